@@ -1,0 +1,87 @@
+//! Flags shared by the tools, defined once and flattened into each tool.
+
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Connection flags: every tool has these.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConnArgs {
+    /// Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]
+    #[arg(short = 'u', long = "api-url", value_name = "URL", help_heading = "Connection")]
+    pub api_url: Option<String>,
+
+    /// Give up on a request after SECS seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_timeout, help_heading = "Connection")]
+    pub timeout: f64,
+
+    /// Trust the CA certificate(s) in this PEM file (for a private CA)
+    #[arg(long = "ca-cert", value_name = "FILE", help_heading = "Connection")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Do not verify the gateway's TLS certificate (dangerous; warns)
+    #[arg(long, help_heading = "Connection")]
+    pub insecure: bool,
+
+    /// Show each request's method, URL and status on stderr (secrets masked)
+    #[arg(short = 'v', long, help_heading = "Connection")]
+    pub verbose: bool,
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "expected a number of seconds between 0 and 86400, got {s:?}"
+        )),
+    }
+}
+
+/// The bearer credential flag (all tools but tg-login and tg-bootstrap-iam).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TokenArgs {
+    /// API key or JWT to authenticate with [env: TRUSTGRAPH_TOKEN]
+    #[arg(short = 't', long = "token", value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// The workspace flag of the user and key tools.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WorkspaceArgs {
+    /// Workspace to act in (a filter or integrity check; sent only when set) [env: TRUSTGRAPH_WORKSPACE]
+    #[arg(short = 'w', long = "workspace", value_name = "WORKSPACE")]
+    pub workspace: Option<String>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable table (the upstream tools' output)
+    #[default]
+    Table,
+    /// The server's record(s) as JSON (arrays for lists)
+    Json,
+}
+
+/// The output-format flag of tools that print records.
+#[derive(Args, Debug, Clone, Default)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+}
+
+/// Password input: on every tool that takes a password.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PasswordStdinArgs {
+    /// Read the password from the first line of standard input
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+}
+
+/// Parse the upstream yes/no booleans (`yes y true t 1` / `no n false f 0`).
+pub fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "t" | "1" => Ok(true),
+        "no" | "n" | "false" | "f" | "0" => Ok(false),
+        _ => Err(format!("expected yes/no, got {s:?}")),
+    }
+}

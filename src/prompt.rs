@@ -1,0 +1,118 @@
+//! Secrets and confirmations: flags (with a warning), `--password-stdin`,
+//! or a no-echo prompt when stdin is a terminal; never a blocking read
+//! without one.
+
+use crate::error::{Error, Kind, Result};
+use crate::output::note;
+use std::io::{self, BufRead, IsTerminal, Write};
+
+/// Where one password may come from.
+pub struct PasswordSpec<'a> {
+    /// The flag's name, for messages (`--password`).
+    pub flag: &'a str,
+    /// The flag's value, if given.
+    pub value: Option<&'a str>,
+    /// What the password is, for messages (`password`, `new password`).
+    pub what: &'a str,
+    /// The terminal prompt (`Password for alice: `).
+    pub prompt: &'a str,
+    /// Ask twice on a terminal (for new passwords).
+    pub confirm: bool,
+}
+
+/// Reads passwords for one run; `--password-stdin` hands out stdin's
+/// lines in order.
+pub struct Prompter {
+    tool: &'static str,
+    from_stdin: bool,
+}
+
+fn stdin_is_tty() -> bool {
+    io::stdin().is_terminal()
+}
+
+impl Prompter {
+    pub fn new(tool: &'static str, from_stdin: bool) -> Self {
+        Prompter { tool, from_stdin }
+    }
+
+    pub fn password(&mut self, spec: &PasswordSpec) -> Result<String> {
+        if let Some(v) = spec.value.filter(|v| !v.is_empty()) {
+            note(&format!(
+                "{}: warning: a {} given with {} is visible to other users (ps) and kept in shell history; prefer --password-stdin or the prompt",
+                self.tool, spec.what, spec.flag
+            ));
+            return Ok(v.to_string());
+        }
+        if self.from_stdin {
+            let mut line = String::new();
+            let n = io::stdin().lock().read_line(&mut line).map_err(|e| {
+                Error::usage(format!("--password-stdin: cannot read standard input: {e}"))
+            })?;
+            if n == 0 {
+                return Err(Error::usage(format!(
+                    "--password-stdin: standard input ended before the {}",
+                    spec.what
+                )));
+            }
+            let pw = line.strip_suffix('\n').unwrap_or(&line);
+            let pw = pw.strip_suffix('\r').unwrap_or(pw);
+            if pw.is_empty() {
+                return Err(Error::usage(format!("--password-stdin: the {} line is empty", spec.what)));
+            }
+            return Ok(pw.to_string());
+        }
+        if !stdin_is_tty() {
+            return Err(Error::usage(format!(
+                "no {} given and standard input is not a terminal to prompt on",
+                spec.what
+            ))
+            .with_hint(format!(
+                "pipe it in with --password-stdin, e.g. printf '%s\\n' \"$PASSWORD\" | {} ... --password-stdin",
+                self.tool
+            )));
+        }
+        let read = |p: &str| {
+            rpassword::prompt_password(p)
+                .map_err(|e| Error::usage(format!("cannot read the {} from the terminal: {e}", spec.what)))
+        };
+        let pw = read(spec.prompt)?;
+        if pw.is_empty() {
+            return Err(Error::usage(format!("empty {}", spec.what)));
+        }
+        if spec.confirm {
+            let again = read(&format!("Repeat {}: ", spec.what))?;
+            if again != pw {
+                return Err(Error::usage(format!("the two {}s do not match; nothing was changed", spec.what)));
+            }
+        }
+        Ok(pw)
+    }
+}
+
+/// Ask for `yes` before an irreversible step. `assume_yes` (`--yes`)
+/// skips the question; without a terminal and without it, refuse.
+pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
+    if assume_yes {
+        return Ok(());
+    }
+    if !stdin_is_tty() {
+        return Err(Error::usage(
+            "refusing to go on without confirmation: standard input is not a terminal",
+        )
+        .with_hint("pass --yes to confirm from a script"));
+    }
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "{question} [type 'yes' to confirm]: ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::new(Kind::Refused, "aborted: not confirmed, nothing was changed"))
+    }
+}

@@ -1,0 +1,251 @@
+//! tg-bootstrap-iam, tg-login, tg-whoami, tg-change-password.
+
+use super::iam_body;
+use crate::cli::{ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs};
+use crate::client::{Client, Reply, Retry};
+use crate::config;
+use crate::error::{Error, Kind, Result};
+use crate::output::{self, note, Out};
+use crate::prompt::{PasswordSpec, Prompter};
+use crate::records::{yes_no, User};
+use crate::Tool;
+use clap::Parser;
+use serde_json::{json, Value};
+
+pub const LOGIN_PATH: &str = "/api/v1/auth/login";
+pub const BOOTSTRAP_PATH: &str = "/api/v1/auth/bootstrap";
+pub const CHANGE_PASSWORD_PATH: &str = "/api/v1/auth/change-password";
+
+/// Bootstraps the IAM service. Only works when iam-svc is running in
+/// bootstrap mode with empty tables. Prints the initial admin API key to
+/// stdout.
+///
+/// This is a one-time, trust-sensitive operation. The resulting key is
+/// shown once and never again: capture it on use
+/// (`export TRUSTGRAPH_TOKEN=$(tg-bootstrap-iam)`). Rotate and revoke it as
+/// soon as a real admin API key has been issued.
+#[derive(Parser, Debug)]
+pub struct BootstrapIam {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for BootstrapIam {
+    const NAME: &'static str = "tg-bootstrap-iam";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, None)?;
+        let reply = client
+            .post(BOOTSTRAP_PATH, &json!({}), false, Retry::Never)
+            .await
+            .map_err(|e| match e.kind {
+                Kind::Auth => Error::auth(format!("bootstrap refused ({})", http_part(&e)))
+                    .with_hint(ALREADY_BOOTSTRAPPED),
+                _ => e,
+            })?;
+        let key = reply
+            .str("bootstrap_admin_api_key")
+            .ok_or_else(|| reply.missing("bootstrap key", Kind::Refused, ALREADY_BOOTSTRAPPED))?;
+        let user_id = reply.str("bootstrap_admin_user_id").unwrap_or("");
+        note(&format!("Admin user id: {user_id}"));
+        note("Admin API key (shown once, capture now):");
+        out.line(key);
+        Ok(())
+    }
+}
+
+const ALREADY_BOOTSTRAPPED: &str = "bootstrap works once, on an empty deployment whose IAM runs in bootstrap mode: this one may already be bootstrapped, or run in token mode";
+
+/// `HTTP 401: auth failure`, as the gateway answered.
+fn http_part(e: &Error) -> &str {
+    e.detail.as_deref().unwrap_or(&e.message)
+}
+
+/// Log in with username / password. Prints the resulting JWT to stdout so
+/// it can be captured for subsequent CLI use:
+/// `export TRUSTGRAPH_TOKEN=$(tg-login --username alice)`.
+#[derive(Parser, Debug)]
+pub struct Login {
+    /// Username
+    #[arg(long, required = true)]
+    pub username: String,
+
+    /// Password (prompted if omitted; visible in `ps`, prefer --password-stdin)
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+
+    #[command(flatten)]
+    pub password_stdin: PasswordStdinArgs,
+
+    /// Override the default workspace for this session's JWT. If omitted,
+    /// uses the user's stored default workspace [env: TRUSTGRAPH_WORKSPACE]
+    #[arg(short = 'w', long = "workspace")]
+    pub workspace: Option<String>,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+const LOGIN_HINT: &str = "wrong username or password, or the user or its workspace is disabled or missing (the gateway does not say which)";
+
+/// Log `username` in; the reply's JWT, or an authentication error.
+pub(crate) async fn login(client: &Client, username: &str, password: &str, workspace: Option<&str>) -> Result<Reply> {
+    let mut body = json!({"username": username, "password": password});
+    if let Some(ws) = workspace {
+        body["workspace"] = Value::String(ws.into());
+    }
+    let reply = client
+        .post(LOGIN_PATH, &body, false, Retry::Never)
+        .await
+        .map_err(|e| match e.kind {
+            Kind::Auth => Error::auth(format!("login failed ({})", http_part(&e))).with_hint(LOGIN_HINT),
+            _ => e,
+        })?;
+    if reply.str("jwt").is_none() {
+        return Err(reply.missing("JWT", Kind::Auth, LOGIN_HINT));
+    }
+    Ok(reply)
+}
+
+impl Tool for Login {
+    const NAME: &'static str = "tg-login";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, None)?;
+        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(&PasswordSpec {
+            flag: "--password",
+            value: self.password.as_deref(),
+            what: "password",
+            prompt: &format!("Password for {}: ", self.username),
+            confirm: false,
+        })?;
+        let ws = config::resolve_workspace(self.workspace.as_deref());
+        let reply = login(&client, &self.username, &password, ws.as_deref()).await?;
+        if let Some(exp) = reply.str("jwt_expires") {
+            note(&format!("JWT expires: {exp}"));
+        }
+        out.line(reply.str("jwt").unwrap_or_default());
+        Ok(())
+    }
+}
+
+/// Show the authenticated caller's own user record.
+#[derive(Parser, Debug)]
+pub struct Whoami {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// The caller's own user record (`whoami`).
+async fn whoami(client: &Client) -> Result<Value> {
+    let reply = client
+        .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
+        .await?;
+    reply
+        .record("user")?
+        .cloned()
+        .ok_or_else(|| reply.missing("user record", Kind::Refused, "the token's user may have been deleted"))
+}
+
+impl Tool for Whoami {
+    const NAME: &'static str = "tg-whoami";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let v = whoami(&client).await?;
+        if self.output.output == Format::Json {
+            out.text(&output::json(&v));
+            return Ok(());
+        }
+        let u = User::from_json(&v);
+        out.text(&output::plain_rows(&[
+            ("id", u.id.clone()),
+            ("username", u.username.clone()),
+            ("name", u.name.clone()),
+            ("email", u.email.clone()),
+            ("workspace", u.workspace.clone()),
+            ("roles", u.roles_joined()),
+            ("enabled", yes_no(u.enabled).into()),
+            ("must change password", yes_no(u.must_change_password).into()),
+            ("created", u.created.clone()),
+        ]));
+        Ok(())
+    }
+}
+
+/// Change your own password. Requires the current password.
+///
+/// The token says who you are. On a gateway that does not report refusals
+/// (TrustGraph 2.11) the change is confirmed by logging in with the new
+/// password.
+#[derive(Parser, Debug)]
+pub struct ChangePassword {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Current password (prompted if omitted; visible in `ps`)
+    #[arg(long)]
+    pub current: Option<String>,
+
+    /// New password (prompted twice if omitted; visible in `ps`)
+    #[arg(long)]
+    pub new: Option<String>,
+
+    /// Read the passwords not given as flags from standard input, one per
+    /// line: the current one first, then the new one
+    #[arg(long = "password-stdin")]
+    pub password_stdin: bool,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for ChangePassword {
+    const NAME: &'static str = "tg-change-password";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        // Check the token before asking for passwords.
+        let me = User::from_json(&whoami(&client).await?);
+        let mut p = Prompter::new(Self::NAME, self.password_stdin);
+        let current = p.password(&PasswordSpec {
+            flag: "--current",
+            value: self.current.as_deref(),
+            what: "current password",
+            prompt: "Current password: ",
+            confirm: false,
+        })?;
+        let new = p.password(&PasswordSpec {
+            flag: "--new",
+            value: self.new.as_deref(),
+            what: "new password",
+            prompt: "New password: ",
+            confirm: true,
+        })?;
+        let body = json!({"current_password": current, "new_password": new});
+        let reply = client
+            .post(CHANGE_PASSWORD_PATH, &body, true, Retry::Never)
+            .await
+            .map_err(|e| match e.kind {
+                Kind::Auth => Error::auth(format!(
+                    "password not changed: the current password was not accepted ({})",
+                    http_part(&e)
+                ))
+                .with_hint("check the current password; the account may also be disabled"),
+                _ => e,
+            })?;
+        if reply.is_bare_2_11() {
+            let not_changed = |_| {
+                Error::auth("password not changed: the gateway acknowledged the request, but the new password does not log in")
+                    .with_hint("a TrustGraph 2.11 gateway answers a wrong current password this way; check the current password")
+            };
+            login(&client, &me.username, &new, None).await.map_err(not_changed)?;
+        }
+        out.line("Password changed.");
+        Ok(())
+    }
+}

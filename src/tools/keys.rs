@@ -1,0 +1,179 @@
+//! tg-create-api-key, tg-list-api-keys, tg-revoke-api-key.
+
+use super::{get_user, iam_body, print_list};
+use crate::cli::{ConnArgs, OutputArgs, TokenArgs, WorkspaceArgs};
+use crate::client::{Client, Retry};
+use crate::config;
+use crate::error::{Error, Kind, Result};
+use crate::output::{note, Out};
+use crate::records::ApiKey;
+use crate::timefmt;
+use crate::Tool;
+use clap::Parser;
+use serde_json::{Map, Value};
+
+/// Create an API key for a user. Prints the plaintext key to stdout: shown
+/// once only.
+#[derive(Parser, Debug)]
+pub struct CreateApiKey {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Owner user id
+    #[arg(long = "user-id", required = true)]
+    pub user_id: String,
+
+    /// Operator-facing label (e.g. 'laptop', 'ci')
+    #[arg(long, required = true)]
+    pub name: String,
+
+    /// ISO-8601 expiry, e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00
+    /// (optional; empty = no expiry). Checked here: the gateway would
+    /// silently store a bad value as "never expires"
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for CreateApiKey {
+    const NAME: &'static str = "tg-create-api-key";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let expires = self.expires.filter(|e| !e.trim().is_empty());
+        if let Some(e) = &expires {
+            let when = timefmt::parse_iso8601(e).ok_or_else(|| {
+                Error::usage(format!(
+                    "--expires {e:?} is not an ISO-8601 date or time (e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00)"
+                ))
+            })?;
+            if when <= timefmt::now() {
+                return Err(Error::usage(format!(
+                    "--expires {e:?} is in the past: the key would never work"
+                )));
+            }
+        }
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let mut key = Map::new();
+        key.insert("user_id".into(), self.user_id.clone().into());
+        key.insert("name".into(), self.name.clone().into());
+        if let Some(e) = expires {
+            key.insert("expires".into(), e.into());
+        }
+        let body = iam_body("create-api-key", vec![("key", Value::Object(key))], ws.as_deref());
+        let reply = client.iam(body, Retry::Never).await?;
+        let plaintext = reply.str("api_key_plaintext").ok_or_else(|| {
+            reply.missing(
+                "API key",
+                Kind::Refused,
+                "the user id may be unknown or in another workspace than -w; check with tg-list-users",
+            )
+        })?;
+        let rec = ApiKey::from_json(reply.record("api_key")?.unwrap_or(&Value::Null));
+        note(&format!("Key id: {}", rec.id));
+        note(&format!("Name: {}", rec.name));
+        note(&format!("Prefix: {}", rec.prefix));
+        note("API key (shown once, capture now):");
+        out.line(plaintext);
+        Ok(())
+    }
+}
+
+/// List the API keys for a user.
+#[derive(Parser, Debug)]
+pub struct ListApiKeys {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Owner user id
+    #[arg(long = "user-id", required = true)]
+    pub user_id: String,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for ListApiKeys {
+    const NAME: &'static str = "tg-list-api-keys";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let body = iam_body("list-api-keys", vec![("user_id", self.user_id.clone().into())], ws.as_deref());
+        let reply = client.iam(body, Retry::OnceOnConnectError).await?;
+        let keys = reply.list("api_keys")?;
+        // A 2.11 gateway answers an unknown user id with an empty list:
+        // tell the two apart.
+        if keys.is_empty() && reply.is_bare_2_11() && get_user(&client, &self.user_id, ws.as_deref()).await?.is_none() {
+            return Err(Error::refused(format!("user {} not found", self.user_id))
+                .with_hint("check the id with tg-list-users"));
+        }
+        print_list(
+            out,
+            self.output.output,
+            &keys,
+            "No keys.",
+            &["id", "name", "prefix", "created", "last used", "expires"],
+            |v| {
+                let k = ApiKey::from_json(v);
+                vec![
+                    k.id,
+                    k.name,
+                    k.prefix,
+                    k.created,
+                    if k.last_used.is_empty() { "—".into() } else { k.last_used },
+                    if k.expires.is_empty() { "never".into() } else { k.expires },
+                ]
+            },
+        );
+        Ok(())
+    }
+}
+
+/// Revoke an API key by id.
+#[derive(Parser, Debug)]
+pub struct RevokeApiKey {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Key id to revoke
+    #[arg(long = "key-id", required = true)]
+    pub key_id: String,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for RevokeApiKey {
+    const NAME: &'static str = "tg-revoke-api-key";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let body = iam_body("revoke-api-key", vec![("key_id", self.key_id.clone().into())], ws.as_deref());
+        let reply = client.iam(body, Retry::Never).await?;
+        if reply.is_bare_2_11() {
+            note(&format!(
+                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers the same whether or not key {} existed; check with tg-list-api-keys --user-id OWNER",
+                Self::NAME,
+                self.key_id
+            ));
+        }
+        out.line(&format!("Revoked key {}", self.key_id));
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! The seventeen tools, and the pieces several of them share.
+
+mod auth;
+mod keys;
+mod users;
+mod workspaces;
+
+pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
+pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use users::{CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser};
+pub use workspaces::{CreateWorkspace, ListMyWorkspaces, ListWorkspaces};
+
+use crate::cli::Format;
+use crate::client::{Client, Retry};
+use crate::error::{Error, Kind, Result};
+use crate::output::{self, note, Out};
+use crate::records::User;
+use serde_json::{Map, Value};
+
+/// Every tool's name with its clap command, for man pages and completions.
+pub fn all_commands() -> Vec<(&'static str, clap::Command)> {
+    macro_rules! each {
+        ($($t:ty),* $(,)?) => {
+            vec![$((<$t as crate::Tool>::NAME, crate::command::<$t>())),*]
+        };
+    }
+    each![
+        BootstrapIam,
+        Login,
+        Whoami,
+        CreateUser,
+        ListUsers,
+        UpdateUser,
+        DisableUser,
+        EnableUser,
+        DeleteUser,
+        ChangePassword,
+        ResetPassword,
+        CreateApiKey,
+        ListApiKeys,
+        RevokeApiKey,
+        CreateWorkspace,
+        ListWorkspaces,
+        ListMyWorkspaces,
+    ]
+}
+
+/// The roles the OSS regime knows.
+pub const KNOWN_ROLES: &[&str] = &["reader", "writer", "admin"];
+
+/// An IAM request body: `operation`, then `fields` in order, then
+/// `workspace` when one is set (the upstream tools' key order).
+pub(crate) fn iam_body(op: &str, fields: Vec<(&str, Value)>, workspace: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert("operation".into(), Value::String(op.into()));
+    for (k, v) in fields {
+        m.insert(k.into(), v);
+    }
+    if let Some(ws) = workspace {
+        m.insert("workspace".into(), Value::String(ws.into()));
+    }
+    Value::Object(m)
+}
+
+/// Warn about role names the OSS regime does not know: the gateway stores
+/// them, but they grant nothing.
+pub(crate) fn warn_unknown_roles(tool: &str, roles: &[String]) {
+    for r in roles.iter().filter(|r| !KNOWN_ROLES.contains(&r.as_str())) {
+        note(&format!(
+            "{tool}: warning: role {r:?} is not one of reader, writer, admin; the gateway stores it but it grants nothing"
+        ));
+    }
+}
+
+/// Read one user with `get-user`. `None` when the gateway says not-found,
+/// or answers with a bare 2.11 reply (its way of saying the same).
+pub(crate) async fn get_user(client: &Client, user_id: &str, ws: Option<&str>) -> Result<Option<Value>> {
+    let body = iam_body("get-user", vec![("user_id", user_id.into())], ws);
+    match client.iam(body, Retry::OnceOnConnectError).await {
+        Ok(reply) => Ok(reply.record("user")?.cloned()),
+        Err(e) if e.kind == Kind::Refused && e.message.starts_with("not-found") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`get_user`], failing with exit 1 when the user does not exist.
+pub(crate) async fn require_user(client: &Client, user_id: &str, ws: Option<&str>) -> Result<User> {
+    match get_user(client, user_id, ws).await? {
+        Some(v) => Ok(User::from_json(&v)),
+        None => Err(Error::refused(format!("user {user_id} not found")).with_hint(match ws {
+            Some(w) => format!("check the id with tg-list-users -w {w}"),
+            None => "check the id with tg-list-users".to_string(),
+        })),
+    }
+}
+
+/// Print a list of records as a table (or `empty` when there are none),
+/// or as a JSON array.
+pub(crate) fn print_list(
+    out: &mut Out,
+    format: Format,
+    items: &[Value],
+    empty: &str,
+    headers: &[&str],
+    row: impl Fn(&Value) -> Vec<String>,
+) {
+    match format {
+        Format::Json => out.text(&output::json(&Value::Array(items.to_vec()))),
+        Format::Table if items.is_empty() => out.line(empty),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+            out.text(&output::pretty_table(headers, &rows));
+        }
+    }
+}

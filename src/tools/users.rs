@@ -1,0 +1,429 @@
+//! tg-create-user, tg-list-users, tg-update-user, tg-disable-user,
+//! tg-enable-user, tg-delete-user, tg-reset-password.
+
+use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles};
+use crate::config;
+use crate::cli::{parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs};
+use crate::client::{Client, Retry};
+use crate::error::{Error, Kind, Result};
+use crate::output::{self, note, Out};
+use crate::prompt::{self, PasswordSpec, Prompter};
+use crate::records::{yes_no, User};
+use crate::Tool;
+use clap::Parser;
+use serde_json::{Map, Value};
+
+/// Create a user. Prints the new user id.
+///
+/// The new user's home workspace comes from -w/--workspace (or
+/// TRUSTGRAPH_WORKSPACE); current gateways refuse a user without one.
+#[derive(Parser, Debug)]
+pub struct CreateUser {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Username (globally unique)
+    #[arg(long, required = true)]
+    pub username: String,
+
+    /// Password (prompted twice if omitted; visible in `ps`, prefer --password-stdin)
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+
+    #[command(flatten)]
+    pub password_stdin: PasswordStdinArgs,
+
+    /// Display name
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Email
+    #[arg(long)]
+    pub email: Option<String>,
+
+    /// One or more role names: reader, writer, admin
+    #[arg(long, num_args = 1.., default_values_t = ["reader".to_string()], value_name = "ROLE")]
+    pub roles: Vec<String>,
+
+    /// Force password change on next login
+    #[arg(long = "must-change-password")]
+    pub must_change_password: bool,
+
+    /// Default (home) workspace for the new user [env: TRUSTGRAPH_WORKSPACE]
+    #[arg(short = 'w', long = "workspace")]
+    pub workspace: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for CreateUser {
+    const NAME: &'static str = "tg-create-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.as_deref());
+        warn_unknown_roles(Self::NAME, &self.roles);
+        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(&PasswordSpec {
+            flag: "--password",
+            value: self.password.as_deref(),
+            what: "password",
+            prompt: &format!("Password for new user {}: ", self.username),
+            confirm: true,
+        })?;
+        let mut user = Map::new();
+        user.insert("username".into(), self.username.clone().into());
+        user.insert("password".into(), password.into());
+        user.insert("roles".into(), self.roles.clone().into());
+        if let Some(n) = self.name.filter(|n| !n.is_empty()) {
+            user.insert("name".into(), n.into());
+        }
+        if let Some(e) = self.email.filter(|e| !e.is_empty()) {
+            user.insert("email".into(), e.into());
+        }
+        if self.must_change_password {
+            user.insert("must_change_password".into(), true.into());
+        }
+        let hint = match &ws {
+            None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
+            Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
+        };
+        let body = iam_body("create-user", vec![("user", Value::Object(user))], ws.as_deref());
+        let reply = client.iam(body, Retry::Never).await.map_err(|e| {
+            if e.kind == Kind::Refused && ws.is_none() && e.message.contains("workspace required") {
+                e.with_hint(hint.clone())
+            } else {
+                e
+            }
+        })?;
+        let v = reply
+            .record("user")?
+            .filter(|u| u.get("id").and_then(Value::as_str).is_some_and(|id| !id.is_empty()))
+            .ok_or_else(|| reply.missing("user record", Kind::Refused, &hint))?;
+        let u = User::from_json(v);
+        note(&format!("User id: {}", u.id));
+        note(&format!("Username: {}", u.username));
+        note(&format!("Roles: {}", u.roles_joined()));
+        match self.output.output {
+            Format::Json => out.text(&output::json(v)),
+            Format::Table => out.line(&u.id),
+        }
+        Ok(())
+    }
+}
+
+/// List users: all of them, or those whose home is -w/--workspace.
+#[derive(Parser, Debug)]
+pub struct ListUsers {
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for ListUsers {
+    const NAME: &'static str = "tg-list-users";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let reply = client
+            .iam(iam_body("list-users", vec![], ws.as_deref()), Retry::OnceOnConnectError)
+            .await?;
+        let users = reply.list("users")?;
+        print_list(
+            out,
+            self.output.output,
+            &users,
+            "No users.",
+            &["id", "username", "name", "roles", "enabled", "change-pw"],
+            |v| {
+                let u = User::from_json(v);
+                vec![
+                    u.id.clone(),
+                    u.username.clone(),
+                    u.name.clone(),
+                    u.roles_joined(),
+                    yes_no(u.enabled).into(),
+                    yes_no(u.must_change_password).into(),
+                ]
+            },
+        );
+        Ok(())
+    }
+}
+
+/// Update a user's profile fields: name, email, roles, enabled flag,
+/// must-change-password flag.
+///
+/// Only the fields you supply are changed: the user's current enabled and
+/// must-change-password flags are read first and sent back unchanged
+/// unless you set them (the gateway would otherwise reset them).
+/// Username is immutable; passwords change with tg-change-password or
+/// tg-reset-password.
+#[derive(Parser, Debug)]
+pub struct UpdateUser {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Target user id
+    #[arg(long = "user-id", required = true)]
+    pub user_id: String,
+
+    /// New display name
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// New email
+    #[arg(long)]
+    pub email: Option<String>,
+
+    /// Replacement role list (e.g. --roles reader writer)
+    #[arg(long, num_args = 1.., value_name = "ROLE")]
+    pub roles: Option<Vec<String>>,
+
+    /// Set enabled flag (yes/no)
+    #[arg(long, value_parser = parse_yes_no, value_name = "YES|NO")]
+    pub enabled: Option<bool>,
+
+    /// Set must-change-password flag (yes/no)
+    #[arg(long = "must-change-password", value_parser = parse_yes_no, value_name = "YES|NO")]
+    pub must_change_password: Option<bool>,
+
+    /// Optional workspace integrity check: the target user's home
+    /// workspace must match [env: TRUSTGRAPH_WORKSPACE]
+    #[arg(short = 'w', long = "workspace")]
+    pub workspace: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Tool for UpdateUser {
+    const NAME: &'static str = "tg-update-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        if self.name.is_none()
+            && self.email.is_none()
+            && self.roles.is_none()
+            && self.enabled.is_none()
+            && self.must_change_password.is_none()
+        {
+            return Err(Error::usage(
+                "nothing to change — supply at least one of --name / --email / --roles / --enabled / --must-change-password",
+            ));
+        }
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.as_deref());
+        if let Some(r) = &self.roles {
+            warn_unknown_roles(Self::NAME, r);
+        }
+        let current = require_user(&client, &self.user_id, ws.as_deref()).await?;
+        let mut user = Map::new();
+        if let Some(n) = self.name {
+            user.insert("name".into(), n.into());
+        }
+        if let Some(e) = self.email {
+            user.insert("email".into(), e.into());
+        }
+        if let Some(r) = self.roles {
+            user.insert("roles".into(), r.into());
+        }
+        let enabled = self.enabled.unwrap_or(current.enabled);
+        let mcp = self.must_change_password.unwrap_or(current.must_change_password);
+        user.insert("enabled".into(), enabled.into());
+        user.insert("must_change_password".into(), mcp.into());
+        let body = iam_body(
+            "update-user",
+            vec![("user_id", self.user_id.clone().into()), ("user", Value::Object(user))],
+            ws.as_deref(),
+        );
+        let reply = client.iam(body, Retry::Never).await?;
+        let v = reply.record("user")?.ok_or_else(|| {
+            reply.missing("updated user record", Kind::Refused, "the user may be in another workspace than -w")
+        })?;
+        if self.output.output == Format::Json {
+            out.text(&output::json(v));
+            return Ok(());
+        }
+        let u = User::from_json(v);
+        out.line(&format!("id        : {}", u.id));
+        out.line(&format!("username  : {}", u.username));
+        out.line(&format!("name      : {}", u.name));
+        out.line(&format!("email     : {}", u.email));
+        out.line(&format!("default_ws: {}", u.workspace));
+        out.line(&format!("roles     : {}", u.roles_joined()));
+        out.line(&format!("enabled   : {}", yes_no(u.enabled)));
+        out.line(&format!("must-change-pw: {}", yes_no(u.must_change_password)));
+        Ok(())
+    }
+}
+
+/// The arguments of the tools that act on one user by id.
+#[derive(clap::Args, Debug)]
+pub struct UserTarget {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// Target user id
+    #[arg(long = "user-id", required = true)]
+    pub user_id: String,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// What a user change should leave behind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Enabled(bool),
+    Deleted,
+}
+
+/// Read the user, apply `op`, and read again to confirm `effect`: a
+/// TrustGraph 2.11 gateway answers refusals exactly like successes.
+async fn change_user(
+    tool: &'static str,
+    t: &UserTarget,
+    op: &str,
+    effect: Effect,
+    before_op: impl FnOnce(&User) -> Result<()>,
+) -> Result<()> {
+    let client = Client::new(tool, &t.conn, Some(&t.token))?;
+    let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
+    let ws = ws.as_deref();
+    let before = require_user(&client, &t.user_id, ws).await?;
+    before_op(&before)?;
+    client
+        .iam(iam_body(op, vec![("user_id", t.user_id.clone().into())], ws), Retry::Never)
+        .await?;
+    let after = get_user(&client, &t.user_id, ws).await?.map(|v| User::from_json(&v));
+    let confirmed = match (effect, &after) {
+        (Effect::Deleted, None) => true,
+        (Effect::Enabled(want), Some(u)) => u.enabled == want,
+        _ => false,
+    };
+    if !confirmed {
+        let state = match after {
+            None => "no longer exists".to_string(),
+            Some(u) => format!("is still {}", if u.enabled { "enabled" } else { "disabled" }),
+        };
+        return Err(Error::refused(format!(
+            "{op} was not carried out: the gateway acknowledged it, but user {} {state}",
+            t.user_id
+        ))
+        .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role and -w/--workspace"));
+    }
+    Ok(())
+}
+
+/// Disable a user. Soft-deletes (enabled=false) and revokes all their API
+/// keys. The change is confirmed by reading the user back.
+#[derive(Parser, Debug)]
+pub struct DisableUser {
+    #[command(flatten)]
+    pub target: UserTarget,
+}
+
+impl Tool for DisableUser {
+    const NAME: &'static str = "tg-disable-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        change_user(Self::NAME, &self.target, "disable-user", Effect::Enabled(false), |_| Ok(())).await?;
+        out.line(&format!("Disabled user {}", self.target.user_id));
+        Ok(())
+    }
+}
+
+/// Re-enable a disabled user. API keys revoked by disabling are not
+/// restored. The change is confirmed by reading the user back.
+#[derive(Parser, Debug)]
+pub struct EnableUser {
+    #[command(flatten)]
+    pub target: UserTarget,
+}
+
+impl Tool for EnableUser {
+    const NAME: &'static str = "tg-enable-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        change_user(Self::NAME, &self.target, "enable-user", Effect::Enabled(true), |_| Ok(())).await?;
+        out.line(&format!("Enabled user {}", self.target.user_id));
+        Ok(())
+    }
+}
+
+/// Delete a user. Removes the user record, their username lookup, and all
+/// their API keys. The freed username becomes available for re-use.
+///
+/// Irreversible: asks for confirmation on a terminal; scripts pass --yes.
+/// Use tg-disable-user to keep the record.
+#[derive(Parser, Debug)]
+pub struct DeleteUser {
+    #[command(flatten)]
+    pub target: UserTarget,
+
+    /// Skip the interactive confirmation prompt
+    #[arg(long)]
+    pub yes: bool,
+}
+
+impl Tool for DeleteUser {
+    const NAME: &'static str = "tg-delete-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let yes = self.yes;
+        change_user(Self::NAME, &self.target, "delete-user", Effect::Deleted, |u| {
+            prompt::confirm(
+                &format!("Delete user {} ({})?  This is irreversible.", u.username, u.id),
+                yes,
+            )
+        })
+        .await?;
+        out.line(&format!("Deleted user {}", self.target.user_id));
+        Ok(())
+    }
+}
+
+/// Admin: reset another user's password. Prints a one-time temporary
+/// password to stdout. The user is flagged to change it on next login.
+#[derive(Parser, Debug)]
+pub struct ResetPassword {
+    #[command(flatten)]
+    pub target: UserTarget,
+}
+
+impl Tool for ResetPassword {
+    const NAME: &'static str = "tg-reset-password";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let t = &self.target;
+        let client = Client::new(Self::NAME, &t.conn, Some(&t.token))?;
+        let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
+        let body = iam_body("reset-password", vec![("user_id", t.user_id.clone().into())], ws.as_deref());
+        let reply = client.iam(body, Retry::Never).await?;
+        let tmp = reply.str("temporary_password").ok_or_else(|| {
+            reply.missing(
+                "temporary password",
+                Kind::Refused,
+                "the user id may be unknown or in another workspace than -w; check with tg-list-users",
+            )
+        })?;
+        note("Temporary password (shown once, capture now):");
+        out.line(tmp);
+        Ok(())
+    }
+}
