@@ -7,7 +7,12 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone, Default)]
 pub struct ConnArgs {
     /// Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]
-    #[arg(short = 'u', long = "api-url", value_name = "URL", help_heading = "Connection")]
+    #[arg(
+        short = 'u',
+        long = "api-url",
+        value_name = "URL",
+        help_heading = "Connection"
+    )]
     pub api_url: Option<String>,
 
     /// Give up on a request after SECS seconds

@@ -106,7 +106,10 @@ impl Client {
             b = b.tls_built_in_root_certs(false);
         }
         let http = b.build().map_err(|e| {
-            Error::new(Kind::Unreachable, format!("cannot set up the HTTP client: {}", innermost(&e)))
+            Error::new(
+                Kind::Unreachable,
+                format!("cannot set up the HTTP client: {}", innermost(&e)),
+            )
         })?;
         let base = url.value.trim_end_matches('/').to_string();
         Ok(Client {
@@ -167,7 +170,10 @@ impl Client {
                 Err(e) if retry == Retry::OnceOnConnectError && attempt == 0 && e.is_connect() => {
                     attempt += 1;
                     if self.verbose {
-                        note(&format!("< connection failed ({}); retrying once", innermost(&e)));
+                        note(&format!(
+                            "< connection failed ({}); retrying once",
+                            innermost(&e)
+                        ));
                     }
                     continue;
                 }
@@ -201,7 +207,11 @@ impl Client {
         let detail = match &parsed {
             Some(v) if v.get("error").is_some() => format_error(&v["error"]),
             Some(_) => String::new(),
-            None => String::from_utf8_lossy(bytes).trim().chars().take(200).collect(),
+            None => String::from_utf8_lossy(bytes)
+                .trim()
+                .chars()
+                .take(200)
+                .collect(),
         };
         let http = |d: &str| {
             if d.is_empty() {
@@ -239,7 +249,9 @@ impl Client {
             400..=499 if parsed.as_ref().is_some_and(|v| v.get("error").is_some()) => {
                 let mut e = Error::refused(http(&detail));
                 if detail == "unknown operation" {
-                    e = e.with_hint("the gateway does not know this operation; it may be older than this tool");
+                    e = e.with_hint(
+                        "the gateway does not know this operation; it may be older than this tool",
+                    );
                 }
                 return Err(e);
             }
@@ -251,7 +263,12 @@ impl Client {
                 ))
                 .with_hint("is this the base URL of a TrustGraph API gateway (with IAM)?"));
             }
-            _ => return Err(Error::protocol(format!("unexpected response from the gateway: {}", http(&detail)))),
+            _ => {
+                return Err(Error::protocol(format!(
+                    "unexpected response from the gateway: {}",
+                    http(&detail)
+                )))
+            }
         }
         let v = parsed.ok_or_else(|| {
             Error::protocol(format!(
@@ -303,23 +320,39 @@ impl Client {
                 Kind::Unreachable,
                 format!("no answer from {target} within {} s", self.timeout),
             )
-            .with_hint("the gateway may be overloaded or wedged; raise --timeout if it is just slow")
+            .with_hint(
+                "the gateway may be overloaded or wedged; raise --timeout if it is just slow",
+            )
         } else if tls {
-            Error::new(Kind::Unreachable, format!("TLS failure talking to {target}: {cause}"))
-                .with_hint("for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)")
+            Error::new(
+                Kind::Unreachable,
+                format!("TLS failure talking to {target}: {cause}"),
+            )
+            .with_hint(
+                "for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)",
+            )
         } else if e.is_connect() {
             let what = if lower.contains("connection refused") {
                 "connection refused".to_string()
-            } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("name or service") {
+            } else if lower.contains("dns")
+                || lower.contains("lookup")
+                || lower.contains("name or service")
+            {
                 format!("cannot resolve the host ({cause})")
             } else {
                 cause.clone()
             };
-            Error::new(Kind::Unreachable, format!("cannot connect to {target}: {what}"))
+            Error::new(
+                Kind::Unreachable,
+                format!("cannot connect to {target}: {what}"),
+            )
         } else {
-            Error::new(Kind::Unreachable, format!("request to {target} failed: {cause}"))
+            Error::new(
+                Kind::Unreachable,
+                format!("request to {target} failed: {cause}"),
+            )
         };
-        if self.url.source == Source::Default && err.hint.is_none() || self.url.source == Source::Default && e.is_connect() {
+        if self.url.source == Source::Default && (err.hint.is_none() || e.is_connect()) {
             err.hint = Some(default_hint());
         }
         err
@@ -336,7 +369,11 @@ fn check_token_not_expired(t: &Setting) -> Result<()> {
                 "{} is a JWT that expired at {} ({} ago)",
                 t.source.describe_token(),
                 timefmt::format_utc(exp),
-                if mins >= 1 { format!("{mins} min") } else { format!("{} s", now - exp) }
+                if mins >= 1 {
+                    format!("{mins} min")
+                } else {
+                    format!("{} s", now - exp)
+                }
             ))
             .with_hint("log in again: export TRUSTGRAPH_TOKEN=$(tg-login --username NAME)"));
         }
@@ -346,9 +383,9 @@ fn check_token_not_expired(t: &Setting) -> Result<()> {
 
 fn has_secret(v: &Value) -> bool {
     match v {
-        Value::Object(m) => m
-            .iter()
-            .any(|(k, x)| (wire::SECRET_KEYS.contains(&k.as_str()) && x.is_string()) || has_secret(x)),
+        Value::Object(m) => m.iter().any(|(k, x)| {
+            (wire::SECRET_KEYS.contains(&k.as_str()) && x.is_string()) || has_secret(x)
+        }),
         Value::Array(a) => a.iter().any(has_secret),
         _ => false,
     }
@@ -428,7 +465,9 @@ impl Reply {
 
     /// A non-empty string field.
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// A record (object) field; wrong type is a protocol error.
@@ -466,7 +505,9 @@ impl Reply {
             )
             .with_hint(hint)
         } else {
-            Error::protocol(format!("unexpected response from the gateway: no {what} in the reply"))
+            Error::protocol(format!(
+                "unexpected response from the gateway: no {what} in the reply"
+            ))
         }
     }
 }
@@ -478,7 +519,10 @@ mod tests {
 
     #[test]
     fn error_formats() {
-        assert_eq!(format_error(&json!({"type": "not-found", "message": "user not found"})), "not-found: user not found");
+        assert_eq!(
+            format_error(&json!({"type": "not-found", "message": "user not found"})),
+            "not-found: user not found"
+        );
         assert_eq!(format_error(&json!({"message": "m"})), "m");
         assert_eq!(format_error(&json!({})), "error");
         assert_eq!(format_error(&json!("auth failure")), "auth failure");
@@ -486,7 +530,12 @@ mod tests {
 
     #[test]
     fn bare_reply_detection() {
-        let r = Reply(json!({"bootstrap_available": false}).as_object().unwrap().clone());
+        let r = Reply(
+            json!({"bootstrap_available": false})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
         assert!(r.is_bare_2_11());
         let r = Reply(json!({}).as_object().unwrap().clone());
         assert!(!r.is_bare_2_11());

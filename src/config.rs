@@ -29,7 +29,9 @@ impl Source {
         match self {
             Source::Flag => "the token given with -t/--token",
             Source::Env => "the token from TRUSTGRAPH_TOKEN",
-            Source::Default | Source::None => "no token (neither -t/--token nor TRUSTGRAPH_TOKEN was set)",
+            Source::Default | Source::None => {
+                "no token (neither -t/--token nor TRUSTGRAPH_TOKEN was set)"
+            }
         }
     }
 }

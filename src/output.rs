@@ -41,7 +41,11 @@ pub fn pretty_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// Key/value lines in tabulate's `plain` layout: labels padded to the
 /// longest label, two spaces, the value, no trailing blanks.
 pub fn plain_rows(rows: &[(&str, String)]) -> String {
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut s = String::new();
     for (k, v) in rows {
         let line = format!("{k:<width$}  {}", sanitize(v.trim()));

@@ -58,7 +58,10 @@ impl Prompter {
             let pw = line.strip_suffix('\n').unwrap_or(&line);
             let pw = pw.strip_suffix('\r').unwrap_or(pw);
             if pw.is_empty() {
-                return Err(Error::usage(format!("--password-stdin: the {} line is empty", spec.what)));
+                return Err(Error::usage(format!(
+                    "--password-stdin: the {} line is empty",
+                    spec.what
+                )));
             }
             return Ok(pw.to_string());
         }
@@ -73,8 +76,12 @@ impl Prompter {
             )));
         }
         let read = |p: &str| {
-            rpassword::prompt_password(p)
-                .map_err(|e| Error::usage(format!("cannot read the {} from the terminal: {e}", spec.what)))
+            rpassword::prompt_password(p).map_err(|e| {
+                Error::usage(format!(
+                    "cannot read the {} from the terminal: {e}",
+                    spec.what
+                ))
+            })
         };
         let pw = read(spec.prompt)?;
         if pw.is_empty() {
@@ -83,7 +90,10 @@ impl Prompter {
         if spec.confirm {
             let again = read(&format!("Repeat {}: ", spec.what))?;
             if again != pw {
-                return Err(Error::usage(format!("the two {}s do not match; nothing was changed", spec.what)));
+                return Err(Error::usage(format!(
+                    "the two {}s do not match; nothing was changed",
+                    spec.what
+                )));
             }
         }
         Ok(pw)
@@ -113,6 +123,9 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(Error::new(Kind::Refused, "aborted: not confirmed, nothing was changed"))
+        Err(Error::new(
+            Kind::Refused,
+            "aborted: not confirmed, nothing was changed",
+        ))
     }
 }

@@ -133,13 +133,14 @@ mod tests {
 
     #[test]
     fn user_lenient_and_both_workspace_names() {
-        let u = User::from_json(&json!({"id": "1", "workspace": "old", "roles": null, "extra": {"x": 1}, "enabled": true}));
+        let u = User::from_json(
+            &json!({"id": "1", "workspace": "old", "roles": null, "extra": {"x": 1}, "enabled": true}),
+        );
         assert_eq!(u.workspace, "old");
         assert!(u.roles.is_empty());
         assert!(u.enabled);
-        let u = User::from_json(
-            &json!({"default_workspace": "new", "workspace": "old", "name": null}),
-        );
+        let u =
+            User::from_json(&json!({"default_workspace": "new", "workspace": "old", "name": null}));
         assert_eq!(u.workspace, "new");
         assert_eq!(u.name, "");
     }

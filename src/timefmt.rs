@@ -85,7 +85,10 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
             None => (rest, ""),
         };
         let time = time.split('.').collect::<Vec<_>>();
-        if time.len() > 2 || (time.len() == 2 && (time[1].is_empty() || !time[1].bytes().all(|b| b.is_ascii_digit()))) {
+        if time.len() > 2
+            || (time.len() == 2
+                && (time[1].is_empty() || !time[1].bytes().all(|b| b.is_ascii_digit())))
+        {
             return None;
         }
         let hms: Vec<&str> = time[0].split(':').collect();
@@ -142,12 +145,27 @@ mod tests {
     #[test]
     fn formats_and_parses() {
         assert_eq!(format_utc(1_795_334_425), "2026-11-22T08:00:25+00:00");
-        assert_eq!(parse_iso8601("2026-11-22T08:00:25+00:00"), Some(1_795_334_425));
+        assert_eq!(
+            parse_iso8601("2026-11-22T08:00:25+00:00"),
+            Some(1_795_334_425)
+        );
         assert_eq!(parse_iso8601("2026-11-22T08:00:25Z"), Some(1_795_334_425));
-        assert_eq!(parse_iso8601("2026-11-22 09:00:25.5+01:00"), Some(1_795_334_425));
+        assert_eq!(
+            parse_iso8601("2026-11-22 09:00:25.5+01:00"),
+            Some(1_795_334_425)
+        );
         assert_eq!(parse_iso8601("2026-11-22T08:00"), Some(1_795_334_400));
         assert_eq!(parse_iso8601("2099-01-01"), Some(4_070_908_800));
-        for bad in ["", "tomorrow", "2026-13-01", "2026-02-30", "2026-11-22T25:00", "2026-11-22X08:00", "2026-11-22T08:00+0100", "99-01-01"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-11-22T25:00",
+            "2026-11-22X08:00",
+            "2026-11-22T08:00+0100",
+            "99-01-01",
+        ] {
             assert_eq!(parse_iso8601(bad), None, "{bad}");
         }
     }

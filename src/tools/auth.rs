@@ -89,7 +89,12 @@ pub struct Login {
 const LOGIN_HINT: &str = "wrong username or password, or the user or its workspace is disabled or missing (the gateway does not say which)";
 
 /// Log `username` in; the reply's JWT, or an authentication error.
-pub(crate) async fn login(client: &Client, username: &str, password: &str, workspace: Option<&str>) -> Result<Reply> {
+pub(crate) async fn login(
+    client: &Client,
+    username: &str,
+    password: &str,
+    workspace: Option<&str>,
+) -> Result<Reply> {
     let mut body = json!({"username": username, "password": password});
     if let Some(ws) = workspace {
         body["workspace"] = Value::String(ws.into());
@@ -98,7 +103,9 @@ pub(crate) async fn login(client: &Client, username: &str, password: &str, works
         .post(LOGIN_PATH, &body, false, Retry::Never)
         .await
         .map_err(|e| match e.kind {
-            Kind::Auth => Error::auth(format!("login failed ({})", http_part(&e))).with_hint(LOGIN_HINT),
+            Kind::Auth => {
+                Error::auth(format!("login failed ({})", http_part(&e))).with_hint(LOGIN_HINT)
+            }
             _ => e,
         })?;
     if reply.str("jwt").is_none() {
@@ -112,13 +119,15 @@ impl Tool for Login {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, None)?;
-        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(&PasswordSpec {
-            flag: "--password",
-            value: self.password.as_deref(),
-            what: "password",
-            prompt: &format!("Password for {}: ", self.username),
-            confirm: false,
-        })?;
+        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(
+            &PasswordSpec {
+                flag: "--password",
+                value: self.password.as_deref(),
+                what: "password",
+                prompt: &format!("Password for {}: ", self.username),
+                confirm: false,
+            },
+        )?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
         let reply = login(&client, &self.username, &password, ws.as_deref()).await?;
         if let Some(exp) = reply.str("jwt_expires") {
@@ -145,10 +154,13 @@ async fn whoami(client: &Client) -> Result<Value> {
     let reply = client
         .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
         .await?;
-    reply
-        .record("user")?
-        .cloned()
-        .ok_or_else(|| reply.missing("user record", Kind::Refused, "the token's user may have been deleted"))
+    reply.record("user")?.cloned().ok_or_else(|| {
+        reply.missing(
+            "user record",
+            Kind::Refused,
+            "the token's user may have been deleted",
+        )
+    })
 }
 
 impl Tool for Whoami {
@@ -170,7 +182,10 @@ impl Tool for Whoami {
             ("workspace", u.workspace.clone()),
             ("roles", u.roles_joined()),
             ("enabled", yes_no(u.enabled).into()),
-            ("must change password", yes_no(u.must_change_password).into()),
+            (
+                "must change password",
+                yes_no(u.must_change_password).into(),
+            ),
             ("created", u.created.clone()),
         ]));
         Ok(())
@@ -243,7 +258,9 @@ impl Tool for ChangePassword {
                 Error::auth("password not changed: the gateway acknowledged the request, but the new password does not log in")
                     .with_hint("a TrustGraph 2.11 gateway answers a wrong current password this way; check the current password")
             };
-            login(&client, &me.username, &new, None).await.map_err(not_changed)?;
+            login(&client, &me.username, &new, None)
+                .await
+                .map_err(not_changed)?;
         }
         out.line("Password changed.");
         Ok(())

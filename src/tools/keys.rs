@@ -65,7 +65,11 @@ impl Tool for CreateApiKey {
         if let Some(e) = expires {
             key.insert("expires".into(), e.into());
         }
-        let body = iam_body("create-api-key", vec![("key", Value::Object(key))], ws.as_deref());
+        let body = iam_body(
+            "create-api-key",
+            vec![("key", Value::Object(key))],
+            ws.as_deref(),
+        );
         let reply = client.iam(body, Retry::Never).await?;
         let plaintext = reply.str("api_key_plaintext").ok_or_else(|| {
             reply.missing(
@@ -110,12 +114,21 @@ impl Tool for ListApiKeys {
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let body = iam_body("list-api-keys", vec![("user_id", self.user_id.clone().into())], ws.as_deref());
+        let body = iam_body(
+            "list-api-keys",
+            vec![("user_id", self.user_id.clone().into())],
+            ws.as_deref(),
+        );
         let reply = client.iam(body, Retry::OnceOnConnectError).await?;
         let keys = reply.list("api_keys")?;
         // A 2.11 gateway answers an unknown user id with an empty list:
         // tell the two apart.
-        if keys.is_empty() && reply.is_bare_2_11() && get_user(&client, &self.user_id, ws.as_deref()).await?.is_none() {
+        if keys.is_empty()
+            && reply.is_bare_2_11()
+            && get_user(&client, &self.user_id, ws.as_deref())
+                .await?
+                .is_none()
+        {
             return Err(Error::refused(format!("user {} not found", self.user_id))
                 .with_hint("check the id with tg-list-users"));
         }
@@ -132,8 +145,16 @@ impl Tool for ListApiKeys {
                     k.name,
                     k.prefix,
                     k.created,
-                    if k.last_used.is_empty() { "—".into() } else { k.last_used },
-                    if k.expires.is_empty() { "never".into() } else { k.expires },
+                    if k.last_used.is_empty() {
+                        "—".into()
+                    } else {
+                        k.last_used
+                    },
+                    if k.expires.is_empty() {
+                        "never".into()
+                    } else {
+                        k.expires
+                    },
                 ]
             },
         );
@@ -164,7 +185,11 @@ impl Tool for RevokeApiKey {
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let body = iam_body("revoke-api-key", vec![("key_id", self.key_id.clone().into())], ws.as_deref());
+        let body = iam_body(
+            "revoke-api-key",
+            vec![("key_id", self.key_id.clone().into())],
+            ws.as_deref(),
+        );
         let reply = client.iam(body, Retry::Never).await?;
         if reply.is_bare_2_11() {
             note(&format!(

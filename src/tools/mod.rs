@@ -7,7 +7,9 @@ mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
-pub use users::{CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser};
+pub use users::{
+    CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
+};
 pub use workspaces::{CreateWorkspace, ListMyWorkspaces, ListWorkspaces};
 
 use crate::cli::Format;
@@ -74,7 +76,11 @@ pub(crate) fn warn_unknown_roles(tool: &str, roles: &[String]) {
 
 /// Read one user with `get-user`. `None` when the gateway says not-found,
 /// or answers with a bare 2.11 reply (its way of saying the same).
-pub(crate) async fn get_user(client: &Client, user_id: &str, ws: Option<&str>) -> Result<Option<Value>> {
+pub(crate) async fn get_user(
+    client: &Client,
+    user_id: &str,
+    ws: Option<&str>,
+) -> Result<Option<Value>> {
     let body = iam_body("get-user", vec![("user_id", user_id.into())], ws);
     match client.iam(body, Retry::OnceOnConnectError).await {
         Ok(reply) => Ok(reply.record("user")?.cloned()),
@@ -87,10 +93,12 @@ pub(crate) async fn get_user(client: &Client, user_id: &str, ws: Option<&str>) -
 pub(crate) async fn require_user(client: &Client, user_id: &str, ws: Option<&str>) -> Result<User> {
     match get_user(client, user_id, ws).await? {
         Some(v) => Ok(User::from_json(&v)),
-        None => Err(Error::refused(format!("user {user_id} not found")).with_hint(match ws {
-            Some(w) => format!("check the id with tg-list-users -w {w}"),
-            None => "check the id with tg-list-users".to_string(),
-        })),
+        None => Err(
+            Error::refused(format!("user {user_id} not found")).with_hint(match ws {
+                Some(w) => format!("check the id with tg-list-users -w {w}"),
+                None => "check the id with tg-list-users".to_string(),
+            }),
+        ),
     }
 }
 

@@ -2,9 +2,11 @@
 //! tg-enable-user, tg-delete-user, tg-reset-password.
 
 use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles};
-use crate::config;
-use crate::cli::{parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs};
+use crate::cli::{
+    parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs,
+};
 use crate::client::{Client, Retry};
+use crate::config;
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Out};
 use crate::prompt::{self, PasswordSpec, Prompter};
@@ -67,13 +69,15 @@ impl Tool for CreateUser {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
         warn_unknown_roles(Self::NAME, &self.roles);
-        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(&PasswordSpec {
-            flag: "--password",
-            value: self.password.as_deref(),
-            what: "password",
-            prompt: &format!("Password for new user {}: ", self.username),
-            confirm: true,
-        })?;
+        let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(
+            &PasswordSpec {
+                flag: "--password",
+                value: self.password.as_deref(),
+                what: "password",
+                prompt: &format!("Password for new user {}: ", self.username),
+                confirm: true,
+            },
+        )?;
         let mut user = Map::new();
         user.insert("username".into(), self.username.clone().into());
         user.insert("password".into(), password.into());
@@ -91,7 +95,11 @@ impl Tool for CreateUser {
             None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
             Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
         };
-        let body = iam_body("create-user", vec![("user", Value::Object(user))], ws.as_deref());
+        let body = iam_body(
+            "create-user",
+            vec![("user", Value::Object(user))],
+            ws.as_deref(),
+        );
         let reply = client.iam(body, Retry::Never).await.map_err(|e| {
             if e.kind == Kind::Refused && ws.is_none() && e.message.contains("workspace required") {
                 e.with_hint(hint.clone())
@@ -101,7 +109,11 @@ impl Tool for CreateUser {
         })?;
         let v = reply
             .record("user")?
-            .filter(|u| u.get("id").and_then(Value::as_str).is_some_and(|id| !id.is_empty()))
+            .filter(|u| {
+                u.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| !id.is_empty())
+            })
             .ok_or_else(|| reply.missing("user record", Kind::Refused, &hint))?;
         let u = User::from_json(v);
         note(&format!("User id: {}", u.id));
@@ -135,7 +147,10 @@ impl Tool for ListUsers {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
         let reply = client
-            .iam(iam_body("list-users", vec![], ws.as_deref()), Retry::OnceOnConnectError)
+            .iam(
+                iam_body("list-users", vec![], ws.as_deref()),
+                Retry::OnceOnConnectError,
+            )
             .await?;
         let users = reply.list("users")?;
         print_list(
@@ -240,17 +255,26 @@ impl Tool for UpdateUser {
             user.insert("roles".into(), r.into());
         }
         let enabled = self.enabled.unwrap_or(current.enabled);
-        let mcp = self.must_change_password.unwrap_or(current.must_change_password);
+        let mcp = self
+            .must_change_password
+            .unwrap_or(current.must_change_password);
         user.insert("enabled".into(), enabled.into());
         user.insert("must_change_password".into(), mcp.into());
         let body = iam_body(
             "update-user",
-            vec![("user_id", self.user_id.clone().into()), ("user", Value::Object(user))],
+            vec![
+                ("user_id", self.user_id.clone().into()),
+                ("user", Value::Object(user)),
+            ],
             ws.as_deref(),
         );
         let reply = client.iam(body, Retry::Never).await?;
         let v = reply.record("user")?.ok_or_else(|| {
-            reply.missing("updated user record", Kind::Refused, "the user may be in another workspace than -w")
+            reply.missing(
+                "updated user record",
+                Kind::Refused,
+                "the user may be in another workspace than -w",
+            )
         })?;
         if self.output.output == Format::Json {
             out.text(&output::json(v));
@@ -264,7 +288,10 @@ impl Tool for UpdateUser {
         out.line(&format!("default_ws: {}", u.workspace));
         out.line(&format!("roles     : {}", u.roles_joined()));
         out.line(&format!("enabled   : {}", yes_no(u.enabled)));
-        out.line(&format!("must-change-pw: {}", yes_no(u.must_change_password)));
+        out.line(&format!(
+            "must-change-pw: {}",
+            yes_no(u.must_change_password)
+        ));
         Ok(())
     }
 }
@@ -308,9 +335,14 @@ async fn change_user(
     let before = require_user(&client, &t.user_id, ws).await?;
     before_op(&before)?;
     client
-        .iam(iam_body(op, vec![("user_id", t.user_id.clone().into())], ws), Retry::Never)
+        .iam(
+            iam_body(op, vec![("user_id", t.user_id.clone().into())], ws),
+            Retry::Never,
+        )
         .await?;
-    let after = get_user(&client, &t.user_id, ws).await?.map(|v| User::from_json(&v));
+    let after = get_user(&client, &t.user_id, ws)
+        .await?
+        .map(|v| User::from_json(&v));
     let confirmed = match (effect, &after) {
         (Effect::Deleted, None) => true,
         (Effect::Enabled(want), Some(u)) => u.enabled == want,
@@ -319,7 +351,10 @@ async fn change_user(
     if !confirmed {
         let state = match after {
             None => "no longer exists".to_string(),
-            Some(u) => format!("is still {}", if u.enabled { "enabled" } else { "disabled" }),
+            Some(u) => format!(
+                "is still {}",
+                if u.enabled { "enabled" } else { "disabled" }
+            ),
         };
         return Err(Error::refused(format!(
             "{op} was not carried out: the gateway acknowledged it, but user {} {state}",
@@ -342,7 +377,14 @@ impl Tool for DisableUser {
     const NAME: &'static str = "tg-disable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        change_user(Self::NAME, &self.target, "disable-user", Effect::Enabled(false), |_| Ok(())).await?;
+        change_user(
+            Self::NAME,
+            &self.target,
+            "disable-user",
+            Effect::Enabled(false),
+            |_| Ok(()),
+        )
+        .await?;
         out.line(&format!("Disabled user {}", self.target.user_id));
         Ok(())
     }
@@ -360,7 +402,14 @@ impl Tool for EnableUser {
     const NAME: &'static str = "tg-enable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        change_user(Self::NAME, &self.target, "enable-user", Effect::Enabled(true), |_| Ok(())).await?;
+        change_user(
+            Self::NAME,
+            &self.target,
+            "enable-user",
+            Effect::Enabled(true),
+            |_| Ok(()),
+        )
+        .await?;
         out.line(&format!("Enabled user {}", self.target.user_id));
         Ok(())
     }
@@ -386,12 +435,21 @@ impl Tool for DeleteUser {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let yes = self.yes;
-        change_user(Self::NAME, &self.target, "delete-user", Effect::Deleted, |u| {
-            prompt::confirm(
-                &format!("Delete user {} ({})?  This is irreversible.", u.username, u.id),
-                yes,
-            )
-        })
+        change_user(
+            Self::NAME,
+            &self.target,
+            "delete-user",
+            Effect::Deleted,
+            |u| {
+                prompt::confirm(
+                    &format!(
+                        "Delete user {} ({})?  This is irreversible.",
+                        u.username, u.id
+                    ),
+                    yes,
+                )
+            },
+        )
         .await?;
         out.line(&format!("Deleted user {}", self.target.user_id));
         Ok(())
@@ -413,7 +471,11 @@ impl Tool for ResetPassword {
         let t = &self.target;
         let client = Client::new(Self::NAME, &t.conn, Some(&t.token))?;
         let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
-        let body = iam_body("reset-password", vec![("user_id", t.user_id.clone().into())], ws.as_deref());
+        let body = iam_body(
+            "reset-password",
+            vec![("user_id", t.user_id.clone().into())],
+            ws.as_deref(),
+        );
         let reply = client.iam(body, Retry::Never).await?;
         let tmp = reply.str("temporary_password").ok_or_else(|| {
             reply.missing(

@@ -54,14 +54,25 @@ impl Tool for CreateWorkspace {
         if let Some(n) = self.name.filter(|n| !n.is_empty()) {
             rec.insert("name".into(), n.into());
         }
-        let body = iam_body("create-workspace", vec![("workspace_record", Value::Object(rec))], None);
+        let body = iam_body(
+            "create-workspace",
+            vec![("workspace_record", Value::Object(rec))],
+            None,
+        );
         let reply = client.iam(body, Retry::Never).await?;
-        let v = reply
-            .record("workspace")?
-            .ok_or_else(|| reply.missing("workspace record", Kind::Refused, "check your role: creating workspaces needs admin"))?;
+        let v = reply.record("workspace")?.ok_or_else(|| {
+            reply.missing(
+                "workspace record",
+                Kind::Refused,
+                "check your role: creating workspaces needs admin",
+            )
+        })?;
         match self.output.output {
             Format::Json => out.text(&output::json(v)),
-            Format::Table => out.line(&format!("Workspace created: {}", Workspace::from_json(v).id)),
+            Format::Table => out.line(&format!(
+                "Workspace created: {}",
+                Workspace::from_json(v).id
+            )),
         }
         Ok(())
     }
@@ -80,12 +91,21 @@ pub struct ListArgs {
 
 async fn list(tool: &'static str, op: &str, a: &ListArgs, out: &mut Out) -> Result<()> {
     let client = Client::new(tool, &a.conn, Some(&a.token))?;
-    let reply = client.iam(iam_body(op, vec![], None), Retry::OnceOnConnectError).await?;
+    let reply = client
+        .iam(iam_body(op, vec![], None), Retry::OnceOnConnectError)
+        .await?;
     let items = reply.list("workspaces")?;
-    print_list(out, a.output.output, &items, "No workspaces.", &["id", "name", "enabled", "created"], |v| {
-        let w = Workspace::from_json(v);
-        vec![w.id, w.name, yes_no(w.enabled).into(), w.created]
-    });
+    print_list(
+        out,
+        a.output.output,
+        &items,
+        "No workspaces.",
+        &["id", "name", "enabled", "created"],
+        |v| {
+            let w = Workspace::from_json(v);
+            vec![w.id, w.name, yes_no(w.enabled).into(), w.created]
+        },
+    );
     Ok(())
 }
 

@@ -1,0 +1,1435 @@
+//! Every tool, built and run against a scripted server on 127.0.0.1:0:
+//! the exact request (path, body bytes, Authorization), stdout, stderr and
+//! exit code, on success and on every failure class.
+
+mod common;
+use common::*;
+
+const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
+const ALICE_ID: &str = "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3";
+const ALICE: &str = r#"{"id": "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3", "default_workspace": "default", "username": "alice", "name": "Alice", "email": "alice@example.com", "roles": ["writer"], "enabled": true, "must_change_password": false, "created": "2026-11-22T07:00:24.702000+00:00"}"#;
+
+fn user_reply(enabled: bool) -> Reply {
+    let u = ALICE.replace("\"enabled\": true", &format!("\"enabled\": {enabled}"));
+    json(
+        200,
+        &format!(r#"{{"user": {u}, "bootstrap_available": false}}"#),
+    )
+}
+
+/// Run `tool` against `mock` with the admin token.
+fn tg(tool: &str, mock: &Mock, args: &[&str]) -> Run {
+    let url = mock.url();
+    let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
+    a.extend_from_slice(args);
+    run_tool(tool, &a, &[], None)
+}
+
+fn assert_ok(r: &Run) {
+    assert_eq!(r.code, 0, "stdout={:?} stderr={:?}", r.stdout, r.stderr);
+}
+
+const PW_WARNING: &str = "warning: a password given with --password is visible to other users (ps) and kept in shell history; prefer --password-stdin or the prompt\n";
+
+// ---------------------------------------------------------------- bootstrap
+
+#[test]
+fn bootstrap_prints_key_like_upstream() {
+    let t = transcript("02-bootstrap-first.txt");
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"bootstrap_admin_user_id": "00447673-fc19-4db0-bfd9-478fd35ba13a", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh", "bootstrap_available": false}"#,
+    )]);
+    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (t.code, t.stdout.as_str(), t.stderr.as_str())
+    );
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "POST");
+    assert_eq!(reqs[0].target, "/api/v1/auth/bootstrap");
+    assert_eq!(reqs[0].body, "{}");
+    assert_eq!(reqs[0].header("authorization"), None);
+    assert_eq!(reqs[0].header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn bootstrap_second_time_fails_on_2_11_and_on_design() {
+    let x = exchange("04-bootstrap-third-raw.txt");
+    let mock = Mock::start(vec![json(x.status, &x.response_body)]);
+    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .starts_with("tg-bootstrap-iam: error: the gateway returned no bootstrap key"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("\nhint: bootstrap works once"));
+
+    let mock = Mock::start(vec![json(401, r#"{"error": "auth failure"}"#)]);
+    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        "tg-bootstrap-iam: error: bootstrap refused (HTTP 401: auth failure)"
+    );
+}
+
+// ---------------------------------------------------------------- login
+
+#[test]
+fn login_matches_upstream_transcript() {
+    let t = transcript("13-login-success.txt");
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(x.status, &x.response_body)]);
+    let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+    let url = mock.url();
+    args[1] = &url;
+    let r = run_tool("tg-login", &args, &[], None);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, t.stdout);
+    assert_eq!(r.stderr, format!("tg-login: {PW_WARNING}{}", t.stderr));
+    let req = &mock.requests()[0];
+    assert_eq!(req.target, "/api/v1/auth/login");
+    // Byte for byte what Python's json.dumps sends.
+    assert_eq!(req.body, r#"{"username": "alice", "password": "s3cret-A"}"#);
+    assert_eq!(req.header("authorization"), None);
+}
+
+#[test]
+fn login_password_stdin_and_workspace_env() {
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = run_tool(
+        "tg-login",
+        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
+        &[("TRUSTGRAPH_WORKSPACE", "research")],
+        Some("s3cret-A\n"),
+    );
+    assert_ok(&r);
+    assert_eq!(r.stderr, "JWT expires: 2026-11-22T08:00:25+00:00\n");
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"username": "alice", "password": "s3cret-A", "workspace": "research"}"#
+    );
+}
+
+#[test]
+fn login_refused_on_2_11_is_auth_failure_not_an_empty_line() {
+    let t = transcript("15-login-bad-password.txt");
+    assert_eq!(
+        (t.code, t.stdout.as_str()),
+        (0, "\n"),
+        "upstream prints an empty line and exits 0"
+    );
+    let x = exchange("16-login-bad-password-raw.txt");
+    let mock = Mock::start(vec![json(x.status, &x.response_body)]);
+    let r = run_tool(
+        "tg-login",
+        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
+        &[],
+        Some("wrong\n"),
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(r.stdout, "");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stderr);
+    assert!(lines[0].starts_with("tg-login: error: the gateway returned no JWT"));
+    assert!(lines[1].starts_with("hint: wrong username or password"));
+}
+
+#[test]
+fn login_401_on_design_gateway() {
+    let mock = Mock::start(vec![json(401, r#"{"error": "auth failure"}"#)]);
+    let r = run_tool(
+        "tg-login",
+        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
+        &[],
+        Some("wrong\n"),
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        r.stderr,
+        "tg-login: error: login failed (HTTP 401: auth failure)\nhint: wrong username or password, or the user or its workspace is disabled or missing (the gateway does not say which)\n"
+    );
+}
+
+#[test]
+fn login_without_password_or_tty_exits_2_without_blocking() {
+    let mock = Mock::start(vec![]);
+    let r = run_tool(
+        "tg-login",
+        &["-u", &mock.url(), "--username", "alice"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r
+        .stderr
+        .starts_with("tg-login: error: no password given and standard input is not a terminal"));
+    assert!(mock.requests().is_empty());
+    let r = run_tool(
+        "tg-login",
+        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
+        &[],
+        Some(""),
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("standard input ended before the password"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- whoami
+
+const WHOAMI_TABLE: &str = "\
+id                    00447673-fc19-4db0-bfd9-478fd35ba13a
+username              admin
+name                  Administrator
+email
+workspace             default
+roles                 admin
+enabled               yes
+must change password  yes
+created               2026-11-22T07:00:23.926000+00:00
+";
+
+#[test]
+fn whoami_shows_the_workspace_upstream_leaves_blank() {
+    let x = exchange("06-whoami-admin-apikey.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-whoami", &mock, &[]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, WHOAMI_TABLE);
+    assert_eq!(r.stderr, "");
+    let req = &mock.requests()[0];
+    assert_eq!(req.target, "/api/v1/iam");
+    assert_eq!(req.body, r#"{"operation": "whoami"}"#);
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Bearer {ADMIN}").as_str())
+    );
+}
+
+#[test]
+fn whoami_reads_the_older_workspace_field_and_prints_json() {
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"user": {"username": "old", "workspace": "legacy", "id": "1", "zzz": [1]}}"#,
+    )]);
+    let r = tg("tg-whoami", &mock, &[]);
+    assert!(
+        r.stdout.contains("workspace             legacy\n"),
+        "{}",
+        r.stdout
+    );
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"user": {"username": "old", "workspace": "legacy", "id": "1"}, "bootstrap_available": false}"#,
+    )]);
+    let r = tg("tg-whoami", &mock, &["-o", "json"]);
+    assert_ok(&r);
+    assert_eq!(
+        r.stdout,
+        "{\n  \"id\": \"1\",\n  \"username\": \"old\",\n  \"workspace\": \"legacy\"\n}\n"
+    );
+}
+
+// ---------------------------------------------------------------- users
+
+#[test]
+fn create_user_matches_upstream_transcript() {
+    let t = transcript("08-create-user-alice.txt");
+    let mock = Mock::start(vec![user_reply(true)]);
+    let url = mock.url();
+    let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+    args[1] = &url;
+    let r = run_tool("tg-create-user", &args, &[], None);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, t.stdout);
+    assert_eq!(
+        r.stderr,
+        format!("tg-create-user: {PW_WARNING}{}", t.stderr)
+    );
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"operation": "create-user", "user": {"username": "alice", "password": "s3cret-A", "roles": ["writer"], "name": "Alice", "email": "alice@example.com"}, "workspace": "default"}"#
+    );
+}
+
+#[test]
+fn create_user_duplicate_on_2_11_fails_instead_of_printing_blanks() {
+    let t = transcript("11-create-user-duplicate.txt");
+    assert_eq!(t.code, 0, "upstream claims success");
+    let mock = Mock::start(vec![bare()]);
+    let r = run_tool(
+        "tg-create-user",
+        &[
+            "-u",
+            &mock.url(),
+            "-t",
+            ADMIN,
+            "-w",
+            "default",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--roles",
+            "reader",
+            "--must-change-password",
+        ],
+        &[],
+        Some("x\n"),
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .starts_with("tg-create-user: error: the gateway returned no user record"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(
+        "hint: the username may already be taken, or workspace \"default\" may not exist"
+    ));
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"operation": "create-user", "user": {"username": "alice", "password": "x", "roles": ["reader"], "must_change_password": true}, "workspace": "default"}"#
+    );
+}
+
+#[test]
+fn create_user_without_workspace_says_to_pass_one() {
+    // 2.11: bare reply; design: an invalid-argument error.
+    for reply in [
+        bare(),
+        json(
+            200,
+            r#"{"error": {"type": "invalid-argument", "message": "workspace required for create-user"}}"#,
+        ),
+    ] {
+        let mock = Mock::start(vec![reply]);
+        let r = run_tool(
+            "tg-create-user",
+            &[
+                "-u",
+                &mock.url(),
+                "-t",
+                ADMIN,
+                "--username",
+                "zed",
+                "--password-stdin",
+                "--roles",
+                "superhero",
+            ],
+            &[],
+            Some("x\n"),
+        );
+        assert_eq!(r.code, 1);
+        assert!(
+            r.stderr
+                .contains("warning: role \"superhero\" is not one of reader, writer, admin"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("hint: no workspace was sent: pass -w/--workspace"),
+            "{}",
+            r.stderr
+        );
+        assert!(!mock.bodies()[0].contains("workspace"));
+    }
+}
+
+#[test]
+fn create_user_json_output() {
+    let mock = Mock::start(vec![user_reply(true)]);
+    let r = run_tool(
+        "tg-create-user",
+        &[
+            "-u",
+            &mock.url(),
+            "-t",
+            ADMIN,
+            "-w",
+            "default",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "-o",
+            "json",
+        ],
+        &[],
+        Some("x\n"),
+    );
+    assert_ok(&r);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["id"], ALICE_ID);
+    assert!(
+        r.stdout.starts_with("{\n  \"created\""),
+        "keys sorted: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn list_users_matches_upstream_table() {
+    let t = transcript("21-list-users.txt");
+    let x = exchange("22-list-users-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-list-users", &mock, &[]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (t.code, t.stdout.as_str(), "")
+    );
+    assert_eq!(mock.bodies()[0], r#"{"operation": "list-users"}"#);
+}
+
+#[test]
+fn list_users_workspace_filter_empty_and_json() {
+    let mock = Mock::start(vec![bare(), bare()]);
+    let r = tg("tg-list-users", &mock, &["-w", "nope"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "No users.\n"));
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"operation": "list-users", "workspace": "nope"}"#
+    );
+    let r = tg("tg-list-users", &mock, &["-o", "json"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"));
+    let x = exchange("22-list-users-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-list-users", &mock, &["--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v[2]["email"], "alice@example.com");
+}
+
+#[test]
+fn update_user_keeps_flags_it_was_not_asked_to_change() {
+    // alice is disabled; an update of her name must not re-enable her.
+    let updated = ALICE
+        .replace("\"enabled\": true", "\"enabled\": false")
+        .replace("Alice", "Alice B");
+    let mock = Mock::start(vec![
+        user_reply(false),
+        json(200, &format!(r#"{{"user": {updated}}}"#)),
+    ]);
+    let r = tg(
+        "tg-update-user",
+        &mock,
+        &["--user-id", ALICE_ID, "--name", "Alice B"],
+    );
+    assert_ok(&r);
+    assert_eq!(
+        r.stdout,
+        format!("id        : {ALICE_ID}\nusername  : alice\nname      : Alice B\nemail     : alice@example.com\ndefault_ws: default\nroles     : writer\nenabled   : no\nmust-change-pw: no\n")
+    );
+    let b = mock.bodies();
+    assert_eq!(
+        b[0],
+        format!(r#"{{"operation": "get-user", "user_id": "{ALICE_ID}"}}"#)
+    );
+    assert_eq!(
+        b[1],
+        format!(
+            r#"{{"operation": "update-user", "user_id": "{ALICE_ID}", "user": {{"name": "Alice B", "enabled": false, "must_change_password": false}}}}"#
+        )
+    );
+}
+
+#[test]
+fn update_user_explicit_flags_roles_and_usage_errors() {
+    let mock = Mock::start(vec![user_reply(true), user_reply(true)]);
+    let r = tg(
+        "tg-update-user",
+        &mock,
+        &[
+            "--user-id",
+            ALICE_ID,
+            "--roles",
+            "reader",
+            "writer",
+            "--enabled",
+            "YES",
+            "--must-change-password",
+            "n",
+            "-w",
+            "default",
+        ],
+    );
+    assert_ok(&r);
+    assert_eq!(
+        mock.bodies()[1],
+        format!(
+            r#"{{"operation": "update-user", "user_id": "{ALICE_ID}", "user": {{"roles": ["reader", "writer"], "enabled": true, "must_change_password": false}}, "workspace": "default"}}"#
+        )
+    );
+    let r = tg("tg-update-user", &mock, &["--user-id", ALICE_ID]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "tg-update-user: error: nothing to change — supply at least one of --name / --email / --roles / --enabled / --must-change-password\n");
+    let r = tg(
+        "tg-update-user",
+        &mock,
+        &["--user-id", ALICE_ID, "--enabled", "maybe"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("expected yes/no, got \"maybe\""),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn update_user_unknown_user_on_2_11() {
+    let mock = Mock::start(vec![bare()]);
+    let r = tg(
+        "tg-update-user",
+        &mock,
+        &["--user-id", "nope", "--name", "x"],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "tg-update-user: error: user nope not found\nhint: check the id with tg-list-users\n"
+    );
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "no update sent for an unknown user"
+    );
+}
+
+#[test]
+fn disable_enable_user_confirm_with_a_read() {
+    let mock = Mock::start(vec![user_reply(true), bare(), user_reply(false)]);
+    let r = tg(
+        "tg-disable-user",
+        &mock,
+        &["--user-id", ALICE_ID, "-w", "default"],
+    );
+    assert_ok(&r);
+    assert_eq!(r.stdout, format!("Disabled user {ALICE_ID}\n"));
+    assert_eq!(r.stderr, "");
+    let b = mock.bodies();
+    assert_eq!(
+        b[1],
+        format!(
+            r#"{{"operation": "disable-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#
+        )
+    );
+    assert_eq!(
+        b[2],
+        format!(r#"{{"operation": "get-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#)
+    );
+
+    let mock = Mock::start(vec![user_reply(false), json(200, "{}"), user_reply(true)]);
+    let r = tg("tg-enable-user", &mock, &["--user-id", ALICE_ID]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, format!("Enabled user {ALICE_ID}\n"));
+    assert_eq!(
+        mock.bodies()[1],
+        format!(r#"{{"operation": "enable-user", "user_id": "{ALICE_ID}"}}"#)
+    );
+}
+
+#[test]
+fn disable_user_that_did_not_change_is_a_failure() {
+    let mock = Mock::start(vec![user_reply(true), bare(), user_reply(true)]);
+    let r = tg("tg-disable-user", &mock, &["--user-id", ALICE_ID]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.starts_with(&format!("tg-disable-user: error: disable-user was not carried out: the gateway acknowledged it, but user {ALICE_ID} is still enabled")), "{}", r.stderr);
+}
+
+#[test]
+fn enable_unknown_user_fails_on_both_servers() {
+    for reply in [
+        bare(),
+        json(
+            200,
+            r#"{"error": {"type": "not-found", "message": "user not found"}}"#,
+        ),
+    ] {
+        let mock = Mock::start(vec![reply]);
+        let r = tg("tg-enable-user", &mock, &["--user-id", "nope"]);
+        assert_eq!(r.code, 1);
+        assert!(r
+            .stderr
+            .starts_with("tg-enable-user: error: user nope not found"));
+        assert_eq!(mock.requests().len(), 1);
+    }
+}
+
+#[test]
+fn delete_user_with_yes_confirms_it_is_gone() {
+    let mock = Mock::start(vec![user_reply(true), bare(), bare()]);
+    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, format!("Deleted user {ALICE_ID}\n"));
+    assert_eq!(
+        mock.bodies()[1],
+        format!(r#"{{"operation": "delete-user", "user_id": "{ALICE_ID}"}}"#)
+    );
+    // Design server: the read-back says not-found.
+    let mock = Mock::start(vec![
+        user_reply(true),
+        json(200, "{}"),
+        json(
+            200,
+            r#"{"error": {"type": "not-found", "message": "user not found"}}"#,
+        ),
+    ]);
+    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
+    assert_ok(&r);
+}
+
+#[test]
+fn delete_user_without_tty_or_yes_refuses_and_sends_nothing_destructive() {
+    let mock = Mock::start(vec![user_reply(true)]);
+    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "tg-delete-user: error: refusing to go on without confirmation: standard input is not a terminal\nhint: pass --yes to confirm from a script\n");
+    assert!(mock.bodies().iter().all(|b| !b.contains("delete-user")));
+}
+
+#[test]
+fn reset_password_prints_the_temporary_password() {
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"temporary_password": "Xy9_abcDEF-12345", "bootstrap_available": false}"#,
+    )]);
+    let r = tg("tg-reset-password", &mock, &["--user-id", ALICE_ID]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, "Xy9_abcDEF-12345\n");
+    assert_eq!(r.stderr, "Temporary password (shown once, capture now):\n");
+    assert_eq!(
+        mock.bodies()[0],
+        format!(r#"{{"operation": "reset-password", "user_id": "{ALICE_ID}"}}"#)
+    );
+    let mock = Mock::start(vec![bare()]);
+    let r = tg("tg-reset-password", &mock, &["--user-id", "nope"]);
+    assert_eq!(r.code, 1);
+    assert!(r
+        .stderr
+        .starts_with("tg-reset-password: error: the gateway returned no temporary password"));
+}
+
+// ---------------------------------------------------------------- change password
+
+#[test]
+fn change_password_design_gateway() {
+    let x = exchange("26-whoami-jwt-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body), json(200, "{}")]);
+    let r = tg("tg-change-password", &mock, &["--password-stdin"]);
+    assert_eq!(r.code, 2, "no stdin lines: {}", r.stderr);
+    let mock = Mock::start(vec![json(200, &x.response_body), json(200, "{}")]);
+    let url = mock.url();
+    let r = run_tool(
+        "tg-change-password",
+        &["-u", &url, "-t", ADMIN, "--password-stdin"],
+        &[],
+        Some("old-pw\nnew-pw\n"),
+    );
+    assert_ok(&r);
+    assert_eq!(r.stdout, "Password changed.\n");
+    assert_eq!(r.stderr, "");
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].target, "/api/v1/auth/change-password");
+    assert_eq!(
+        reqs[1].body,
+        r#"{"current_password": "old-pw", "new_password": "new-pw"}"#
+    );
+    assert_eq!(
+        reqs[1].header("authorization"),
+        Some(format!("Bearer {ADMIN}").as_str())
+    );
+}
+
+#[test]
+fn change_password_on_2_11_is_confirmed_by_a_login() {
+    let x = exchange("26-whoami-jwt-raw.txt");
+    let login = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![
+        json(200, &x.response_body),
+        bare(),
+        json(200, &login.response_body),
+    ]);
+    let r = run_tool(
+        "tg-change-password",
+        &[
+            "-u",
+            &mock.url(),
+            "-t",
+            ADMIN,
+            "--current",
+            "old-pw",
+            "--password-stdin",
+        ],
+        &[],
+        Some("new-pw\n"),
+    );
+    assert_ok(&r);
+    assert!(r
+        .stderr
+        .contains("a current password given with --current is visible"));
+    let reqs = mock.requests();
+    assert_eq!(reqs[2].target, "/api/v1/auth/login");
+    assert_eq!(
+        reqs[2].body,
+        r#"{"username": "alice", "password": "new-pw"}"#
+    );
+
+    // Wrong current password on 2.11: bare reply, and the new one does not log in.
+    let mock = Mock::start(vec![json(200, &x.response_body), bare(), bare()]);
+    let r = run_tool(
+        "tg-change-password",
+        &["-u", &mock.url(), "-t", ADMIN, "--password-stdin"],
+        &[],
+        Some("wrong\nnew-pw\n"),
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .starts_with("tg-change-password: error: password not changed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn change_password_wrong_current_on_design_gateway() {
+    let x = exchange("26-whoami-jwt-raw.txt");
+    let mock = Mock::start(vec![
+        json(200, &x.response_body),
+        json(401, r#"{"error": "auth failure"}"#),
+    ]);
+    let r = run_tool(
+        "tg-change-password",
+        &["-u", &mock.url(), "-t", ADMIN, "--password-stdin"],
+        &[],
+        Some("wrong\nnew-pw\n"),
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(r.stderr.lines().next().unwrap(), "tg-change-password: error: password not changed: the current password was not accepted (HTTP 401: auth failure)");
+}
+
+// ---------------------------------------------------------------- keys
+
+#[test]
+fn create_api_key_matches_upstream_transcript() {
+    let t = transcript("27-create-api-key.txt");
+    let mock = Mock::start(vec![json(
+        200,
+        &format!(
+            r#"{{"api_key_plaintext": "tg_Lc1WWqglejREJXfN6W6emlKQAXHhAwdY", "api_key": {{"id": "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd", "user_id": "{ALICE_ID}", "name": "laptop", "prefix": "tg_Lc1W", "expires": "", "created": "2026-11-22T07:00:27.070000+00:00", "last_used": ""}}, "bootstrap_available": false}}"#
+        ),
+    )]);
+    let url = mock.url();
+    let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+    args[1] = &url;
+    let r = run_tool("tg-create-api-key", &args, &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, t.stdout.as_str(), t.stderr.as_str())
+    );
+    assert_eq!(
+        mock.bodies()[0],
+        format!(
+            r#"{{"operation": "create-api-key", "key": {{"user_id": "{ALICE_ID}", "name": "laptop"}}}}"#
+        )
+    );
+}
+
+#[test]
+fn create_api_key_expiry_is_checked_and_sent_verbatim() {
+    let x = exchange("28-create-api-key-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg(
+        "tg-create-api-key",
+        &mock,
+        &[
+            "--user-id",
+            ALICE_ID,
+            "--name",
+            "ci",
+            "--expires",
+            "2099-01-01T00:00:00+00:00",
+            "-w",
+            "default",
+        ],
+    );
+    assert_ok(&r);
+    assert_eq!(r.stdout, "tg_WndOJuhhjwCaHkGTAm5kBR2KOYVeS8Un\n");
+    assert_eq!(
+        mock.bodies()[0],
+        format!(
+            r#"{{"operation": "create-api-key", "key": {{"user_id": "{ALICE_ID}", "name": "ci", "expires": "2099-01-01T00:00:00+00:00"}}, "workspace": "default"}}"#
+        )
+    );
+    for (bad, msg) in [
+        ("next tuesday", "is not an ISO-8601 date"),
+        ("2001-01-01", "is in the past"),
+    ] {
+        let r = tg(
+            "tg-create-api-key",
+            &mock,
+            &["--user-id", ALICE_ID, "--name", "ci", "--expires", bad],
+        );
+        assert_eq!(r.code, 2, "{bad}");
+        assert!(r.stderr.contains(msg), "{}", r.stderr);
+    }
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn list_api_keys_matches_upstream_table() {
+    let t = transcript("30-list-api-keys.txt");
+    let x = exchange("31-list-api-keys-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-list-api-keys", &mock, &["--user-id", ALICE_ID]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, t.stdout.as_str(), "")
+    );
+    assert_eq!(
+        mock.bodies()[0],
+        x.request_body
+            .replace("\":\"", "\": \"")
+            .replace(",\"", ", \"")
+    );
+}
+
+#[test]
+fn list_api_keys_empty_checks_the_user_exists_on_2_11() {
+    let t = transcript("38-list-api-keys-after-revoke.txt");
+    let mock = Mock::start(vec![bare(), user_reply(true)]);
+    let r = tg("tg-list-api-keys", &mock, &["--user-id", ALICE_ID]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, t.stdout.as_str()));
+    let mock = Mock::start(vec![bare(), bare()]);
+    let r = tg("tg-list-api-keys", &mock, &["--user-id", "nope"]);
+    assert_eq!(r.code, 1);
+    assert!(r
+        .stderr
+        .starts_with("tg-list-api-keys: error: user nope not found"));
+    let mock = Mock::start(vec![json(200, "{}")]);
+    let r = tg(
+        "tg-list-api-keys",
+        &mock,
+        &["--user-id", ALICE_ID, "-o", "json"],
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"));
+}
+
+#[test]
+fn revoke_api_key_says_when_the_gateway_cannot_confirm() {
+    let t = transcript("33-revoke-api-key.txt");
+    let mock = Mock::start(vec![bare()]);
+    let r = tg(
+        "tg-revoke-api-key",
+        &mock,
+        &["--key-id", "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd"],
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, t.stdout.as_str()));
+    assert!(
+        r.stderr
+            .starts_with("tg-revoke-api-key: note: the gateway gave no confirmation"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"operation": "revoke-api-key", "key_id": "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd"}"#
+    );
+    let mock = Mock::start(vec![json(200, "{}")]);
+    let r = tg("tg-revoke-api-key", &mock, &["--key-id", "k1"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "Revoked key k1\n", "")
+    );
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"error": {"type": "not-found", "message": "api key not found"}}"#,
+    )]);
+    let r = tg("tg-revoke-api-key", &mock, &["--key-id", "k1"]);
+    assert_eq!(r.code, 1);
+    assert!(r
+        .stderr
+        .starts_with("tg-revoke-api-key: error: not-found: api key not found\n"));
+}
+
+// ---------------------------------------------------------------- workspaces
+
+#[test]
+fn create_workspace() {
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"workspace": {"id": "research", "name": "Research", "enabled": true, "created": "2026-11-22T07:00:30+00:00"}}"#,
+    )]);
+    let r = tg(
+        "tg-create-workspace",
+        &mock,
+        &["--workspace-id", "research", "--name", "Research"],
+    );
+    assert_ok(&r);
+    assert_eq!(r.stdout, "Workspace created: research\n");
+    assert_eq!(
+        mock.bodies()[0],
+        r#"{"operation": "create-workspace", "workspace_record": {"id": "research", "enabled": true, "name": "Research"}}"#
+    );
+    let r = tg("tg-create-workspace", &mock, &["--workspace-id", "_system"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("reserved"));
+    let mock = Mock::start(vec![bare()]);
+    let r = tg(
+        "tg-create-workspace",
+        &mock,
+        &["--workspace-id", "research"],
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn list_workspaces_and_my_workspaces() {
+    let body = r#"{"workspaces": [{"id": "default", "name": "Default", "enabled": true, "created": "2026-11-22T07:00:23+00:00"}, {"id": "old", "name": "Old", "enabled": false, "created": "2026-11-22T07:00:24.500000+00:00"}], "bootstrap_available": false}"#;
+    let want = "\
++---------+---------+---------+----------------------------------+
+| id      | name    | enabled | created                          |
++---------+---------+---------+----------------------------------+
+| default | Default | yes     | 2026-11-22T07:00:23+00:00        |
+| old     | Old     | no      | 2026-11-22T07:00:24.500000+00:00 |
++---------+---------+---------+----------------------------------+
+";
+    for (tool, op) in [
+        ("tg-list-workspaces", "list-workspaces"),
+        ("tg-list-my-workspaces", "list-my-workspaces"),
+    ] {
+        let mock = Mock::start(vec![json(200, body), bare()]);
+        let r = tg(tool, &mock, &[]);
+        assert_eq!((r.code, r.stdout.as_str()), (0, want), "{tool}");
+        assert_eq!(mock.bodies()[0], format!(r#"{{"operation": "{op}"}}"#));
+        let r = tg(tool, &mock, &[]);
+        assert_eq!(r.stdout, "No workspaces.\n");
+    }
+}
+
+// ---------------------------------------------------------------- every tool, every failure class
+
+/// Minimal valid arguments for each tool (after -u and -t), and its stdin.
+fn every_tool() -> Vec<(&'static str, Vec<&'static str>, Option<&'static str>)> {
+    vec![
+        ("tg-bootstrap-iam", vec![], None),
+        (
+            "tg-login",
+            vec!["--username", "alice", "--password-stdin"],
+            Some("pw\n"),
+        ),
+        ("tg-whoami", vec![], None),
+        (
+            "tg-create-user",
+            vec!["--username", "bob", "-w", "default", "--password-stdin"],
+            Some("pw\n"),
+        ),
+        ("tg-list-users", vec![], None),
+        (
+            "tg-update-user",
+            vec!["--user-id", "u1", "--name", "B"],
+            None,
+        ),
+        ("tg-disable-user", vec!["--user-id", "u1"], None),
+        ("tg-enable-user", vec!["--user-id", "u1"], None),
+        ("tg-delete-user", vec!["--user-id", "u1", "--yes"], None),
+        (
+            "tg-change-password",
+            vec!["--password-stdin"],
+            Some("a\nb\n"),
+        ),
+        ("tg-reset-password", vec!["--user-id", "u1"], None),
+        (
+            "tg-create-api-key",
+            vec!["--user-id", "u1", "--name", "ci"],
+            None,
+        ),
+        ("tg-list-api-keys", vec!["--user-id", "u1"], None),
+        ("tg-revoke-api-key", vec!["--key-id", "k1"], None),
+        ("tg-create-workspace", vec!["--workspace-id", "w1"], None),
+        ("tg-list-workspaces", vec![], None),
+        ("tg-list-my-workspaces", vec![], None),
+    ]
+}
+
+fn run_every(url: &str, extra: &[&str], check: impl Fn(&str, &Run)) {
+    for (tool, args, stdin) in every_tool() {
+        let mut a = vec!["-u", url];
+        if tool != "tg-login" && tool != "tg-bootstrap-iam" {
+            a.extend(["-t", ADMIN]);
+        }
+        a.extend_from_slice(extra);
+        a.extend(args);
+        let r = run_tool(tool, &a, &[], stdin);
+        assert_eq!(r.stdout, "", "{tool}: nothing on stdout when failing");
+        assert!(
+            r.stderr.starts_with(&format!("{tool}: error: ")),
+            "{tool}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.lines().count() <= 2, "{tool}: {}", r.stderr);
+        if let Some(h) = r.stderr.lines().nth(1) {
+            assert!(h.starts_with("hint: "), "{tool}: {}", r.stderr);
+        }
+        check(tool, &r);
+    }
+}
+
+fn failing_mock(reply: Reply) -> Mock {
+    Mock::always(reply)
+}
+
+#[test]
+fn every_tool_http_401_exits_3() {
+    let mock = failing_mock(json(401, r#"{"error":"auth failure"}"#));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 3, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("HTTP 401: auth failure"),
+            "{tool}: {}",
+            r.stderr
+        );
+    });
+}
+
+#[test]
+fn every_tool_http_403_exits_4() {
+    let mock = failing_mock(json(403, r#"{"error":"access denied"}"#));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 4, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("HTTP 403: access denied"),
+            "{tool}: {}",
+            r.stderr
+        );
+    });
+}
+
+#[test]
+fn every_tool_iam_error_in_body_exits_1() {
+    let mock = failing_mock(json(
+        200,
+        r#"{"error": {"type": "operation-not-permitted", "message": "user is in a different workspace"}}"#,
+    ));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 1, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("operation-not-permitted: user is in a different workspace"),
+            "{tool}: {}",
+            r.stderr
+        );
+    });
+    let mock = failing_mock(json(200, r#"{"error": "unexpected endpoint failure"}"#));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 1, "{tool}: {}", r.stderr);
+    });
+}
+
+#[test]
+fn every_tool_non_json_502_exits_6() {
+    let mock = failing_mock(Reply::Raw(
+        502,
+        "text/html",
+        "<html>Bad Gateway</html>".into(),
+    ));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 6, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("HTTP 502: <html>Bad Gateway</html>"),
+            "{tool}: {}",
+            r.stderr
+        );
+    });
+}
+
+#[test]
+fn every_tool_200_not_json_or_wrong_shape_exits_6() {
+    let mock = failing_mock(Reply::Raw(200, "text/plain", "hello".into()));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 6, "{tool}: {}", r.stderr)
+    });
+    let mock = failing_mock(json(200, "[1, 2]"));
+    run_every(&mock.url(), &[], |tool, r| {
+        assert_eq!(r.code, 6, "{tool}: {}", r.stderr)
+    });
+}
+
+#[test]
+fn every_tool_connection_refused_exits_5() {
+    let url = format!("http://127.0.0.1:{}/", closed_port());
+    run_every(&url, &[], |tool, r| {
+        assert_eq!(r.code, 5, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("cannot connect to {url}: connection refused")),
+            "{tool}: {}",
+            r.stderr
+        );
+    });
+}
+
+#[test]
+fn every_tool_timeout_exits_5() {
+    let mock = failing_mock(Reply::Hang);
+    run_every(&mock.url(), &["--timeout", "0.5"], |tool, r| {
+        assert_eq!(r.code, 5, "{tool}: {}", r.stderr);
+        assert!(r.stderr.contains("within 0.5 s"), "{tool}: {}", r.stderr);
+    });
+}
+
+#[test]
+fn every_tool_200_with_expected_result_missing() {
+    // What a 2.11 gateway sends for a refusal. Lists are legitimately empty.
+    let expected = |tool: &str| match tool {
+        "tg-login" | "tg-change-password" => Some(3),
+        "tg-list-users" | "tg-list-workspaces" | "tg-list-my-workspaces" | "tg-revoke-api-key" => {
+            None
+        }
+        _ => Some(1),
+    };
+    for (tool, args, stdin) in every_tool() {
+        let mock = failing_mock(bare());
+        let url = mock.url();
+        let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
+        if tool == "tg-login" || tool == "tg-bootstrap-iam" {
+            a.truncate(2);
+        }
+        a.extend(args);
+        // change-password's whoami must succeed to reach the change.
+        let r = if tool == "tg-change-password" {
+            let m = Mock::start(vec![user_reply(true), bare(), bare()]);
+            let u = m.url();
+            run_tool(
+                tool,
+                &["-u", &u, "-t", ADMIN, "--password-stdin"],
+                &[],
+                stdin,
+            )
+        } else {
+            run_tool(tool, &a, &[], stdin)
+        };
+        match expected(tool) {
+            Some(code) => {
+                assert_eq!(r.code, code, "{tool}: {}", r.stderr);
+                assert_eq!(r.stdout, "", "{tool}");
+                assert!(
+                    r.stderr.starts_with(&format!("{tool}: error: ")),
+                    "{tool}: {}",
+                    r.stderr
+                );
+            }
+            None => assert_eq!(r.code, 0, "{tool}: {}", r.stderr),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- credentials, URL, tracing
+
+#[test]
+fn token_sources_are_named_in_auth_errors() {
+    let t = transcript("40-list-users-no-token.txt");
+    assert_eq!(t.stderr, "Exception: HTTP 401: auth failure\n");
+    let mock = failing_mock(json(401, r#"{"error":"auth failure"}"#));
+    let r = run_tool(
+        "tg-list-users",
+        &["-u", &mock.url()],
+        &[("TRUSTGRAPH_TOKEN", "")],
+        None,
+    );
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        mock.requests()[0].header("authorization"),
+        None,
+        "empty TRUSTGRAPH_TOKEN sends no header"
+    );
+    assert!(r
+        .stderr
+        .contains("using no token (neither -t/--token nor TRUSTGRAPH_TOKEN was set)"));
+    assert!(r
+        .stderr
+        .contains("hint: pass -t/--token or set TRUSTGRAPH_TOKEN"));
+    let r = run_tool(
+        "tg-list-users",
+        &["-u", &mock.url()],
+        &[("TRUSTGRAPH_TOKEN", " garbage ")],
+        None,
+    );
+    assert!(
+        r.stderr.contains("using the token from TRUSTGRAPH_TOKEN"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        mock.requests()[1].header("authorization"),
+        Some("Bearer garbage")
+    );
+    let r = run_tool(
+        "tg-list-users",
+        &["-u", &mock.url(), "-t", "other"],
+        &[("TRUSTGRAPH_TOKEN", "env")],
+        None,
+    );
+    assert!(
+        r.stderr.contains("using the token given with -t/--token"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        mock.requests()[2].header("authorization"),
+        Some("Bearer other")
+    );
+}
+
+#[test]
+fn url_from_environment_and_flag_precedence() {
+    let mock = Mock::start(vec![bare(), bare()]);
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-t", ADMIN],
+        &[("TRUSTGRAPH_URL", &mock.url())],
+        None,
+    );
+    assert_ok(&r);
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-t", ADMIN, "-u", &mock.url()],
+        &[("TRUSTGRAPH_URL", "http://127.0.0.1:1/")],
+        None,
+    );
+    assert_ok(&r);
+    assert_eq!(mock.requests().len(), 2);
+    // A base URL with a path prefix keeps it.
+    let mock = Mock::start(vec![bare()]);
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-t", ADMIN, "-u", &format!("{}gw/", mock.url())],
+        &[],
+        None,
+    );
+    assert_ok(&r);
+    assert_eq!(mock.requests()[0].target, "/gw/api/v1/iam");
+}
+
+#[test]
+fn default_url_refusal_names_the_env_var_and_port_8888() {
+    let r = run_tool("tg-whoami", &["-t", ADMIN], &[], None);
+    if r.code == 5 {
+        assert_eq!(
+            r.stderr,
+            "tg-whoami: error: cannot connect to the default gateway URL http://localhost:8088/: connection refused\nhint: no URL was given, so the default http://localhost:8088/ was used: set TRUSTGRAPH_URL or pass -u/--api-url; newer gateways listen on port 8888 (-u http://localhost:8888/)\n"
+        );
+    }
+}
+
+#[test]
+fn bad_urls_and_files_are_usage_errors() {
+    for url in ["not a url", "ftp://127.0.0.1/", "http://"] {
+        let r = run_tool("tg-whoami", &["-t", ADMIN, "-u", url], &[], None);
+        assert_eq!(r.code, 2, "{url}: {}", r.stderr);
+        assert!(r.stderr.starts_with("tg-whoami: error: "), "{}", r.stderr);
+    }
+    let r = run_tool(
+        "tg-whoami",
+        &[
+            "-t",
+            ADMIN,
+            "-u",
+            "https://127.0.0.1:1/",
+            "--ca-cert",
+            "/nonexistent.pem",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read --ca-cert /nonexistent.pem"));
+    let r = run_tool("tg-whoami", &["-t", ADMIN, "--timeout", "-1"], &[], None);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn expired_jwt_is_refused_before_sending() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let jwt = format!(
+        "{}.{}.{}",
+        b64(r#"{"alg":"EdDSA"}"#),
+        b64(r#"{"exp":1000000000,"sub":"x"}"#),
+        b64("sig")
+    );
+    let mock = Mock::start(vec![bare()]);
+    let r = run_tool(
+        "tg-whoami",
+        &["-u", &mock.url()],
+        &[("TRUSTGRAPH_TOKEN", &jwt)],
+        None,
+    );
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.starts_with("tg-whoami: error: the token from TRUSTGRAPH_TOKEN is a JWT that expired at 2001-09-09T01:46:40+00:00"), "{}", r.stderr);
+    assert!(!r.stderr.contains(&jwt));
+    assert!(mock.requests().is_empty());
+}
+
+#[test]
+fn verbose_trace_masks_every_secret() {
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = run_tool(
+        "tg-login",
+        &[
+            "-u",
+            &mock.url(),
+            "-v",
+            "--username",
+            "alice",
+            "--password-stdin",
+        ],
+        &[],
+        Some("s3cret-A\n"),
+    );
+    assert_ok(&r);
+    let jwt = r.stdout.trim();
+    assert!(jwt.len() > 100);
+    assert!(!r.stderr.contains("s3cret-A"), "{}", r.stderr);
+    assert!(!r.stderr.contains(&jwt[..40]), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("> POST {}api/v1/auth/login", mock.url())),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(r#""password":"***""#), "{}", r.stderr);
+    assert!(r.stderr.contains(r#""jwt":"***""#), "{}", r.stderr);
+    assert!(r.stderr.contains("< HTTP 200 OK"), "{}", r.stderr);
+
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"api_key_plaintext": "tg_SECRETSECRET", "api_key": {"id": "k", "prefix": "tg_SECR"}}"#,
+    )]);
+    let r = tg(
+        "tg-create-api-key",
+        &mock,
+        &["-v", "--user-id", "u", "--name", "n"],
+    );
+    assert_ok(&r);
+    assert!(r.stderr.contains("> Authorization: Bearer ***"));
+    assert!(!r.stderr.contains(ADMIN));
+    assert!(!r.stderr.contains("tg_SECRETSECRET"), "{}", r.stderr);
+    assert_eq!(r.stdout, "tg_SECRETSECRET\n");
+}
+
+#[test]
+fn credentials_over_plain_http_to_a_remote_host_warn() {
+    // The request goes through an HTTP proxy on loopback (the mock), so
+    // nothing leaves 127.0.0.1; the proxy variable is honoured too.
+    let mock = Mock::start(vec![bare()]);
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-u", "http://gateway.example.invalid:8088/", "-t", ADMIN],
+        &[("HTTP_PROXY", &mock.url())],
+        None,
+    );
+    assert_ok(&r);
+    assert_eq!(r.stderr, "tg-list-workspaces: warning: sending a credential over plain http:// to http://gateway.example.invalid:8088; anyone on the network path can read it (use https://)\n");
+    assert_eq!(
+        mock.requests()[0].target,
+        "http://gateway.example.invalid:8088/api/v1/iam"
+    );
+    // Loopback: no warning.
+    let mock = Mock::start(vec![bare()]);
+    let r = tg("tg-list-workspaces", &mock, &[]);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn reads_retry_once_on_connection_error_but_writes_do_not() {
+    // A port that refuses: a read is tried twice, a write once. The
+    // difference shows in the verbose trace.
+    let url = format!("http://127.0.0.1:{}/", closed_port());
+    let r = run_tool("tg-list-users", &["-u", &url, "-t", ADMIN, "-v"], &[], None);
+    assert_eq!(r.code, 5);
+    assert!(r.stderr.contains("retrying once"), "{}", r.stderr);
+    let r = run_tool(
+        "tg-revoke-api-key",
+        &["-u", &url, "-t", ADMIN, "-v", "--key-id", "k"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 5);
+    assert!(!r.stderr.contains("retrying"), "{}", r.stderr);
+}
+
+#[test]
+fn server_strings_are_stripped_of_control_characters() {
+    let mock = Mock::start(vec![
+        json(
+            200,
+            r#"{"users": [{"id": "1", "username": "evil\u001b[2J", "name": "a\nb", "roles": ["reader"], "enabled": true}]}"#,
+        ),
+        json(
+            200,
+            r#"{"error": {"type": "x\u001b[31m", "message": "bad\u0007"}}"#,
+        ),
+    ]);
+    let r = tg("tg-list-users", &mock, &[]);
+    assert_ok(&r);
+    assert!(!r.stdout.contains('\u{1b}'));
+    assert!(r.stdout.contains("| evil[2J "), "{}", r.stdout);
+    assert!(r.stdout.contains("| ab "), "{}", r.stdout);
+    let r = tg("tg-list-users", &mock, &[]);
+    assert_eq!(r.stderr, "tg-list-users: error: x[31m: bad\n");
+}
+
+#[test]
+fn unknown_operation_and_404_pages() {
+    let x = exchange("47-iam-unknown-op-raw.txt");
+    let mock = Mock::start(vec![
+        json(x.status, &x.response_body),
+        Reply::Raw(404, "text/plain", "404: Not Found".into()),
+    ]);
+    let r = tg("tg-list-my-workspaces", &mock, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr, "tg-list-my-workspaces: error: HTTP 400: unknown operation\nhint: the gateway does not know this operation; it may be older than this tool\n");
+    let r = tg("tg-list-my-workspaces", &mock, &[]);
+    assert_eq!(r.code, 6);
+    assert!(
+        r.stderr.contains("HTTP 404: 404: Not Found"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn help_and_version_list_the_exit_codes() {
+    for (tool, _, _) in every_tool() {
+        let r = run_tool(tool, &["--help"], &[], None);
+        assert_eq!(r.code, 0, "{tool}");
+        assert!(r.stdout.contains("Exit codes:\n  0  success"), "{tool}");
+        assert!(
+            r.stdout.contains("4  permission denied (HTTP 403)"),
+            "{tool}"
+        );
+        let r = run_tool(tool, &["--version"], &[], None);
+        assert_eq!(r.stdout, format!("{tool} {}\n", env!("CARGO_PKG_VERSION")));
+    }
+    let r = run_tool("tg-login", &[], &[], None);
+    assert_eq!(r.code, 2, "clap usage error");
+    assert!(r.stderr.contains("--username <USERNAME>"));
+}
