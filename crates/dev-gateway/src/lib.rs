@@ -1,1 +1,80 @@
+//! tg-dev-gateway: the client-visible IAM surface of a TrustGraph API
+//! gateway, on loopback, with the real mechanisms (PBKDF2 passwords, hashed
+//! API keys, Ed25519 JWTs, the OSS role regime) and an optional durable
+//! state file.
+//!
+//! Tests start it in-process: `Server::spawn(config, "127.0.0.1:0")`.
 
+pub mod crypto;
+mod http;
+pub mod iam;
+pub mod state;
+mod ws;
+
+pub use iam::{BootstrapMode, Compat, Config, Gateway};
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Serve `gw` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    gw: Arc<Gateway>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, http::router(gw))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A gateway running on its own thread and runtime; stopped on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub gateway: Arc<Gateway>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Open the gateway and listen on `listen` (port 0 picks a free one).
+    pub fn spawn(config: Config, listen: &str) -> anyhow::Result<Server> {
+        let gateway = Arc::new(Gateway::open(config)?);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = rt.block_on(TcpListener::bind(listen))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let gw = gateway.clone();
+        let thread = std::thread::spawn(move || {
+            let _ = rt.block_on(serve(listener, gw, async {
+                let _ = stopped.await;
+            }));
+        });
+        Ok(Server {
+            addr,
+            gateway,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/`
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

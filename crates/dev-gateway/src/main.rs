@@ -1,1 +1,125 @@
-fn main() {}
+//! `tg-dev-gateway`: run the local IAM gateway.
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Gateway};
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Mode {
+    /// `bootstrap` succeeds once, while there are no users
+    Bootstrap,
+    /// seed the admin with --bootstrap-token; `bootstrap` is refused
+    Token,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum CompatArg {
+    /// TrustGraph 2.11: IAM refusals as HTTP 200 with no error field,
+    /// `bootstrap_available` in every reply
+    #[value(name = "2.11")]
+    V2_11,
+}
+
+/// A faithful local TrustGraph IAM gateway for demos and tests: login,
+/// bootstrap, change-password, /api/v1/iam and the /api/v1/socket
+/// WebSocket, with PBKDF2 passwords, hashed API keys and Ed25519 JWTs.
+#[derive(Parser, Debug)]
+#[command(name = "tg-dev-gateway", version)]
+struct Args {
+    /// How the first admin comes to exist (required)
+    #[arg(long = "bootstrap-mode", value_enum, env = "IAM_BOOTSTRAP_MODE")]
+    bootstrap_mode: Mode,
+
+    /// The admin's API key in token mode (must start with tg_)
+    #[arg(
+        long = "bootstrap-token",
+        env = "IAM_BOOTSTRAP_TOKEN",
+        hide_env_values = true
+    )]
+    bootstrap_token: Option<String>,
+
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:8088", value_name = "ADDR")]
+    listen: String,
+
+    /// Behave like a TrustGraph 2.11 gateway
+    #[arg(long, value_enum)]
+    compat: Option<CompatArg>,
+
+    /// Keep state in FILE; every change is on disk before it is acknowledged
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// Hash passwords with 1,000 PBKDF2 iterations instead of 600,000 (tests only)
+    #[arg(long = "insecure-fast-hashing")]
+    insecure_fast_hashing: bool,
+
+    /// JWT lifetime in seconds
+    #[arg(long = "jwt-ttl", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..))]
+    jwt_ttl: i64,
+
+    /// How long JWTs signed with a rotated-out key stay valid, in seconds
+    #[arg(long = "rotation-grace", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(0..))]
+    rotation_grace: i64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut cfg = Config::new(match args.bootstrap_mode {
+        Mode::Bootstrap => BootstrapMode::Bootstrap,
+        Mode::Token => BootstrapMode::Token,
+    });
+    cfg.bootstrap_token = args.bootstrap_token.filter(|t| !t.is_empty());
+    cfg.compat = match args.compat {
+        Some(CompatArg::V2_11) => Compat::V2_11,
+        None => Compat::Design,
+    };
+    cfg.state_file = args.state;
+    cfg.jwt_ttl = args.jwt_ttl;
+    cfg.rotation_grace = args.rotation_grace;
+    if args.insecure_fast_hashing {
+        cfg.iterations = crypto::FAST_ITERATIONS;
+        eprintln!(
+            "tg-dev-gateway: warning: --insecure-fast-hashing: passwords are hashed with {} PBKDF2 iterations, not {}; for tests only",
+            crypto::FAST_ITERATIONS,
+            crypto::PBKDF2_ITERATIONS
+        );
+    }
+    match run(cfg, &args.listen) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tg-dev-gateway: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
+    let gw = Arc::new(Gateway::open(cfg)?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        eprintln!("listening on http://{}/", listener.local_addr()?);
+        tg_dev_gateway::serve(listener, gw, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,101 @@
+//! `/api/v1/socket`: first-frame authentication, re-auth, and IAM requests
+//! in `{"id", "service": "iam", "request"}` envelopes.
+
+use crate::http::{self, Refusal};
+use crate::iam::{Gateway, Identity};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(gw): State<Arc<Gateway>>) -> Response {
+    ws.max_message_size(http::MAX_BODY)
+        .on_upgrade(move |socket| session(socket, gw))
+}
+
+async fn session(mut socket: WebSocket, gw: Arc<Gateway>) {
+    let mut identity: Option<Identity> = None;
+    while let Some(Ok(msg)) = socket.recv().await {
+        let text = match msg {
+            Message::Text(t) => t.to_string(),
+            Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        let reply = frame(&gw, &mut identity, &text).await;
+        if socket
+            .send(Message::Text(http::py_json(&reply).into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+}
+
+fn envelope_error(id: Option<&Value>, kind: &str, message: &str) -> Value {
+    let mut v = json!({});
+    if let Some(id) = id {
+        v["id"] = id.clone();
+    }
+    v["error"] = json!({"message": message, "type": kind});
+    v["complete"] = true.into();
+    v
+}
+
+/// Answer one frame.
+pub async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -> Value {
+    let v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return envelope_error(None, "error", &e.to_string()),
+    };
+    let Value::Object(f) = v else {
+        return envelope_error(None, "error", "frame is not a JSON object");
+    };
+    if f.get("type").and_then(Value::as_str) == Some("auth") {
+        let token = f.get("token").and_then(Value::as_str).unwrap_or("");
+        // A failed re-auth keeps the identity the socket already had.
+        return match gw.authenticate(token) {
+            Some(who) => {
+                let ws = who.workspace.clone();
+                *identity = Some(who);
+                json!({"type": "auth-ok", "default_workspace": ws})
+            }
+            None => json!({"type": "auth-failed", "error": "auth failure"}),
+        };
+    }
+    let id = f.get("id");
+    let (Some(id), Some(Value::Object(request))) = (id, f.get("request")) else {
+        return envelope_error(id, "error", "Bad message");
+    };
+    let Some(who) = identity.as_ref() else {
+        return envelope_error(Some(id), "auth-required", "auth failure");
+    };
+    if f.get("service").and_then(Value::as_str) != Some("iam") {
+        return envelope_error(Some(id), "unknown-service", "unknown service");
+    }
+    let ws = match f.get("workspace").and_then(Value::as_str) {
+        Some(w) if !w.is_empty() => w.to_string(),
+        _ => who.workspace.clone(),
+    };
+    if !gw.workspace_enabled(&ws) {
+        return envelope_error(Some(id), "workspace-not-found", "workspace not found");
+    }
+    let mut request = request.clone();
+    let op = match http::admit(gw, &mut request, Some(who)) {
+        Ok(op) => op,
+        Err(Refusal::UnknownOperation) => {
+            return envelope_error(Some(id), "unknown-service", "unknown service")
+        }
+        Err(Refusal::Unauthenticated) => {
+            return envelope_error(Some(id), "auth-required", "auth failure")
+        }
+        Err(Refusal::Denied) => return envelope_error(Some(id), "access-denied", "access denied"),
+    };
+    let response = match http::call(gw, &op, request).await {
+        Ok(r) => http::success(gw, r),
+        Err(e) => http::failure(gw, &e),
+    };
+    json!({"id": id, "response": response, "complete": true})
+}
