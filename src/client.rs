@@ -314,7 +314,7 @@ impl Client {
             )
         };
         let lower = cause.to_ascii_lowercase();
-        let tls = chain_mentions(e, &["certificate", "tls", "handshake", "invalid peer"]);
+        let tls = is_tls_failure(e);
         let mut err = if e.is_timeout() {
             Error::new(
                 Kind::Unreachable,
@@ -329,7 +329,7 @@ impl Client {
                 format!("TLS failure talking to {target}: {cause}"),
             )
             .with_hint(
-                "for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)",
+                "check the scheme (http:// or https://); for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)",
             )
         } else if e.is_connect() {
             let what = if lower.contains("connection refused") {
@@ -406,16 +406,21 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     s
 }
 
-fn chain_mentions(e: &(dyn std::error::Error + 'static), words: &[&str]) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cur {
-        let s = c.to_string().to_ascii_lowercase();
-        if words.iter().any(|w| s.contains(w)) {
+/// A TLS-level failure anywhere in the error chain (rustls errors arrive
+/// wrapped in one or more `io::Error`s, whose `source()` skips them).
+fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+    if e.downcast_ref::<rustls::Error>().is_some() {
+        return true;
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if is_tls_failure(inner) {
             return true;
         }
-        cur = c.source();
     }
-    false
+    e.source().is_some_and(is_tls_failure)
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -45,16 +45,36 @@ impl Session {
         r.stdout
     }
 
-    fn fails(&self, tool: &str, token: &str, args: &[&str], stdin: Option<&str>, code: i32) -> String {
+    fn fails(
+        &self,
+        tool: &str,
+        token: &str,
+        args: &[&str],
+        stdin: Option<&str>,
+        code: i32,
+    ) -> String {
         let r = self.run(tool, token, args, stdin);
-        assert_eq!(r.code, code, "{tool} {args:?}: stdout={} stderr={}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, code,
+            "{tool} {args:?}: stdout={} stderr={}",
+            r.stdout, r.stderr
+        );
         assert_eq!(r.stdout, "", "{tool}: nothing on stdout on failure");
-        assert!(r.stderr.starts_with(&format!("{tool}: error: ")), "{}", r.stderr);
+        assert!(
+            r.stderr.starts_with(&format!("{tool}: error: ")),
+            "{}",
+            r.stderr
+        );
         r.stderr
     }
 
     fn login(&self, user: &str, pw: &str) -> String {
-        let out = self.ok("tg-login", "", &["--username", user, "--password-stdin"], Some(&format!("{pw}\n")));
+        let out = self.ok(
+            "tg-login",
+            "",
+            &["--username", user, "--password-stdin"],
+            Some(&format!("{pw}\n")),
+        );
         let jwt = out.trim().to_string();
         assert_eq!(jwt.matches('.').count(), 2, "{jwt}");
         jwt
@@ -77,65 +97,223 @@ fn story(compat: Compat) {
     assert_eq!(r.stdout, format!("{admin}\n"));
     assert!(admin.starts_with("tg_") && admin.len() == 35, "{admin}");
     let lines: Vec<&str> = r.stderr.lines().collect();
-    assert!(lines[0].starts_with("Admin user id: ") && is_uuid(&lines[0][15..]), "{}", r.stderr);
+    assert!(
+        lines[0].starts_with("Admin user id: ") && is_uuid(&lines[0][15..]),
+        "{}",
+        r.stderr
+    );
     assert_eq!(lines[1], "Admin API key (shown once, capture now):");
     assert!(!r.stderr.contains(&admin));
-    s.fails("tg-bootstrap-iam", "", &[], None, if design { 3 } else { 1 });
+    s.fails(
+        "tg-bootstrap-iam",
+        "",
+        &[],
+        None,
+        if design { 3 } else { 1 },
+    );
 
     let who = s.ok("tg-whoami", &admin, &[], None);
-    assert!(who.contains("username              admin\n") && who.contains("workspace             default\n"), "{who}");
+    assert!(
+        who.contains("username              admin\n")
+            && who.contains("workspace             default\n"),
+        "{who}"
+    );
 
     // Workspaces and users.
-    assert_eq!(s.ok("tg-create-workspace", &admin, &["--workspace-id", "research", "--name", "Research"], None), "Workspace created: research\n");
-    let e = s.fails("tg-create-workspace", &admin, &["--workspace-id", "_system"], None, 2);
+    assert_eq!(
+        s.ok(
+            "tg-create-workspace",
+            &admin,
+            &["--workspace-id", "research", "--name", "Research"],
+            None
+        ),
+        "Workspace created: research\n"
+    );
+    let e = s.fails(
+        "tg-create-workspace",
+        &admin,
+        &["--workspace-id", "_system"],
+        None,
+        2,
+    );
     assert!(e.contains("reserved"));
-    let alice = s.ok("tg-create-user", &admin, &["-w", "research", "--username", "alice", "--password-stdin", "--roles", "writer", "--name", "Alice"], Some("pw-a\n"));
+    let alice = s.ok(
+        "tg-create-user",
+        &admin,
+        &[
+            "-w",
+            "research",
+            "--username",
+            "alice",
+            "--password-stdin",
+            "--roles",
+            "writer",
+            "--name",
+            "Alice",
+        ],
+        Some("pw-a\n"),
+    );
     let alice = alice.trim().to_string();
     assert!(is_uuid(&alice), "{alice}");
-    let e = s.fails("tg-create-user", &admin, &["-w", "research", "--username", "alice", "--password-stdin"], Some("x\n"), 1);
+    let e = s.fails(
+        "tg-create-user",
+        &admin,
+        &["-w", "research", "--username", "alice", "--password-stdin"],
+        Some("x\n"),
+        1,
+    );
     if design {
-        assert!(e.starts_with("tg-create-user: error: duplicate: username already exists"), "{e}");
+        assert!(
+            e.starts_with("tg-create-user: error: duplicate: username already exists"),
+            "{e}"
+        );
     } else {
         assert!(e.contains("the gateway returned no user record"), "{e}");
     }
-    let e = s.fails("tg-create-user", &admin, &["--username", "zed", "--password-stdin"], Some("x\n"), 1);
-    assert!(e.contains("hint: no workspace was sent: pass -w/--workspace"), "{e}");
-    let bob = s.ok("tg-create-user", &admin, &["-w", "default", "--username", "bob", "--password-stdin"], Some("pw-b\n"));
+    let e = s.fails(
+        "tg-create-user",
+        &admin,
+        &["--username", "zed", "--password-stdin"],
+        Some("x\n"),
+        1,
+    );
+    assert!(
+        e.contains("hint: no workspace was sent: pass -w/--workspace"),
+        "{e}"
+    );
+    let bob = s.ok(
+        "tg-create-user",
+        &admin,
+        &["-w", "default", "--username", "bob", "--password-stdin"],
+        Some("pw-b\n"),
+    );
     let bob = bob.trim().to_string();
     let users = s.ok("tg-list-users", &admin, &[], None);
     assert_eq!(users.lines().count(), 3 + 3 + 1, "{users}");
-    assert!(users.contains("| alice    | Alice         | writer | yes     | no        |"), "{users}");
-    assert_eq!(s.ok("tg-list-users", &admin, &["-w", "research", "-o", "json"], None).matches("\"username\"").count(), 1);
+    assert!(
+        users.contains("| alice    | Alice         | writer | yes     | no        |"),
+        "{users}"
+    );
+    assert_eq!(
+        s.ok(
+            "tg-list-users",
+            &admin,
+            &["-w", "research", "-o", "json"],
+            None
+        )
+        .matches("\"username\"")
+        .count(),
+        1
+    );
 
     // Login, and what a writer may not do.
     let jwt = s.login("alice", "pw-a");
-    s.fails("tg-login", "", &["--username", "alice", "--password-stdin"], Some("wrong\n"), 3);
-    s.fails("tg-login", "", &["--username", "nobody", "--password-stdin"], Some("x\n"), 3);
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "alice", "--password-stdin"],
+        Some("wrong\n"),
+        3,
+    );
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "nobody", "--password-stdin"],
+        Some("x\n"),
+        3,
+    );
     let e = s.fails("tg-list-users", &jwt, &[], None, 4);
     assert!(e.contains("HTTP 403: access denied"), "{e}");
-    s.fails("tg-create-api-key", &jwt, &["--user-id", &alice, "--name", "mine"], None, 4);
-    assert!(s.ok("tg-whoami", &jwt, &[], None).contains("workspace             research\n"));
+    s.fails(
+        "tg-create-api-key",
+        &jwt,
+        &["--user-id", &alice, "--name", "mine"],
+        None,
+        4,
+    );
+    assert!(s
+        .ok("tg-whoami", &jwt, &[], None)
+        .contains("workspace             research\n"));
     let mine = s.ok("tg-list-my-workspaces", &jwt, &[], None);
-    assert!(mine.contains("| research |") && !mine.contains("| default "), "{mine}");
-    s.fails("tg-whoami", "tg_notarealkey0000000000000000000000", &[], None, 3);
+    assert!(
+        mine.contains("| research |") && !mine.contains("| default "),
+        "{mine}"
+    );
+    s.fails(
+        "tg-whoami",
+        "tg_notarealkey0000000000000000000000",
+        &[],
+        None,
+        3,
+    );
     s.fails("tg-whoami", "", &[], None, 3);
 
     // API keys.
-    let key = s.ok("tg-create-api-key", &admin, &["--user-id", &alice, "--name", "laptop"], None);
+    let key = s.ok(
+        "tg-create-api-key",
+        &admin,
+        &["--user-id", &alice, "--name", "laptop"],
+        None,
+    );
     let key = key.trim().to_string();
     assert!(key.starts_with("tg_"));
-    assert!(s.ok("tg-whoami", &key, &["-o", "json"], None).contains("\"username\": \"alice\""));
+    assert!(s
+        .ok("tg-whoami", &key, &["-o", "json"], None)
+        .contains("\"username\": \"alice\""));
     let keys = s.ok("tg-list-api-keys", &admin, &["--user-id", &alice], None);
-    assert!(keys.contains(&format!("| laptop | {} |", &key[..7])) && keys.contains("| —         | never   |"), "{keys}");
-    s.fails("tg-create-api-key", &admin, &["--user-id", &alice, "--name", "old", "--expires", "2001-01-01"], None, 2);
-    let e = s.fails("tg-create-api-key", &admin, &["--user-id", "no-such-user", "--name", "x"], None, 1);
+    assert!(
+        keys.contains(&format!("| laptop | {} |", &key[..7]))
+            && keys.contains("| —         | never   |"),
+        "{keys}"
+    );
+    s.fails(
+        "tg-create-api-key",
+        &admin,
+        &[
+            "--user-id",
+            &alice,
+            "--name",
+            "old",
+            "--expires",
+            "2001-01-01",
+        ],
+        None,
+        2,
+    );
+    let e = s.fails(
+        "tg-create-api-key",
+        &admin,
+        &["--user-id", "no-such-user", "--name", "x"],
+        None,
+        1,
+    );
     assert!(!design || e.contains("not-found: user not found"), "{e}");
 
     // Change password (self, with the API key), wrong current password.
-    assert_eq!(s.ok("tg-change-password", &key, &["--password-stdin"], Some("pw-a\npw-a2\n")), "Password changed.\n");
-    s.fails("tg-login", "", &["--username", "alice", "--password-stdin"], Some("pw-a\n"), 3);
+    assert_eq!(
+        s.ok(
+            "tg-change-password",
+            &key,
+            &["--password-stdin"],
+            Some("pw-a\npw-a2\n")
+        ),
+        "Password changed.\n"
+    );
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "alice", "--password-stdin"],
+        Some("pw-a\n"),
+        3,
+    );
     let jwt = s.login("alice", "pw-a2");
-    let e = s.fails("tg-change-password", &jwt, &["--password-stdin"], Some("wrong\nnew\n"), 3);
+    let e = s.fails(
+        "tg-change-password",
+        &jwt,
+        &["--password-stdin"],
+        Some("wrong\nnew\n"),
+        3,
+    );
     assert!(e.contains("password not changed"), "{e}");
     s.login("alice", "pw-a2");
 
@@ -144,37 +322,108 @@ fn story(compat: Compat) {
     let tmp = tmp.trim().to_string();
     assert_eq!(tmp.len(), 16);
     s.login("bob", &tmp);
-    s.fails("tg-reset-password", &admin, &["--user-id", &bob, "-w", "research"], None, 1);
+    s.fails(
+        "tg-reset-password",
+        &admin,
+        &["--user-id", &bob, "-w", "research"],
+        None,
+        1,
+    );
 
     // Disable revokes keys; enable does not restore them.
-    assert_eq!(s.ok("tg-disable-user", &admin, &["--user-id", &alice], None), format!("Disabled user {alice}\n"));
+    assert_eq!(
+        s.ok("tg-disable-user", &admin, &["--user-id", &alice], None),
+        format!("Disabled user {alice}\n")
+    );
     s.fails("tg-whoami", &key, &[], None, 3);
-    s.fails("tg-login", "", &["--username", "alice", "--password-stdin"], Some("pw-a2\n"), 3);
-    s.fails("tg-disable-user", &admin, &["--user-id", "no-such-user"], None, 1);
-    assert_eq!(s.ok("tg-enable-user", &admin, &["--user-id", &alice], None), format!("Enabled user {alice}\n"));
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "alice", "--password-stdin"],
+        Some("pw-a2\n"),
+        3,
+    );
+    s.fails(
+        "tg-disable-user",
+        &admin,
+        &["--user-id", "no-such-user"],
+        None,
+        1,
+    );
+    assert_eq!(
+        s.ok("tg-enable-user", &admin, &["--user-id", &alice], None),
+        format!("Enabled user {alice}\n")
+    );
     s.fails("tg-whoami", &key, &[], None, 3);
     s.login("alice", "pw-a2");
 
     // Update keeps flags it was not asked to change.
     s.ok("tg-disable-user", &admin, &["--user-id", &alice], None);
-    let upd = s.ok("tg-update-user", &admin, &["--user-id", &alice, "--name", "Alice A"], None);
-    assert!(upd.contains("name      : Alice A\n") && upd.contains("enabled   : no\n"), "{upd}");
-    let upd = s.ok("tg-update-user", &admin, &["--user-id", &alice, "--enabled", "yes", "--roles", "reader", "writer"], None);
-    assert!(upd.contains("roles     : reader, writer\n") && upd.contains("enabled   : yes\n"), "{upd}");
+    let upd = s.ok(
+        "tg-update-user",
+        &admin,
+        &["--user-id", &alice, "--name", "Alice A"],
+        None,
+    );
+    assert!(
+        upd.contains("name      : Alice A\n") && upd.contains("enabled   : no\n"),
+        "{upd}"
+    );
+    let upd = s.ok(
+        "tg-update-user",
+        &admin,
+        &[
+            "--user-id",
+            &alice,
+            "--enabled",
+            "yes",
+            "--roles",
+            "reader",
+            "writer",
+        ],
+        None,
+    );
+    assert!(
+        upd.contains("roles     : reader, writer\n") && upd.contains("enabled   : yes\n"),
+        "{upd}"
+    );
 
     // Revocation takes effect at once.
-    let bob_key = s.ok("tg-create-api-key", &admin, &["--user-id", &bob, "--name", "ci"], None);
+    let bob_key = s.ok(
+        "tg-create-api-key",
+        &admin,
+        &["--user-id", &bob, "--name", "ci"],
+        None,
+    );
     let bob_key = bob_key.trim().to_string();
     s.ok("tg-whoami", &bob_key, &[], None);
-    let keys = s.ok("tg-list-api-keys", &admin, &["--user-id", &bob, "-o", "json"], None);
-    let id = keys.split("\"id\": \"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let keys = s.ok(
+        "tg-list-api-keys",
+        &admin,
+        &["--user-id", &bob, "-o", "json"],
+        None,
+    );
+    let id = keys
+        .split("\"id\": \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let r = s.run("tg-revoke-api-key", &admin, &["--key-id", &id], None);
-    assert_eq!((r.code, r.stdout.clone()), (0, format!("Revoked key {id}\n")));
+    assert_eq!(
+        (r.code, r.stdout.clone()),
+        (0, format!("Revoked key {id}\n"))
+    );
     assert_eq!(r.stderr.is_empty(), design, "{}", r.stderr);
     s.fails("tg-whoami", &bob_key, &[], None, 3);
     if design {
         let e = s.fails("tg-revoke-api-key", &admin, &["--key-id", &id], None, 1);
-        assert!(e.starts_with("tg-revoke-api-key: error: not-found: api key not found"), "{e}");
+        assert!(
+            e.starts_with("tg-revoke-api-key: error: not-found: api key not found"),
+            "{e}"
+        );
     } else {
         let r = s.run("tg-revoke-api-key", &admin, &["--key-id", &id], None);
         assert_eq!(r.code, 0);
@@ -183,13 +432,38 @@ fn story(compat: Compat) {
 
     // Delete frees the username.
     s.fails("tg-delete-user", &admin, &["--user-id", &bob], None, 2);
-    assert_eq!(s.ok("tg-delete-user", &admin, &["--user-id", &bob, "--yes"], None), format!("Deleted user {bob}\n"));
+    assert_eq!(
+        s.ok(
+            "tg-delete-user",
+            &admin,
+            &["--user-id", &bob, "--yes"],
+            None
+        ),
+        format!("Deleted user {bob}\n")
+    );
     assert!(!s.ok("tg-list-users", &admin, &[], None).contains("| bob "));
-    s.fails("tg-delete-user", &admin, &["--user-id", &bob, "--yes"], None, 1);
-    s.ok("tg-create-user", &admin, &["-w", "default", "--username", "bob", "--password-stdin"], Some("pw\n"));
+    s.fails(
+        "tg-delete-user",
+        &admin,
+        &["--user-id", &bob, "--yes"],
+        None,
+        1,
+    );
+    s.ok(
+        "tg-create-user",
+        &admin,
+        &["-w", "default", "--username", "bob", "--password-stdin"],
+        Some("pw\n"),
+    );
 
     // list-api-keys for a user that does not exist.
-    s.fails("tg-list-api-keys", &admin, &["--user-id", "no-such-user"], None, 1);
+    s.fails(
+        "tg-list-api-keys",
+        &admin,
+        &["--user-id", "no-such-user"],
+        None,
+        1,
+    );
 }
 
 #[test]
@@ -210,9 +484,13 @@ fn token_mode_seeds_the_admin_and_refuses_bootstrap() {
     c.bootstrap_token = Some(token.into());
     let gw = Server::spawn(c, "127.0.0.1:0").unwrap();
     let s = Session { url: gw.url() };
-    assert!(s.ok("tg-whoami", token, &[], None).contains("username              admin\n"));
+    assert!(s
+        .ok("tg-whoami", token, &[], None)
+        .contains("username              admin\n"));
     s.fails("tg-bootstrap-iam", "", &[], None, 3);
-    assert!(s.ok("tg-list-workspaces", token, &[], None).contains("| default | Default |"));
+    assert!(s
+        .ok("tg-list-workspaces", token, &[], None)
+        .contains("| default | Default |"));
 }
 
 #[test]
@@ -221,5 +499,15 @@ fn tls_failure_against_a_plain_http_gateway_exits_5() {
     let url = gw.url().replace("http://", "https://");
     let r = run_tool("tg-whoami", &["-u", &url, "-t", "tg_x"], &[], None);
     assert_eq!(r.code, 5, "{}", r.stderr);
-    assert!(r.stderr.starts_with("tg-whoami: error: "), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with(&format!("tg-whoami: error: TLS failure talking to {url}: ")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("\nhint: check the scheme"),
+        "{}",
+        r.stderr
+    );
 }
