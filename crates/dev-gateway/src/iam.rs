@@ -360,7 +360,8 @@ impl Gateway {
                 Some(kid) => st.signing_keys.iter().find(|k| k.kid == kid)?,
                 None => st.signing_keys.last()?,
             };
-            if k.retired.is_some_and(|r| now > r + grace) {
+            // A rotated-out key validates for `grace` seconds, then never.
+            if k.retired.is_some_and(|r| now >= r + grace) {
                 return None;
             }
             Some(k.secret.clone())

@@ -1,0 +1,165 @@
+//! A minimal HTTP/1.1 client for loopback conformance tests, and gateway
+//! fixtures.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Server};
+
+pub struct Resp {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Send one request and read the whole response (Connection: close).
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("0")
+        .parse()
+        .unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-type")
+                .then(|| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Resp {
+        status,
+        content_type,
+        body,
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((len, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+pub struct Gw {
+    pub server: Server,
+}
+
+impl Gw {
+    pub fn start(compat: Compat) -> Gw {
+        Self::with(|c| c.compat = compat)
+    }
+
+    pub fn with(f: impl FnOnce(&mut Config)) -> Gw {
+        let mut c = Config::new(BootstrapMode::Bootstrap);
+        c.iterations = crypto::FAST_ITERATIONS;
+        f(&mut c);
+        Gw {
+            server: Server::spawn(c, "127.0.0.1:0").unwrap(),
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: &str) -> Resp {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut h = vec![("Content-Type", "application/json")];
+        if let Some(a) = &auth {
+            h.push(("Authorization", a.as_str()));
+        }
+        request(self.addr(), "POST", path, &h, body.as_bytes())
+    }
+
+    pub fn iam(&self, token: Option<&str>, body: Value) -> Resp {
+        self.post("/api/v1/iam", token, &body.to_string())
+    }
+
+    /// IAM call that must succeed: the reply object.
+    pub fn ok(&self, token: &str, body: Value) -> Value {
+        let r = self.iam(Some(token), body.clone());
+        assert_eq!(r.status, 200, "{body}: {}", r.body);
+        let v = r.json();
+        assert!(v.get("error").is_none(), "{body}: {}", r.body);
+        v
+    }
+
+    /// Bootstrap; the admin API key.
+    pub fn bootstrap(&self) -> String {
+        let r = self.post("/api/v1/auth/bootstrap", None, "{}");
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["bootstrap_admin_api_key"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Create a user in `ws` with `roles`; its id.
+    pub fn user(&self, admin: &str, name: &str, ws: &str, roles: &[&str]) -> String {
+        let v = self.ok(
+            admin,
+            serde_json::json!({"operation": "create-user", "workspace": ws, "user": {"username": name, "password": format!("pw-{name}"), "roles": roles}}),
+        );
+        v["user"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn login(&self, name: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"username": name, "password": password}).to_string(),
+        )
+    }
+
+    pub fn jwt(&self, name: &str) -> String {
+        let r = self.login(name, &format!("pw-{name}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["jwt"].as_str().unwrap().to_string()
+    }
+}
