@@ -45,14 +45,22 @@ impl Server {
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let listener = rt.block_on(TcpListener::bind(listen))?;
-        let addr = listener.local_addr()?;
+        // Bind here, synchronously, so the caller may itself be async.
+        let std_listener = std::net::TcpListener::bind(listen)?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let gw = gateway.clone();
         let thread = std::thread::spawn(move || {
-            let _ = rt.block_on(serve(listener, gw, async {
-                let _ = stopped.await;
-            }));
+            rt.block_on(async move {
+                let Ok(listener) = TcpListener::from_std(std_listener) else {
+                    return;
+                };
+                let _ = serve(listener, gw, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
         });
         Ok(Server {
             addr,

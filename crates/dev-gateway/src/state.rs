@@ -103,8 +103,13 @@ impl Store {
     }
 
     /// Read the state; a missing file is an empty state, an unreadable or
-    /// corrupt one is an error (never silently started empty).
+    /// corrupt one is an error (never silently started empty). A temporary
+    /// file left by a crash mid-write was never acknowledged: it is removed.
     pub fn load(&self) -> anyhow::Result<Option<State>> {
+        if let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) {
+            let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+            let _ = fs::remove_file(tmp);
+        }
         let bytes = match fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -129,7 +134,7 @@ impl Store {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("state");
-        let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+        let tmp = dir.join(format!(".{name}.tmp"));
         let data = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
         {
             let mut f = OpenOptions::new()

@@ -28,8 +28,19 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Resp {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    try_request(addr, method, path, headers, body).expect("a complete HTTP response")
+}
+
+/// [`request`], or `None` when the connection fails or the reply is cut.
+pub fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Resp> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -38,18 +49,13 @@ pub fn request(
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(req.as_bytes()).ok()?;
     let _ = s.write_all(body);
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("0")
-        .parse()
-        .unwrap();
+    let (head, rest) = text.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
     let content_type = head
         .lines()
         .find_map(|l| {
@@ -58,19 +64,19 @@ pub fn request(
                 .then(|| v.trim().to_string())
         })
         .unwrap_or_default();
-    let body = if head
+    let chunked = head
         .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
         dechunk(rest)
     } else {
         rest.to_string()
     };
-    Resp {
+    Some(Resp {
         status,
         content_type,
         body,
-    }
+    })
 }
 
 fn dechunk(mut s: &str) -> String {

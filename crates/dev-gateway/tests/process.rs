@@ -1,0 +1,328 @@
+//! The binary and its state file: start-up line, signals, restarts, a
+//! corrupt file, and a SIGKILL in the middle of a burst of writes.
+
+mod support;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::*;
+use tg_dev_gateway::{BootstrapMode, Config, Gateway};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tg-dev-gateway-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-dev-gateway"));
+    c.env_remove("IAM_BOOTSTRAP_MODE")
+        .env_remove("IAM_BOOTSTRAP_TOKEN");
+    c
+}
+
+/// Start the binary; return it and the address from its ready line. The
+/// caller owns the child and waits on it.
+#[allow(clippy::zombie_processes)]
+fn start(args: &[&str]) -> (Child, SocketAddr, Vec<String>) {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    loop {
+        let mut l = String::new();
+        if reader.read_line(&mut l).unwrap_or(0) == 0 {
+            let status = child.wait();
+            panic!("gateway exited ({status:?}): {lines:?}");
+        }
+        let l = l.trim_end().to_string();
+        lines.push(l.clone());
+        if let Some(a) = l.strip_prefix("listening on http://") {
+            let addr = a.trim_end_matches('/').parse().unwrap();
+            return (child, addr, lines);
+        }
+    }
+}
+
+fn post(addr: SocketAddr, token: Option<&str>, body: serde_json::Value) -> Resp {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut h = vec![];
+    if let Some(a) = &auth {
+        h.push(("Authorization", a.as_str()));
+    }
+    request(addr, "POST", "/api/v1/iam", &h, body.to_string().as_bytes())
+}
+
+#[test]
+fn ready_line_and_clean_shutdown_on_sigterm() {
+    let (mut child, addr, lines) =
+        start(&["--bootstrap-mode", "bootstrap", "--listen", "127.0.0.1:0"]);
+    assert_eq!(lines, [format!("listening on http://{addr}/")]);
+    assert_ne!(addr.port(), 0);
+    let r = request(addr, "POST", "/api/v1/auth/bootstrap-status", &[], b"{}");
+    assert_eq!(r.body, r#"{"bootstrap_available": true}"#);
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn usage_and_configuration_errors() {
+    let out = bin().args(["--listen", "127.0.0.1:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "--bootstrap-mode is required");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bootstrap-mode"));
+    let out = bin()
+        .args([
+            "--bootstrap-mode",
+            "bootstrap",
+            "--bootstrap-token",
+            "tg_abcdefghij",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tg-dev-gateway: error: --bootstrap-token is not allowed with --bootstrap-mode bootstrap\n"
+    );
+    let out = bin()
+        .args([
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "not-an-address",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .starts_with("tg-dev-gateway: error: cannot listen on not-an-address"));
+    let (mut child, _, lines) = start(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure-fast-hashing",
+    ]);
+    assert!(
+        lines[0].starts_with("tg-dev-gateway: warning: --insecure-fast-hashing"),
+        "{lines:?}"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn state_survives_a_restart_including_signing_keys() {
+    let dir = temp_dir("restart");
+    let file = dir.join("state.json");
+    let cfg = |f: &Path| {
+        let mut c = Config::new(BootstrapMode::Bootstrap);
+        c.iterations = tg_dev_gateway::crypto::FAST_ITERATIONS;
+        c.state_file = Some(f.to_path_buf());
+        c
+    };
+    let (admin, jwt, before) = {
+        let gw = Gw::with(|c| *c = cfg(&file));
+        let admin = gw.bootstrap();
+        gw.user(&admin, "alice", "default", &["writer"]);
+        let jwt = gw.jwt("alice");
+        (admin, jwt, gw.server.gateway.snapshot())
+    };
+    let gw = Gw::with(|c| *c = cfg(&file));
+    assert_eq!(gw.server.gateway.snapshot(), before);
+    assert_eq!(
+        gw.ok(&admin, json!({"operation": "whoami"}))["user"]["username"],
+        "admin"
+    );
+    assert_eq!(
+        gw.ok(&jwt, json!({"operation": "whoami"}))["user"]["username"],
+        "alice"
+    );
+    assert_eq!(
+        gw.post("/api/v1/auth/bootstrap", None, "{}").status,
+        401,
+        "still bootstrapped"
+    );
+}
+
+#[test]
+fn a_corrupt_or_unreadable_state_file_stops_start_up() {
+    let dir = temp_dir("corrupt");
+    let file = dir.join("state.json");
+    std::fs::write(&file, b"{\"users\": [tor").unwrap();
+    let mut c = Config::new(BootstrapMode::Bootstrap);
+    c.state_file = Some(file.clone());
+    let e = Gateway::open(c.clone()).err().expect("refused").to_string();
+    assert!(
+        e.contains("is corrupt") && e.contains("refusing to start empty"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"{\"users\": [tor",
+        "left untouched"
+    );
+    let out = bin()
+        .args([
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("tg-dev-gateway: error: state file ") && err.lines().count() == 1,
+        "{err}"
+    );
+    c.state_file = Some(dir.clone());
+    let e = Gateway::open(c).err().expect("refused").to_string();
+    assert!(e.starts_with("cannot read state file"), "{e}");
+}
+
+/// Create workspaces `{tag}-0`, `{tag}-1`, ... one after another until a
+/// request fails or `stop` is set; the ids the gateway acknowledged.
+fn burst(
+    addr: SocketAddr,
+    admin: String,
+    tag: String,
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<String>>>,
+) {
+    for i in 0.. {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let id = format!("{tag}-{i}");
+        let body = json!({"operation": "create-workspace", "workspace_record": {"id": id}});
+        let auth = format!("Bearer {admin}");
+        let r = try_request(
+            addr,
+            "POST",
+            "/api/v1/iam",
+            &[("Authorization", &auth)],
+            body.to_string().as_bytes(),
+        );
+        // Acknowledged means a complete 200 reply carrying the record.
+        let ok = r.is_some_and(|r| {
+            r.status == 200
+                && serde_json::from_str::<serde_json::Value>(&r.body)
+                    .is_ok_and(|v| v["workspace"]["id"] == id.as_str())
+        });
+        if !ok {
+            break;
+        }
+        acked.lock().unwrap().push(id);
+    }
+}
+
+#[test]
+fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
+    let dir = temp_dir("crash");
+    let file = dir.join("state.json");
+    let state = file.to_str().unwrap().to_string();
+    let args = [
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure-fast-hashing",
+        "--state",
+        &state,
+    ];
+    let (mut child, mut addr, _) = start(&args);
+    let r = request(addr, "POST", "/api/v1/auth/bootstrap", &[], b"{}");
+    let admin = r.json()["bootstrap_admin_api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut acked_total: Vec<String> = Vec::new();
+    for round in 0..3 {
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (a, s, k) = (acked.clone(), stop.clone(), admin.clone());
+            std::thread::spawn(move || burst(addr, k, format!("r{round}"), s, a))
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while acked.lock().unwrap().len() < 25 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        child.kill().unwrap(); // SIGKILL, with the writer still going
+        let _ = child.wait();
+        stop.store(true, Ordering::Relaxed);
+        let _ = writer.join();
+        let got = acked.lock().unwrap().clone();
+        assert!(
+            got.len() >= 25,
+            "round {round}: only {} writes acknowledged",
+            got.len()
+        );
+        acked_total.extend(got);
+
+        // The file is whole, and holds every acknowledged workspace...
+        let text = std::fs::read_to_string(&file).unwrap();
+        let st: serde_json::Value =
+            serde_json::from_str(&text).expect("state file parses after SIGKILL");
+        let ids: Vec<&str> = st["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap())
+            .collect();
+        // ...and a restarted gateway serves them.
+        let (c, a, _) = start(&args);
+        let listed = post(a, Some(&admin), json!({"operation": "list-workspaces"})).json();
+        let served: Vec<&str> = listed["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap())
+            .collect();
+        for id in &acked_total {
+            assert!(
+                ids.contains(&id.as_str()),
+                "acknowledged {id} missing from the file"
+            );
+            assert!(
+                served.contains(&id.as_str()),
+                "acknowledged {id} not served after restart"
+            );
+        }
+        (child, addr) = (c, a);
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        leftovers.len() <= 2,
+        "only the state file (and at most the one temporary file of the last kill): {leftovers:?}"
+    );
+}

@@ -1,0 +1,160 @@
+//! The `/api/v1/socket` first-frame auth protocol and IAM requests over it.
+
+mod support;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use support::*;
+use tg_dev_gateway::Compat;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(gw: &Gw) -> Ws {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/api/v1/socket", gw.addr()))
+        .await
+        .expect("upgrade");
+    ws
+}
+
+async fn send(ws: &mut Ws, frame: &str) -> Value {
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .unwrap();
+    loop {
+        match ws.next().await.expect("a reply").unwrap() {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            Message::Binary(b) => return serde_json::from_slice(&b).unwrap(),
+            _ => continue,
+        }
+    }
+}
+
+async fn auth(ws: &mut Ws, token: &str) -> Value {
+    send(ws, &json!({"type": "auth", "token": token}).to_string()).await
+}
+
+async fn req(ws: &mut Ws, id: &str, request: Value) -> Value {
+    send(
+        ws,
+        &json!({"id": id, "service": "iam", "request": request}).to_string(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_frame_auth_reauth_and_iam_requests() {
+    let gw = Gw::start(Compat::Design);
+    let admin = gw.bootstrap();
+    gw.user(&admin, "alice", "default", &["writer"]);
+    let alice = gw.jwt("alice");
+    let mut ws = connect(&gw).await;
+
+    // Nothing but auth before auth.
+    let r = req(&mut ws, "req-1", json!({"operation": "whoami"})).await;
+    assert_eq!(
+        r,
+        json!({"id": "req-1", "error": {"message": "auth failure", "type": "auth-required"}, "complete": true})
+    );
+    // A bad token: auth-failed, and the socket stays open for a retry.
+    assert_eq!(
+        auth(&mut ws, "garbage").await,
+        json!({"type": "auth-failed", "error": "auth failure"})
+    );
+    assert_eq!(
+        auth(&mut ws, "").await,
+        json!({"type": "auth-failed", "error": "auth failure"})
+    );
+    assert_eq!(
+        auth(&mut ws, &alice).await,
+        json!({"type": "auth-ok", "default_workspace": "default"})
+    );
+
+    let r = req(&mut ws, "req-2", json!({"operation": "whoami"})).await;
+    assert_eq!(r["id"], "req-2");
+    assert_eq!(r["complete"], true);
+    assert_eq!(r["response"]["user"]["username"], "alice");
+    // A writer is denied admin operations at the envelope level.
+    let r = req(&mut ws, "req-3", json!({"operation": "list-users"})).await;
+    assert_eq!(
+        r,
+        json!({"id": "req-3", "error": {"message": "access denied", "type": "access-denied"}, "complete": true})
+    );
+
+    // Re-auth as admin replaces the identity; a failed re-auth keeps it.
+    assert_eq!(auth(&mut ws, &admin).await["type"], "auth-ok");
+    assert_eq!(auth(&mut ws, "tg_wrong").await["type"], "auth-failed");
+    let r = req(&mut ws, "req-4", json!({"operation": "whoami"})).await;
+    assert_eq!(r["response"]["user"]["username"], "admin");
+    let r = req(&mut ws, "req-5", json!({"operation": "list-users"})).await;
+    assert_eq!(r["response"]["users"].as_array().unwrap().len(), 2);
+    // IAM errors travel inside `response`.
+    let r = req(
+        &mut ws,
+        "req-6",
+        json!({"operation": "get-user", "user_id": "nope"}),
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"id": "req-6", "response": {"error": {"type": "not-found", "message": "user not found"}}, "complete": true})
+    );
+    // Envelope errors.
+    let r = send(
+        &mut ws,
+        r#"{"id": "x", "service": "flow", "request": {"operation": "whoami"}}"#,
+    )
+    .await;
+    assert_eq!(r["error"]["type"], "unknown-service");
+    let r = req(&mut ws, "req-7", json!({"operation": "resolve-api-key"})).await;
+    assert_eq!(r["error"]["type"], "unknown-service");
+    let r = send(
+        &mut ws,
+        r#"{"id": "y", "service": "iam", "workspace": "nope", "request": {"operation": "whoami"}}"#,
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"id": "y", "error": {"message": "workspace not found", "type": "workspace-not-found"}, "complete": true})
+    );
+    let r = send(&mut ws, r#"{"service": "iam", "request": {}}"#).await;
+    assert_eq!(
+        r,
+        json!({"error": {"message": "Bad message", "type": "error"}, "complete": true})
+    );
+    let r = send(&mut ws, "not json").await;
+    assert_eq!(r["error"]["type"], "error");
+    assert_eq!(r["complete"], true);
+    // The socket still works after all that.
+    let r = req(&mut ws, "req-8", json!({"operation": "list-workspaces"})).await;
+    assert_eq!(r["response"]["workspaces"][0]["id"], "default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_in_2_11_mode_matches_the_observed_frames() {
+    let gw = Gw::start(Compat::V2_11);
+    let admin = gw.bootstrap();
+    let mut ws = connect(&gw).await;
+    let r = req(&mut ws, "req-1", json!({"operation": "whoami"})).await;
+    assert_eq!(
+        r["error"],
+        json!({"message": "auth failure", "type": "auth-required"})
+    );
+    assert_eq!(
+        auth(&mut ws, &admin).await,
+        json!({"type": "auth-ok", "default_workspace": "default"})
+    );
+    let r = req(&mut ws, "req-2", json!({"operation": "whoami"})).await;
+    assert_eq!(r["response"]["bootstrap_available"], false);
+    assert_eq!(r["response"]["user"]["username"], "admin");
+    let r = req(
+        &mut ws,
+        "req-3",
+        json!({"operation": "get-user", "user_id": "nope"}),
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"id": "req-3", "response": {"bootstrap_available": false}, "complete": true})
+    );
+}
