@@ -968,15 +968,27 @@ fn every_tool() -> Vec<(&'static str, Vec<&'static str>, Option<&'static str>)> 
     ]
 }
 
+/// Run every tool against `url` (in parallel) and check the common shape
+/// of a failure, then `check` each result.
 fn run_every(url: &str, extra: &[&str], check: impl Fn(&str, &Run)) {
-    for (tool, args, stdin) in every_tool() {
-        let mut a = vec!["-u", url];
-        if tool != "tg-login" && tool != "tg-bootstrap-iam" {
-            a.extend(["-t", ADMIN]);
-        }
-        a.extend_from_slice(extra);
-        a.extend(args);
-        let r = run_tool(tool, &a, &[], stdin);
+    let runs: Vec<(&str, Run)> = std::thread::scope(|s| {
+        let handles: Vec<_> = every_tool()
+            .into_iter()
+            .map(|(tool, args, stdin)| {
+                s.spawn(move || {
+                    let mut a = vec!["-u", url];
+                    if tool != "tg-login" && tool != "tg-bootstrap-iam" {
+                        a.extend(["-t", ADMIN]);
+                    }
+                    a.extend_from_slice(extra);
+                    a.extend(args);
+                    (tool, run_tool(tool, &a, &[], stdin))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (tool, r) in runs {
         assert_eq!(r.stdout, "", "{tool}: nothing on stdout when failing");
         assert!(
             r.stderr.starts_with(&format!("{tool}: error: ")),
