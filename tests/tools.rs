@@ -1445,3 +1445,71 @@ fn help_and_version_list_the_exit_codes() {
     assert_eq!(r.code, 2, "clap usage error");
     assert!(r.stderr.contains("--username <USERNAME>"));
 }
+
+#[test]
+fn tls_with_a_private_ca() {
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let mock = Mock::start_tls(vec![bare(), bare(), bare()]);
+    let url = mock.https_url();
+    // Not trusted by default: a TLS failure, exit 5.
+    let r = run_tool("tg-list-workspaces", &["-u", &url, "-t", ADMIN], &[], None);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "tg-list-workspaces: error: TLS failure talking to {url}: "
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "hint: check the scheme (http:// or https://); for a private CA pass --ca-cert FILE"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Trusted with --ca-cert.
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-u", &url, "-t", ADMIN, "--ca-cert", ca],
+        &[],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "No workspaces.\n", "")
+    );
+    // --insecure works, and says it is unsafe.
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-u", &url, "-t", ADMIN, "--insecure"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("tg-list-workspaces: warning: --insecure"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(mock.requests().len(), 2);
+    assert_eq!(
+        mock.requests()[0].header("authorization"),
+        Some(format!("Bearer {ADMIN}").as_str())
+    );
+    // A file that holds no certificate is a usage error.
+    let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/README.md");
+    let r = run_tool(
+        "tg-list-workspaces",
+        &["-u", &url, "-t", ADMIN, "--ca-cert", readme],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("holds no PEM certificate"),
+        "{}",
+        r.stderr
+    );
+}

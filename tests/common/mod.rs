@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -62,15 +62,42 @@ pub struct Mock {
 impl Mock {
     /// Serve `replies` in order; requests past the script get a 599.
     pub fn start(replies: Vec<Reply>) -> Mock {
-        Self::serve(replies, None)
+        Self::serve(replies, None, None)
     }
 
     /// Answer every request with `reply`.
     pub fn always(reply: Reply) -> Mock {
-        Self::serve(vec![], Some(reply))
+        Self::serve(vec![], Some(reply), None)
     }
 
-    fn serve(replies: Vec<Reply>, always: Option<Reply>) -> Mock {
+    /// [`Mock::start`] over TLS, with the test certificate for
+    /// `localhost` / `127.0.0.1` from `tests/fixtures/tls` (signed by its
+    /// `ca.pem`).
+    pub fn start_tls(replies: Vec<Reply>) -> Mock {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+        let certs: Vec<CertificateDer> = CertificateDer::pem_file_iter(dir.join("server.pem"))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+        let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        Self::serve(replies, None, Some(Arc::new(cfg)))
+    }
+
+    fn serve(
+        replies: Vec<Reply>,
+        always: Option<Reply>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -82,7 +109,17 @@ impl Mock {
                 let reqs = reqs.clone();
                 let script = script.clone();
                 let always = always.clone();
-                thread::spawn(move || serve(stream, reqs, script, always));
+                let tls = tls.clone();
+                stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+                thread::spawn(move || match tls {
+                    None => serve(stream, reqs, script, always),
+                    Some(cfg) => {
+                        let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(conn, stream), reqs, script, always)
+                    }
+                });
             }
         });
         Mock { port, requests }
@@ -90,6 +127,10 @@ impl Mock {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn https_url(&self) -> String {
+        format!("https://127.0.0.1:{}/", self.port)
     }
 
     pub fn requests(&self) -> Vec<Req> {
@@ -103,14 +144,12 @@ impl Mock {
 }
 
 fn serve(
-    stream: TcpStream,
+    stream: impl Read + Write,
     reqs: Arc<Mutex<Vec<Req>>>,
     script: Arc<Mutex<VecDeque<Reply>>>,
     always: Option<Reply>,
 ) {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
@@ -160,7 +199,9 @@ fn serve(
         "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    let stream = reader.get_mut();
     let _ = stream.write_all(resp.as_bytes());
+    let _ = stream.flush();
 }
 
 /// What a tool run produced.
