@@ -328,6 +328,7 @@ async fn change_user(
     op: &str,
     effect: Effect,
     before_op: impl FnOnce(&User) -> Result<()>,
+    out: &mut Out,
 ) -> Result<()> {
     let client = Client::new(tool, &t.conn, Some(&t.token))?;
     let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
@@ -362,6 +363,12 @@ async fn change_user(
         ))
         .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role and -w/--workspace"));
     }
+    let done = match effect {
+        Effect::Enabled(true) => "Enabled",
+        Effect::Enabled(false) => "Disabled",
+        Effect::Deleted => "Deleted",
+    };
+    out.line(&format!("{done} user {}", t.user_id));
     Ok(())
 }
 
@@ -377,16 +384,16 @@ impl Tool for DisableUser {
     const NAME: &'static str = "tg-disable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
+        let effect = Effect::Enabled(false);
         change_user(
             Self::NAME,
             &self.target,
             "disable-user",
-            Effect::Enabled(false),
+            effect,
             |_| Ok(()),
+            out,
         )
-        .await?;
-        out.line(&format!("Disabled user {}", self.target.user_id));
-        Ok(())
+        .await
     }
 }
 
@@ -402,16 +409,16 @@ impl Tool for EnableUser {
     const NAME: &'static str = "tg-enable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
+        let effect = Effect::Enabled(true);
         change_user(
             Self::NAME,
             &self.target,
             "enable-user",
-            Effect::Enabled(true),
+            effect,
             |_| Ok(()),
+            out,
         )
-        .await?;
-        out.line(&format!("Enabled user {}", self.target.user_id));
-        Ok(())
+        .await
     }
 }
 
@@ -435,24 +442,22 @@ impl Tool for DeleteUser {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let yes = self.yes;
+        let confirm = |u: &User| {
+            let question = format!(
+                "Delete user {} ({})?  This is irreversible.",
+                u.username, u.id
+            );
+            prompt::confirm(&question, yes)
+        };
         change_user(
             Self::NAME,
             &self.target,
             "delete-user",
             Effect::Deleted,
-            |u| {
-                prompt::confirm(
-                    &format!(
-                        "Delete user {} ({})?  This is irreversible.",
-                        u.username, u.id
-                    ),
-                    yes,
-                )
-            },
+            confirm,
+            out,
         )
-        .await?;
-        out.line(&format!("Deleted user {}", self.target.user_id));
-        Ok(())
+        .await
     }
 }
 

@@ -8,7 +8,6 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// PBKDF2 iterations used by the real iam-svc.
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
@@ -96,110 +95,7 @@ pub fn hash_api_key(plaintext: &str) -> String {
         .collect()
 }
 
-pub fn now_secs() -> i64 {
-    now_millis() / 1000
-}
-
-pub fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Python `datetime.isoformat()` of a millisecond UTC time:
-/// `2026-06-30T09:14:03.512000+00:00`, no fraction when it is zero.
-pub fn iso_millis(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let frac = ms.rem_euclid(1000);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    let base = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    );
-    if frac == 0 {
-        format!("{base}+00:00")
-    } else {
-        format!("{base}.{:06}+00:00", frac * 1000)
-    }
-}
-
-/// Parse an expiry as Python's `datetime.fromisoformat` would (date, optional
-/// time, optional `Z`/offset; naive = UTC). `None` if unparseable.
-pub fn parse_iso(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.len() < 10 {
-        return None;
-    }
-    let (date, rest) = s.split_at(10);
-    let d: Vec<i64> = date
-        .split('-')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [y, mo, da] = d.as_slice() else {
-        return None;
-    };
-    if !(1..=12).contains(mo) || !(1..=31).contains(da) {
-        return None;
-    }
-    let mut secs = days_from_civil(*y, *mo, *da) * 86_400;
-    if civil_from_days(secs / 86_400) != (*y, *mo, *da) {
-        return None;
-    }
-    if rest.is_empty() {
-        return Some(secs);
-    }
-    let rest = rest.strip_prefix(['T', ' '])?;
-    let (time, off) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let time = time.split('.').next()?;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    match hms.as_slice() {
-        [h, m] if *h < 24 && *m < 60 => secs += h * 3600 + m * 60,
-        [h, m, s] if *h < 24 && *m < 60 && *s < 60 => secs += h * 3600 + m * 60 + s,
-        _ => return None,
-    }
-    if off.eq_ignore_ascii_case("z") || off.is_empty() {
-        return Some(secs);
-    }
-    let sign = if off.starts_with('-') { -1 } else { 1 };
-    let hm: Vec<i64> = off[1..]
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    match hm.as_slice() {
-        [h, m] if *h < 24 && *m < 60 => Some(secs - sign * (h * 3600 + m * 60)),
-        _ => None,
-    }
-}
+pub use tg_iam_wire::{iso_millis, now as now_secs, now_millis, parse_iso8601 as parse_iso};
 
 /// An Ed25519 signing key with its `kid`.
 #[derive(Clone)]

@@ -54,39 +54,7 @@ pub fn json_bytes(status: StatusCode, body: String) -> Response {
 }
 
 /// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
-pub fn py_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_py(&mut out, v);
-    out
-}
-
-fn write_py(out: &mut String, v: &Value) {
-    match v {
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push_str(": ");
-                write_py(out, x);
-            }
-            out.push('}');
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
-}
+pub use tg_iam_wire::to_python_json as py_json;
 
 fn error_spaced(status: StatusCode, message: &str) -> Response {
     json_bytes(status, py_json(&serde_json::json!({ "error": message })))
