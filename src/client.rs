@@ -26,6 +26,8 @@ pub struct Client {
     tool: &'static str,
     http: reqwest::Client,
     base: String,
+    /// The base URL as shown in messages: any password in it masked.
+    shown: String,
     url: Setting,
     token: Option<Setting>,
     timeout: f64,
@@ -69,6 +71,13 @@ impl Client {
 
         let token = token.and_then(|t| config::resolve_token(t.token.as_deref()));
         if let Some(t) = &token {
+            if !t.value.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::usage(format!(
+                    "{} contains characters that cannot be sent in an HTTP header",
+                    t.source.describe_token()
+                ))
+                .with_hint("an API key starts with tg_ and a JWT is three base64url parts; check for stray spaces or control characters"));
+            }
             check_token_not_expired(t)?;
         }
 
@@ -112,10 +121,20 @@ impl Client {
             )
         })?;
         let base = url.value.trim_end_matches('/').to_string();
+        let mut masked = parsed.clone();
+        if masked.password().is_some() {
+            let _ = masked.set_password(Some(wire::MASK));
+        }
+        let shown = if masked == parsed {
+            url.value.clone()
+        } else {
+            masked.to_string()
+        };
         Ok(Client {
             tool,
             http,
             base,
+            shown,
             url,
             token,
             timeout: conn.timeout,
@@ -144,11 +163,14 @@ impl Client {
             note(&format!(
                 "{}: warning: sending a credential over plain http:// to {}; anyone on the network path can read it (use https://)",
                 self.tool,
-                self.base
+                self.shown.trim_end_matches('/')
             ));
         }
         if self.verbose {
-            note(&format!("> POST {url}"));
+            note(&format!(
+                "> POST {}{path}",
+                self.shown.trim_end_matches('/')
+            ));
             if bearer.is_some() {
                 note(&format!("> Authorization: Bearer {}", wire::MASK));
             }
@@ -258,7 +280,7 @@ impl Client {
             404 | 405 => {
                 return Err(Error::protocol(format!(
                     "unexpected response from {}: {}",
-                    self.base,
+                    self.shown,
                     http(&detail)
                 ))
                 .with_hint("is this the base URL of a TrustGraph API gateway (with IAM)?"));
@@ -302,9 +324,9 @@ impl Client {
     fn transport_error(&self, e: &reqwest::Error) -> Error {
         let cause = innermost(e);
         let target = if self.url.source == Source::Default {
-            format!("the default gateway URL {}", self.url.value)
+            format!("the default gateway URL {}", self.shown)
         } else {
-            self.url.value.clone()
+            self.shown.clone()
         };
         let default_hint = || {
             format!(

@@ -1274,6 +1274,17 @@ fn bad_urls_and_files_are_usage_errors() {
     assert!(r.stderr.contains("cannot read --ca-cert /nonexistent.pem"));
     let r = run_tool("tg-whoami", &["-t", ADMIN, "--timeout", "-1"], &[], None);
     assert_eq!(r.code, 2);
+    for token in ["tg_a\u{1}b", "tök\u{e9}n", "tg_a b"] {
+        let r = run_tool(
+            "tg-whoami",
+            &["-u", "http://127.0.0.1:1/"],
+            &[("TRUSTGRAPH_TOKEN", token)],
+            None,
+        );
+        assert_eq!(r.code, 2, "{token:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("tg-whoami: error: the token from TRUSTGRAPH_TOKEN contains characters that cannot be sent"), "{}", r.stderr);
+        assert!(!r.stderr.contains(token), "the token is not echoed");
+    }
 }
 
 #[test]
@@ -1368,6 +1379,19 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
     let mock = Mock::start(vec![bare()]);
     let r = tg("tg-list-workspaces", &mock, &[]);
     assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    let url = format!("http://user:hunter2@127.0.0.1:{}/", closed_port());
+    let r = run_tool("tg-whoami", &["-u", &url, "-t", ADMIN, "-v"], &[], None);
+    assert_eq!(r.code, 5);
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("http://user:***@127.0.0.1:"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
