@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 pub const IAM_PATH: &str = "/api/v1/iam";
 
+/// Pause before the one retry of a read, for a gateway that is restarting.
+const RETRY_DELAY: Duration = Duration::from_millis(250);
+
 /// Whether a request may be sent again after a connection error. Only reads
 /// retry: bootstrap, create, reset and revoke never do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +200,7 @@ impl Client {
                             innermost(&e)
                         ));
                     }
+                    tokio::time::sleep(RETRY_DELAY).await;
                     continue;
                 }
                 Err(e) => return Err(self.transport_error(&e)),

@@ -2,7 +2,7 @@
 //! in `{"id", "service": "iam", "request"}` envelopes.
 
 use crate::http::{self, Refusal};
-use crate::iam::{Gateway, Identity};
+use crate::iam::{self, Gateway, Identity};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -72,7 +72,12 @@ pub async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &st
     let Some(who) = identity.as_ref() else {
         return envelope_error(Some(id), "auth-required", "auth failure");
     };
-    if f.get("service").and_then(Value::as_str) != Some("iam") {
+    // The registry is consulted before the workspace, as upstream does.
+    let op = request
+        .get("operation")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if f.get("service").and_then(Value::as_str) != Some("iam") || iam::gate(op).is_none() {
         return envelope_error(Some(id), "unknown-service", "unknown service");
     }
     let ws = match f.get("workspace").and_then(Value::as_str) {

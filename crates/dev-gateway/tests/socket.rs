@@ -108,6 +108,11 @@ async fn first_frame_auth_reauth_and_iam_requests() {
     assert_eq!(r["error"]["type"], "unknown-service");
     let r = req(&mut ws, "req-7", json!({"operation": "resolve-api-key"})).await;
     assert_eq!(r["error"]["type"], "unknown-service");
+    let r = send(&mut ws, r#"{"id": "z", "service": "iam", "workspace": "nope", "request": {"operation": "frobnicate"}}"#).await;
+    assert_eq!(
+        r["error"]["type"], "unknown-service",
+        "registry before workspace"
+    );
     let r = send(
         &mut ws,
         r#"{"id": "y", "service": "iam", "workspace": "nope", "request": {"operation": "whoami"}}"#,
