@@ -29,6 +29,26 @@ fn assert_ok(r: &Run) {
     assert_eq!(r.code, 0, "stdout={:?} stderr={:?}", r.stdout, r.stderr);
 }
 
+/// Success with nothing on stderr, and every request a JSON POST to
+/// /api/v1/iam carrying the admin token.
+fn assert_iam_ok(r: &Run, mock: &Mock) {
+    assert_ok(r);
+    assert_eq!(r.stderr, "");
+    let reqs = mock.requests();
+    assert!(!reqs.is_empty());
+    for q in reqs {
+        assert_eq!(
+            (q.method.as_str(), q.target.as_str()),
+            ("POST", "/api/v1/iam")
+        );
+        assert_eq!(q.header("content-type"), Some("application/json"));
+        assert_eq!(
+            q.header("authorization"),
+            Some(format!("Bearer {ADMIN}").as_str())
+        );
+    }
+}
+
 const PW_WARNING: &str = "warning: a password given with --password is visible to other users (ps) and kept in shell history; prefer --password-stdin or the prompt\n";
 
 // ---------------------------------------------------------------- bootstrap
@@ -234,7 +254,7 @@ fn whoami_reads_the_older_workspace_field_and_prints_json() {
         r#"{"user": {"username": "old", "workspace": "legacy", "id": "1"}, "bootstrap_available": false}"#,
     )]);
     let r = tg("tg-whoami", &mock, &["-o", "json"]);
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(
         r.stdout,
         "{\n  \"id\": \"1\",\n  \"username\": \"old\",\n  \"workspace\": \"legacy\"\n}\n"
@@ -426,7 +446,7 @@ fn update_user_keeps_flags_it_was_not_asked_to_change() {
         &mock,
         &["--user-id", ALICE_ID, "--name", "Alice B"],
     );
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(
         r.stdout,
         format!("id        : {ALICE_ID}\nusername  : alice\nname      : Alice B\nemail     : alice@example.com\ndefault_ws: default\nroles     : writer\nenabled   : no\nmust-change-pw: no\n")
@@ -464,7 +484,7 @@ fn update_user_explicit_flags_roles_and_usage_errors() {
             "default",
         ],
     );
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(
         mock.bodies()[1],
         format!(
@@ -515,7 +535,7 @@ fn disable_enable_user_confirm_with_a_read() {
         &mock,
         &["--user-id", ALICE_ID, "-w", "default"],
     );
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Disabled user {ALICE_ID}\n"));
     assert_eq!(r.stderr, "");
     let b = mock.bodies();
@@ -532,7 +552,7 @@ fn disable_enable_user_confirm_with_a_read() {
 
     let mock = Mock::start(vec![user_reply(false), json(200, "{}"), user_reply(true)]);
     let r = tg("tg-enable-user", &mock, &["--user-id", ALICE_ID]);
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Enabled user {ALICE_ID}\n"));
     assert_eq!(
         mock.bodies()[1],
@@ -572,7 +592,7 @@ fn enable_unknown_user_fails_on_both_servers() {
 fn delete_user_with_yes_confirms_it_is_gone() {
     let mock = Mock::start(vec![user_reply(true), bare(), bare()]);
     let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Deleted user {ALICE_ID}\n"));
     assert_eq!(
         mock.bodies()[1],
@@ -588,7 +608,7 @@ fn delete_user_with_yes_confirms_it_is_gone() {
         ),
     ]);
     let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
 }
 
 #[test]
@@ -609,6 +629,7 @@ fn reset_password_prints_the_temporary_password() {
     )]);
     let r = tg("tg-reset-password", &mock, &["--user-id", ALICE_ID]);
     assert_ok(&r);
+    assert_eq!(mock.requests()[0].target, "/api/v1/iam");
     assert_eq!(r.stdout, "Xy9_abcDEF-12345\n");
     assert_eq!(r.stderr, "Temporary password (shown once, capture now):\n");
     assert_eq!(
@@ -881,7 +902,7 @@ fn create_workspace() {
         &mock,
         &["--workspace-id", "research", "--name", "Research"],
     );
-    assert_ok(&r);
+    assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, "Workspace created: research\n");
     assert_eq!(
         mock.bodies()[0],
