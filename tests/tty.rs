@@ -102,20 +102,18 @@ fn login_prompts_for_the_password_on_the_terminal() {
 #[test]
 fn new_passwords_are_asked_twice() {
     let mock = Mock::start(vec![json(200, USER)]);
-    let (code, screen) = on_tty(
-        "tg-create-user",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "-w",
-            "default",
-            "--username",
-            "bob",
-        ],
-        "one\ntwo\n",
-    );
+    let url = mock.url();
+    let args = [
+        "-u",
+        &url,
+        "-t",
+        ADMIN,
+        "-w",
+        "default",
+        "--username",
+        "bob",
+    ];
+    let (code, screen) = on_tty("tg-create-user", &args, "one\ntwo\n");
     assert_eq!(code, 2, "{screen}");
     assert!(
         screen.contains("Password for new user bob: ") && screen.contains("Repeat password: "),
@@ -127,20 +125,7 @@ fn new_passwords_are_asked_twice() {
     );
     assert!(mock.requests().is_empty());
 
-    let (code, screen) = on_tty(
-        "tg-create-user",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "-w",
-            "default",
-            "--username",
-            "bob",
-        ],
-        "same\nsame\n",
-    );
+    let (code, screen) = on_tty("tg-create-user", &args, "same\nsame\n");
     assert_eq!(code, 0, "{screen}");
     assert!(mock.bodies()[0].contains(r#""password": "same""#));
 }
