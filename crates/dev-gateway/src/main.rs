@@ -107,7 +107,19 @@ fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         eprintln!("listening on http://{}/", listener.local_addr()?);
-        tg_dev_gateway::serve(listener, gw, shutdown_signal()).await?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(tg_dev_gateway::serve(listener, gw, async {
+            let _ = stopped.await;
+        }));
+        shutdown_signal().await;
+        let _ = stop.send(());
+        // In-flight requests get a moment to finish; open sockets do not
+        // hold the process up.
+        match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
+            Ok(Ok(r)) => r?,
+            Ok(Err(e)) => anyhow::bail!("server task failed: {e}"),
+            Err(_) => {}
+        }
         Ok(())
     })
 }
