@@ -460,6 +460,25 @@ fn operations_and_their_effects() {
     assert_eq!(w["workspace"]["name"], "Research");
     let again = gw.ok(&admin, json!({"operation": "create-workspace", "workspace_record": {"id": "research", "name": "Other"}}));
     assert_eq!(again, w);
+    // update-workspace: a new name; like update-user, an absent `enabled`
+    // means true.
+    let u = gw.ok(&admin, json!({"operation": "update-workspace", "workspace_record": {"id": "research", "name": "R&D", "enabled": false}}));
+    assert_eq!(
+        (
+            u["workspace"]["name"].as_str(),
+            u["workspace"]["enabled"].as_bool()
+        ),
+        (Some("R&D"), Some(false))
+    );
+    let u = gw.ok(&admin, json!({"operation": "update-workspace", "workspace_record": {"id": "research", "name": "Research"}}));
+    assert_eq!(u["workspace"]["enabled"], true);
+    assert_eq!(
+        gw.ok(
+            &admin,
+            json!({"operation": "get-workspace", "workspace_record": {"id": "research"}})
+        ),
+        u
+    );
     let u = gw.ok(&admin, json!({"operation": "create-user", "workspace": "research", "user": {"username": "carol", "password": "pw", "roles": ["writer", "reader"], "email": "c@x"}}));
     let rec = &u["user"];
     assert_eq!(rec["name"], "carol", "name defaults to the username");
