@@ -15,11 +15,10 @@ fn on_tty(tool: &str, args: &[&str], input: &str) -> (i32, String) {
         .chain(args.iter().map(|a| a.to_string()))
         .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
         .collect();
-    let mut child = Command::new("script")
+    let mut cmd = Command::new("script");
+    clean_env(&mut cmd);
+    let mut child = cmd
         .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
-        .env_remove("TRUSTGRAPH_URL")
-        .env_remove("TRUSTGRAPH_TOKEN")
-        .env_remove("TRUSTGRAPH_WORKSPACE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

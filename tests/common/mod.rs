@@ -224,21 +224,7 @@ pub fn bin_dir() -> PathBuf {
 pub fn run_tool(tool: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     let mut cmd = Command::new(bin_dir().join(tool));
     cmd.args(args);
-    for v in [
-        "TRUSTGRAPH_URL",
-        "TRUSTGRAPH_TOKEN",
-        "TRUSTGRAPH_WORKSPACE",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        cmd.env_remove(v);
-    }
+    clean_env(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -259,6 +245,26 @@ pub fn run_tool(tool: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Remove the variables that would change what a tool does: TRUSTGRAPH_*
+/// and proxies (which would send loopback traffic elsewhere).
+pub fn clean_env(cmd: &mut Command) {
+    for v in [
+        "TRUSTGRAPH_URL",
+        "TRUSTGRAPH_TOKEN",
+        "TRUSTGRAPH_WORKSPACE",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(v);
     }
 }
 
