@@ -1558,3 +1558,58 @@ fn tls_with_a_private_ca() {
         r.stderr
     );
 }
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    // `tg-list-users | head -0`: the reader is gone before the tool writes.
+    let x = exchange("22-list-users-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let mut cmd = std::process::Command::new(bin_dir().join("tg-list-users"));
+    clean_env(&mut cmd);
+    let mut child = cmd
+        .args(["-u", &mock.url(), "-t", ADMIN])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn json_output_of_update_user_and_create_workspace() {
+    let mock = Mock::start(vec![user_reply(true), user_reply(true)]);
+    let r = tg(
+        "tg-update-user",
+        &mock,
+        &[
+            "--user-id",
+            ALICE_ID,
+            "--email",
+            "alice@example.com",
+            "-o",
+            "json",
+        ],
+    );
+    assert_iam_ok(&r, &mock);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["username"], "alice");
+    assert!(v.get("bootstrap_available").is_none());
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"workspace": {"id": "w", "name": "W", "enabled": true, "created": "c"}, "bootstrap_available": false}"#,
+    )]);
+    let r = tg(
+        "tg-create-workspace",
+        &mock,
+        &["--workspace-id", "w", "-o", "json"],
+    );
+    assert_iam_ok(&r, &mock);
+    assert_eq!(
+        r.stdout,
+        "{\n  \"created\": \"c\",\n  \"enabled\": true,\n  \"id\": \"w\",\n  \"name\": \"W\"\n}\n"
+    );
+}
