@@ -90,6 +90,17 @@ impl Error {
         self
     }
 
+    /// Reword an authentication failure for what the tool was doing:
+    /// `"{what} (HTTP 401: auth failure)"` with `hint`. Other kinds pass
+    /// through unchanged.
+    pub fn on_auth(self, what: &str, hint: &str) -> Self {
+        if self.kind != Kind::Auth {
+            return self;
+        }
+        let said = self.detail.as_deref().unwrap_or(&self.message);
+        Error::auth(format!("{what} ({said})")).with_hint(hint)
+    }
+
     /// The lines printed on stderr for `tool`.
     pub fn render(&self, tool: &str) -> String {
         let mut s = format!(

@@ -38,11 +38,7 @@ impl Tool for BootstrapIam {
         let reply = client
             .post(BOOTSTRAP_PATH, &json!({}), false, Retry::Never)
             .await
-            .map_err(|e| match e.kind {
-                Kind::Auth => Error::auth(format!("bootstrap refused ({})", http_part(&e)))
-                    .with_hint(ALREADY_BOOTSTRAPPED),
-                _ => e,
-            })?;
+            .map_err(|e| e.on_auth("bootstrap refused", ALREADY_BOOTSTRAPPED))?;
         let key = reply
             .str("bootstrap_admin_api_key")
             .ok_or_else(|| reply.missing("bootstrap key", Kind::Refused, ALREADY_BOOTSTRAPPED))?;
@@ -55,11 +51,6 @@ impl Tool for BootstrapIam {
 }
 
 const ALREADY_BOOTSTRAPPED: &str = "bootstrap works once, on an empty deployment whose IAM runs in bootstrap mode: this one may already be bootstrapped, or run in token mode";
-
-/// `HTTP 401: auth failure`, as the gateway answered.
-fn http_part(e: &Error) -> &str {
-    e.detail.as_deref().unwrap_or(&e.message)
-}
 
 /// Log in with username / password. Prints the resulting JWT to stdout so
 /// it can be captured for subsequent CLI use:
@@ -102,12 +93,7 @@ pub(crate) async fn login(
     let reply = client
         .post(LOGIN_PATH, &body, false, Retry::Never)
         .await
-        .map_err(|e| match e.kind {
-            Kind::Auth => {
-                Error::auth(format!("login failed ({})", http_part(&e))).with_hint(LOGIN_HINT)
-            }
-            _ => e,
-        })?;
+        .map_err(|e| e.on_auth("login failed", LOGIN_HINT))?;
     if reply.str("jwt").is_none() {
         return Err(reply.missing("JWT", Kind::Auth, LOGIN_HINT));
     }
@@ -245,13 +231,11 @@ impl Tool for ChangePassword {
         let reply = client
             .post(CHANGE_PASSWORD_PATH, &body, true, Retry::Never)
             .await
-            .map_err(|e| match e.kind {
-                Kind::Auth => Error::auth(format!(
-                    "password not changed: the current password was not accepted ({})",
-                    http_part(&e)
-                ))
-                .with_hint("check the current password; the account may also be disabled"),
-                _ => e,
+            .map_err(|e| {
+                e.on_auth(
+                    "password not changed: the current password was not accepted",
+                    "check the current password; the account may also be disabled",
+                )
             })?;
         if reply.is_bare_2_11() {
             let not_changed = |_| {
