@@ -274,7 +274,7 @@ impl Gateway {
             }
             Ok(())
         })
-        .map_err(|e| anyhow::anyhow!("cannot write the state file: {}", e.message))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
         if gw.cfg.bootstrap_mode == BootstrapMode::Token {
             let token = gw.cfg.bootstrap_token.clone().unwrap_or_default();
             let hash = crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations);
@@ -284,7 +284,7 @@ impl Gateway {
                 }
                 Ok(())
             })
-            .map_err(|e| anyhow::anyhow!("cannot write the state file: {}", e.message))?;
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
         }
         Ok(gw)
     }

@@ -115,6 +115,22 @@ fn usage_and_configuration_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
         .starts_with("tg-dev-gateway: error: cannot listen on not-an-address"));
+    let out = bin()
+        .args([
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            "/nonexistent/dir/state.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "tg-dev-gateway: error: cannot write state file /nonexistent/dir/state.json: No such file or directory (os error 2)\n"
+    );
     let (mut child, _, lines) = start(&[
         "--bootstrap-mode",
         "bootstrap",
