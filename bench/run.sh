@@ -59,6 +59,24 @@ for name, argv in cases:
 PY
 
 echo
+python3 - "$URL" "$TRUSTGRAPH_TOKEN" <<'PY'
+# tg-dev-gateway itself: sequential requests over one keep-alive connection.
+import http.client, json, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port)
+hdr = {"Authorization": f"Bearer {sys.argv[2]}", "Content-Type": "application/json"}
+for op, n in (("whoami", 2000), ("list-users", 2000)):
+    body = json.dumps({"operation": op})
+    t = time.perf_counter()
+    for _ in range(n):
+        c.request("POST", "/api/v1/iam", body, hdr)
+        r = c.getresponse(); r.read()
+        assert r.status == 200
+    dt = time.perf_counter() - t
+    print(f"tg-dev-gateway {op}: {n / dt:,.0f} requests/s sequential ({dt / n * 1e6:.0f} us each)")
+PY
+
+echo
 if command -v strace >/dev/null; then
     strace -f -c -o "$WORK/strace.txt" "$BIN/tg-whoami" >/dev/null
     echo "tg-whoami syscalls (strace -c): $(awk '/total/ {print $4}' "$WORK/strace.txt")"
