@@ -75,6 +75,7 @@ impl Prompter {
                 self.tool
             )));
         }
+        restore_terminal_on_signal();
         let read = |p: &str| {
             rpassword::prompt_password(p).map_err(|e| {
                 Error::usage(format!(
@@ -129,3 +130,50 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
         ))
     }
 }
+
+/// The terminal's settings before the first prompt, for the signal handler.
+#[cfg(unix)]
+static SAVED_TERMINAL: std::sync::OnceLock<(libc::c_int, libc::termios)> =
+    std::sync::OnceLock::new();
+
+#[cfg(unix)]
+extern "C" fn restore_and_die(sig: libc::c_int) {
+    // Only async-signal-safe calls here: tcsetattr, write, signal, raise.
+    if let Some((fd, saved)) = SAVED_TERMINAL.get() {
+        unsafe {
+            libc::tcsetattr(*fd, libc::TCSANOW, saved);
+            libc::write(*fd, b"\n".as_ptr().cast(), 1);
+        }
+    }
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        libc::raise(sig);
+    }
+}
+
+/// A prompt turns terminal echo off; Ctrl-C (or a hang-up or kill) in the
+/// middle of it must not leave the terminal that way. Save the settings
+/// once and restore them from the signal handler before dying of the
+/// signal as usual.
+#[cfg(unix)]
+fn restore_terminal_on_signal() {
+    if SAVED_TERMINAL.get().is_some() {
+        return;
+    }
+    let fd = unsafe { libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return;
+    }
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(fd, &mut t) } != 0 || SAVED_TERMINAL.set((fd, t)).is_err() {
+        unsafe { libc::close(fd) };
+        return;
+    }
+    let handler = restore_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        unsafe { libc::signal(sig, handler) };
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_terminal_on_signal() {}

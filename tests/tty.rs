@@ -128,3 +128,71 @@ fn new_passwords_are_asked_twice() {
     assert_eq!(code, 0, "{screen}");
     assert!(mock.bodies()[0].contains(r#""password": "same""#));
 }
+
+#[test]
+fn ctrl_c_at_a_password_prompt_leaves_the_terminal_echoing() {
+    // sh runs the tool, then reports the terminal's echo flag. Ctrl-C is
+    // typed only once the prompt is on the screen.
+    let tool = bin_dir().join("tg-login").display().to_string();
+    let sh = std::env::temp_dir().join(format!("tg-iam-ctrl-c-{}.sh", std::process::id()));
+    std::fs::write(
+        &sh,
+        format!("'{tool}' -u http://127.0.0.1:1/ --username alice\necho status=$?\nstty -a\n"),
+    )
+    .unwrap();
+    let mut cmd = Command::new("script");
+    clean_env(&mut cmd);
+    let mut child = cmd
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("sh '{}'", sh.display()),
+            "/dev/null",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script(1)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let screen = screen.clone();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !screen.lock().unwrap().contains("Password for alice: ") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no prompt: {}",
+            screen.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    stdin.write_all(b"\x03").unwrap();
+    drop(stdin);
+    let _ = child.wait();
+    reader.join().unwrap();
+    let _ = std::fs::remove_file(&sh);
+    let screen = screen.lock().unwrap().replace('\r', "");
+    assert!(screen.contains("status=130"), "died of SIGINT: {screen}");
+    assert!(
+        screen.contains(" echo ") && !screen.contains(" -echo "),
+        "echo restored: {screen}"
+    );
+}
