@@ -80,10 +80,6 @@ impl Out {
         self.buf.push_str(s);
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.buf
-    }
-
     /// Write the buffer to stdout. A closed pipe (`tool | head -1`) is not
     /// an error.
     pub fn flush_to_stdout(&self) -> io::Result<()> {
