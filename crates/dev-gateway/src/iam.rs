@@ -268,24 +268,28 @@ impl Gateway {
             store,
             cfg,
         };
+        // One write at start: a signing key if there is none, and in token
+        // mode the seeded admin if there are no users. The admin's
+        // undisclosed password is only hashed when it is needed.
+        let seed_token = match gw.cfg.bootstrap_mode {
+            BootstrapMode::Token if gw.read(|st| st.users.is_empty()) => {
+                gw.cfg.bootstrap_token.clone()
+            }
+            _ => None,
+        };
+        let seed_hash = seed_token
+            .as_ref()
+            .map(|_| crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations));
         gw.mutate(|st| {
             if st.signing_keys.is_empty() {
                 st.signing_keys.push(new_signing_key());
             }
+            if let (Some(token), Some(hash)) = (&seed_token, seed_hash) {
+                seed(st, token, hash);
+            }
             Ok(())
         })
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        if gw.cfg.bootstrap_mode == BootstrapMode::Token {
-            let token = gw.cfg.bootstrap_token.clone().unwrap_or_default();
-            let hash = crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations);
-            gw.mutate(|st| {
-                if st.users.is_empty() {
-                    seed(st, &token, hash);
-                }
-                Ok(())
-            })
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        }
         Ok(gw)
     }
 
