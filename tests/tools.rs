@@ -989,9 +989,10 @@ fn every_tool() -> Vec<(&'static str, Vec<&'static str>, Option<&'static str>)> 
     ]
 }
 
-/// Run every tool against `url` (in parallel) and check the common shape
-/// of a failure, then `check` each result.
-fn run_every(url: &str, extra: &[&str], check: impl Fn(&str, &Run)) {
+/// Run every tool against `url` (in parallel) and check each one failed
+/// with exit `code`, nothing on stdout, one error line (and at most a
+/// hint) on stderr mentioning `mentions`.
+fn every_tool_fails(url: &str, extra: &[&str], code: i32, mentions: &str) {
     let runs: Vec<(&str, Run)> = std::thread::scope(|s| {
         let handles: Vec<_> = every_tool()
             .into_iter()
@@ -1010,6 +1011,7 @@ fn run_every(url: &str, extra: &[&str], check: impl Fn(&str, &Run)) {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for (tool, r) in runs {
+        assert_eq!(r.code, code, "{tool}: {}", r.stderr);
         assert_eq!(r.stdout, "", "{tool}: nothing on stdout when failing");
         assert!(
             r.stderr.starts_with(&format!("{tool}: error: ")),
@@ -1020,111 +1022,71 @@ fn run_every(url: &str, extra: &[&str], check: impl Fn(&str, &Run)) {
         if let Some(h) = r.stderr.lines().nth(1) {
             assert!(h.starts_with("hint: "), "{tool}: {}", r.stderr);
         }
-        check(tool, &r);
+        assert!(r.stderr.contains(mentions), "{tool}: {}", r.stderr);
     }
-}
-
-fn failing_mock(reply: Reply) -> Mock {
-    Mock::always(reply)
 }
 
 #[test]
 fn every_tool_http_401_exits_3() {
-    let mock = failing_mock(json(401, r#"{"error":"auth failure"}"#));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 3, "{tool}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("HTTP 401: auth failure"),
-            "{tool}: {}",
-            r.stderr
-        );
-    });
+    let mock = Mock::always(json(401, r#"{"error":"auth failure"}"#));
+    every_tool_fails(&mock.url(), &[], 3, "HTTP 401: auth failure");
 }
 
 #[test]
 fn every_tool_http_403_exits_4() {
-    let mock = failing_mock(json(403, r#"{"error":"access denied"}"#));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 4, "{tool}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("HTTP 403: access denied"),
-            "{tool}: {}",
-            r.stderr
-        );
-    });
+    let mock = Mock::always(json(403, r#"{"error":"access denied"}"#));
+    every_tool_fails(&mock.url(), &[], 4, "HTTP 403: access denied");
 }
 
 #[test]
 fn every_tool_iam_error_in_body_exits_1() {
-    let mock = failing_mock(json(
+    let mock = Mock::always(json(
         200,
         r#"{"error": {"type": "operation-not-permitted", "message": "user is in a different workspace"}}"#,
     ));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 1, "{tool}: {}", r.stderr);
-        assert!(
-            r.stderr
-                .contains("operation-not-permitted: user is in a different workspace"),
-            "{tool}: {}",
-            r.stderr
-        );
-    });
-    let mock = failing_mock(json(200, r#"{"error": "unexpected endpoint failure"}"#));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 1, "{tool}: {}", r.stderr);
-    });
+    every_tool_fails(
+        &mock.url(),
+        &[],
+        1,
+        "operation-not-permitted: user is in a different workspace",
+    );
+    let mock = Mock::always(json(200, r#"{"error": "unexpected endpoint failure"}"#));
+    every_tool_fails(&mock.url(), &[], 1, "unexpected endpoint failure");
 }
 
 #[test]
 fn every_tool_non_json_502_exits_6() {
-    let mock = failing_mock(Reply::Raw(
+    let mock = Mock::always(Reply::Raw(
         502,
         "text/html",
         "<html>Bad Gateway</html>".into(),
     ));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 6, "{tool}: {}", r.stderr);
-        assert!(
-            r.stderr.contains("HTTP 502: <html>Bad Gateway</html>"),
-            "{tool}: {}",
-            r.stderr
-        );
-    });
+    every_tool_fails(&mock.url(), &[], 6, "HTTP 502: <html>Bad Gateway</html>");
 }
 
 #[test]
 fn every_tool_200_not_json_or_wrong_shape_exits_6() {
-    let mock = failing_mock(Reply::Raw(200, "text/plain", "hello".into()));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 6, "{tool}: {}", r.stderr)
-    });
-    let mock = failing_mock(json(200, "[1, 2]"));
-    run_every(&mock.url(), &[], |tool, r| {
-        assert_eq!(r.code, 6, "{tool}: {}", r.stderr)
-    });
+    let mock = Mock::always(Reply::Raw(200, "text/plain", "hello".into()));
+    every_tool_fails(&mock.url(), &[], 6, "HTTP 200 but not JSON");
+    let mock = Mock::always(json(200, "[1, 2]"));
+    every_tool_fails(&mock.url(), &[], 6, "expected a JSON object, got an array");
 }
 
 #[test]
 fn every_tool_connection_refused_exits_5() {
     let url = format!("http://127.0.0.1:{}/", closed_port());
-    run_every(&url, &[], |tool, r| {
-        assert_eq!(r.code, 5, "{tool}: {}", r.stderr);
-        assert!(
-            r.stderr
-                .contains(&format!("cannot connect to {url}: connection refused")),
-            "{tool}: {}",
-            r.stderr
-        );
-    });
+    every_tool_fails(
+        &url,
+        &[],
+        5,
+        &format!("cannot connect to {url}: connection refused"),
+    );
 }
 
 #[test]
 fn every_tool_timeout_exits_5() {
-    let mock = failing_mock(Reply::Hang);
-    run_every(&mock.url(), &["--timeout", "0.5"], |tool, r| {
-        assert_eq!(r.code, 5, "{tool}: {}", r.stderr);
-        assert!(r.stderr.contains("within 0.5 s"), "{tool}: {}", r.stderr);
-    });
+    let mock = Mock::always(Reply::Hang);
+    every_tool_fails(&mock.url(), &["--timeout", "0.5"], 5, "within 0.5 s");
 }
 
 #[test]
@@ -1138,7 +1100,7 @@ fn every_tool_200_with_expected_result_missing() {
         _ => Some(1),
     };
     for (tool, args, stdin) in every_tool() {
-        let mock = failing_mock(bare());
+        let mock = Mock::always(bare());
         let url = mock.url();
         let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
         if tool == "tg-login" || tool == "tg-bootstrap-iam" {
@@ -1179,7 +1141,7 @@ fn every_tool_200_with_expected_result_missing() {
 fn token_sources_are_named_in_auth_errors() {
     let t = transcript("40-list-users-no-token.txt");
     assert_eq!(t.stderr, "Exception: HTTP 401: auth failure\n");
-    let mock = failing_mock(json(401, r#"{"error":"auth failure"}"#));
+    let mock = Mock::always(json(401, r#"{"error":"auth failure"}"#));
     let r = run_tool(
         "tg-list-users",
         &["-u", &mock.url()],

@@ -82,53 +82,55 @@ fn ready_line_and_clean_shutdown_on_sigterm() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// Run the binary to completion: its exit code and stderr.
+fn run(args: &[&str]) -> (Option<i32>, String) {
+    let out = bin().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn usage_and_configuration_errors() {
-    let out = bin().args(["--listen", "127.0.0.1:0"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "--bootstrap-mode is required");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--bootstrap-mode"));
-    let out = bin()
-        .args([
-            "--bootstrap-mode",
-            "bootstrap",
-            "--bootstrap-token",
-            "tg_abcdefghij",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, err) = run(&["--listen", "127.0.0.1:0"]);
+    assert_eq!(code, Some(2), "--bootstrap-mode is required");
+    assert!(err.contains("--bootstrap-mode"));
+    let (code, err) = run(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--bootstrap-token",
+        "tg_abcdefghij",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        err,
         "tg-dev-gateway: error: --bootstrap-token is not allowed with --bootstrap-mode bootstrap\n"
     );
-    let out = bin()
-        .args([
-            "--bootstrap-mode",
-            "bootstrap",
-            "--listen",
-            "not-an-address",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .starts_with("tg-dev-gateway: error: cannot listen on not-an-address"));
-    let out = bin()
-        .args([
-            "--bootstrap-mode",
-            "bootstrap",
-            "--listen",
-            "127.0.0.1:0",
-            "--state",
-            "/nonexistent/dir/state.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, err) = run(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "not-an-address",
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.starts_with("tg-dev-gateway: error: cannot listen on not-an-address"),
+        "{err}"
+    );
+    let (code, err) = run(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        "/nonexistent/dir/state.json",
+    ]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        err,
         "tg-dev-gateway: error: cannot write state file /nonexistent/dir/state.json: No such file or directory (os error 2)\n"
     );
     let (mut child, _, lines) = start(&[
@@ -197,19 +199,16 @@ fn a_corrupt_or_unreadable_state_file_stops_start_up() {
         b"{\"users\": [tor",
         "left untouched"
     );
-    let out = bin()
-        .args([
-            "--bootstrap-mode",
-            "bootstrap",
-            "--listen",
-            "127.0.0.1:0",
-            "--state",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let path = file.to_str().unwrap();
+    let (code, err) = run(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        path,
+    ]);
+    assert_eq!(code, Some(1));
     assert!(
         err.starts_with("tg-dev-gateway: error: state file ") && err.lines().count() == 1,
         "{err}"
