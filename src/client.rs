@@ -5,8 +5,8 @@ use crate::cli::{ConnArgs, TokenArgs};
 use crate::config::{self, Setting, Source};
 use crate::error::{Error, Kind, Result};
 use crate::output::{note, sanitize};
-use crate::timefmt;
 use crate::wire;
+use crate::{jwt, time};
 use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -387,14 +387,14 @@ impl Client {
 
 /// Refuse a JWT whose `exp` has already passed, before sending it.
 fn check_token_not_expired(t: &Setting) -> Result<()> {
-    if let Some(exp) = timefmt::jwt_expiry(&t.value) {
-        let now = timefmt::now();
+    if let Some(exp) = jwt::jwt_expiry(&t.value) {
+        let now = time::now();
         if exp < now {
             let mins = (now - exp) / 60;
             return Err(Error::auth(format!(
                 "{} is a JWT that expired at {} ({} ago)",
                 t.source.describe_token(),
-                timefmt::format_utc(exp),
+                time::format_utc(exp),
                 if mins >= 1 {
                     format!("{mins} min")
                 } else {

@@ -10,12 +10,15 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod jwt;
 pub mod output;
 pub mod prompt;
 pub mod records;
-pub mod timefmt;
 pub mod tools;
 pub mod wire;
+
+/// The UTC timestamp formats and ISO-8601 parsing shared with the gateway.
+pub use tg_iam_wire::time;
 
 use std::process::ExitCode;
 

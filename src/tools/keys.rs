@@ -7,7 +7,7 @@ use crate::config;
 use crate::error::{Error, Kind, Result};
 use crate::output::{note, Out};
 use crate::records::ApiKey;
-use crate::timefmt;
+use crate::time;
 use crate::Tool;
 use clap::Parser;
 use serde_json::{Map, Value};
@@ -46,12 +46,12 @@ impl Tool for CreateApiKey {
     async fn run(self, out: &mut Out) -> Result<()> {
         let expires = self.expires.filter(|e| !e.trim().is_empty());
         if let Some(e) = &expires {
-            let when = timefmt::parse_iso8601(e).ok_or_else(|| {
+            let when = time::parse_iso8601(e).ok_or_else(|| {
                 Error::usage(format!(
                     "--expires {e:?} is not an ISO-8601 date or time (e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00)"
                 ))
             })?;
-            if when <= timefmt::now() {
+            if when <= time::now() {
                 return Err(Error::usage(format!(
                     "--expires {e:?} is in the past: the key would never work"
                 )));

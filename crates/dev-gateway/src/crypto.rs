@@ -95,7 +95,7 @@ pub fn hash_api_key(plaintext: &str) -> String {
         .collect()
 }
 
-pub use tg_iam_wire::{iso_millis, now as now_secs, now_millis, parse_iso8601 as parse_iso};
+pub use tg_iam_wire::time::{iso_millis, now as now_secs, now_millis, parse_iso8601 as parse_iso};
 
 /// An Ed25519 signing key with its `kid`.
 #[derive(Clone)]

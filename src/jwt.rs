@@ -1,8 +1,7 @@
-//! Time helpers: the shared UTC formats, and reading the expiry of a JWT
-//! without verifying it.
+//! Reading a JWT's claims without verifying it: enough to tell an expired
+//! token before sending it, and to describe a credential.
 
 use base64::Engine;
-pub use tg_iam_wire::{format_utc, now, parse_iso8601};
 
 /// The `exp` claim of a compact JWT, read without verifying the signature.
 /// `None` when the token is not a JWT or has no readable `exp`.
