@@ -6,11 +6,13 @@ use std::path::PathBuf;
 /// Connection flags: every tool has these.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ConnArgs {
-    /// Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]
+    /// Gateway base URL [default: http://localhost:8088/]
     #[arg(
         short = 'u',
         long = "api-url",
         value_name = "URL",
+        env = "TRUSTGRAPH_URL",
+        hide_env_values = true,
         help_heading = "Connection"
     )]
     pub api_url: Option<String>,
@@ -27,7 +29,8 @@ pub struct ConnArgs {
     #[arg(long, help_heading = "Connection")]
     pub insecure: bool,
 
-    /// Show each request's method, URL and status on stderr (secrets masked)
+    /// Trace each request and reply on stderr, every redirect hop
+    /// included (secrets masked)
     #[arg(short = 'v', long, help_heading = "Connection")]
     pub verbose: bool,
 }
@@ -44,16 +47,28 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
 /// The bearer credential flag (all tools but tg-login and tg-bootstrap-iam).
 #[derive(Args, Debug, Clone, Default)]
 pub struct TokenArgs {
-    /// API key or JWT to authenticate with [env: TRUSTGRAPH_TOKEN]
-    #[arg(short = 't', long = "token", value_name = "TOKEN")]
+    /// API key or JWT to authenticate with
+    #[arg(
+        short = 't',
+        long = "token",
+        value_name = "TOKEN",
+        env = "TRUSTGRAPH_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
 }
 
 /// The workspace flag of the user and key tools.
 #[derive(Args, Debug, Clone, Default)]
 pub struct WorkspaceArgs {
-    /// Workspace to act in (a filter or integrity check; sent only when set) [env: TRUSTGRAPH_WORKSPACE]
-    #[arg(short = 'w', long = "workspace", value_name = "WORKSPACE")]
+    /// Workspace to act in (a filter or integrity check; sent only when set)
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        value_name = "WORKSPACE",
+        env = "TRUSTGRAPH_WORKSPACE",
+        hide_env_values = true
+    )]
     pub workspace: Option<String>,
 }
 

@@ -14,6 +14,7 @@ pub mod jwt;
 pub mod output;
 pub mod prompt;
 pub mod records;
+pub mod redact;
 pub mod tools;
 pub mod wire;
 
@@ -30,6 +31,12 @@ pub trait Tool: clap::Parser + Sized {
     /// The executable's name, e.g. `tg-login`.
     const NAME: &'static str;
 
+    /// What the tool prints on stdout that cannot be had again (`the admin
+    /// API key`), if anything. Before such a tool sends anything, stdout
+    /// is checked to be writable (else exit 2); if writing the secret then
+    /// fails, the run fails (exit 7) saying what was created.
+    const SECRET_OUTPUT: Option<&'static str> = None;
+
     /// Do the work; stdout goes into `out`, which is printed only on success.
     #[allow(async_fn_in_trait)]
     async fn run(self, out: &mut Out) -> Result<()>;
@@ -45,11 +52,23 @@ pub fn command<T: Tool>() -> clap::Command {
         .after_help(error::EXIT_CODES_HELP)
 }
 
-/// Run tool `T` as a process: parse arguments (clap exits 2 on usage
-/// errors), run, print the result or the error, and return the exit code.
+/// Run tool `T` as a process: check the environment, parse arguments
+/// (clap exits 2 on usage errors), run, print the result or the error, and
+/// return the exit code.
 pub fn run<T: Tool>() -> ExitCode {
+    if let Err(e) = config::check_env() {
+        eprint!("{}", e.render(T::NAME));
+        return ExitCode::from(e.kind.exit_code());
+    }
     let matches = command::<T>().get_matches();
+    config::record_sources(&matches);
     let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some(what) = T::SECRET_OUTPUT {
+        if let Err(e) = output::check_stdout_takes(what) {
+            eprint!("{}", e.render(T::NAME));
+            return ExitCode::from(e.kind.exit_code());
+        }
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -61,17 +80,33 @@ pub fn run<T: Tool>() -> ExitCode {
         }
     };
     let mut out = Out::default();
-    match rt.block_on(args.run(&mut out)) {
-        Ok(()) => match out.flush_to_stdout() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                output::note(&format!("{}: error: cannot write to stdout: {e}", T::NAME));
-                ExitCode::from(Kind::Protocol.exit_code())
-            }
-        },
+    let result = rt
+        .block_on(args.run(&mut out))
+        .and_then(|()| write_result(&out));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprint!("{}", e.render(T::NAME));
             ExitCode::from(e.kind.exit_code())
         }
     }
+}
+
+/// Write a successful run's stdout; a failure says what a lost one-time
+/// secret leaves behind and how to recover.
+fn write_result(out: &Out) -> Result<()> {
+    out.flush_to_stdout().map_err(|e| match out.minted() {
+        Some(m) => Error::new(
+            Kind::Output,
+            format!(
+                "could not write the {} to standard output ({e}); it is lost: {}",
+                m.what, m.created
+            ),
+        )
+        .with_hint(m.recover.clone()),
+        None => Error::new(
+            Kind::Output,
+            format!("could not write the result to standard output: {e}"),
+        ),
+    })
 }

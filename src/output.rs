@@ -13,14 +13,29 @@ use std::io::{self, Write};
 /// none between rows.
 const PRETTY: &str = "||--+-++|    ++++++";
 
-/// Drop control characters (escape sequences, newlines, NUL...) from a
-/// server-supplied string before it reaches a terminal.
+/// True for characters that must not reach a terminal raw: C0 and C1
+/// controls and DEL, and the bidirectional overrides, embeddings, isolates
+/// and marks that can make text read differently from what it is.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Drop control characters (escape sequences, newlines, NUL, C1) and
+/// bidi controls from a server-supplied string before it reaches a
+/// terminal.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        Cow::Owned(s.chars().filter(|c| !c.is_control()).collect())
+    if s.chars().any(is_unsafe_char) {
+        Cow::Owned(s.chars().filter(|c| !is_unsafe_char(*c)).collect())
     } else {
         Cow::Borrowed(s)
     }
+}
+
+/// What may be written to stderr: `s` scrubbed of every secret
+/// ([`crate::redact::scrub`]) and of terminal controls.
+pub fn stderr_text(s: &str) -> String {
+    sanitize(&crate::redact::scrub(s)).into_owned()
 }
 
 /// A table in the upstream tools' `tabulate(..., tablefmt="pretty",
@@ -56,16 +71,96 @@ pub fn plain_rows(rows: &[(&str, String)]) -> String {
 }
 
 /// JSON for stdout: sorted keys, two-space indent, trailing newline.
+/// Besides what JSON requires, DEL, the C1 controls and the bidi controls
+/// are written as `\uXXXX`, so the output is safe on a terminal and still
+/// means the same to a parser.
 pub fn json(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(&wire::sorted(v)).unwrap_or_default();
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    // Serialising a `Value` into memory cannot fail.
+    let _ = wire::sorted(v).serialize(&mut ser);
+    let mut s = String::from_utf8(buf).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// serde_json's pretty printer, escaping the characters
+/// [`is_unsafe_char`] names inside strings.
+#[derive(Default)]
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_char(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// What a run created on the gateway whose secret only stdout carries:
+/// said when stdout fails after the secret was minted, so that the user
+/// knows what exists and how to recover. It names ids, never the secret.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    /// What the secret is (`API key`, `temporary password`).
+    pub what: String,
+    /// What exists now (`API key 0c7e… ("ci") for user 9b2f…`).
+    pub created: String,
+    /// How to recover (`revoke it with tg-revoke-api-key …`).
+    pub recover: String,
 }
 
 /// The stdout buffer of a run; flushed only on success.
 #[derive(Default, Debug)]
 pub struct Out {
     buf: String,
+    minted: Option<Minted>,
 }
 
 impl Out {
@@ -80,23 +175,82 @@ impl Out {
         self.buf.push_str(s);
     }
 
+    /// Append a one-time secret as the result line. If stdout then fails,
+    /// the run fails (exit 7) saying what `minted` describes.
+    pub fn secret(&mut self, secret: &str, minted: Minted) {
+        crate::redact::register(secret);
+        self.line(secret);
+        self.minted = Some(minted);
+    }
+
+    /// The one-time secret's description, when the buffer holds one.
+    pub fn minted(&self) -> Option<&Minted> {
+        self.minted.as_ref()
+    }
+
     /// Write the buffer to stdout. A closed pipe (`tool | head -1`) is not
-    /// an error.
+    /// an error, unless the buffer holds a one-time secret: that must not
+    /// be lost silently.
     pub fn flush_to_stdout(&self) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         match stdout
             .write_all(self.buf.as_bytes())
             .and_then(|_| stdout.flush())
         {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe && self.minted.is_none() => Ok(()),
             r => r,
         }
     }
 }
 
-/// Print one operator-context line on stderr (sanitised).
+/// Check, before anything is sent, that stdout can take a one-time
+/// secret: it is open, open for writing, not a pipe whose reader is gone,
+/// and not `/dev/full`. `what` names the secret for the message.
+#[cfg(unix)]
+pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
+    let refuse = |why: &str| {
+        crate::Error::usage(format!(
+            "standard output {why}: refusing to ask the gateway for {what} that could then not be shown; nothing was sent"
+        ))
+        .with_hint("run again with standard output going to a terminal, a file or a pipe that is read")
+    };
+    // SAFETY: plain queries on file descriptor 1; no memory is shared.
+    let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(refuse("is closed"));
+    }
+    if flags & libc::O_ACCMODE == libc::O_RDONLY {
+        return Err(refuse("is not open for writing"));
+    }
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(1, &mut st) } == 0
+        && st.st_mode & libc::S_IFMT == libc::S_IFCHR
+        && st.st_rdev == libc::makedev(1, 7)
+    {
+        return Err(refuse("is /dev/full"));
+    }
+    let mut p = libc::pollfd {
+        fd: 1,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    if unsafe { libc::poll(&mut p, 1, 0) } > 0
+        && p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+    {
+        return Err(refuse("is a pipe that nobody reads any more"));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_stdout_takes(_what: &str) -> crate::Result<()> {
+    Ok(())
+}
+
+/// Print one operator-context line on stderr, scrubbed of secrets and
+/// terminal controls.
 pub fn note(s: &str) {
-    let _ = writeln!(io::stderr().lock(), "{}", sanitize(s));
+    let _ = writeln!(io::stderr().lock(), "{}", stderr_text(s));
 }
 
 #[cfg(test)]

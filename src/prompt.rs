@@ -4,7 +4,46 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::output::note;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
+
+/// The longest password line `--password-stdin` reads.
+pub const MAX_PASSWORD_BYTES: usize = 4096;
+/// The longest confirmation answer read.
+const MAX_ANSWER_BYTES: usize = 256;
+
+/// Read one line of at most `max` bytes from stdin, without its line end.
+/// `Ok(None)` at end of input; a longer line is an error, so that endless
+/// input (`/dev/zero`) cannot grow the process.
+fn read_line_capped(max: usize, what: &str) -> Result<Option<String>> {
+    let mut buf = Vec::new();
+    let stdin = io::stdin();
+    let mut lock = stdin.lock();
+    let n = (&mut lock)
+        .take(max as u64 + 2)
+        .read_until(b'\n', &mut buf)
+        .map_err(|e| Error::usage(format!("cannot read {what} from standard input: {e}")))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    } else if n > max {
+        return Err(Error::usage(format!(
+            "{what} on standard input is longer than {max} bytes"
+        )));
+    }
+    if buf.len() > max {
+        return Err(Error::usage(format!(
+            "{what} on standard input is longer than {max} bytes"
+        )));
+    }
+    String::from_utf8(buf)
+        .map(Some)
+        .map_err(|_| Error::usage(format!("{what} on standard input is not valid UTF-8")))
+}
 
 /// Where one password may come from.
 pub struct PasswordSpec<'a> {
@@ -37,7 +76,14 @@ impl Prompter {
     }
 
     pub fn password(&mut self, spec: &PasswordSpec) -> Result<String> {
+        let pw = self.read(spec)?;
+        crate::redact::register(&pw);
+        Ok(pw)
+    }
+
+    fn read(&mut self, spec: &PasswordSpec) -> Result<String> {
         if let Some(v) = spec.value.filter(|v| !v.is_empty()) {
+            crate::redact::register(v);
             note(&format!(
                 "{}: warning: a {} given with {} is visible to other users (ps) and kept in shell history; prefer --password-stdin or the prompt",
                 self.tool, spec.what, spec.flag
@@ -45,25 +91,20 @@ impl Prompter {
             return Ok(v.to_string());
         }
         if self.from_stdin {
-            let mut line = String::new();
-            let n = io::stdin().lock().read_line(&mut line).map_err(|e| {
-                Error::usage(format!("--password-stdin: cannot read standard input: {e}"))
-            })?;
-            if n == 0 {
+            let what = format!("--password-stdin: the {}", spec.what);
+            let Some(pw) = read_line_capped(MAX_PASSWORD_BYTES, &what)? else {
                 return Err(Error::usage(format!(
                     "--password-stdin: standard input ended before the {}",
                     spec.what
                 )));
-            }
-            let pw = line.strip_suffix('\n').unwrap_or(&line);
-            let pw = pw.strip_suffix('\r').unwrap_or(pw);
+            };
             if pw.is_empty() {
                 return Err(Error::usage(format!(
                     "--password-stdin: the {} line is empty",
                     spec.what
                 )));
             }
-            return Ok(pw.to_string());
+            return Ok(pw);
         }
         if !stdin_is_tty() {
             return Err(Error::usage(format!(
@@ -116,11 +157,7 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
     let mut err = io::stderr().lock();
     let _ = write!(err, "{question} [type 'yes' to confirm]: ");
     let _ = err.flush();
-    let mut answer = String::new();
-    io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+    let answer = read_line_capped(MAX_ANSWER_BYTES, "the answer")?.unwrap_or_default();
     if answer.trim() == "yes" {
         Ok(())
     } else {

@@ -151,7 +151,7 @@ fn login_refused_on_2_11_is_auth_failure_not_an_empty_line() {
         "tg-login",
         &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
         &[],
-        Some("wrong\n"),
+        Some("Wr0ng-pa55\n"),
     );
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "");
@@ -168,7 +168,7 @@ fn login_401_on_design_gateway() {
         "tg-login",
         &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
         &[],
-        Some("wrong\n"),
+        Some("Wr0ng-pa55\n"),
     );
     assert_eq!(r.code, 3);
     assert_eq!(
@@ -414,15 +414,47 @@ fn list_users_matches_upstream_table() {
 
 #[test]
 fn list_users_workspace_filter_empty_and_json() {
-    let mock = Mock::start(vec![bare(), bare()]);
-    let r = tg("tg-list-users", &mock, &["-w", "nope"]);
+    // An empty list for a workspace that exists: "No users." (the
+    // workspace is confirmed with a read).
+    let ws = r#"{"workspace": {"id": "empty", "name": "empty", "enabled": true, "created": ""}, "bootstrap_available": false}"#;
+    let mock = Mock::start(vec![bare(), json(200, ws), bare(), json(200, ws)]);
+    let r = tg("tg-list-users", &mock, &["-w", "empty"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "No users.\n"));
     assert_eq!(
-        mock.bodies()[0],
-        r#"{"operation": "list-users", "workspace": "nope"}"#
+        mock.bodies(),
+        [
+            r#"{"operation": "list-users", "workspace": "empty"}"#,
+            r#"{"operation": "get-workspace", "workspace_record": {"id": "empty"}}"#
+        ]
     );
-    let r = tg("tg-list-users", &mock, &["-o", "json"]);
+    let r = tg("tg-list-users", &mock, &["-o", "json", "-w", "empty"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"));
+    // For a workspace that does not exist (2.11: a bare reply to the read;
+    // design: not-found), exit 1.
+    for missing in [
+        bare(),
+        json(
+            200,
+            r#"{"error": {"type": "not-found", "message": "workspace not found"}}"#,
+        ),
+    ] {
+        let mock = Mock::start(vec![bare(), missing]);
+        let r = tg("tg-list-users", &mock, &["-w", "nope"]);
+        assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+        assert_eq!(r.stderr, "tg-list-users: error: workspace \"nope\" not found\nhint: check the id with tg-list-workspaces\n");
+    }
+    // Without a filter the caller itself is a user: an empty list is a
+    // refusal (how 2.11 answers one), never "No users.".
+    let mock = Mock::start(vec![bare()]);
+    let r = tg("tg-list-users", &mock, &[]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert!(
+        r.stderr.starts_with(
+            "tg-list-users: error: the gateway returned no users: the request was refused"
+        ),
+        "{}",
+        r.stderr
+    );
     let x = exchange("22-list-users-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
     let r = tg("tg-list-users", &mock, &["--output", "json"]);
@@ -1091,12 +1123,11 @@ fn every_tool_timeout_exits_5() {
 
 #[test]
 fn every_tool_200_with_expected_result_missing() {
-    // What a 2.11 gateway sends for a refusal. Lists are legitimately empty.
+    // What a 2.11 gateway sends for a refusal. Workspace lists can be
+    // empty; an unfiltered user list cannot (the caller is a user).
     let expected = |tool: &str| match tool {
         "tg-login" | "tg-change-password" => Some(3),
-        "tg-list-users" | "tg-list-workspaces" | "tg-list-my-workspaces" | "tg-revoke-api-key" => {
-            None
-        }
+        "tg-list-workspaces" | "tg-list-my-workspaces" | "tg-revoke-api-key" => None,
         _ => Some(1),
     };
     for (tool, args, stdin) in every_tool() {
@@ -1156,7 +1187,7 @@ fn token_sources_are_named_in_auth_errors() {
     );
     assert!(r
         .stderr
-        .contains("using no token (neither -t/--token nor TRUSTGRAPH_TOKEN was set)"));
+        .contains("using no token (-t/--token and TRUSTGRAPH_TOKEN are unset or empty)"));
     assert!(r
         .stderr
         .contains("hint: pass -t/--token or set TRUSTGRAPH_TOKEN"));
@@ -1366,15 +1397,22 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
 
 #[test]
 fn a_password_in_the_url_is_never_shown() {
+    // Userinfo in the gateway URL is refused (it would go out as a second
+    // Authorization header), with the password masked; so is it in URLs
+    // that are refused for other reasons.
     let url = format!("http://user:hunter2@127.0.0.1:{}/", closed_port());
-    let r = run_tool("tg-whoami", &["-u", &url, "-t", ADMIN, "-v"], &[], None);
-    assert_eq!(r.code, 5);
-    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains("http://user:***@127.0.0.1:"),
-        "{}",
-        r.stderr
-    );
+    for u in [
+        url.as_str(),
+        "ftp://user:hunter2@example.com/",
+        "http://user:hunter2@[::1/",
+        "http://user:hunter2@/",
+    ] {
+        let r = run_tool("tg-whoami", &["-u", u, "-t", ADMIN, "-v"], &[], None);
+        assert_eq!(r.code, 2, "{u}: {}", r.stderr);
+        assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+        assert!(r.stderr.contains("user:***@"), "{}", r.stderr);
+        assert!((1..=2).contains(&r.stderr.lines().count()), "{}", r.stderr);
+    }
 }
 
 #[test]

@@ -1,18 +1,18 @@
-complete -c tg-create-user -s t -l token -d 'API key or JWT to authenticate with [env: TRUSTGRAPH_TOKEN]' -r
+complete -c tg-create-user -s t -l token -d 'API key or JWT to authenticate with' -r
 complete -c tg-create-user -l username -d 'Username (globally unique)' -r
 complete -c tg-create-user -l password -d 'Password (prompted twice if omitted; visible in `ps`, prefer --password-stdin)' -r
 complete -c tg-create-user -l name -d 'Display name' -r
 complete -c tg-create-user -l email -d 'Email' -r
 complete -c tg-create-user -l roles -d 'One or more role names: reader, writer, admin' -r
-complete -c tg-create-user -s w -l workspace -d 'Default (home) workspace for the new user [env: TRUSTGRAPH_WORKSPACE]' -r
+complete -c tg-create-user -s w -l workspace -d 'Default (home) workspace for the new user' -r
 complete -c tg-create-user -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]' -r
+complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
 complete -c tg-create-user -l timeout -d 'Give up on a request after SECS seconds' -r
 complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
 complete -c tg-create-user -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c tg-create-user -l must-change-password -d 'Force password change on next login'
 complete -c tg-create-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
-complete -c tg-create-user -s v -l verbose -d 'Show each request\'s method, URL and status on stderr (secrets masked)'
+complete -c tg-create-user -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-create-user -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-create-user -s V -l version -d 'Print version'

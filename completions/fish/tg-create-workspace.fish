@@ -1,12 +1,12 @@
-complete -c tg-create-workspace -s t -l token -d 'API key or JWT to authenticate with [env: TRUSTGRAPH_TOKEN]' -r
+complete -c tg-create-workspace -s t -l token -d 'API key or JWT to authenticate with' -r
 complete -c tg-create-workspace -l workspace-id -d 'New workspace id (must not start with \'_\')' -r
 complete -c tg-create-workspace -l name -d 'Display name' -r
 complete -c tg-create-workspace -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-create-workspace -s u -l api-url -d 'Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]' -r
+complete -c tg-create-workspace -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
 complete -c tg-create-workspace -l timeout -d 'Give up on a request after SECS seconds' -r
 complete -c tg-create-workspace -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
 complete -c tg-create-workspace -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
-complete -c tg-create-workspace -s v -l verbose -d 'Show each request\'s method, URL and status on stderr (secrets masked)'
+complete -c tg-create-workspace -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-create-workspace -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-create-workspace -s V -l version -d 'Print version'

@@ -1,11 +1,11 @@
 complete -c tg-login -l username -d 'Username' -r
 complete -c tg-login -l password -d 'Password (prompted if omitted; visible in `ps`, prefer --password-stdin)' -r
-complete -c tg-login -s w -l workspace -d 'Override the default workspace for this session\'s JWT. If omitted, uses the user\'s stored default workspace [env: TRUSTGRAPH_WORKSPACE]' -r
-complete -c tg-login -s u -l api-url -d 'Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]' -r
+complete -c tg-login -s w -l workspace -d 'Override the default workspace for this session\'s JWT. If omitted, uses the user\'s stored default workspace' -r
+complete -c tg-login -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
 complete -c tg-login -l timeout -d 'Give up on a request after SECS seconds' -r
 complete -c tg-login -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
 complete -c tg-login -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c tg-login -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
-complete -c tg-login -s v -l verbose -d 'Show each request\'s method, URL and status on stderr (secrets masked)'
+complete -c tg-login -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-login -s h -l help -d 'Print help'
 complete -c tg-login -s V -l version -d 'Print version'

@@ -1,17 +1,17 @@
-complete -c tg-update-user -s t -l token -d 'API key or JWT to authenticate with [env: TRUSTGRAPH_TOKEN]' -r
+complete -c tg-update-user -s t -l token -d 'API key or JWT to authenticate with' -r
 complete -c tg-update-user -l user-id -d 'Target user id' -r
 complete -c tg-update-user -l name -d 'New display name' -r
 complete -c tg-update-user -l email -d 'New email' -r
 complete -c tg-update-user -l roles -d 'Replacement role list (e.g. --roles reader writer)' -r
 complete -c tg-update-user -l enabled -d 'Set enabled flag (yes/no)' -r
 complete -c tg-update-user -l must-change-password -d 'Set must-change-password flag (yes/no)' -r
-complete -c tg-update-user -s w -l workspace -d 'Optional workspace integrity check: the target user\'s home workspace must match [env: TRUSTGRAPH_WORKSPACE]' -r
+complete -c tg-update-user -s w -l workspace -d 'Optional workspace integrity check: the target user\'s home workspace must match' -r
 complete -c tg-update-user -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-update-user -s u -l api-url -d 'Gateway base URL [env: TRUSTGRAPH_URL] [default: http://localhost:8088/]' -r
+complete -c tg-update-user -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
 complete -c tg-update-user -l timeout -d 'Give up on a request after SECS seconds' -r
 complete -c tg-update-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
 complete -c tg-update-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
-complete -c tg-update-user -s v -l verbose -d 'Show each request\'s method, URL and status on stderr (secrets masked)'
+complete -c tg-update-user -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-update-user -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-update-user -s V -l version -d 'Print version'

@@ -5,7 +5,7 @@ use crate::cli::{ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs};
 use crate::client::{Client, Reply, Retry};
 use crate::config;
 use crate::error::{Error, Kind, Result};
-use crate::output::{self, note, Out};
+use crate::output::{self, note, Minted, Out};
 use crate::prompt::{PasswordSpec, Prompter};
 use crate::records::{yes_no, User};
 use crate::Tool;
@@ -32,6 +32,7 @@ pub struct BootstrapIam {
 
 impl Tool for BootstrapIam {
     const NAME: &'static str = "tg-bootstrap-iam";
+    const SECRET_OUTPUT: Option<&'static str> = Some("the admin API key");
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, None)?;
@@ -45,7 +46,14 @@ impl Tool for BootstrapIam {
         let user_id = reply.str("bootstrap_admin_user_id").unwrap_or("");
         note(&format!("Admin user id: {user_id}"));
         note("Admin API key (shown once, capture now):");
-        out.line(key);
+        out.secret(
+            key,
+            Minted {
+                what: "admin API key".into(),
+                created: format!("the deployment is bootstrapped with admin user {user_id}, and bootstrap cannot run again"),
+                recover: format!("another admin can issue a new key (tg-create-api-key --user-id {user_id}) or reset the admin's password (tg-reset-password --user-id {user_id}); with no other admin, the IAM state must be reset"),
+            },
+        );
         Ok(())
     }
 }
@@ -69,8 +77,13 @@ pub struct Login {
     pub password_stdin: PasswordStdinArgs,
 
     /// Override the default workspace for this session's JWT. If omitted,
-    /// uses the user's stored default workspace [env: TRUSTGRAPH_WORKSPACE]
-    #[arg(short = 'w', long = "workspace")]
+    /// uses the user's stored default workspace
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        env = "TRUSTGRAPH_WORKSPACE",
+        hide_env_values = true
+    )]
     pub workspace: Option<String>,
 
     #[command(flatten)]
@@ -102,6 +115,7 @@ pub(crate) async fn login(
 
 impl Tool for Login {
     const NAME: &'static str = "tg-login";
+    const SECRET_OUTPUT: Option<&'static str> = Some("a JWT");
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, None)?;
@@ -119,7 +133,14 @@ impl Tool for Login {
         if let Some(exp) = reply.str("jwt_expires") {
             note(&format!("JWT expires: {exp}"));
         }
-        out.line(reply.str("jwt").unwrap_or_default());
+        out.secret(
+            reply.str("jwt").unwrap_or_default(),
+            Minted {
+                what: "JWT".into(),
+                created: format!("a session JWT for {} was issued", self.username),
+                recover: "log in again (the lost JWT stays valid until it expires)".into(),
+            },
+        );
         Ok(())
     }
 }
@@ -238,13 +259,21 @@ impl Tool for ChangePassword {
                 )
             })?;
         if reply.is_bare_2_11() {
-            let not_changed = |_| {
-                Error::auth("password not changed: the gateway acknowledged the request, but the new password does not log in")
-                    .with_hint("a TrustGraph 2.11 gateway answers a wrong current password this way; check the current password")
-            };
+            // A 2.11 gateway answers a wrong current password exactly like
+            // a change: confirm by logging in with the new password. Only
+            // a refused login means "not changed"; any other failure of
+            // the confirmation leaves the outcome unknown.
             login(&client, &me.username, &new, None)
                 .await
-                .map_err(not_changed)?;
+                .map_err(|e| match e.kind {
+                    Kind::Auth => Error::auth("password not changed: the gateway acknowledged the request, but the new password does not log in")
+                        .with_hint("a TrustGraph 2.11 gateway answers a wrong current password this way; check the current password"),
+                    _ => Error::new(e.kind, format!(
+                        "the outcome is unknown: the gateway acknowledged the change, but the login that confirms it failed: {}",
+                        e.message
+                    ))
+                    .with_hint("try logging in with the new password, then with the old one, to see which one holds"),
+                })?;
         }
         out.line("Password changed.");
         Ok(())

@@ -5,7 +5,7 @@ use crate::cli::{ConnArgs, OutputArgs, TokenArgs, WorkspaceArgs};
 use crate::client::{Client, Retry};
 use crate::config;
 use crate::error::{Error, Kind, Result};
-use crate::output::{note, Out};
+use crate::output::{note, Minted, Out};
 use crate::records::ApiKey;
 use crate::time;
 use crate::Tool;
@@ -42,9 +42,16 @@ pub struct CreateApiKey {
 
 impl Tool for CreateApiKey {
     const NAME: &'static str = "tg-create-api-key";
+    const SECRET_OUTPUT: Option<&'static str> = Some("an API key");
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        let expires = self.expires.filter(|e| !e.trim().is_empty());
+        // What is validated is what is sent: the trimmed value.
+        let expires = self
+            .expires
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string);
         if let Some(e) = &expires {
             let when = time::parse_iso8601(e).ok_or_else(|| {
                 Error::usage(format!(
@@ -83,7 +90,20 @@ impl Tool for CreateApiKey {
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));
         note("API key (shown once, capture now):");
-        out.line(plaintext);
+        out.secret(
+            plaintext,
+            Minted {
+                what: "API key".into(),
+                created: format!(
+                    "API key {} ({:?}) was created for user {}",
+                    rec.id, rec.name, self.user_id
+                ),
+                recover: format!(
+                    "revoke it with tg-revoke-api-key --key-id {} and create a new one",
+                    rec.id
+                ),
+            },
+        );
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ pub use workspaces::{CreateWorkspace, ListMyWorkspaces, ListWorkspaces};
 
 use crate::cli::Format;
 use crate::client::{Client, Retry};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::output::{self, note, Out};
 use crate::records::User;
 use serde_json::{Map, Value};
@@ -84,7 +84,7 @@ pub(crate) async fn get_user(
     let body = iam_body("get-user", vec![("user_id", user_id.into())], ws);
     match client.iam(body, Retry::OnceOnConnectError).await {
         Ok(reply) => Ok(reply.record("user")?.cloned()),
-        Err(e) if e.kind == Kind::Refused && e.message.starts_with("not-found") => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -5,10 +5,10 @@ use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles};
 use crate::cli::{
     parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs,
 };
-use crate::client::{Client, Retry};
+use crate::client::{Client, Reply, Retry};
 use crate::config;
-use crate::error::{Error, Kind, Result};
-use crate::output::{self, note, Out};
+use crate::error::{Error, IamType, Kind, Result};
+use crate::output::{self, note, Minted, Out};
 use crate::prompt::{self, PasswordSpec, Prompter};
 use crate::records::{yes_no, User};
 use crate::Tool;
@@ -51,8 +51,13 @@ pub struct CreateUser {
     #[arg(long = "must-change-password")]
     pub must_change_password: bool,
 
-    /// Default (home) workspace for the new user [env: TRUSTGRAPH_WORKSPACE]
-    #[arg(short = 'w', long = "workspace")]
+    /// Default (home) workspace for the new user
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        env = "TRUSTGRAPH_WORKSPACE",
+        hide_env_values = true
+    )]
     pub workspace: Option<String>,
 
     #[command(flatten)]
@@ -101,7 +106,7 @@ impl Tool for CreateUser {
             ws.as_deref(),
         );
         let reply = client.iam(body, Retry::Never).await.map_err(|e| {
-            if e.kind == Kind::Refused && ws.is_none() && e.message.contains("workspace required") {
+            if e.iam == Some(IamType::InvalidArgument) && ws.is_none() {
                 e.with_hint(hint.clone())
             } else {
                 e
@@ -153,6 +158,9 @@ impl Tool for ListUsers {
             )
             .await?;
         let users = reply.list("users")?;
+        if users.is_empty() {
+            confirm_no_users(&client, &reply, ws.as_deref()).await?;
+        }
         print_list(
             out,
             self.output.output,
@@ -172,6 +180,43 @@ impl Tool for ListUsers {
             },
         );
         Ok(())
+    }
+}
+
+/// An empty user list is only believable for a workspace filter on a
+/// workspace that exists: without a filter the caller is itself a user, so
+/// an empty list means a refusal (how a 2.11 gateway answers one).
+async fn confirm_no_users(client: &Client, reply: &Reply, ws: Option<&str>) -> Result<()> {
+    let Some(w) = ws else {
+        return Err(reply.missing(
+            "users",
+            Kind::Refused,
+            "the list cannot be empty (the caller is a user): the request was refused; listing users needs the admin role",
+        ));
+    };
+    let mut rec = Map::new();
+    rec.insert("id".into(), w.into());
+    let body = iam_body(
+        "get-workspace",
+        vec![("workspace_record", Value::Object(rec))],
+        None,
+    );
+    let not_found = || {
+        Error::refused(format!("workspace {w:?} not found"))
+            .with_hint("check the id with tg-list-workspaces")
+    };
+    match client.iam(body, Retry::OnceOnConnectError).await {
+        Ok(r) if r.record("workspace")?.is_some() => Ok(()),
+        Ok(_) => Err(not_found()),
+        Err(e) if e.is_not_found() => Err(not_found()),
+        Err(e) => {
+            note(&format!(
+                "{}: note: could not confirm that workspace {w:?} exists: {}",
+                client.tool(),
+                e.message
+            ));
+            Ok(())
+        }
     }
 }
 
@@ -213,8 +258,13 @@ pub struct UpdateUser {
     pub must_change_password: Option<bool>,
 
     /// Optional workspace integrity check: the target user's home
-    /// workspace must match [env: TRUSTGRAPH_WORKSPACE]
-    #[arg(short = 'w', long = "workspace")]
+    /// workspace must match
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        env = "TRUSTGRAPH_WORKSPACE",
+        hide_env_values = true
+    )]
     pub workspace: Option<String>,
 
     #[command(flatten)]
@@ -471,6 +521,7 @@ pub struct ResetPassword {
 
 impl Tool for ResetPassword {
     const NAME: &'static str = "tg-reset-password";
+    const SECRET_OUTPUT: Option<&'static str> = Some("a temporary password");
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let t = &self.target;
@@ -490,7 +541,17 @@ impl Tool for ResetPassword {
             )
         })?;
         note("Temporary password (shown once, capture now):");
-        out.line(tmp);
+        out.secret(
+            tmp,
+            Minted {
+                what: "temporary password".into(),
+                created: format!("the password of user {} was reset", t.user_id),
+                recover: format!(
+                    "reset it again with tg-reset-password --user-id {}",
+                    t.user_id
+                ),
+            },
+        );
         Ok(())
     }
 }

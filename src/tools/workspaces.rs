@@ -49,7 +49,8 @@ impl Tool for CreateWorkspace {
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let mut rec = Map::new();
-        rec.insert("id".into(), self.workspace_id.clone().into());
+        // What is validated is what is sent: the trimmed id.
+        rec.insert("id".into(), id.into());
         rec.insert("enabled".into(), true.into());
         if let Some(n) = self.name.filter(|n| !n.is_empty()) {
             rec.insert("name".into(), n.into());

@@ -1,0 +1,213 @@
+//! Sending one request: the body as upstream sends it, same-origin
+//! redirects only, one retry for reads, a bounded reply, and the `-v`
+//! trace of every hop.
+
+use super::classify::{decode_reply, server_text};
+use super::reply::Reply;
+use super::{Client, Retry, IAM_PATH, MAX_REDIRECTS, MAX_REPLY_BYTES};
+use crate::error::{Error, Result};
+use crate::output::note;
+use crate::{redact, wire};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Pause before the one retry of a read, for a gateway that is restarting.
+const RETRY_DELAY: Duration = Duration::from_millis(250);
+
+/// What came back for one hop.
+struct Answer {
+    status: u16,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Client {
+    /// `POST /api/v1/iam` with the bearer token.
+    pub async fn iam(&self, body: Value, retry: Retry) -> Result<Reply> {
+        self.post(IAM_PATH, &body, true, retry).await
+    }
+
+    /// POST `body` to `path`; `auth` sends the bearer token when there is one.
+    pub async fn post(&self, path: &str, body: &Value, auth: bool, retry: Retry) -> Result<Reply> {
+        redact::register_json(body);
+        let text = wire::to_python_json(body);
+        let bearer = if auth { self.token.as_ref() } else { None };
+        let carries_secret = bearer.is_some() || redact::has_secret(body);
+        if carries_secret && self.plain_remote && !self.warned_plain.replace(true) {
+            note(&format!(
+                "{}: warning: sending a credential over plain http:// to {}; anyone on the network path can read it (use https://)",
+                self.tool,
+                self.shown.trim_end_matches('/')
+            ));
+        }
+        let mut url = format!("{}{}", self.base, path);
+        if self.verbose {
+            note(&format!("> POST {url}"));
+            if let Some(p) = &self.proxy {
+                note(&format!("> via proxy {} (from {})", p.shown, p.var));
+            }
+            if bearer.is_some() {
+                note(&format!("> Authorization: Bearer {}", redact::MASK));
+            }
+            note(&format!("> {}", redact::redact_json(body)));
+        }
+        let mut hops = 0;
+        loop {
+            let started = Instant::now();
+            let answer = self
+                .exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry)
+                .await?;
+            if self.verbose {
+                let reason = reqwest::StatusCode::from_u16(answer.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                note(&format!(
+                    "< HTTP {} {reason} ({} ms)",
+                    answer.status,
+                    started.elapsed().as_millis()
+                ));
+            }
+            if (300..400).contains(&answer.status) {
+                if let Some(l) = &answer.location {
+                    redact::register_url_password(l);
+                    if self.verbose {
+                        note(&format!("< Location: {l}"));
+                    }
+                }
+                url = self.follow(&url, answer.status, answer.location.as_deref(), hops)?;
+                hops += 1;
+                if self.verbose {
+                    note(&format!("> following the same-origin redirect: POST {url}"));
+                }
+                continue;
+            }
+            if self.verbose {
+                match serde_json::from_slice::<Value>(&answer.body) {
+                    Ok(v) => {
+                        redact::register_json(&v);
+                        note(&format!("< {}", redact::redact_json(&v)));
+                    }
+                    Err(_) => note(&format!("< {}", server_text(&answer.body))),
+                }
+            }
+            return decode_reply(
+                answer.status,
+                &answer.body,
+                self.token_source(),
+                &self.shown,
+            );
+        }
+    }
+
+    /// The URL a redirect from `from` leads to, when it may be followed:
+    /// a 307 or 308 (which keep the method and body) to the same origin.
+    /// Anything else is refused, so no body or token reaches another host.
+    fn follow(
+        &self,
+        from: &str,
+        status: u16,
+        location: Option<&str>,
+        hops: usize,
+    ) -> Result<String> {
+        let loc = location.ok_or_else(|| {
+            Error::protocol(format!(
+                "unexpected response from the gateway: HTTP {status} redirect without a Location"
+            ))
+        })?;
+        let next = url::Url::parse(from).and_then(|f| f.join(loc)).map_err(|_| {
+            Error::protocol(format!(
+                "unexpected response from the gateway: HTTP {status} redirect to an invalid Location {loc:?}"
+            ))
+        })?;
+        let same_origin = url::Url::parse(from).is_ok_and(|f| f.origin() == next.origin());
+        if !same_origin || !matches!(status, 307 | 308) {
+            let why = if same_origin {
+                "a redirect that would turn the POST into a GET"
+            } else {
+                "the IAM API has no redirects, and following one to another origin could hand the credentials to another host"
+            };
+            return Err(Error::protocol(format!(
+                "refused to follow the gateway's HTTP {status} redirect to {next}: {why}"
+            ))
+            .with_hint("if the gateway really moved, pass its new base URL with -u/--api-url"));
+        }
+        if hops >= MAX_REDIRECTS {
+            return Err(Error::protocol(format!(
+                "too many redirects (more than {MAX_REDIRECTS}): the gateway redirects in a loop, last to {next}"
+            )));
+        }
+        Ok(next.to_string())
+    }
+
+    /// One HTTP exchange, with the one retry a read gets on a connection
+    /// error, and the reply read up to [`MAX_REPLY_BYTES`].
+    async fn exchange(
+        &self,
+        url: &str,
+        text: &str,
+        bearer: Option<&str>,
+        retry: Retry,
+    ) -> Result<Answer> {
+        let mut attempt = 0;
+        let mut resp = loop {
+            let mut req = self
+                .http
+                .post(url)
+                .header("Content-Type", "application/json")
+                .body(text.to_string());
+            if let Some(t) = bearer {
+                req = req.bearer_auth(t);
+            }
+            match req.send().await {
+                Ok(r) => break r,
+                Err(e) if retry == Retry::OnceOnConnectError && attempt == 0 && e.is_connect() => {
+                    attempt += 1;
+                    if self.verbose {
+                        note(&format!(
+                            "< connection failed ({}); retrying once",
+                            super::classify::innermost(&e)
+                        ));
+                    }
+                    tokio::time::sleep(RETRY_DELAY).await;
+                }
+                Err(e) => return Err(self.transport_error(&e)),
+            }
+        };
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let too_big = || {
+            Error::protocol(format!(
+                "the reply from the gateway (HTTP {status}) is larger than {} MiB: refused",
+                MAX_REPLY_BYTES / (1024 * 1024)
+            ))
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+        {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                        return Err(too_big());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.transport_error(&e)),
+            }
+        }
+        Ok(Answer {
+            status,
+            location,
+            body,
+        })
+    }
+}
