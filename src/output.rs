@@ -205,7 +205,9 @@ impl Out {
 
 /// Check, before anything is sent, that stdout can take a one-time
 /// secret: it is open, open for writing, not a pipe whose reader is gone,
-/// and not `/dev/full`. `what` names the secret for the message.
+/// and neither `/dev/full` nor `/dev/null`. (A closed stdout arrives as
+/// `/dev/null`: Rust's runtime reopens closed standard descriptors on it.)
+/// `what` names the secret for the message.
 #[cfg(unix)]
 pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
     let refuse = |why: &str| {
@@ -223,11 +225,13 @@ pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
         return Err(refuse("is not open for writing"));
     }
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(1, &mut st) } == 0
-        && st.st_mode & libc::S_IFMT == libc::S_IFCHR
-        && st.st_rdev == libc::makedev(1, 7)
-    {
-        return Err(refuse("is /dev/full"));
+    if unsafe { libc::fstat(1, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFCHR {
+        if st.st_rdev == libc::makedev(1, 7) {
+            return Err(refuse("is /dev/full"));
+        }
+        if st.st_rdev == libc::makedev(1, 3) {
+            return Err(refuse("is closed or /dev/null"));
+        }
     }
     let mut p = libc::pollfd {
         fd: 1,

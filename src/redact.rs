@@ -188,6 +188,34 @@ pub fn scrub(text: &str) -> String {
     s.into_owned()
 }
 
+/// [`scrub`] for text of any length, kept to at most `max` characters
+/// (plus `…` when cut). Cutting first keeps the cost bounded; the cut is
+/// moved back past anything that could be the start of a secret (as long
+/// as the longest secret this run holds, and a trailing run of
+/// token-like characters), so no part of a secret survives the cut.
+pub fn scrub_clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return scrub(text);
+    }
+    let longest = secrets()
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    let keep = max.saturating_sub(longest);
+    let mut cut: String = text.chars().take(keep).collect();
+    while cut
+        .chars()
+        .next_back()
+        .is_some_and(|c| !c.is_whitespace() && c != '"' && c != ',')
+    {
+        cut.pop();
+    }
+    let mut s = scrub(&cut);
+    s.push('…');
+    s
+}
+
 /// A copy of `v` with the value of every secret key replaced by [`MASK`].
 /// A secret key holding an object (the `api_key` record of
 /// create-api-key) is searched rather than masked whole, since the record
@@ -259,6 +287,19 @@ mod tests {
             ("http://bob:pw@host/x", "http://bob:***@host/x"),
             ("prefix tg_Lc1W stays", "prefix tg_Lc1W stays"),
             ("host api.example.com stays", "host api.example.com stays"),
+            // The suite's own lines are left alone.
+            (
+                "tg-login: error: the gateway returned no JWT; the request was refused",
+                "tg-login: error: the gateway returned no JWT; the request was refused",
+            ),
+            (
+                "hint: log in again: export TRUSTGRAPH_TOKEN=$(tg-login --username NAME)",
+                "hint: log in again: export TRUSTGRAPH_TOKEN=$(tg-login --username NAME)",
+            ),
+            (
+                "Temporary password (shown once, capture now):",
+                "Temporary password (shown once, capture now):",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(scrub(input), want, "{input}");
@@ -269,6 +310,29 @@ mod tests {
             r,
             json!({"user": {"password": "***"}, "jwt": "***", "api_key": {"id": "k"}})
         );
+    }
+
+    #[test]
+    fn clipping_never_leaves_part_of_a_secret() {
+        register("Clip-Secret-With Spaces 42");
+        let text = format!("{}Clip-Secret-With Spaces 42 tail", "a ".repeat(40));
+        for max in 60..110 {
+            let s = scrub_clip(&text, max);
+            assert!(
+                !s.contains("Clip-") && !s.contains("Spaces 42"),
+                "{max}: {s}"
+            );
+            assert!(s.chars().count() <= max + 1);
+        }
+        let jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+        let text = format!("x {jwt} y");
+        for max in 3..text.len() {
+            let s = scrub_clip(&text, max);
+            assert!(
+                !s.contains("eyJhbGci") && !s.contains("c2lnbmF0"),
+                "{max}: {s}"
+            );
+        }
     }
 
     #[test]

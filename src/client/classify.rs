@@ -18,12 +18,15 @@ use serde_json::Value;
 
 /// At most this many characters of a server's text go into a message.
 const SHOWN_CHARS: usize = 200;
+/// At most this many characters of a server's text are scrubbed.
+const SCRUBBED_CHARS: usize = 4096;
 
 /// Server text fit for a message: scrubbed of secrets first (so that a
 /// secret cut in half by the truncation cannot slip through), then
 /// stripped of controls and cut to [`SHOWN_CHARS`].
 pub(crate) fn server_text(bytes: &[u8]) -> String {
-    let text = redact::scrub(String::from_utf8_lossy(bytes).trim());
+    let head = &bytes[..bytes.len().min(SCRUBBED_CHARS * 4)];
+    let text = redact::scrub_clip(String::from_utf8_lossy(head).trim(), SCRUBBED_CHARS);
     let text = sanitize(&text);
     let mut out: String = text.chars().take(SHOWN_CHARS).collect();
     if text.chars().count() > SHOWN_CHARS {

@@ -58,7 +58,7 @@ impl Reply {
         if self.is_bare_2_11() {
             Error::new(
                 refusal,
-                format!("the gateway returned no {what}: the request was refused (a TrustGraph 2.11 gateway answers refusals with an empty reply and no reason)"),
+                format!("the gateway returned no {what}; the request was refused (a TrustGraph 2.11 gateway answers refusals with an empty reply and no reason)"),
             )
             .with_hint(hint)
         } else {

@@ -11,6 +11,9 @@ use crate::{redact, wire};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// The longest body shown by the `-v` trace, in characters.
+const TRACE_CHARS: usize = 4096;
+
 /// Pause before the one retry of a read, for a gateway that is restarting.
 const RETRY_DELAY: Duration = Duration::from_millis(250);
 
@@ -49,7 +52,10 @@ impl Client {
             if bearer.is_some() {
                 note(&format!("> Authorization: Bearer {}", redact::MASK));
             }
-            note(&format!("> {}", redact::redact_json(body)));
+            note(&format!(
+                "> {}",
+                redact::scrub_clip(&redact::redact_json(body).to_string(), TRACE_CHARS)
+            ));
         }
         let mut hops = 0;
         loop {
@@ -72,7 +78,7 @@ impl Client {
                 if let Some(l) = &answer.location {
                     redact::register_url_password(l);
                     if self.verbose {
-                        note(&format!("< Location: {l}"));
+                        note(&format!("< Location: {}", server_text(l.as_bytes())));
                     }
                 }
                 url = self.follow(&url, answer.status, answer.location.as_deref(), hops)?;
@@ -86,7 +92,10 @@ impl Client {
                 match serde_json::from_slice::<Value>(&answer.body) {
                     Ok(v) => {
                         redact::register_json(&v);
-                        note(&format!("< {}", redact::redact_json(&v)));
+                        note(&format!(
+                            "< {}",
+                            redact::scrub_clip(&redact::redact_json(&v).to_string(), TRACE_CHARS)
+                        ));
                     }
                     Err(_) => note(&format!("< {}", server_text(&answer.body))),
                 }
@@ -128,13 +137,15 @@ impl Client {
                 "the IAM API has no redirects, and following one to another origin could hand the credentials to another host"
             };
             return Err(Error::protocol(format!(
-                "refused to follow the gateway's HTTP {status} redirect to {next}: {why}"
+                "refused to follow the gateway's HTTP {status} redirect to {}: {why}",
+                server_text(next.as_str().as_bytes())
             ))
             .with_hint("if the gateway really moved, pass its new base URL with -u/--api-url"));
         }
         if hops >= MAX_REDIRECTS {
             return Err(Error::protocol(format!(
-                "too many redirects (more than {MAX_REDIRECTS}): the gateway redirects in a loop, last to {next}"
+                "too many redirects (more than {MAX_REDIRECTS}): the gateway redirects in a loop, last to {}",
+                server_text(next.as_str().as_bytes())
             )));
         }
         Ok(next.to_string())

@@ -43,6 +43,10 @@ pub enum Reply {
     Raw(u16, &'static str, String),
     /// Accept the request and never answer (closes after 10 s).
     Hang,
+    /// Wait this many milliseconds, then give the reply.
+    Delayed(u64, Box<Reply>),
+    /// A redirect with this status to this `Location`.
+    Redirect(u16, String),
 }
 
 pub fn json(status: u16, body: &str) -> Reply {
@@ -185,7 +189,18 @@ fn serve(
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     });
-    let reply = script.lock().unwrap().pop_front().or(always);
+    let mut reply = script.lock().unwrap().pop_front().or(always);
+    if let Some(Reply::Delayed(ms, inner)) = reply {
+        thread::sleep(Duration::from_millis(ms));
+        reply = Some(*inner);
+    }
+    if let Some(Reply::Redirect(status, location)) = &reply {
+        let resp = format!(
+            "HTTP/1.1 {status} X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = reader.get_mut().write_all(resp.as_bytes());
+        return;
+    }
     let (status, ctype, body) = match reply {
         Some(Reply::Json(s, b)) => (s, "application/json; charset=utf-8", b),
         Some(Reply::Raw(s, c, b)) => (s, c, b),
@@ -193,6 +208,7 @@ fn serve(
             thread::sleep(Duration::from_secs(10));
             return;
         }
+        Some(Reply::Delayed(..)) | Some(Reply::Redirect(..)) => unreachable!(),
         None => (599, "text/plain", "no scripted reply".to_string()),
     };
     let resp = format!(
@@ -266,6 +282,58 @@ pub fn clean_env(cmd: &mut Command) {
     ] {
         cmd.env_remove(v);
     }
+}
+
+/// Sockets bound to `port` on 127.0.0.1 and ::1 without listening: while
+/// they are held, a connection to `localhost:port` is refused for certain.
+pub struct HeldPort(Vec<i32>);
+
+impl Drop for HeldPort {
+    fn drop(&mut self) {
+        for fd in &self.0 {
+            unsafe { libc::close(*fd) };
+        }
+    }
+}
+
+pub fn hold_port(port: u16) -> HeldPort {
+    let mut fds = Vec::new();
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        let mut a: libc::sockaddr_in = std::mem::zeroed();
+        a.sin_family = libc::AF_INET as libc::sa_family_t;
+        a.sin_port = port.to_be();
+        a.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        let r = libc::bind(
+            fd,
+            &a as *const _ as *const libc::sockaddr,
+            std::mem::size_of_val(&a) as libc::socklen_t,
+        );
+        assert_eq!(
+            r, 0,
+            "port {port} is in use on 127.0.0.1; this test needs it free"
+        );
+        fds.push(fd);
+        let fd6 = libc::socket(libc::AF_INET6, libc::SOCK_STREAM, 0);
+        if fd6 >= 0 {
+            let mut a: libc::sockaddr_in6 = std::mem::zeroed();
+            a.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            a.sin6_port = port.to_be();
+            a.sin6_addr.s6_addr = std::net::Ipv6Addr::LOCALHOST.octets();
+            let r = libc::bind(
+                fd6,
+                &a as *const _ as *const libc::sockaddr,
+                std::mem::size_of_val(&a) as libc::socklen_t,
+            );
+            let err = std::io::Error::last_os_error().raw_os_error();
+            assert!(
+                r == 0 || err == Some(libc::EADDRNOTAVAIL),
+                "port {port} is in use on ::1; this test needs it free"
+            );
+            fds.push(fd6);
+        }
+    }
+    HeldPort(fds)
 }
 
 /// A port with nothing listening on it.
