@@ -131,13 +131,18 @@ fn new_passwords_are_asked_twice() {
 
 #[test]
 fn ctrl_c_at_a_password_prompt_leaves_the_terminal_echoing() {
-    // sh runs the tool, then reports the terminal's echo flag. Ctrl-C is
-    // typed only once the prompt is on the screen.
+    // sh notes its terminal, runs the tool, then reports the terminal's
+    // echo flag. Ctrl-C is typed only once the prompt is live: on the
+    // screen, and with echo turned off on the terminal.
     let tool = bin_dir().join("tg-login").display().to_string();
     let sh = std::env::temp_dir().join(format!("tg-iam-ctrl-c-{}.sh", std::process::id()));
+    let tty_file = std::env::temp_dir().join(format!("tg-iam-ctrl-c-{}.tty", std::process::id()));
     std::fs::write(
         &sh,
-        format!("'{tool}' -u http://127.0.0.1:1/ --username alice\necho status=$?\nstty -a\n"),
+        format!(
+            "tty > '{}'\n'{tool}' -u http://127.0.0.1:1/ --username alice\necho status=$?\nstty -a\n",
+            tty_file.display()
+        ),
     )
     .unwrap();
     let mut cmd = Command::new("script");
@@ -183,12 +188,31 @@ fn ctrl_c_at_a_password_prompt_leaves_the_terminal_echoing() {
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    let tty = std::fs::read_to_string(&tty_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    loop {
+        let stty = Command::new("stty")
+            .args(["-a", "-F", &tty])
+            .output()
+            .unwrap();
+        let flags = String::from_utf8_lossy(&stty.stdout).into_owned();
+        if flags.split_whitespace().any(|f| f == "-echo") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "echo never went off: {flags}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     stdin.write_all(b"\x03").unwrap();
     drop(stdin);
     let _ = child.wait();
     reader.join().unwrap();
     let _ = std::fs::remove_file(&sh);
+    let _ = std::fs::remove_file(&tty_file);
     let screen = screen.lock().unwrap().replace('\r', "");
     assert!(screen.contains("status=130"), "died of SIGINT: {screen}");
     assert!(
