@@ -335,6 +335,17 @@ fn one_rule_for_empty_flags_and_variables() {
     assert_eq!(env.requests().len(), 1, "an empty value never falls back");
 }
 
+fn create_key_expiring(mock: &Mock, expires: &str) -> Run {
+    let url = mock.url();
+    let args = ["-u", &url, "-t", ADMIN, "--user-id", "u", "--name", "n"];
+    run_tool(
+        "tg-create-api-key",
+        &[&args[..], &["--expires", expires]].concat(),
+        &[],
+        None,
+    )
+}
+
 #[test]
 fn expiries_that_would_have_panicked_are_usage_errors() {
     let mock = Mock::always(json(200, KEY_REPLY));
@@ -345,23 +356,7 @@ fn expiries_that_would_have_panicked_are_usage_errors() {
         "２０９９-01-01",
         "2099-01-01T00:00:60",
     ] {
-        let r = run_tool(
-            "tg-create-api-key",
-            &[
-                "-u",
-                &mock.url(),
-                "-t",
-                ADMIN,
-                "--user-id",
-                "u",
-                "--name",
-                "n",
-                "--expires",
-                bad,
-            ],
-            &[],
-            None,
-        );
+        let r = create_key_expiring(&mock, bad);
         assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
         assert!(r.stderr.contains("is not an ISO-8601 date"), "{}", r.stderr);
     }
@@ -371,23 +366,7 @@ fn expiries_that_would_have_panicked_are_usage_errors() {
 #[test]
 fn what_is_validated_is_what_is_sent() {
     let mock = Mock::always(json(200, KEY_REPLY));
-    let r = run_tool(
-        "tg-create-api-key",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--user-id",
-            "u",
-            "--name",
-            "n",
-            "--expires",
-            " 2099-01-31 ",
-        ],
-        &[],
-        None,
-    );
+    let r = create_key_expiring(&mock, " 2099-01-31 ");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         mock.bodies()[0],
