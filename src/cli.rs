@@ -6,7 +6,8 @@ use std::path::PathBuf;
 /// Connection flags: every tool has these.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ConnArgs {
-    /// Gateway base URL [default: http://localhost:8088/]
+    /// Gateway base URL [default: the profile's url, else
+    /// http://localhost:8088/]
     #[arg(
         short = 'u',
         long = "api-url",
@@ -17,13 +18,25 @@ pub struct ConnArgs {
     )]
     pub api_url: Option<String>,
 
-    /// Give up on a request after SECS seconds
-    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_timeout, help_heading = "Connection")]
-    pub timeout: f64,
+    /// Give up on a request after SECS seconds [default: 30, or the
+    /// profile's timeout]
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout, help_heading = "Connection")]
+    pub timeout: Option<f64>,
 
     /// Trust the CA certificate(s) in this PEM file (for a private CA)
+    /// [default: the profile's ca_cert]
     #[arg(long = "ca-cert", value_name = "FILE", help_heading = "Connection")]
     pub ca_cert: Option<PathBuf>,
+
+    /// Use this profile of the config file [default: the file's
+    /// default_profile, else "default"]
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "TRUSTGRAPH_PROFILE",
+        help_heading = "Connection"
+    )]
+    pub profile: Option<String>,
 
     /// Do not verify the gateway's TLS certificate (dangerous; warns)
     #[arg(long, help_heading = "Connection")]
@@ -47,7 +60,8 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
 /// The bearer credential flag (all tools but tg-login and tg-bootstrap-iam).
 #[derive(Args, Debug, Clone, Default)]
 pub struct TokenArgs {
-    /// API key or JWT to authenticate with
+    /// API key or JWT to authenticate with [default: the profile's
+    /// token_file, else its saved session]
     #[arg(
         short = 't',
         long = "token",
@@ -56,12 +70,17 @@ pub struct TokenArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+
+    /// Read the token from the first line of FILE (must be private: chmod 600)
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// The workspace flag of the user and key tools.
 #[derive(Args, Debug, Clone, Default)]
 pub struct WorkspaceArgs {
-    /// Workspace to act in (a filter or integrity check; sent only when set)
+    /// Workspace to act in (a filter or integrity check; sent only when
+    /// set) [default: the profile's workspace]
     #[arg(
         short = 'w',
         long = "workspace",

@@ -61,7 +61,10 @@ pub fn run<T: Tool>() -> ExitCode {
         return ExitCode::from(e.kind.exit_code());
     }
     let matches = command::<T>().get_matches();
-    config::record_sources(&matches);
+    if let Err(e) = config::init(&matches) {
+        eprint!("{}", e.render(T::NAME));
+        return ExitCode::from(e.kind.exit_code());
+    }
     let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some(what) = T::SECRET_OUTPUT {
         if let Err(e) = output::check_stdout_takes(what) {

@@ -278,7 +278,7 @@ mod tests {
                 "tg-change-password: error: x",
                 "tg-change-password: error: x",
             ),
-            ("a --password=pw", "a --password=pw"),
+            ("a --password=zq9x", "a --password=zq9x"),
             ("key tg_Q3xzK9-aLp2Wn8Rt0vYb4Hc6Jd1Fe7Gs!", "key ***!"),
             (
                 "see eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln end",

@@ -355,7 +355,7 @@ fn cases() -> Vec<Case> {
         "default",
         "--roles",
     ]);
-    create_user.extend(std::iter::repeat(big).take(12));
+    create_user.extend(std::iter::repeat_n(big, 12));
     vec![
         Case {
             tool: "tg-login",

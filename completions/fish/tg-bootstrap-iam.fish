@@ -1,6 +1,7 @@
-complete -c tg-bootstrap-iam -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
-complete -c tg-bootstrap-iam -l timeout -d 'Give up on a request after SECS seconds' -r
-complete -c tg-bootstrap-iam -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
+complete -c tg-bootstrap-iam -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-bootstrap-iam -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
+complete -c tg-bootstrap-iam -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
+complete -c tg-bootstrap-iam -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-bootstrap-iam -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-bootstrap-iam -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-bootstrap-iam -s h -l help -d 'Print help (see more with \'--help\')'

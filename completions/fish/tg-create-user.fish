@@ -1,4 +1,5 @@
-complete -c tg-create-user -s t -l token -d 'API key or JWT to authenticate with' -r
+complete -c tg-create-user -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
+complete -c tg-create-user -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-create-user -l username -d 'Username (globally unique)' -r
 complete -c tg-create-user -l password -d 'Password (prompted twice if omitted; visible in `ps`, prefer --password-stdin)' -r
 complete -c tg-create-user -l name -d 'Display name' -r
@@ -7,9 +8,10 @@ complete -c tg-create-user -l roles -d 'One or more role names: reader, writer, 
 complete -c tg-create-user -s w -l workspace -d 'Default (home) workspace for the new user' -r
 complete -c tg-create-user -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [default: http://localhost:8088/]' -r
-complete -c tg-create-user -l timeout -d 'Give up on a request after SECS seconds' -r
-complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA)' -r -F
+complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-create-user -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
+complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
+complete -c tg-create-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-create-user -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c tg-create-user -l must-change-password -d 'Force password change on next login'
 complete -c tg-create-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'

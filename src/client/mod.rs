@@ -121,7 +121,15 @@ impl Client {
         let plain_remote = !https && !loopback;
         let proxy = proxy::choose(&parsed, loopback)?;
 
-        let token = token.and_then(|t| config::resolve_token(t.token.as_deref()));
+        let token = match token {
+            Some(t) => config::resolve_token(
+                tool,
+                t.token.as_deref(),
+                t.token_file.as_deref(),
+                &url.value,
+            )?,
+            None => None,
+        };
         if let Some(t) = &token {
             redact::register(&t.value);
             if !t.value.bytes().all(|b| b.is_ascii_graphic()) {
@@ -134,7 +142,8 @@ impl Client {
             check_token_not_expired(t)?;
         }
 
-        let secs = Duration::from_secs_f64(conn.timeout);
+        let (timeout, _) = config::resolve_timeout(conn.timeout);
+        let secs = Duration::from_secs_f64(timeout);
         let mut b = reqwest::Client::builder()
             .timeout(secs)
             .connect_timeout(secs)
@@ -149,8 +158,8 @@ impl Client {
                 })?);
         }
         if https {
-            if let Some(path) = &conn.ca_cert {
-                for c in read_ca_file(path)? {
+            if let Some((path, _)) = config::resolve_ca_cert(conn.ca_cert.as_deref()) {
+                for c in read_ca_file(&path)? {
                     b = b.add_root_certificate(c);
                 }
             }
@@ -178,7 +187,7 @@ impl Client {
             shown: url.value.clone(),
             url,
             token,
-            timeout: conn.timeout,
+            timeout,
             verbose: conn.verbose,
             plain_remote,
             warned_plain: Cell::new(false),
@@ -187,7 +196,9 @@ impl Client {
     }
 
     pub fn token_source(&self) -> Source {
-        self.token.as_ref().map_or(Source::None, |t| t.source)
+        self.token
+            .as_ref()
+            .map_or(Source::None, |t| t.source.clone())
     }
 
     /// The tool this client runs for (`tg-login`).

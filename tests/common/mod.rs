@@ -265,12 +265,16 @@ pub fn run_tool(tool: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&
 }
 
 /// Remove the variables that would change what a tool does: TRUSTGRAPH_*
-/// and proxies (which would send loopback traffic elsewhere).
+/// and proxies (which would send loopback traffic elsewhere); and point the
+/// config file nowhere (`TRUSTGRAPH_CONFIG=`), so that the machine's own
+/// config and saved sessions never leak into a test.
 pub fn clean_env(cmd: &mut Command) {
+    cmd.env("TRUSTGRAPH_CONFIG", "");
     for v in [
         "TRUSTGRAPH_URL",
         "TRUSTGRAPH_TOKEN",
         "TRUSTGRAPH_WORKSPACE",
+        "TRUSTGRAPH_PROFILE",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",

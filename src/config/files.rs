@@ -1,0 +1,174 @@
+//! Reading and writing the suite's files safely: secret files are refused
+//! when group or others can read them (as ssh refuses a loose key), every
+//! read is bounded, and every write goes to a new 0600 temporary file in
+//! the same directory that is synced and renamed over the target, so a
+//! crash never leaves a half-written file.
+
+use crate::error::{Error, Result};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The largest config, credentials or token file read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Read `path` as UTF-8 text, at most [`MAX_FILE_BYTES`]. `what` names the
+/// file in messages (`config file`). `Ok(None)` when it does not exist.
+pub fn read_text(path: &Path, what: &str) -> Result<Option<String>> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::usage(format!(
+                "cannot read {what} {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(Error::usage(format!(
+            "{what} {} is a directory",
+            path.display()
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::usage(format!(
+            "{what} {} is larger than {} KiB",
+            path.display(),
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| Error::usage(format!("{what} {} is not valid UTF-8", path.display())))
+}
+
+/// Refuse a secret file that group or others may read or write.
+pub fn check_private(path: &Path, what: &str) -> Result<()> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Error::usage(format!(
+                "cannot read {what} {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(Error::usage(format!(
+            "{what} {} is accessible by group or others (mode {mode:03o}): refusing to use it",
+            path.display()
+        ))
+        .with_hint(format!(
+            "it holds a secret: run chmod 600 {}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Read a secret file: private (see [`check_private`]), bounded, UTF-8.
+pub fn read_secret(path: &Path, what: &str) -> Result<Option<String>> {
+    check_private(path, what)?;
+    read_text(path, what)
+}
+
+/// Replace `path` with `text` atomically: a new temporary file with
+/// `mode` in the same directory, written, synced, renamed over `path`,
+/// and the directory synced. The directory is created (0700) if missing.
+pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()> {
+    let fail =
+        |e: std::io::Error| Error::usage(format!("cannot write {what} {}: {e}", path.display()));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    let tmp = temp_name(path);
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .map_err(fail)?;
+    let written = f
+        .write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .and_then(|_| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// `.NAME.tmp-PID-NANOS` beside `path`.
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    path.with_file_name(format!(".{name}.tmp-{}-{nanos}", std::process::id()))
+}
+
+/// The mode of an existing file, for rewriting it with the same one.
+pub fn mode_of(path: &Path) -> Option<u32> {
+    fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("tg-iam-files-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn atomic_writes_are_private_and_stay_private() {
+        let d = tmpdir("atomic");
+        let p = d.join("sub/credentials.toml");
+        write_atomic(&p, "a = 1\n", 0o600, "credentials file").unwrap();
+        assert_eq!(mode_of(&p), Some(0o600));
+        assert_eq!(read_secret(&p, "x").unwrap().as_deref(), Some("a = 1\n"));
+        write_atomic(&p, "a = 2\n", 0o600, "credentials file").unwrap();
+        assert_eq!(mode_of(&p), Some(0o600));
+        assert_eq!(
+            fs::read_dir(p.parent().unwrap()).unwrap().count(),
+            1,
+            "no temp left"
+        );
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+        let e = read_secret(&p, "credentials file").unwrap_err();
+        assert!(e.hint.unwrap().contains("chmod 600"));
+        let _ = fs::remove_dir_all(&d);
+    }
+}
