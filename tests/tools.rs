@@ -1187,7 +1187,7 @@ fn token_sources_are_named_in_auth_errors() {
     );
     assert!(r
         .stderr
-        .contains("using no token (-t/--token and TRUSTGRAPH_TOKEN are unset or empty)"));
+        .contains("using no token (none given with -t/--token, --token-file, TRUSTGRAPH_TOKEN, the profile or a saved session)"));
     assert!(r
         .stderr
         .contains("hint: pass -t/--token or set TRUSTGRAPH_TOKEN"));
