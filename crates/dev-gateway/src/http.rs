@@ -1,8 +1,14 @@
-//! The gateway's HTTP surface: routes, the auth middleware's checks, and
-//! the status codes and bodies of the reference (or of 2.11 with
-//! `--compat 2.11`).
+//! The HTTP front-end: routes, the auth middleware's checks, and the
+//! status codes and bodies of the reference (or of 2.11 with
+//! `--compat 2.11`). Every IAM request goes through
+//! [`dispatch`](crate::dispatch::dispatch).
 
-use crate::iam::{self, Compat, Gate, Gateway, IamError, Identity, Reply};
+use crate::authn::Identity;
+use crate::authz::Refusal;
+use crate::config::{Compat, MAX_BODY};
+use crate::dispatch::{self, Failure};
+use crate::gateway::Gateway;
+use crate::ops::{Body as Fields, Reply};
 use crate::ws;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, State};
@@ -13,8 +19,8 @@ use axum::Router;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-/// Request bodies above this get 413.
-pub const MAX_BODY: usize = 1 << 20;
+/// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
+pub use tg_iam_wire::to_python_json as py_json;
 
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
@@ -44,7 +50,7 @@ fn text(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// A JSON response with the exact bytes given.
-pub fn json_bytes(status: StatusCode, body: String) -> Response {
+fn json_bytes(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
@@ -53,15 +59,12 @@ pub fn json_bytes(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
-pub use tg_iam_wire::to_python_json as py_json;
-
 fn error_spaced(status: StatusCode, message: &str) -> Response {
     json_bytes(status, py_json(&serde_json::json!({ "error": message })))
 }
 
 /// The auth middleware's masked bodies (compact, as the reference sends).
-pub fn unauthorised() -> Response {
+fn unauthorised() -> Response {
     json_bytes(
         StatusCode::UNAUTHORIZED,
         r#"{"error":"auth failure"}"#.into(),
@@ -72,11 +75,24 @@ fn forbidden() -> Response {
     json_bytes(StatusCode::FORBIDDEN, r#"{"error":"access denied"}"#.into())
 }
 
+/// 500 `internal-error`: a handler panicked (the gateway carries on).
+pub fn internal_error() -> Response {
+    json_bytes(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        py_json(&dispatch::internal_error()),
+    )
+}
+
 /// The bearer token, if the header is exactly `Bearer <token>`.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let t = v.strip_prefix("Bearer ")?.trim();
     (!t.is_empty()).then_some(t)
+}
+
+/// The caller, if the request carries a credential that authenticates.
+fn caller(gw: &Gateway, headers: &HeaderMap) -> Option<Identity> {
+    bearer(headers).and_then(|t| gw.authenticate(t))
 }
 
 async fn read_body(body: Body) -> Result<Vec<u8>, Response> {
@@ -93,42 +109,8 @@ async fn json_body(body: Body) -> Result<Value, Response> {
         .map_err(|_| error_spaced(StatusCode::BAD_REQUEST, "invalid json"))
 }
 
-/// Run an operation off the async threads (hashing, fsync).
-pub async fn call(
-    gw: &Arc<Gateway>,
-    op: &str,
-    body: Map<String, Value>,
-) -> Result<Reply, IamError> {
-    let gw = gw.clone();
-    let op = op.to_string();
-    tokio::task::spawn_blocking(move || gw.call(&op, &body))
-        .await
-        .unwrap_or_else(|e| {
-            Err(IamError {
-                kind: "internal-error",
-                message: e.to_string(),
-            })
-        })
-}
-
-/// A success reply as sent: 2.11 adds `bootstrap_available` to every one.
-pub fn success(gw: &Gateway, mut reply: Reply) -> Value {
-    if gw.cfg.compat == Compat::V2_11 && !reply.contains_key("bootstrap_available") {
-        reply.insert("bootstrap_available".into(), false.into());
-    }
-    Value::Object(reply)
-}
-
-/// An IAM error as carried in a reply; 2.11 drops it and sends a bare reply.
-pub fn failure(gw: &Gateway, e: &IamError) -> Value {
-    match gw.cfg.compat {
-        Compat::Design => serde_json::json!({"error": {"type": e.kind, "message": e.message}}),
-        Compat::V2_11 => serde_json::json!({"bootstrap_available": false}),
-    }
-}
-
 fn ok(gw: &Gateway, reply: Reply) -> Response {
-    json_bytes(StatusCode::OK, py_json(&success(gw, reply)))
+    json_bytes(StatusCode::OK, py_json(&dispatch::success(gw, reply)))
 }
 
 /// `/api/v1/auth/*` refusals: masked 401 by design, a bare 200 on 2.11.
@@ -139,55 +121,74 @@ fn masked(gw: &Gateway) -> Response {
     }
 }
 
+/// An IAM request built by a dedicated route.
+fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
+    let mut req = Map::new();
+    req.insert("operation".into(), op.into());
+    for (k, v) in fields {
+        if let Some(v) = v {
+            req.insert((*k).into(), v.clone());
+        }
+    }
+    req
+}
+
 async fn login(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
     let v = match json_body(body).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let Value::Object(v) = v else {
+        // aiohttp's crash page: the reference calls `.get` on a non-dict.
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "500 Internal Server Error\n\nServer got itself in trouble",
         );
     };
-    let mut req = Map::new();
-    for k in ["username", "password", "workspace"] {
-        if let Some(x) = v.get(k) {
-            req.insert(k.into(), x.clone());
-        }
-    }
-    match call(&gw, "login", req).await {
+    let field = |k: &str| v.get(k).cloned();
+    let req = request(
+        "login",
+        &[
+            ("username", field("username")),
+            ("password", field("password")),
+            ("workspace", field("workspace")),
+        ],
+    );
+    match dispatch::dispatch(&gw, req, None).await {
         Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
+        Err(_) => masked(&gw),
+    }
+}
+
+/// `bootstrap` and `bootstrap-status`: the body is read but not used.
+async fn public_op(gw: Arc<Gateway>, op: &str, body: Body) -> Response {
+    if let Err(r) = read_body(body).await {
+        return r;
+    }
+    match dispatch::dispatch(&gw, request(op, &[]), None).await {
+        Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
     }
 }
 
 async fn bootstrap(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    if let Err(r) = read_body(body).await {
-        return r;
-    }
-    match call(&gw, "bootstrap", Map::new()).await {
-        Ok(r) => ok(&gw, r),
-        Err(_) => masked(&gw),
-    }
+    public_op(gw, "bootstrap", body).await
 }
 
 async fn bootstrap_status(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    if let Err(r) = read_body(body).await {
-        return r;
-    }
-    match call(&gw, "bootstrap-status", Map::new()).await {
-        Ok(r) => ok(&gw, r),
-        Err(_) => masked(&gw),
-    }
+    public_op(gw, "bootstrap-status", body).await
 }
 
+/// The caller's own password; the body's key names differ from the IAM
+/// request's (`current_password` is `password`).
 async fn change_password(
     State(gw): State<Arc<Gateway>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(who) = bearer(&headers).and_then(|t| gw.authenticate(t)) else {
+    let Some(who) = caller(&gw, &headers) else {
         return unauthorised();
     };
     let v = match json_body(body).await {
@@ -195,94 +196,52 @@ async fn change_password(
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    let mut req = Map::new();
-    req.insert("user_id".into(), who.user_id.into());
-    req.insert(
-        "password".into(),
-        v.get("current_password").cloned().unwrap_or_default(),
+    let field = |k: &str| Some(v.get(k).cloned().unwrap_or_default());
+    let req = request(
+        "change-password",
+        &[
+            ("user_id", Some(who.user_id.clone().into())),
+            ("password", field("current_password")),
+            ("new_password", field("new_password")),
+        ],
     );
-    req.insert(
-        "new_password".into(),
-        v.get("new_password").cloned().unwrap_or_default(),
-    );
-    match call(&gw, "change-password", req).await {
+    match dispatch::dispatch(&gw, req, Some(&who)).await {
         Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
+        Err(Failure::Refused(_)) => unauthorised(),
         Err(_) if gw.cfg.compat == Compat::V2_11 => ok(&gw, Map::new()),
-        Err(e) if e.kind == "auth-failed" => masked(&gw),
-        Err(e) => error_spaced(StatusCode::BAD_REQUEST, &e.message),
-    }
-}
-
-/// Gateway checks for one IAM request: registry, authentication,
-/// authorisation, `actor` injection. `Err` is the refusal to send.
-pub enum Refusal {
-    UnknownOperation,
-    Unauthenticated,
-    Denied,
-}
-
-pub fn admit(
-    gw: &Gateway,
-    body: &mut Map<String, Value>,
-    identity: Option<&Identity>,
-) -> Result<String, Refusal> {
-    let op = body
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let gate = iam::gate(&op).ok_or(Refusal::UnknownOperation)?;
-    if gate != Gate::Public {
-        let who = identity.ok_or(Refusal::Unauthenticated)?;
-        if let Gate::Capability(cap) = gate {
-            let ws = if iam::workspace_scoped(&op) {
-                match body.get("workspace").and_then(Value::as_str) {
-                    Some(w) if !w.is_empty() => w.to_string(),
-                    _ => who.workspace.clone(),
-                }
-            } else {
-                String::new()
-            };
-            if !gw.authorise(&who.user_id, cap, &ws) {
-                return Err(Refusal::Denied);
-            }
+        Err(Failure::Iam(e)) if e.kind != "auth-failed" => {
+            error_spaced(StatusCode::BAD_REQUEST, &e.message)
         }
+        Err(_) => masked(&gw),
     }
-    if let Some(who) = identity {
-        body.insert("actor".into(), who.user_id.clone().into());
-    }
-    Ok(op)
 }
 
+/// `POST /api/v1/iam`: the generic forwarder. Whether the operation is
+/// known is decided before authentication, as upstream.
 async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
-    let mut v = match json_body(body).await {
+    let v = match json_body(body).await {
         Ok(Value::Object(v)) => v,
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    // Registered-vs-unknown is decided before authentication, as upstream.
-    let known = v
-        .get("operation")
-        .and_then(Value::as_str)
-        .and_then(iam::gate);
-    let identity = match known {
-        Some(Gate::Public) | None => None,
-        Some(_) => match bearer(&headers).and_then(|t| gw.authenticate(t)) {
-            Some(i) => Some(i),
+    let identity = match dispatch::lookup(&v) {
+        None => return error_spaced(StatusCode::BAD_REQUEST, "unknown operation"),
+        Some(op) if op.gate == crate::authz::Gate::Public => None,
+        Some(_) => match caller(&gw, &headers) {
+            Some(who) => Some(who),
             None => return unauthorised(),
         },
     };
-    let op = match admit(&gw, &mut v, identity.as_ref()) {
-        Ok(op) => op,
-        Err(Refusal::UnknownOperation) => {
-            return error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
-        }
-        Err(Refusal::Unauthenticated) => return unauthorised(),
-        Err(Refusal::Denied) => return forbidden(),
-    };
-    match call(&gw, &op, v).await {
+    match dispatch::dispatch(&gw, v, identity.as_ref()).await {
         Ok(r) => ok(&gw, r),
-        Err(e) => json_bytes(StatusCode::OK, py_json(&failure(&gw, &e))),
+        Err(Failure::UnknownOperation) => {
+            error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
+        }
+        Err(Failure::Refused(Refusal::Unauthenticated)) => unauthorised(),
+        Err(Failure::Refused(Refusal::Denied)) => forbidden(),
+        Err(Failure::Iam(e)) => json_bytes(StatusCode::OK, py_json(&dispatch::failure(&gw, &e))),
+        Err(Failure::Panicked) => internal_error(),
     }
 }
 

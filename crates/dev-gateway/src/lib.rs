@@ -3,15 +3,35 @@
 //! API keys, Ed25519 JWTs, the OSS role regime) and an optional durable
 //! state file.
 //!
+//! Where things are, following the protocol:
+//! - [`config`]: configuration, and every limit the gateway enforces;
+//! - [`authn`]: credentials (API keys, JWTs) to an identity;
+//! - [`authz`]: the role table, each operation's gate, and `admit`;
+//! - [`ops`]: the operation table and one function per operation, by
+//!   resource (users, keys, workspaces, signing keys, sessions);
+//! - [`dispatch`]: the one path from a request to an operation, used by
+//!   the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
+//! - [`gateway`] and [`state`]: the state and its durable file;
+//! - [`crypto`], [`jwt`], [`time`]: passwords and keys, JWTs, timestamps.
+//!
 //! Tests start it in-process: `Server::spawn(config, "127.0.0.1:0")`.
 
+pub mod authn;
+pub mod authz;
+pub mod config;
 pub mod crypto;
+pub mod dispatch;
+pub mod gateway;
 mod http;
-pub mod iam;
+pub mod jwt;
+pub mod ops;
 pub mod state;
 mod ws;
 
-pub use iam::{BootstrapMode, Compat, Config, Gateway};
+pub use authn::Identity;
+pub use config::{BootstrapMode, Compat, Config, Limits};
+pub use gateway::Gateway;
+pub use tg_iam_wire::time;
 
 use std::future::Future;
 use std::net::SocketAddr;

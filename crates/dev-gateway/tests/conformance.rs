@@ -7,7 +7,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Value};
 use support::*;
-use tg_dev_gateway::crypto::{self, Signer25519};
+use tg_dev_gateway::crypto;
+use tg_dev_gateway::jwt::Signer25519;
+use tg_dev_gateway::ops::OPERATIONS;
+use tg_dev_gateway::time;
 use tg_dev_gateway::{BootstrapMode, Compat};
 
 const AUTH_FAILURE_COMPACT: &str = r#"{"error":"auth failure"}"#;
@@ -277,6 +280,20 @@ fn gated_ops(user: &str) -> Vec<(&'static str, Value)> {
             json!({"operation": "rotate-signing-key"}),
         ),
     ]
+}
+
+/// The table's capability-gated operations are exactly those tested.
+#[test]
+fn the_role_matrix_covers_every_gated_operation_in_the_table() {
+    let mut tested: Vec<&str> = gated_ops("u").iter().map(|(op, _)| *op).collect();
+    let mut table: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.gate.capability().is_some())
+        .map(|o| o.name)
+        .collect();
+    tested.sort();
+    table.sort();
+    assert_eq!(tested, table);
 }
 
 #[test]
@@ -771,7 +788,7 @@ fn jwts_are_ed25519_with_the_reference_claims() {
     );
     assert_eq!(
         v["jwt_expires"],
-        crypto::iso_millis(claims["exp"].as_i64().unwrap() * 1000)
+        time::iso_millis(claims["exp"].as_i64().unwrap() * 1000)
     );
     assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 64);
 
@@ -781,7 +798,7 @@ fn jwts_are_ed25519_with_the_reference_claims() {
     let k = st.signing_keys.last().unwrap();
     let secret: [u8; 32] = STANDARD.decode(&k.secret).unwrap().try_into().unwrap();
     let signer = Signer25519::from_secret(k.kid.clone(), &secret);
-    let now = crypto::now_secs();
+    let now = time::now();
     let good = signer.sign(&json!({"default_workspace": "default", "exp": now + 60, "iat": now, "iss": "trustgraph-iam", "sub": alice}));
     assert_eq!(
         gw.iam(Some(&good), json!({"operation": "whoami"})).status,
