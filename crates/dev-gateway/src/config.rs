@@ -140,6 +140,37 @@ impl Config {
             }
             _ => {}
         }
+        if !JWT_TTL_RANGE.contains(&self.jwt_ttl) {
+            anyhow::bail!("--jwt-ttl {}: {}", self.jwt_ttl, range_text(&JWT_TTL_RANGE));
+        }
+        if !ROTATION_GRACE_RANGE.contains(&self.rotation_grace) {
+            anyhow::bail!(
+                "--rotation-grace {}: {}",
+                self.rotation_grace,
+                range_text(&ROTATION_GRACE_RANGE)
+            );
+        }
+        if self.iterations == 0 {
+            anyhow::bail!("PBKDF2 iterations must be at least 1");
+        }
+        let l = &self.limits;
+        for (flag, d) in [
+            ("--header-read-timeout", l.header_read_timeout),
+            ("--body-read-timeout", l.body_read_timeout),
+            ("--idle-timeout", l.idle_timeout),
+        ] {
+            if !TIMEOUT_RANGE_SECS.contains(&d.as_secs()) {
+                anyhow::bail!(
+                    "{flag} {}: must be between {} and {} seconds",
+                    d.as_secs(),
+                    TIMEOUT_RANGE_SECS.start(),
+                    TIMEOUT_RANGE_SECS.end()
+                );
+            }
+        }
+        if l.max_connections == Some(0) {
+            anyhow::bail!("--max-connections must be at least 1");
+        }
         Ok(())
     }
 }

@@ -1,10 +1,11 @@
 //! `tg-dev-gateway`: run the local IAM gateway.
 
 use clap::{Parser, ValueEnum};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Gateway};
+use tg_dev_gateway::{config, crypto, BootstrapMode, Compat, Config, Gateway};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Mode {
@@ -56,13 +57,27 @@ struct Args {
     #[arg(long = "insecure-fast-hashing")]
     insecure_fast_hashing: bool,
 
-    /// JWT lifetime in seconds
-    #[arg(long = "jwt-ttl", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..))]
+    /// JWT lifetime in seconds (1 to 2592000, 30 days)
+    #[arg(long = "jwt-ttl", default_value_t = config::DEFAULT_JWT_TTL, value_name = "SECS",
+          allow_negative_numbers = true, value_parser = seconds(config::JWT_TTL_RANGE))]
     jwt_ttl: i64,
 
     /// How long JWTs signed with a rotated-out key stay valid, in seconds
-    #[arg(long = "rotation-grace", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(0..))]
+    /// (0 to 2592000, 30 days)
+    #[arg(long = "rotation-grace", default_value_t = config::DEFAULT_ROTATION_GRACE, value_name = "SECS",
+          allow_negative_numbers = true, value_parser = seconds(config::ROTATION_GRACE_RANGE))]
     rotation_grace: i64,
+}
+
+/// A whole number of seconds within `range`; anything else is a usage
+/// error naming the range.
+fn seconds(range: RangeInclusive<i64>) -> impl Fn(&str) -> Result<i64, String> + Clone {
+    move |s: &str| {
+        s.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| config::range_text(&range))
+    }
 }
 
 fn main() -> ExitCode {

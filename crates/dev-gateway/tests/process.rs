@@ -380,7 +380,10 @@ fn the_state_file_is_private_to_its_owner() {
     }
     for loose in [0o644, 0o640, 0o604, 0o620] {
         chmod(&file, loose);
-        let e = Gateway::open(cfg(&file)).err().expect("refused").to_string();
+        let e = Gateway::open(cfg(&file))
+            .err()
+            .expect("refused")
+            .to_string();
         assert_eq!(
             e,
             format!(
@@ -431,4 +434,33 @@ fn run_bounded(args: &[&str]) -> (Option<i32>, String) {
     let mut err = String::new();
     let _ = child.stderr.take().unwrap().read_to_string(&mut err);
     (status.and_then(|s| s.code()), err)
+}
+
+#[test]
+fn token_lifetimes_out_of_range_are_usage_errors() {
+    for (flag, value, range) in [
+        ("--jwt-ttl", "9223372036854775807", "1 and 2592000"),
+        ("--jwt-ttl", "0", "1 and 2592000"),
+        ("--jwt-ttl", "-5", "1 and 2592000"),
+        ("--jwt-ttl", "2592001", "1 and 2592000"),
+        ("--jwt-ttl", "soon", "1 and 2592000"),
+        ("--rotation-grace", "-1", "0 and 2592000"),
+        ("--rotation-grace", "9223372036854775807", "0 and 2592000"),
+    ] {
+        let (code, err) = run_bounded(&[
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, Some(2), "{flag} {value}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{value}' for '{flag} <SECS>': must be between {range} seconds (30 days)"
+            )),
+            "{err}"
+        );
+    }
 }
