@@ -4,6 +4,7 @@
 //! credential is presented and again on every later frame of a socket it
 //! authenticated.
 
+use crate::authz::may_act_in;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::jwt;
@@ -88,29 +89,36 @@ impl Gateway {
         })
     }
 
-    /// Whether `who`'s credential still holds now. An API key: it still
-    /// exists and has not expired, its user exists and is enabled, and so
-    /// is the user's home workspace. A JWT: it has not expired (`exp >=
-    /// now`), and its signing key is current or within the rotation grace.
+    /// Whether `who`'s credential still holds now: the one place the
+    /// checks are written. An API key: it still exists and has not
+    /// expired. A JWT: it has not expired (`exp >= now`), and its signing
+    /// key is current or within the rotation grace. Either way the user
+    /// still exists and is enabled, and may still act in the credential's
+    /// workspace, which is enabled.
     pub fn still_valid(&self, who: &Identity) -> bool {
         let now = time::now();
-        self.read(|st| match &who.source {
-            Source::ApiKey { hash } => api_key_holds(st, hash, now),
-            Source::Jwt { kid, exp } => *exp >= now && signing_key_holds(st, kid, now, self),
+        self.read(|st| {
+            let credential = match &who.source {
+                Source::ApiKey { hash } => api_key_holds(st, hash, &who.user_id, now),
+                Source::Jwt { kid, exp } => *exp >= now && signing_key_holds(st, kid, now, self),
+            };
+            credential
+                && st.user(&who.user_id).is_some_and(|u| {
+                    u.enabled
+                        && st.workspace_enabled(&who.workspace)
+                        && may_act_in(u, &who.workspace)
+                })
         })
     }
 }
 
-fn api_key_holds(st: &State, hash: &str, now: i64) -> bool {
-    let Some(key) = st.api_keys.iter().find(|k| k.hash == hash) else {
-        return false;
-    };
-    let expired =
-        !key.expires.is_empty() && time::parse_iso8601(&key.expires).is_some_and(|e| e < now);
-    !expired
-        && st
-            .user(&key.user_id)
-            .is_some_and(|u| u.enabled && st.workspace_enabled(&u.workspace))
+/// The key still exists, belongs to the user, and has not expired (an
+/// expiry that cannot be read means never, as iam-svc stores it).
+fn api_key_holds(st: &State, hash: &str, user_id: &str, now: i64) -> bool {
+    let expired = |expires: &str| time::parse_iso8601(expires).is_some_and(|e| e < now);
+    st.api_keys
+        .iter()
+        .any(|k| k.hash == hash && k.user_id == user_id && !expired(&k.expires))
 }
 
 /// A rotated-out key validates for the grace period after its retirement,

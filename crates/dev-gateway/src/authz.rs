@@ -5,6 +5,7 @@
 use crate::authn::Identity;
 use crate::gateway::Gateway;
 use crate::ops::{Body, Operation};
+use crate::state::User;
 use serde_json::Value;
 
 /// What the gateway requires before it runs an operation.
@@ -79,6 +80,16 @@ fn role(role: &str) -> Option<(&'static [&'static [&'static str]], bool)> {
 fn role_grants(name: &str, cap: &str) -> Option<bool> {
     let (caps, everywhere) = role(name)?;
     caps.iter().any(|c| c.contains(&cap)).then_some(everywhere)
+}
+
+/// Whether `user` may act in workspace `ws`: its home, or any workspace if
+/// one of its roles reaches every workspace.
+pub(crate) fn may_act_in(user: &User, ws: &str) -> bool {
+    ws == user.workspace
+        || user
+            .roles
+            .iter()
+            .any(|r| role(r).is_some_and(|(_, everywhere)| everywhere))
 }
 
 impl Gateway {

@@ -330,18 +330,19 @@ fn every_role_against_every_capability() {
             );
         }
     }
-    // A disabled admin's still-valid JWT authenticates but is denied.
+    // A disabled admin's unexpired JWT no longer authenticates (the
+    // reference still accepts it for whoami; this gateway is stricter).
     let jwt = gw.jwt("admin2");
     let id = gw.ok(&jwt, json!({"operation": "whoami"}))["user"]["id"].clone();
     gw.ok(&admin, json!({"operation": "disable-user", "user_id": id}));
     assert_eq!(
         gw.iam(Some(&jwt), json!({"operation": "list-users"}))
             .status,
-        403
+        401
     );
     assert_eq!(
         gw.iam(Some(&jwt), json!({"operation": "whoami"})).status,
-        200
+        401
     );
 }
 

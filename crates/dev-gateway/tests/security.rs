@@ -19,6 +19,53 @@ fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
 }
 
+#[test]
+fn credentials_of_a_disabled_or_deleted_user_fail_with_the_masked_401() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        let alice = gw.user(&admin, "alice", "default", &["admin"]);
+        let bob = gw.user(&admin, "bob", "default", &["reader"]);
+        let alice_jwt = gw.jwt("alice");
+        let bob_jwt = gw.jwt("bob");
+        gw.iam(
+            Some(&admin),
+            json!({"operation": "disable-user", "user_id": alice}),
+        );
+        gw.iam(
+            Some(&admin),
+            json!({"operation": "delete-user", "user_id": bob}),
+        );
+        for jwt in [&alice_jwt, &bob_jwt] {
+            for op in ["whoami", "list-my-workspaces", "list-users"] {
+                let r = gw.iam(Some(jwt), json!({"operation": op}));
+                assert_eq!(
+                    (r.status, r.body.as_str()),
+                    (401, AUTH_FAILURE_COMPACT),
+                    "{compat:?} {op}"
+                );
+            }
+            let r = gw.post(
+                "/api/v1/auth/change-password",
+                Some(jwt),
+                r#"{"current_password": "pw-alice", "new_password": "x"}"#,
+            );
+            assert_eq!((r.status, r.body.as_str()), (401, AUTH_FAILURE_COMPACT));
+        }
+        // Enabled again, the same JWT works again (it was never revoked,
+        // only its user's standing was checked).
+        gw.iam(
+            Some(&admin),
+            json!({"operation": "enable-user", "user_id": alice}),
+        );
+        assert_eq!(
+            gw.iam(Some(&alice_jwt), json!({"operation": "whoami"}))
+                .status,
+            200
+        );
+    }
+}
+
 /// Every way a login can fail, as (username, password, workspace).
 fn failed_logins() -> Vec<Value> {
     vec![
