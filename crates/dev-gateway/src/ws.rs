@@ -1,6 +1,8 @@
 //! The WebSocket front-end, `/api/v1/socket`: first-frame authentication,
 //! re-auth, and IAM requests in `{"id", "service": "iam", "request"}`
 //! envelopes, answered through [`dispatch`](crate::dispatch::dispatch).
+//! Unlike the reference, the socket's credential is re-validated on every
+//! request frame.
 
 use crate::authn::Identity;
 use crate::authz::Refusal;
@@ -77,6 +79,13 @@ async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -
     let Some(who) = identity.as_ref() else {
         return envelope_error(Some(id), "auth-required", "auth failure");
     };
+    // The credential is checked again on every frame (revoked, expired,
+    // user disabled or deleted); once it fails, the socket must
+    // authenticate again.
+    if !gw.still_valid(who) {
+        *identity = None;
+        return envelope_error(Some(id), "auth-required", "auth failure");
+    }
     // The registry is consulted before the workspace, as upstream does.
     if f.get("service").and_then(Value::as_str) != Some("iam")
         || dispatch::lookup(request).is_none()
