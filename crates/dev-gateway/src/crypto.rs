@@ -53,6 +53,19 @@ pub fn hash_password(password: &str, iterations: u32) -> String {
     )
 }
 
+/// A record in the stored format that no password matches (random salt
+/// and hash), checked in place of an unknown or disabled user's so that a
+/// failed login costs the same whether or not the user exists.
+pub fn dummy_password_hash(iterations: u32) -> String {
+    let salt: [u8; 16] = random_bytes();
+    let hash: [u8; 32] = random_bytes();
+    format!(
+        "pbkdf2-sha256${iterations}${}${}",
+        STANDARD.encode(salt),
+        STANDARD.encode(hash)
+    )
+}
+
 /// Check `password` against a stored hash, with the stored iteration count,
 /// in constant time. Any other format is a mismatch.
 pub fn verify_password(password: &str, stored: &str) -> bool {

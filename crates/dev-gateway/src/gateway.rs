@@ -17,6 +17,8 @@ pub struct Gateway {
     pub cfg: Config,
     state: Mutex<State>,
     store: Option<Store>,
+    /// What a login for an unknown or disabled user is checked against.
+    dummy_password_hash: String,
 }
 
 impl Gateway {
@@ -32,6 +34,7 @@ impl Gateway {
         let gw = Gateway {
             state: Mutex::new(loaded.unwrap_or_default()),
             store,
+            dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
             cfg,
         };
         // One write at start: a signing key if there is none, and in token
@@ -90,6 +93,10 @@ impl Gateway {
             *guard = next;
         }
         Ok(out)
+    }
+
+    pub(crate) fn dummy_password_hash(&self) -> &str {
+        &self.dummy_password_hash
     }
 
     pub fn workspace_enabled(&self, id: &str) -> bool {

@@ -78,9 +78,137 @@ fn failed_logins() -> Vec<Value> {
     ]
 }
 
+#[test]
+fn login_failures_are_masked_on_every_route() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        gw.user(&admin, "alice", "default", &["writer"]);
+        let carol = gw.user(&admin, "carol", "default", &["writer"]);
+        gw.iam(
+            Some(&admin),
+            json!({"operation": "disable-user", "user_id": carol}),
+        );
+        for body in failed_logins() {
+            let r = gw.post("/api/v1/auth/login", None, &body.to_string());
+            let want = match compat {
+                Compat::Design => (401, AUTH_FAILURE_SPACED),
+                Compat::V2_11 => (200, BARE),
+            };
+            assert_eq!((r.status, r.body.as_str()), want, "{compat:?} {body}");
+
+            let mut op = body.as_object().unwrap().clone();
+            op.insert("operation".into(), "login".into());
+            for token in [None, Some(admin.as_str())] {
+                let r = gw.iam(token, Value::Object(op.clone()));
+                let want = match compat {
+                    Compat::Design => {
+                        r#"{"error": {"type": "auth-failed", "message": "auth failure"}}"#
+                    }
+                    Compat::V2_11 => BARE,
+                };
+                assert_eq!((r.status, r.body.as_str()), (200, want), "{compat:?} {op:?}");
+            }
+        }
+    }
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
+}
+
+/// A login for an unknown or disabled user costs one password hash, like
+/// a login for a known user: the gateway hashes against a dummy record.
+#[test]
+fn login_costs_the_same_for_known_unknown_and_disabled_users() {
+    // Enough iterations that one hash clearly outweighs a round trip.
+    let gw = Gw::with(|c| c.iterations = 10_000);
+    let admin = gw.bootstrap();
+    gw.user(&admin, "alice", "default", &["writer"]);
+    let carol = gw.user(&admin, "carol", "default", &["writer"]);
+    gw.iam(
+        Some(&admin),
+        json!({"operation": "disable-user", "user_id": carol}),
+    );
+    let login = |route: &str, user: &str| {
+        let t = Instant::now();
+        let r = match route {
+            "auth" => gw.post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": user, "password": "wrong"}).to_string(),
+            ),
+            _ => gw.iam(
+                None,
+                json!({"operation": "login", "username": user, "password": "wrong"}),
+            ),
+        };
+        let dt = t.elapsed();
+        assert_ne!(r.status, 500);
+        dt
+    };
+    for route in ["auth", "iam"] {
+        let users = ["alice", "nobody", "carol"];
+        let mut times: Vec<Vec<Duration>> = vec![Vec::new(); users.len()];
+        for _ in 0..7 {
+            for (i, u) in users.iter().enumerate() {
+                times[i].push(login(route, u));
+            }
+        }
+        let medians: Vec<Duration> = times.into_iter().map(median).collect();
+        let (lo, hi) = (
+            medians.iter().min().unwrap().as_secs_f64(),
+            medians.iter().max().unwrap().as_secs_f64(),
+        );
+        eprintln!("login via {route}: medians known/unknown/disabled = {medians:?}");
+        assert!(
+            hi / lo < 3.0,
+            "{route}: medians known/unknown/disabled {medians:?} differ by more than 3x"
+        );
+    }
+}
+
+#[test]
+fn login_refuses_a_workspace_the_user_cannot_act_in() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        gw.iam(
+            Some(&admin),
+            json!({"operation": "create-workspace", "workspace_record": {"id": "research"}}),
+        );
+        gw.user(&admin, "alice", "default", &["writer"]);
+        gw.user(&admin, "root", "default", &["admin"]);
+        let login = |user: &str, ws: &str| {
+            gw.post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": user, "password": format!("pw-{user}"), "workspace": ws})
+                    .to_string(),
+            )
+        };
+        // Not a member: refused like any failed login.
+        let r = login("alice", "research");
+        let want = match compat {
+            Compat::Design => (401, AUTH_FAILURE_SPACED),
+            Compat::V2_11 => (200, BARE),
+        };
+        assert_eq!((r.status, r.body.as_str()), want, "{compat:?}");
+        // Its own home, named: fine.
+        let r = login("alice", "default");
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            claims(r.json()["jwt"].as_str().unwrap())["default_workspace"],
+            "default"
+        );
+        // An admin may name any enabled workspace.
+        let r = login("root", "research");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let jwt = r.json()["jwt"].as_str().unwrap().to_string();
+        assert_eq!(claims(&jwt)["default_workspace"], "research");
+        assert_eq!(gw.iam(Some(&jwt), json!({"operation": "whoami"})).status, 200);
+    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `bootstrap` (the first admin and its API key) and `bootstrap-status`.
 
 use super::{err, one, s, Body, IamResult};
+use crate::authz::may_act_in;
 use crate::config::BootstrapMode;
 use crate::crypto;
 use crate::gateway::Gateway;
@@ -10,31 +11,37 @@ use crate::state::{self, State};
 use crate::time;
 use serde_json::json;
 
+/// A JWT for a username and password, in the user's home workspace or in
+/// the `workspace` the request names, which must be enabled and one the
+/// user may act in (any, for an admin; its home, for anyone else).
+///
+/// Every failure is the same `auth-failed: auth failure`, whatever check
+/// failed, and costs one password hash: an unknown or disabled user is
+/// checked against a dummy record, so neither the reply nor the time it
+/// takes tells whether a username exists.
 pub fn login(gw: &Gateway, b: &Body) -> IamResult {
-    let failed = |m: &str| err("auth-failed", m);
-    let username = s(b, "username");
-    if username.is_empty() {
-        return Err(failed("username required"));
+    let refused = || err("auth-failed", "auth failure");
+    let (username, password) = (s(b, "username"), s(b, "password"));
+    if username.is_empty() || password.is_empty() {
+        return Err(refused());
     }
-    let password = s(b, "password");
-    if password.is_empty() {
-        return Err(failed("password required"));
+    let user = gw.read(|st| st.user_by_name(username).cloned());
+    let user = match user {
+        Some(u) if u.enabled => {
+            Some(u).filter(|u| crypto::verify_password(password, &u.password_hash))
+        }
+        _ => {
+            crypto::verify_password(password, gw.dummy_password_hash());
+            None
+        }
     }
-    let user = gw
-        .read(|st| st.user_by_name(username).cloned())
-        .ok_or_else(|| failed("no such user"))?;
-    if !user.enabled {
-        return Err(failed("user disabled"));
-    }
-    if !crypto::verify_password(password, &user.password_hash) {
-        return Err(failed("bad credentials"));
-    }
+    .ok_or_else(refused)?;
     let ws = match s(b, "workspace") {
         "" => user.workspace.clone(),
         w => w.to_string(),
     };
-    if !gw.workspace_enabled(&ws) {
-        return Err(failed("workspace disabled"));
+    if !gw.read(|st| st.workspace_enabled(&ws) && may_act_in(&user, &ws)) {
+        return Err(refused());
     }
     let iat = time::now();
     let exp = iat
