@@ -454,10 +454,17 @@ fn iam_errors_are_carried_in_200_replies() {
             "auth-failed",
             "auth failure",
         ),
+        // change-password acts on the caller (the reference trusts the
+        // body's user_id).
         (
             json!({"operation": "change-password", "user_id": alice, "password": "wrong", "new_password": "n"}),
+            "operation-not-permitted",
+            "change-password changes the caller's own password; use reset-password for another user",
+        ),
+        (
+            json!({"operation": "change-password", "password": "wrong", "new_password": "n"}),
             "auth-failed",
-            "bad credentials",
+            "auth failure",
         ),
     ];
     for (body, kind, message) in cases {

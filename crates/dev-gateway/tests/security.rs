@@ -170,6 +170,58 @@ fn login_costs_the_same_for_known_unknown_and_disabled_users() {
 }
 
 #[test]
+fn change_password_via_iam_is_pinned_to_the_caller() {
+    let gw = Gw::start(Compat::Design);
+    let admin = gw.bootstrap();
+    gw.user(&admin, "alice", "default", &["reader"]);
+    let bob = gw.user(&admin, "bob", "default", &["reader"]);
+    let alice = gw.jwt("alice");
+    // Naming another user, with that user's right or wrong password: the
+    // same refusal, and nothing changes.
+    for pw in ["pw-bob", "wrong"] {
+        let r = gw.iam(
+            Some(&alice),
+            json!({"operation": "change-password", "user_id": bob, "password": pw, "new_password": "owned"}),
+        );
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.json()["error"]["type"],
+            "operation-not-permitted",
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(gw.login("bob", "pw-bob").status, 200);
+    assert_eq!(gw.login("bob", "owned").status, 401);
+    // The caller's own password: by omission or by naming itself.
+    let me = gw.ok(&alice, json!({"operation": "whoami"}))["user"]["id"].clone();
+    assert_eq!(
+        gw.ok(
+            &alice,
+            json!({"operation": "change-password", "password": "pw-alice", "new_password": "a2"})
+        ),
+        json!({})
+    );
+    assert_eq!(
+        gw.ok(
+            &alice,
+            json!({"operation": "change-password", "user_id": me, "password": "a2", "new_password": "a3"})
+        ),
+        json!({})
+    );
+    assert_eq!(gw.login("alice", "a3").status, 200);
+    // A wrong current password is masked like a failed login.
+    let r = gw.iam(
+        Some(&alice),
+        json!({"operation": "change-password", "password": "wrong", "new_password": "n"}),
+    );
+    assert_eq!(
+        r.json(),
+        json!({"error": {"type": "auth-failed", "message": "auth failure"}})
+    );
+}
+
+#[test]
 fn login_refuses_a_workspace_the_user_cannot_act_in() {
     for compat in [Compat::Design, Compat::V2_11] {
         let gw = Gw::start(compat);

@@ -12,31 +12,33 @@ pub fn whoami(gw: &Gateway, b: &Body) -> IamResult {
         .ok_or_else(|| err("not-found", "user not found"))
 }
 
+/// The caller's own password, whatever `user_id` the body names: naming
+/// someone else is refused (an admin uses reset-password). A wrong current
+/// password is `auth-failed: auth failure`, as a failed login.
 pub fn change_password(gw: &Gateway, b: &Body) -> IamResult {
-    let id = s(b, "user_id");
-    let (current, new) = (s(b, "password"), s(b, "new_password"));
-    if id.is_empty() {
-        return Err(invalid("user_id required"));
+    let me = actor(b)?;
+    let named = s(b, "user_id");
+    if !named.is_empty() && named != me {
+        return Err(err(
+            "operation-not-permitted",
+            "change-password changes the caller's own password; use reset-password for another user",
+        ));
     }
+    let (current, new) = (s(b, "password"), s(b, "new_password"));
     if current.is_empty() {
         return Err(invalid("password (current) required"));
     }
     if new.is_empty() {
         return Err(invalid("new_password required"));
     }
-    let failed = |m: &str| err("auth-failed", m);
-    let user = gw
-        .read(|st| st.user(id).cloned())
-        .ok_or_else(|| failed("no such user"))?;
-    if !user.enabled {
-        return Err(failed("user disabled"));
-    }
-    if !crypto::verify_password(current, &user.password_hash) {
-        return Err(failed("bad credentials"));
+    let refused = || err("auth-failed", "auth failure");
+    let user = gw.read(|st| st.user(me).cloned()).ok_or_else(refused)?;
+    if !user.enabled || !crypto::verify_password(current, &user.password_hash) {
+        return Err(refused());
     }
     let hash = crypto::hash_password(new, gw.cfg.iterations);
     gw.mutate(|st| {
-        let u = st.user_mut(id).ok_or_else(|| failed("user disappeared"))?;
+        let u = st.user_mut(me).ok_or_else(refused)?;
         u.password_hash = hash;
         u.must_change_password = false;
         Ok(void())
