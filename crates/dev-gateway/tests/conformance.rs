@@ -728,11 +728,15 @@ fn api_key_expiry_and_revocation() {
         gw.iam(Some(&dead), json!({"operation": "whoami"})).status,
         401
     );
-    let (never, rec) = mk("not a date");
-    assert_eq!(
-        rec["expires"], "",
-        "an unparseable expiry is stored as never, as upstream"
+    // An unparseable expiry is refused by design (upstream, and
+    // --compat 2.11, store it as never).
+    let r = gw.iam(
+        Some(&admin),
+        json!({"operation": "create-api-key", "key": {"user_id": alice, "name": "k", "expires": "not a date"}}),
     );
+    assert_eq!(r.json()["error"]["type"], "invalid-argument", "{}", r.body);
+    let (never, rec) = mk("");
+    assert_eq!(rec["expires"], "", "no expiry: never");
     assert_eq!(
         gw.iam(Some(&never), json!({"operation": "whoami"})).status,
         200

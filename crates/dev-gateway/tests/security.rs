@@ -264,6 +264,38 @@ fn login_refuses_a_workspace_the_user_cannot_act_in() {
 }
 
 #[test]
+fn an_unparseable_or_non_ascii_expiry_gets_an_answer_and_the_gateway_keeps_serving() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        let alice = gw.user(&admin, "alice", "default", &["writer"]);
+        for expires in ["2026-11-2é", "ééééééééééééé", "not a date", "2026-11-22T08:00:60"] {
+            let r = gw.iam(
+                Some(&admin),
+                json!({"operation": "create-api-key", "key": {"user_id": alice, "name": "k", "expires": expires}}),
+            );
+            assert_eq!(r.status, 200, "{expires}");
+            let v = r.json();
+            match compat {
+                // The design refuses what it cannot read.
+                Compat::Design => assert_eq!(
+                    v,
+                    json!({"error": {"type": "invalid-argument", "message": "key.expires is not an ISO-8601 date"}}),
+                    "{expires}"
+                ),
+                // 2.11 stores it as "never expires", as the real server does.
+                Compat::V2_11 => assert_eq!(v["api_key"]["expires"], "", "{expires}"),
+            }
+            assert_eq!(
+                gw.iam(Some(&admin), json!({"operation": "whoami"})).status,
+                200,
+                "still serving after {expires:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn token_lifetimes_are_bounded() {
     for (ttl, grace) in [
         (i64::MAX, 3600),

@@ -2,7 +2,8 @@
 
 use super::records::{key_json, now_iso};
 use super::users::target_user;
-use super::{err, obj, one, required, s, void, Body, IamResult};
+use super::{err, invalid, obj, one, required, s, void, Body, IamError, IamResult};
+use crate::config::Compat;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::state::ApiKey;
@@ -12,11 +13,7 @@ pub fn create(gw: &Gateway, b: &Body) -> IamResult {
     let k = obj(b, "key").cloned().unwrap_or_default();
     let user_id = required(&k, "user_id", "key.user_id required")?.to_string();
     let name = required(&k, "name", "key.name required")?.to_string();
-    // Like iam-svc: an unparseable expiry is stored as "never".
-    let expires = time::parse_iso8601(s(&k, "expires"))
-        .and_then(|e| e.checked_mul(1000))
-        .map(time::iso_millis)
-        .unwrap_or_default();
+    let expires = expiry(gw, s(&k, "expires"))?;
     let plaintext = crypto::new_api_key();
     gw.mutate(|st| {
         let user_id = target_user(st, &user_id, s(b, "workspace"))?;
@@ -34,6 +31,21 @@ pub fn create(gw: &Gateway, b: &Body) -> IamResult {
         r.insert("api_key".into(), key_json(&key));
         Ok(r)
     })
+}
+
+/// A key's `expires`, as stored: "" for none. An expiry that is not an
+/// ISO-8601 date is refused by design; under `--compat 2.11` it is stored
+/// as "never", as iam-svc does. A past date is accepted (the key is dead
+/// on arrival), as upstream.
+fn expiry(gw: &Gateway, given: &str) -> Result<String, IamError> {
+    if given.is_empty() {
+        return Ok(String::new());
+    }
+    match time::parse_iso8601(given).and_then(|e| e.checked_mul(1000)) {
+        Some(ms) => Ok(time::iso_millis(ms)),
+        None if gw.cfg.compat == Compat::V2_11 => Ok(String::new()),
+        None => Err(invalid("key.expires is not an ISO-8601 date")),
+    }
 }
 
 pub fn list(gw: &Gateway, b: &Body) -> IamResult {
