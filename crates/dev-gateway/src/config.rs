@@ -159,13 +159,8 @@ impl Config {
             ("--body-read-timeout", l.body_read_timeout),
             ("--idle-timeout", l.idle_timeout),
         ] {
-            if !TIMEOUT_RANGE_SECS.contains(&d.as_secs()) {
-                anyhow::bail!(
-                    "{flag} {}: must be between {} and {} seconds",
-                    d.as_secs(),
-                    TIMEOUT_RANGE_SECS.start(),
-                    TIMEOUT_RANGE_SECS.end()
-                );
+            if !TIMEOUT_RANGE_SECS.contains(&d.as_secs()) || d.subsec_nanos() != 0 {
+                anyhow::bail!("{flag} {:?}: {}", d, range_text(&timeout_range()));
             }
         }
         if l.max_connections == Some(0) {
@@ -177,10 +172,16 @@ impl Config {
 
 /// `must be between 1 and 2592000 seconds (30 days)`
 pub fn range_text(r: &RangeInclusive<i64>) -> String {
-    format!(
-        "must be between {} and {} seconds ({} days)",
-        r.start(),
-        r.end(),
-        r.end() / DAY
-    )
+    let end = *r.end();
+    let human = match end {
+        e if e >= DAY && e % DAY == 0 => format!(" ({} days)", e / DAY),
+        3600 => " (1 hour)".to_string(),
+        _ => String::new(),
+    };
+    format!("must be between {} and {end} seconds{human}", r.start())
+}
+
+/// [`TIMEOUT_RANGE_SECS`] as signed seconds.
+pub fn timeout_range() -> RangeInclusive<i64> {
+    *TIMEOUT_RANGE_SECS.start() as i64..=*TIMEOUT_RANGE_SECS.end() as i64
 }

@@ -7,7 +7,7 @@ use crate::authn::Identity;
 use crate::authz::{self, Gate, Refusal};
 use crate::config::Compat;
 use crate::gateway::Gateway;
-use crate::ops::{self, Body, IamError, Operation, Reply};
+use crate::ops::{Body, IamError, Operation, Reply};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -25,8 +25,9 @@ pub enum Failure {
 }
 
 /// The operation a request body names, if clients may call it.
-pub fn lookup(body: &Body) -> Option<&'static Operation> {
-    ops::operation(body.get("operation").and_then(Value::as_str)?)
+pub fn lookup(gw: &Gateway, body: &Body) -> Option<&'static Operation> {
+    let name = body.get("operation").and_then(Value::as_str)?;
+    gw.operations.iter().find(|o| o.name == name)
 }
 
 /// Run one IAM request for `identity` (`None`: no valid credential).
@@ -35,7 +36,7 @@ pub async fn dispatch(
     mut body: Body,
     identity: Option<&Identity>,
 ) -> Result<Reply, Failure> {
-    let op = lookup(&body).ok_or(Failure::UnknownOperation)?;
+    let op = lookup(gw, &body).ok_or(Failure::UnknownOperation)?;
     authz::admit(gw, op, &body, identity).map_err(Failure::Refused)?;
     // The caller's id replaces any `actor` in the body.
     match identity {

@@ -6,7 +6,7 @@
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::jwt::Signer25519;
-use crate::ops::{err, sessions, signing_keys, IamError};
+use crate::ops::{err, sessions, signing_keys, IamError, Operation, OPERATIONS};
 use crate::state::{State, Store};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -19,6 +19,9 @@ pub struct Gateway {
     store: Option<Store>,
     /// What a login for an unknown or disabled user is checked against.
     dummy_password_hash: String,
+    /// The operations clients can reach: [`OPERATIONS`] (the crate's
+    /// own tests add a failing one).
+    pub(crate) operations: &'static [Operation],
 }
 
 impl Gateway {
@@ -35,6 +38,7 @@ impl Gateway {
             state: Mutex::new(loaded.unwrap_or_default()),
             store,
             dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
+            operations: OPERATIONS,
             cfg,
         };
         // One write at start: a signing key if there is none, and in token

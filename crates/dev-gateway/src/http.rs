@@ -5,17 +5,18 @@
 
 use crate::authn::Identity;
 use crate::authz::Refusal;
-use crate::config::{Compat, MAX_BODY};
+use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
 use crate::dispatch::{self, Failure};
 use crate::gateway::Gateway;
 use crate::ops::{Body as Fields, Reply};
 use crate::ws;
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -95,16 +96,46 @@ fn caller(gw: &Gateway, headers: &HeaderMap) -> Option<Identity> {
     bearer(headers).and_then(|t| gw.authenticate(t))
 }
 
-async fn read_body(body: Body) -> Result<Vec<u8>, Response> {
-    to_bytes(body, MAX_BODY)
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|_| error_spaced(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"))
+/// Read a request body of at most `limit` bytes: 413 when it is larger
+/// (before reading any of it when `Content-Length` says so), 408 when it
+/// does not arrive within the body-read timeout.
+async fn read_body(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, Response> {
+    let too_large = || error_spaced(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let read = Limited::new(body, limit).collect();
+    match tokio::time::timeout(gw.cfg.limits.body_read_timeout, read).await {
+        Ok(Ok(b)) => Ok(b.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(error_spaced(
+            StatusCode::BAD_REQUEST,
+            "cannot read the request body",
+        )),
+        Err(_) => Err(error_spaced(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body timeout",
+        )),
+    }
 }
 
 /// Parse a JSON body: 400 `invalid json` when it is not JSON.
-async fn json_body(body: Body) -> Result<Value, Response> {
-    let bytes = read_body(body).await?;
+async fn json_body(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Value, Response> {
+    let bytes = read_body(gw, headers, body, limit).await?;
     serde_json::from_slice(&bytes)
         .map_err(|_| error_spaced(StatusCode::BAD_REQUEST, "invalid json"))
 }
@@ -133,8 +164,8 @@ fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
     req
 }
 
-async fn login(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    let v = match json_body(body).await {
+async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+    let v = match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -162,8 +193,8 @@ async fn login(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
 }
 
 /// `bootstrap` and `bootstrap-status`: the body is read but not used.
-async fn public_op(gw: Arc<Gateway>, op: &str, body: Body) -> Response {
-    if let Err(r) = read_body(body).await {
+async fn public_op(gw: Arc<Gateway>, op: &str, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         return r;
     }
     match dispatch::dispatch(&gw, request(op, &[]), None).await {
@@ -173,12 +204,16 @@ async fn public_op(gw: Arc<Gateway>, op: &str, body: Body) -> Response {
     }
 }
 
-async fn bootstrap(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    public_op(gw, "bootstrap", body).await
+async fn bootstrap(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+    public_op(gw, "bootstrap", headers, body).await
 }
 
-async fn bootstrap_status(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    public_op(gw, "bootstrap-status", body).await
+async fn bootstrap_status(
+    State(gw): State<Arc<Gateway>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    public_op(gw, "bootstrap-status", headers, body).await
 }
 
 /// The caller's own password; the body's key names differ from the IAM
@@ -188,10 +223,11 @@ async fn change_password(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // No credential, no body read.
     let Some(who) = caller(&gw, &headers) else {
         return unauthorised();
     };
-    let v = match json_body(body).await {
+    let v = match json_body(&gw, &headers, body, MAX_BODY).await {
         Ok(Value::Object(v)) => v,
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
@@ -218,20 +254,19 @@ async fn change_password(
 }
 
 /// `POST /api/v1/iam`: the generic forwarder. Whether the operation is
-/// known is decided before authentication, as upstream.
+/// known is decided before authentication, as upstream; the credential is
+/// checked before the body is read, so a request without a valid one gets
+/// only a small body read ([`MAX_UNAUTHENTICATED_BODY`]).
 async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
-    let v = match json_body(body).await {
+    let identity = caller(&gw, &headers);
+    let limit = match identity {
+        Some(_) => MAX_BODY,
+        None => MAX_UNAUTHENTICATED_BODY,
+    };
+    let v = match json_body(&gw, &headers, body, limit).await {
         Ok(Value::Object(v)) => v,
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
-    };
-    let identity = match dispatch::lookup(&v) {
-        None => return error_spaced(StatusCode::BAD_REQUEST, "unknown operation"),
-        Some(op) if op.gate == crate::authz::Gate::Public => None,
-        Some(_) => match caller(&gw, &headers) {
-            Some(who) => Some(who),
-            None => return unauthorised(),
-        },
     };
     match dispatch::dispatch(&gw, v, identity.as_ref()).await {
         Ok(r) => ok(&gw, r),
@@ -247,8 +282,13 @@ async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: B
 
 /// `POST /api/v1/{kind}`: the generic registry route, where the promised
 /// per-operation REST paths (`/api/v1/users`, ...) land.
-async fn registry_kind(Path(_kind): Path<String>, body: Body) -> Response {
-    match json_body(body).await {
+async fn registry_kind(
+    State(gw): State<Arc<Gateway>>,
+    Path(_kind): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(Value::Object(v)) if v.contains_key("operation") => {
             error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
         }

@@ -5,7 +5,8 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tg_dev_gateway::{config, crypto, BootstrapMode, Compat, Config, Gateway};
+use std::time::Duration;
+use tg_dev_gateway::{config, crypto, BootstrapMode, Compat, Config, Gateway, Limits};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Mode {
@@ -67,6 +68,32 @@ struct Args {
     #[arg(long = "rotation-grace", default_value_t = config::DEFAULT_ROTATION_GRACE, value_name = "SECS",
           allow_negative_numbers = true, value_parser = seconds(config::ROTATION_GRACE_RANGE))]
     rotation_grace: i64,
+
+    /// Close a connection whose request head has not arrived within SECS
+    /// (also how long an idle keep-alive connection stays open)
+    #[arg(long = "header-read-timeout", value_name = "SECS", default_value_t = secs(config::HEADER_READ_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    header_read_timeout: i64,
+
+    /// Answer 408 when a request body has not arrived within SECS
+    #[arg(long = "body-read-timeout", value_name = "SECS", default_value_t = secs(config::BODY_READ_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    body_read_timeout: i64,
+
+    /// Close a connection (WebSockets included) on which nothing has moved
+    /// for SECS
+    #[arg(long = "idle-timeout", value_name = "SECS", default_value_t = secs(config::IDLE_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    idle_timeout: i64,
+
+    /// Serve at most N connections at once [default: 1024, or fewer if
+    /// the file-descriptor limit requires]
+    #[arg(long = "max-connections", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+}
+
+fn secs(d: Duration) -> i64 {
+    d.as_secs() as i64
 }
 
 /// A whole number of seconds within `range`; anything else is a usage
@@ -80,8 +107,21 @@ fn seconds(range: RangeInclusive<i64>) -> impl Fn(&str) -> Result<i64, String> +
     }
 }
 
+/// Panic messages are not printed: one might quote a secret. A panic in a
+/// request handler is answered 500 and the gateway carries on.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("tg-dev-gateway: internal error: panic{at} (message withheld)");
+    }));
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    quiet_panics();
     let mut cfg = Config::new(match args.bootstrap_mode {
         Mode::Bootstrap => BootstrapMode::Bootstrap,
         Mode::Token => BootstrapMode::Token,
@@ -94,6 +134,12 @@ fn main() -> ExitCode {
     cfg.state_file = args.state;
     cfg.jwt_ttl = args.jwt_ttl;
     cfg.rotation_grace = args.rotation_grace;
+    cfg.limits = Limits {
+        max_connections: args.max_connections.map(|n| n as usize),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout as u64),
+        body_read_timeout: Duration::from_secs(args.body_read_timeout as u64),
+        idle_timeout: Duration::from_secs(args.idle_timeout as u64),
+    };
     if args.insecure_fast_hashing {
         cfg.iterations = crypto::FAST_ITERATIONS;
         eprintln!(
@@ -113,6 +159,9 @@ fn main() -> ExitCode {
 
 fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
     let gw = Arc::new(Gateway::open(cfg)?);
+    // Raise the descriptor limit and size the connection cap now, so a
+    // limit that cannot be honoured stops start-up.
+    tg_dev_gateway::connection_cap(&gw.cfg.limits)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -6,18 +6,20 @@
 
 use crate::authn::Identity;
 use crate::authz::Refusal;
-use crate::config::MAX_BODY;
+use crate::config::MAX_SOCKET_MESSAGE;
 use crate::dispatch::{self, Failure};
 use crate::gateway::Gateway;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures_util::FutureExt;
 use serde_json::{json, Value};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tg_iam_wire::to_python_json;
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(gw): State<Arc<Gateway>>) -> Response {
-    ws.max_message_size(MAX_BODY)
+    ws.max_message_size(MAX_SOCKET_MESSAGE)
         .on_upgrade(move |socket| session(socket, gw))
 }
 
@@ -30,7 +32,20 @@ async fn session(mut socket: WebSocket, gw: Arc<Gateway>) {
             Message::Close(_) => break,
             _ => continue,
         };
-        let reply = frame(&gw, &mut identity, &text).await;
+        // A panic while answering a frame answers it with an error; the
+        // socket and the server carry on.
+        let reply = match AssertUnwindSafe(frame(&gw, &mut identity, &text))
+            .catch_unwind()
+            .await
+        {
+            Ok(reply) => reply,
+            Err(_) => {
+                let id = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned());
+                envelope_error(id.as_ref(), "internal-error", "internal error")
+            }
+        };
         if socket
             .send(Message::Text(to_python_json(&reply).into()))
             .await
@@ -88,7 +103,7 @@ async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -
     }
     // The registry is consulted before the workspace, as upstream does.
     if f.get("service").and_then(Value::as_str) != Some("iam")
-        || dispatch::lookup(request).is_none()
+        || dispatch::lookup(gw, request).is_none()
     {
         return envelope_error(Some(id), "unknown-service", "unknown service");
     }

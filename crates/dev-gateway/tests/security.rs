@@ -107,7 +107,11 @@ fn login_failures_are_masked_on_every_route() {
                     }
                     Compat::V2_11 => BARE,
                 };
-                assert_eq!((r.status, r.body.as_str()), (200, want), "{compat:?} {op:?}");
+                assert_eq!(
+                    (r.status, r.body.as_str()),
+                    (200, want),
+                    "{compat:?} {op:?}"
+                );
             }
         }
     }
@@ -259,7 +263,10 @@ fn login_refuses_a_workspace_the_user_cannot_act_in() {
         assert_eq!(r.status, 200, "{}", r.body);
         let jwt = r.json()["jwt"].as_str().unwrap().to_string();
         assert_eq!(claims(&jwt)["default_workspace"], "research");
-        assert_eq!(gw.iam(Some(&jwt), json!({"operation": "whoami"})).status, 200);
+        assert_eq!(
+            gw.iam(Some(&jwt), json!({"operation": "whoami"})).status,
+            200
+        );
     }
 }
 
@@ -269,7 +276,12 @@ fn an_unparseable_or_non_ascii_expiry_gets_an_answer_and_the_gateway_keeps_servi
         let gw = Gw::start(compat);
         let admin = gw.bootstrap();
         let alice = gw.user(&admin, "alice", "default", &["writer"]);
-        for expires in ["2026-11-2é", "ééééééééééééé", "not a date", "2026-11-22T08:00:60"] {
+        for expires in [
+            "2026-11-2é",
+            "ééééééééééééé",
+            "not a date",
+            "2026-11-22T08:00:60",
+        ] {
             let r = gw.iam(
                 Some(&admin),
                 json!({"operation": "create-api-key", "key": {"user_id": alice, "name": "k", "expires": expires}}),

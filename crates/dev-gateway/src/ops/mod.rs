@@ -47,13 +47,14 @@ pub type Body = Map<String, Value>;
 
 /// One operation: its name on the wire, what the gateway requires before
 /// running it, and the function that runs it.
+#[derive(Clone, Copy)]
 pub struct Operation {
     pub name: &'static str,
     pub gate: Gate,
     pub(crate) handler: fn(&Gateway, &Body) -> IamResult,
 }
 
-const fn op(
+pub(crate) const fn op(
     name: &'static str,
     gate: Gate,
     handler: fn(&Gateway, &Body) -> IamResult,
