@@ -185,3 +185,98 @@ pub fn range_text(r: &RangeInclusive<i64>) -> String {
 pub fn timeout_range() -> RangeInclusive<i64> {
     *TIMEOUT_RANGE_SECS.start() as i64..=*TIMEOUT_RANGE_SECS.end() as i64
 }
+
+/// Every limit, as the README lists it (read from the constants above).
+pub fn limits_table() -> String {
+    fn size(b: usize) -> String {
+        match b {
+            b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+            b if b % 1024 == 0 => format!("{} KiB", b >> 10),
+            b => format!("{b} bytes"),
+        }
+    }
+    fn secs(d: Duration) -> String {
+        format!("{} s", d.as_secs())
+    }
+    let days = |r: &RangeInclusive<i64>| format!("{} s to {} days", r.start(), r.end() / DAY);
+    let rows: &[(&str, String, &str, &str)] = &[
+        ("Request body with a valid credential (413 above)", size(MAX_BODY), "MAX_BODY", ""),
+        (
+            "Request body without one: the public routes, and `/api/v1/iam` before it knows the operation (413 above, unread when `Content-Length` says so)",
+            size(MAX_UNAUTHENTICATED_BODY),
+            "MAX_UNAUTHENTICATED_BODY",
+            "",
+        ),
+        ("WebSocket message", size(MAX_SOCKET_MESSAGE), "MAX_SOCKET_MESSAGE", ""),
+        (
+            "Request head, from when the connection is ready for it (then closed; so also how long an idle keep-alive connection lives)",
+            secs(HEADER_READ_TIMEOUT),
+            "HEADER_READ_TIMEOUT",
+            "`--header-read-timeout`",
+        ),
+        (
+            "Request body, from the end of its head (then 408)",
+            secs(BODY_READ_TIMEOUT),
+            "BODY_READ_TIMEOUT",
+            "`--body-read-timeout`",
+        ),
+        (
+            "Nothing moving on a connection or WebSocket (then closed)",
+            secs(IDLE_TIMEOUT),
+            "IDLE_TIMEOUT",
+            "`--idle-timeout`",
+        ),
+        (
+            "Accepted range of the three timeouts",
+            format!("{} s to {} s", TIMEOUT_RANGE_SECS.start(), TIMEOUT_RANGE_SECS.end()),
+            "TIMEOUT_RANGE_SECS",
+            "",
+        ),
+        (
+            "Connections served at once (more wait in the listen backlog); lowered to fit the descriptor limit",
+            DEFAULT_MAX_CONNECTIONS.to_string(),
+            "DEFAULT_MAX_CONNECTIONS",
+            "`--max-connections`",
+        ),
+        (
+            "Descriptors kept back from the connection cap for the gateway itself",
+            RESERVED_FDS.to_string(),
+            "RESERVED_FDS",
+            "",
+        ),
+        (
+            "Soft descriptor limit, raised at start towards the hard limit up to",
+            FD_LIMIT_TARGET.to_string(),
+            "FD_LIMIT_TARGET",
+            "",
+        ),
+        (
+            "JWT lifetime",
+            format!("{} s ({})", DEFAULT_JWT_TTL, days(&JWT_TTL_RANGE)),
+            "DEFAULT_JWT_TTL, JWT_TTL_RANGE",
+            "`--jwt-ttl`",
+        ),
+        (
+            "Rotation grace",
+            format!("{} s ({})", DEFAULT_ROTATION_GRACE, days(&ROTATION_GRACE_RANGE)),
+            "DEFAULT_ROTATION_GRACE, ROTATION_GRACE_RANGE",
+            "`--rotation-grace`",
+        ),
+        (
+            "PBKDF2 iterations of new password hashes",
+            format!("{} ({} with the flag)", crypto::PBKDF2_ITERATIONS, crypto::FAST_ITERATIONS),
+            "crypto::PBKDF2_ITERATIONS",
+            "`--insecure-fast-hashing`",
+        ),
+    ];
+    let mut out = String::from("| Limit | Default | Constant | Flag |\n|---|---|---|---|\n");
+    for (what, value, constant, flag) in rows {
+        let constant = constant
+            .split(", ")
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!("| {what} | {value} | {constant} | {flag} |\n"));
+    }
+    out
+}

@@ -101,11 +101,6 @@ pub static OPERATIONS: &[Operation] = &[
     op("rotate-signing-key", Global("iam:admin"),                signing_keys::rotate),
 ];
 
-/// The operation called `name`, if clients may call it.
-pub fn operation(name: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|o| o.name == name)
-}
-
 /// The table as a Markdown table, as the README shows it.
 pub fn markdown_table() -> String {
     let mut out = String::from("| Operation | Who may call it |\n|---|---|\n");
