@@ -59,6 +59,9 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Accepted range for the three timeouts, seconds.
 pub const TIMEOUT_RANGE_SECS: RangeInclusive<u64> = 1..=3600;
 
+/// At shutdown, how long a request under way may take to finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// Concurrent connections, at most; lowered at start to fit the
 /// descriptor limit.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
@@ -230,6 +233,12 @@ pub fn limits_table() -> String {
             "Accepted range of the three timeouts",
             format!("{} s to {} s", TIMEOUT_RANGE_SECS.start(), TIMEOUT_RANGE_SECS.end()),
             "TIMEOUT_RANGE_SECS",
+            "",
+        ),
+        (
+            "At shutdown, time a request under way gets to finish",
+            secs(SHUTDOWN_GRACE),
+            "SHUTDOWN_GRACE",
             "",
         ),
         (

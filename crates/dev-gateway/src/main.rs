@@ -172,14 +172,22 @@ fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         eprintln!("listening on http://{}/", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tg_dev_gateway::serve(listener, gw, async {
+        let mut server = tokio::spawn(tg_dev_gateway::serve(listener, gw, async {
             let _ = stopped.await;
         }));
-        shutdown_signal().await;
+        // Serving only ends early on a failure: report it.
+        tokio::select! {
+            () = shutdown_signal() => {}
+            r = &mut server => {
+                r.map_err(|e| anyhow::anyhow!("server task failed: {e}"))??;
+                anyhow::bail!("the server stopped on its own");
+            }
+        }
         let _ = stop.send(());
-        // In-flight requests get a moment to finish; open sockets do not
-        // hold the process up.
-        match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
+        // Requests under way get SHUTDOWN_GRACE to finish (serve enforces
+        // it); open sockets do not hold the process up.
+        let bound = config::SHUTDOWN_GRACE + std::time::Duration::from_secs(1);
+        match tokio::time::timeout(bound, server).await {
             Ok(Ok(r)) => r?,
             Ok(Err(e)) => anyhow::bail!("server task failed: {e}"),
             Err(_) => {}

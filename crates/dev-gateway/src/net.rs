@@ -3,7 +3,9 @@
 //! on every socket (WebSockets included), panic containment around every
 //! request, and graceful shutdown. The limits are in [`crate::config`].
 
-use crate::config::{Limits, DEFAULT_MAX_CONNECTIONS, FD_LIMIT_TARGET, RESERVED_FDS};
+use crate::config::{
+    Limits, DEFAULT_MAX_CONNECTIONS, FD_LIMIT_TARGET, RESERVED_FDS, SHUTDOWN_GRACE,
+};
 use crate::gateway::Gateway;
 use crate::http;
 use axum::body::Body;
@@ -16,6 +18,7 @@ use std::future::Future;
 use std::io;
 use std::panic::AssertUnwindSafe;
 use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -111,8 +114,10 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let io = Watched::new(stream, limits.idle_timeout, permit);
+        let started = io.started.clone();
         tokio::spawn(connection(
             io,
+            started,
             router.clone(),
             limits.header_read_timeout,
             stopping.clone(),
@@ -156,9 +161,12 @@ fn classify(e: io::Error) -> AcceptError {
 }
 
 /// One connection: HTTP/1.1 requests (and an upgrade to the socket) until
-/// the client leaves, a timeout closes it, or the server stops.
+/// the client leaves, a timeout closes it, or the server stops. When it
+/// stops, a connection on which nothing has arrived yet closes at once,
+/// and one with a request under way gets [`SHUTDOWN_GRACE`] to finish.
 async fn connection(
     io: Watched,
+    started: Arc<AtomicBool>,
     router: Router,
     header_read_timeout: Duration,
     mut stopping: watch::Receiver<()>,
@@ -176,12 +184,15 @@ async fn connection(
         .serve_connection(TokioIo::new(io), service)
         .with_upgrades();
     let mut conn = pin!(conn);
-    loop {
-        tokio::select! {
-            _ = conn.as_mut() => break,
-            _ = stopping.changed() => conn.as_mut().graceful_shutdown(),
-        }
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = stopping.changed() => {}
     }
+    if !started.load(Ordering::Relaxed) {
+        return;
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
 }
 
 /// Route one request; a panic anywhere in its handling becomes a 500
@@ -200,6 +211,8 @@ pub(crate) async fn respond(mut router: Router, req: hyper::Request<Body>) -> Re
 /// until it is dropped, however long an upgraded socket lives.
 pub(crate) struct Watched {
     inner: TcpStream,
+    /// Whether any byte has arrived.
+    started: Arc<AtomicBool>,
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
     _place: OwnedSemaphorePermit,
@@ -209,6 +222,7 @@ impl Watched {
     fn new(inner: TcpStream, idle: Duration, place: OwnedSemaphorePermit) -> Watched {
         Watched {
             inner,
+            started: Arc::new(AtomicBool::new(false)),
             idle,
             deadline: Box::pin(tokio::time::sleep(idle)),
             _place: place,
@@ -216,6 +230,7 @@ impl Watched {
     }
 
     fn moved(&mut self) {
+        self.started.store(true, Ordering::Relaxed);
         let next = Instant::now() + self.idle;
         self.deadline.as_mut().reset(next);
     }

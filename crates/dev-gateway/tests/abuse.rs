@@ -234,3 +234,49 @@ fn idle_and_half_sent_connections_are_closed() {
     );
     assert!(reply.starts_with("HTTP/1.1 101"), "{reply}");
 }
+
+/// POST `body` in 4 KiB chunks (no Content-Length): the status.
+fn chunked(addr: SocketAddr, token: Option<&str>, body: &[u8]) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST /api/v1/iam HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Transfer-Encoding: chunked\r\n\r\n"
+    );
+    let _ = s.write_all(head.as_bytes());
+    for c in body.chunks(4096) {
+        let _ = s.write_all(format!("{:x}\r\n", c.len()).as_bytes());
+        let _ = s.write_all(c);
+        let _ = s.write_all(b"\r\n");
+    }
+    let _ = s.write_all(b"0\r\n\r\n");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw)
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// A body without `Content-Length` is cut off at the limit that applies:
+/// 16 KiB without a valid credential, 1 MiB with one.
+#[test]
+fn an_unannounced_body_is_cut_off_at_its_limit() {
+    let gw = Gw::start(tg_dev_gateway::Compat::Design);
+    let admin = gw.bootstrap();
+    let body = format!(
+        r#"{{"operation": "whoami", "pad": "{}"}}"#,
+        "x".repeat(64 << 10)
+    );
+    assert_eq!(chunked(gw.addr(), None, body.as_bytes()), Some(413));
+    assert_eq!(
+        chunked(gw.addr(), Some("tg_wrong"), body.as_bytes()),
+        Some(413)
+    );
+    assert_eq!(chunked(gw.addr(), Some(&admin), body.as_bytes()), Some(200));
+    let small = r#"{"operation": "bootstrap-status"}"#;
+    assert_eq!(chunked(gw.addr(), None, small.as_bytes()), Some(200));
+}

@@ -1,6 +1,7 @@
 //! `Server`, the in-process gateway: its failures reach the caller, and
 //! release builds keep the unwinding that contains a panicking handler.
 
+use std::io::{Read, Write};
 use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 use tg_dev_gateway::{crypto, BootstrapMode, Config, Server};
@@ -93,4 +94,20 @@ fn release_builds_unwind() {
         !own.contains("[profile"),
         "profiles live in the workspace root"
     );
+}
+
+/// Stopping does not wait for connections on which nothing was sent, nor
+/// for open sockets (a request under way gets a few seconds).
+#[test]
+fn open_connections_do_not_hold_up_a_stop() {
+    let server = Server::spawn(cfg(), "127.0.0.1:0").unwrap();
+    let _silent = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut socket = std::net::TcpStream::connect(server.addr).unwrap();
+    socket
+        .write_all(b"GET /api/v1/socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .unwrap();
+    let mut head = [0u8; 12];
+    socket.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 101");
+    server.stop().unwrap();
 }
