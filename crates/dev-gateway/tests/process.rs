@@ -464,3 +464,44 @@ fn token_lifetimes_out_of_range_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn connection_limits_out_of_range_are_refused() {
+    for (flag, value) in [
+        ("--header-read-timeout", "0"),
+        ("--body-read-timeout", "3601"),
+        ("--idle-timeout", "forever"),
+    ] {
+        let (code, err) = run_bounded(&[
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, Some(2), "{flag} {value}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{value}' for '{flag} <SECS>': must be between 1 and 3600 seconds (1 hour)"
+            )),
+            "{err}"
+        );
+    }
+    // More connections than the descriptor limit allows.
+    let (code, err) = run_bounded(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections",
+        "4000000000",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("tg-dev-gateway: error: --max-connections 4000000000 does not fit the file-descriptor limit (")
+            && err.ends_with("raise ulimit -n or lower --max-connections\n")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+}

@@ -25,17 +25,13 @@ pub fn login(gw: &Gateway, b: &Body) -> IamResult {
     if username.is_empty() || password.is_empty() {
         return Err(refused());
     }
-    let user = gw.read(|st| st.user_by_name(username).cloned());
-    let user = match user {
-        Some(u) if u.enabled => {
-            Some(u).filter(|u| crypto::verify_password(password, &u.password_hash))
-        }
-        _ => {
-            crypto::verify_password(password, gw.dummy_password_hash());
-            None
-        }
-    }
-    .ok_or_else(refused)?;
+    let user = gw.read(|st| st.user_by_name(username).filter(|u| u.enabled).cloned());
+    // One hash either way: no user, no enabled user, the dummy record.
+    let stored = user
+        .as_ref()
+        .map_or(gw.dummy_password_hash(), |u| u.password_hash.as_str());
+    let matches = crypto::verify_password(password, stored);
+    let user = user.filter(|_| matches).ok_or_else(refused)?;
     let ws = match s(b, "workspace") {
         "" => user.workspace.clone(),
         w => w.to_string(),
