@@ -1,12 +1,10 @@
-//! The real mechanisms: PBKDF2 passwords, hashed API keys, Ed25519 JWTs,
-//! uuid4 ids, and UTC timestamps in the gateway's formats.
+//! The real mechanisms: PBKDF2 passwords, hashed API keys, random tokens
+//! and uuid4 ids. (JWTs are in [`crate::jwt`], times in [`crate::time`].)
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand::rngs::OsRng;
 use rand::RngCore;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// PBKDF2 iterations used by the real iam-svc.
@@ -55,6 +53,19 @@ pub fn hash_password(password: &str, iterations: u32) -> String {
     )
 }
 
+/// A record in the stored format that no password matches (random salt
+/// and hash), checked in place of an unknown or disabled user's so that a
+/// failed login costs the same whether or not the user exists.
+pub fn dummy_password_hash(iterations: u32) -> String {
+    let salt: [u8; 16] = random_bytes();
+    let hash: [u8; 32] = random_bytes();
+    format!(
+        "pbkdf2-sha256${iterations}${}${}",
+        STANDARD.encode(salt),
+        STANDARD.encode(hash)
+    )
+}
+
 /// Check `password` against a stored hash, with the stored iteration count,
 /// in constant time. Any other format is a mismatch.
 pub fn verify_password(password: &str, stored: &str) -> bool {
@@ -95,78 +106,6 @@ pub fn hash_api_key(plaintext: &str) -> String {
         .collect()
 }
 
-pub use tg_iam_wire::time::{iso_millis, now as now_secs, now_millis, parse_iso8601 as parse_iso};
-
-/// An Ed25519 signing key with its `kid`.
-#[derive(Clone)]
-pub struct Signer25519 {
-    pub kid: String,
-    pub key: SigningKey,
-}
-
-impl Signer25519 {
-    pub fn generate() -> Self {
-        let kid = uuid4().replace('-', "")[..16].to_string();
-        Signer25519 {
-            kid,
-            key: SigningKey::generate(&mut OsRng),
-        }
-    }
-
-    pub fn from_secret(kid: String, secret: &[u8; 32]) -> Self {
-        Signer25519 {
-            kid,
-            key: SigningKey::from_bytes(secret),
-        }
-    }
-
-    /// A compact JWS: sorted-key header `{"alg":"EdDSA","kid":..,"typ":"JWT"}`
-    /// and the claims as given (already in sorted order).
-    pub fn sign(&self, claims: &Value) -> String {
-        let header = json!({"alg": "EdDSA", "kid": self.kid, "typ": "JWT"});
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let sig: Signature = self.key.sign(signing_input.as_bytes());
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
-    }
-}
-
-/// The parts of a JWT, decoded but not yet trusted.
-pub struct JwtParts {
-    pub header: Value,
-    pub claims: Value,
-    signing_input: String,
-    signature: Vec<u8>,
-}
-
-pub fn decode_jwt(token: &str) -> Option<JwtParts> {
-    let mut it = token.split('.');
-    let (h, c, s) = (it.next()?, it.next()?, it.next()?);
-    if it.next().is_some() {
-        return None;
-    }
-    let header = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
-    let claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
-    Some(JwtParts {
-        header,
-        claims,
-        signing_input: format!("{h}.{c}"),
-        signature: URL_SAFE_NO_PAD.decode(s).ok()?,
-    })
-}
-
-impl JwtParts {
-    pub fn verify(&self, key: &VerifyingKey) -> bool {
-        let Ok(sig) = Signature::from_slice(&self.signature) else {
-            return false;
-        };
-        key.verify(self.signing_input.as_bytes(), &sig).is_ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,7 +124,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_ids_and_times() {
+    fn keys_and_ids() {
         let k = new_api_key();
         assert_eq!(k.len(), 35);
         assert!(k.starts_with("tg_"));
@@ -196,36 +135,5 @@ mod tests {
         let u = uuid4();
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
-        assert_eq!(
-            iso_millis(1_795_330_823_926),
-            "2026-11-22T07:00:23.926000+00:00"
-        );
-        assert_eq!(iso_millis(1_795_334_425_000), "2026-11-22T08:00:25+00:00");
-        assert_eq!(parse_iso("2026-11-22T08:00:25+00:00"), Some(1_795_334_425));
-        assert_eq!(
-            parse_iso("2026-11-22T09:00:25.123+01:00"),
-            Some(1_795_334_425)
-        );
-        assert_eq!(parse_iso("2099-01-01"), Some(4_070_908_800));
-        assert_eq!(parse_iso("soon"), None);
-    }
-
-    #[test]
-    fn jwt_sign_verify() {
-        let s = Signer25519::generate();
-        let claims = json!({"default_workspace": "default", "exp": 2, "iat": 1, "iss": "trustgraph-iam", "sub": "u"});
-        let t = s.sign(&claims);
-        let p = decode_jwt(&t).unwrap();
-        assert!(p.verify(&s.key.verifying_key()));
-        assert_eq!(p.header["kid"], s.kid.as_str());
-        assert_eq!(
-            p.header.to_string(),
-            format!(r#"{{"alg":"EdDSA","kid":"{}","typ":"JWT"}}"#, s.kid)
-        );
-        let other = Signer25519::generate();
-        assert!(!p.verify(&other.key.verifying_key()));
-        let mut tampered = t.clone();
-        tampered.replace_range(t.len() - 5.., "AAAAA");
-        assert!(!decode_jwt(&tampered).is_some_and(|p| p.verify(&s.key.verifying_key())));
     }
 }

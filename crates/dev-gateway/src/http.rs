@@ -1,20 +1,27 @@
-//! The gateway's HTTP surface: routes, the auth middleware's checks, and
-//! the status codes and bodies of the reference (or of 2.11 with
-//! `--compat 2.11`).
+//! The HTTP front-end: routes, the auth middleware's checks, and the
+//! status codes and bodies of the reference (or of 2.11 with
+//! `--compat 2.11`). Every IAM request goes through
+//! [`dispatch`](crate::dispatch::dispatch).
 
-use crate::iam::{self, Compat, Gate, Gateway, IamError, Identity, Reply};
+use crate::authn::Identity;
+use crate::authz::Refusal;
+use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
+use crate::dispatch::{self, Failure};
+use crate::gateway::Gateway;
+use crate::ops::{Body as Fields, Reply};
 use crate::ws;
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-/// Request bodies above this get 413.
-pub const MAX_BODY: usize = 1 << 20;
+/// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
+pub use tg_iam_wire::to_python_json as py_json;
 
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
@@ -44,7 +51,7 @@ fn text(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// A JSON response with the exact bytes given.
-pub fn json_bytes(status: StatusCode, body: String) -> Response {
+fn json_bytes(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
@@ -53,15 +60,12 @@ pub fn json_bytes(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
-pub use tg_iam_wire::to_python_json as py_json;
-
 fn error_spaced(status: StatusCode, message: &str) -> Response {
     json_bytes(status, py_json(&serde_json::json!({ "error": message })))
 }
 
 /// The auth middleware's masked bodies (compact, as the reference sends).
-pub fn unauthorised() -> Response {
+fn unauthorised() -> Response {
     json_bytes(
         StatusCode::UNAUTHORIZED,
         r#"{"error":"auth failure"}"#.into(),
@@ -72,63 +76,72 @@ fn forbidden() -> Response {
     json_bytes(StatusCode::FORBIDDEN, r#"{"error":"access denied"}"#.into())
 }
 
+/// 500 `internal-error`: a handler panicked (the gateway carries on).
+pub fn internal_error() -> Response {
+    json_bytes(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        py_json(&dispatch::internal_error()),
+    )
+}
+
 /// The bearer token, if the header is exactly `Bearer <token>`.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let t = v.strip_prefix("Bearer ")?.trim();
     (!t.is_empty()).then_some(t)
 }
 
-async fn read_body(body: Body) -> Result<Vec<u8>, Response> {
-    to_bytes(body, MAX_BODY)
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|_| error_spaced(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"))
+/// The caller, if the request carries a credential that authenticates.
+fn caller(gw: &Gateway, headers: &HeaderMap) -> Option<Identity> {
+    bearer(headers).and_then(|t| gw.authenticate(t))
+}
+
+/// Read a request body of at most `limit` bytes: 413 when it is larger
+/// (before reading any of it when `Content-Length` says so), 408 when it
+/// does not arrive within the body-read timeout.
+async fn read_body(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, Response> {
+    let too_large = || error_spaced(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let read = Limited::new(body, limit).collect();
+    match tokio::time::timeout(gw.cfg.limits.body_read_timeout, read).await {
+        Ok(Ok(b)) => Ok(b.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(error_spaced(
+            StatusCode::BAD_REQUEST,
+            "cannot read the request body",
+        )),
+        Err(_) => Err(error_spaced(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body timeout",
+        )),
+    }
 }
 
 /// Parse a JSON body: 400 `invalid json` when it is not JSON.
-async fn json_body(body: Body) -> Result<Value, Response> {
-    let bytes = read_body(body).await?;
+async fn json_body(
+    gw: &Gateway,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Value, Response> {
+    let bytes = read_body(gw, headers, body, limit).await?;
     serde_json::from_slice(&bytes)
         .map_err(|_| error_spaced(StatusCode::BAD_REQUEST, "invalid json"))
 }
 
-/// Run an operation off the async threads (hashing, fsync).
-pub async fn call(
-    gw: &Arc<Gateway>,
-    op: &str,
-    body: Map<String, Value>,
-) -> Result<Reply, IamError> {
-    let gw = gw.clone();
-    let op = op.to_string();
-    tokio::task::spawn_blocking(move || gw.call(&op, &body))
-        .await
-        .unwrap_or_else(|e| {
-            Err(IamError {
-                kind: "internal-error",
-                message: e.to_string(),
-            })
-        })
-}
-
-/// A success reply as sent: 2.11 adds `bootstrap_available` to every one.
-pub fn success(gw: &Gateway, mut reply: Reply) -> Value {
-    if gw.cfg.compat == Compat::V2_11 && !reply.contains_key("bootstrap_available") {
-        reply.insert("bootstrap_available".into(), false.into());
-    }
-    Value::Object(reply)
-}
-
-/// An IAM error as carried in a reply; 2.11 drops it and sends a bare reply.
-pub fn failure(gw: &Gateway, e: &IamError) -> Value {
-    match gw.cfg.compat {
-        Compat::Design => serde_json::json!({"error": {"type": e.kind, "message": e.message}}),
-        Compat::V2_11 => serde_json::json!({"bootstrap_available": false}),
-    }
-}
-
 fn ok(gw: &Gateway, reply: Reply) -> Response {
-    json_bytes(StatusCode::OK, py_json(&success(gw, reply)))
+    json_bytes(StatusCode::OK, py_json(&dispatch::success(gw, reply)))
 }
 
 /// `/api/v1/auth/*` refusals: masked 401 by design, a bare 200 on 2.11.
@@ -139,157 +152,143 @@ fn masked(gw: &Gateway) -> Response {
     }
 }
 
-async fn login(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    let v = match json_body(body).await {
+/// An IAM request built by a dedicated route.
+fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
+    let mut req = Map::new();
+    req.insert("operation".into(), op.into());
+    for (k, v) in fields {
+        if let Some(v) = v {
+            req.insert((*k).into(), v.clone());
+        }
+    }
+    req
+}
+
+async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+    let v = match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(v) => v,
         Err(r) => return r,
     };
     let Value::Object(v) = v else {
+        // aiohttp's crash page: the reference calls `.get` on a non-dict.
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "500 Internal Server Error\n\nServer got itself in trouble",
         );
     };
-    let mut req = Map::new();
-    for k in ["username", "password", "workspace"] {
-        if let Some(x) = v.get(k) {
-            req.insert(k.into(), x.clone());
-        }
-    }
-    match call(&gw, "login", req).await {
+    let field = |k: &str| v.get(k).cloned();
+    let req = request(
+        "login",
+        &[
+            ("username", field("username")),
+            ("password", field("password")),
+            ("workspace", field("workspace")),
+        ],
+    );
+    match dispatch::dispatch(&gw, req, None).await {
         Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
     }
 }
 
-async fn bootstrap(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    if let Err(r) = read_body(body).await {
+/// `bootstrap` and `bootstrap-status`: the body is read but not used.
+async fn public_op(gw: Arc<Gateway>, op: &str, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         return r;
     }
-    match call(&gw, "bootstrap", Map::new()).await {
+    match dispatch::dispatch(&gw, request(op, &[]), None).await {
         Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
     }
 }
 
-async fn bootstrap_status(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
-    if let Err(r) = read_body(body).await {
-        return r;
-    }
-    match call(&gw, "bootstrap-status", Map::new()).await {
-        Ok(r) => ok(&gw, r),
-        Err(_) => masked(&gw),
-    }
+async fn bootstrap(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+    public_op(gw, "bootstrap", headers, body).await
 }
 
+async fn bootstrap_status(
+    State(gw): State<Arc<Gateway>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    public_op(gw, "bootstrap-status", headers, body).await
+}
+
+/// The caller's own password; the body's key names differ from the IAM
+/// request's (`current_password` is `password`).
 async fn change_password(
     State(gw): State<Arc<Gateway>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(who) = bearer(&headers).and_then(|t| gw.authenticate(t)) else {
+    // No credential, no body read.
+    let Some(who) = caller(&gw, &headers) else {
         return unauthorised();
     };
-    let v = match json_body(body).await {
+    let v = match json_body(&gw, &headers, body, MAX_BODY).await {
         Ok(Value::Object(v)) => v,
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    let mut req = Map::new();
-    req.insert("user_id".into(), who.user_id.into());
-    req.insert(
-        "password".into(),
-        v.get("current_password").cloned().unwrap_or_default(),
+    let field = |k: &str| Some(v.get(k).cloned().unwrap_or_default());
+    let req = request(
+        "change-password",
+        &[
+            ("user_id", Some(who.user_id.clone().into())),
+            ("password", field("current_password")),
+            ("new_password", field("new_password")),
+        ],
     );
-    req.insert(
-        "new_password".into(),
-        v.get("new_password").cloned().unwrap_or_default(),
-    );
-    match call(&gw, "change-password", req).await {
+    match dispatch::dispatch(&gw, req, Some(&who)).await {
         Ok(r) => ok(&gw, r),
+        Err(Failure::Panicked) => internal_error(),
+        Err(Failure::Refused(_)) => unauthorised(),
         Err(_) if gw.cfg.compat == Compat::V2_11 => ok(&gw, Map::new()),
-        Err(e) if e.kind == "auth-failed" => masked(&gw),
-        Err(e) => error_spaced(StatusCode::BAD_REQUEST, &e.message),
-    }
-}
-
-/// Gateway checks for one IAM request: registry, authentication,
-/// authorisation, `actor` injection. `Err` is the refusal to send.
-pub enum Refusal {
-    UnknownOperation,
-    Unauthenticated,
-    Denied,
-}
-
-pub fn admit(
-    gw: &Gateway,
-    body: &mut Map<String, Value>,
-    identity: Option<&Identity>,
-) -> Result<String, Refusal> {
-    let op = body
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let gate = iam::gate(&op).ok_or(Refusal::UnknownOperation)?;
-    if gate != Gate::Public {
-        let who = identity.ok_or(Refusal::Unauthenticated)?;
-        if let Gate::Capability(cap) = gate {
-            let ws = if iam::workspace_scoped(&op) {
-                match body.get("workspace").and_then(Value::as_str) {
-                    Some(w) if !w.is_empty() => w.to_string(),
-                    _ => who.workspace.clone(),
-                }
-            } else {
-                String::new()
-            };
-            if !gw.authorise(&who.user_id, cap, &ws) {
-                return Err(Refusal::Denied);
-            }
+        Err(Failure::Iam(e)) if e.kind != "auth-failed" => {
+            error_spaced(StatusCode::BAD_REQUEST, &e.message)
         }
+        Err(_) => masked(&gw),
     }
-    if let Some(who) = identity {
-        body.insert("actor".into(), who.user_id.clone().into());
-    }
-    Ok(op)
 }
 
+/// `POST /api/v1/iam`: the generic forwarder. Whether the operation is
+/// known is decided before authentication, as upstream; the credential is
+/// checked before the body is read, so a request without a valid one gets
+/// only a small body read ([`MAX_UNAUTHENTICATED_BODY`]).
 async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
-    let mut v = match json_body(body).await {
+    let identity = caller(&gw, &headers);
+    let limit = match identity {
+        Some(_) => MAX_BODY,
+        None => MAX_UNAUTHENTICATED_BODY,
+    };
+    let v = match json_body(&gw, &headers, body, limit).await {
         Ok(Value::Object(v)) => v,
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    // Registered-vs-unknown is decided before authentication, as upstream.
-    let known = v
-        .get("operation")
-        .and_then(Value::as_str)
-        .and_then(iam::gate);
-    let identity = match known {
-        Some(Gate::Public) | None => None,
-        Some(_) => match bearer(&headers).and_then(|t| gw.authenticate(t)) {
-            Some(i) => Some(i),
-            None => return unauthorised(),
-        },
-    };
-    let op = match admit(&gw, &mut v, identity.as_ref()) {
-        Ok(op) => op,
-        Err(Refusal::UnknownOperation) => {
-            return error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
-        }
-        Err(Refusal::Unauthenticated) => return unauthorised(),
-        Err(Refusal::Denied) => return forbidden(),
-    };
-    match call(&gw, &op, v).await {
+    match dispatch::dispatch(&gw, v, identity.as_ref()).await {
         Ok(r) => ok(&gw, r),
-        Err(e) => json_bytes(StatusCode::OK, py_json(&failure(&gw, &e))),
+        Err(Failure::UnknownOperation) => {
+            error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
+        }
+        Err(Failure::Refused(Refusal::Unauthenticated)) => unauthorised(),
+        Err(Failure::Refused(Refusal::Denied)) => forbidden(),
+        Err(Failure::Iam(e)) => json_bytes(StatusCode::OK, py_json(&dispatch::failure(&gw, &e))),
+        Err(Failure::Panicked) => internal_error(),
     }
 }
 
 /// `POST /api/v1/{kind}`: the generic registry route, where the promised
 /// per-operation REST paths (`/api/v1/users`, ...) land.
-async fn registry_kind(Path(_kind): Path<String>, body: Body) -> Response {
-    match json_body(body).await {
+async fn registry_kind(
+    State(gw): State<Arc<Gateway>>,
+    Path(_kind): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(Value::Object(v)) if v.contains_key("operation") => {
             error_spaced(StatusCode::BAD_REQUEST, "unknown operation")
         }

@@ -3,30 +3,59 @@
 //! API keys, Ed25519 JWTs, the OSS role regime) and an optional durable
 //! state file.
 //!
+//! Where things are, following the protocol:
+//! - [`config`]: configuration, and every limit the gateway enforces;
+//! - [`authn`]: credentials (API keys, JWTs) to an identity;
+//! - [`authz`]: the role table, each operation's gate, and `admit`;
+//! - [`ops`]: the operation table and one function per operation, by
+//!   resource (users, keys, workspaces, signing keys, sessions);
+//! - [`dispatch`]: the one path from a request to an operation, used by
+//!   the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
+//! - `net`: connections, their cap and timeouts, and panic containment;
+//! - [`gateway`] and [`state`]: the state and its durable file;
+//! - [`crypto`], [`jwt`], [`time`]: passwords and keys, JWTs, timestamps.
+//!
 //! Tests start it in-process: `Server::spawn(config, "127.0.0.1:0")`.
 
+pub mod authn;
+pub mod authz;
+pub mod config;
 pub mod crypto;
+pub mod dispatch;
+pub mod gateway;
 mod http;
-pub mod iam;
+pub mod jwt;
+mod net;
+pub mod ops;
 pub mod state;
 mod ws;
 
-pub use iam::{BootstrapMode, Compat, Config, Gateway};
+#[cfg(test)]
+mod tests;
 
+pub use authn::Identity;
+pub use config::{BootstrapMode, Compat, Config, Limits};
+pub use gateway::Gateway;
+pub use net::connection_cap;
+pub use tg_iam_wire::time;
+
+use anyhow::Context as _;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Serve `gw` on `listener` until `shutdown` completes.
+/// Serve `gw` on `listener` until `shutdown` completes, then let open
+/// requests finish. Raises the descriptor limit and caps connections to
+/// fit it ([`connection_cap`]). Returns the error that ended serving, if
+/// anything but `shutdown` did.
 pub async fn serve(
     listener: TcpListener,
     gw: Arc<Gateway>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    axum::serve(listener, http::router(gw))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let cap = connection_cap(&gw.cfg.limits).map_err(std::io::Error::other)?;
+    net::serve(listener, gw, cap, shutdown).await
 }
 
 /// A gateway running on its own thread and runtime; stopped on drop.
@@ -34,34 +63,49 @@ pub struct Server {
     pub addr: SocketAddr,
     pub gateway: Arc<Gateway>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Server {
     /// Open the gateway and listen on `listen` (port 0 picks a free one).
+    /// Every failure to start is returned: the configuration, the state
+    /// file, the address (`cannot listen on ADDR: ...`), the limits.
     pub fn spawn(config: Config, listen: &str) -> anyhow::Result<Server> {
-        let gateway = Arc::new(Gateway::open(config)?);
+        let gateway = Gateway::open(config)?;
+        let listener = std::net::TcpListener::bind(listen)
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        Self::start(gateway, listener)
+    }
+
+    /// Like [`Server::spawn`], on a socket the caller has bound.
+    pub fn spawn_on(config: Config, listener: std::net::TcpListener) -> anyhow::Result<Server> {
+        Self::start(Gateway::open(config)?, listener)
+    }
+
+    fn start(gateway: Gateway, listener: std::net::TcpListener) -> anyhow::Result<Server> {
+        let gateway = Arc::new(gateway);
+        let cap = connection_cap(&gateway.cfg.limits)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
-            .build()?;
-        // Bind here, synchronously, so the caller may itself be async.
-        let std_listener = std::net::TcpListener::bind(listen)?;
-        std_listener.set_nonblocking(true)?;
-        let addr = std_listener.local_addr()?;
+            .build()
+            .context("cannot start the gateway's runtime")?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let listener = {
+            let _in_runtime = rt.enter();
+            TcpListener::from_std(listener).context("cannot use the listening socket")?
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let gw = gateway.clone();
-        let thread = std::thread::spawn(move || {
-            rt.block_on(async move {
-                let Ok(listener) = TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                let _ = serve(listener, gw, async {
+        let thread = std::thread::Builder::new()
+            .name("tg-dev-gateway".into())
+            .spawn(move || {
+                rt.block_on(net::serve(listener, gw, cap, async {
                     let _ = stopped.await;
-                })
-                .await;
-            });
-        });
+                }))
+            })
+            .context("cannot start the gateway's thread")?;
         Ok(Server {
             addr,
             gateway,
@@ -74,15 +118,36 @@ impl Server {
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
+    /// Whether it is still serving (`false` once serving failed).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stop serving (open requests may finish) and report why serving
+    /// ended early, if it did.
+    pub fn stop(mut self) -> anyhow::Result<()> {
+        self.shut_down()
+    }
+
+    fn shut_down(&mut self) -> anyhow::Result<()> {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        match self.thread.take().map(|t| t.join()) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e.into()),
+            Some(Err(_)) => anyhow::bail!("the gateway's serving thread panicked"),
+        }
+    }
+}
+
+impl Drop for Server {
+    /// Stops it; a failure nobody collected with [`Server::stop`] is
+    /// reported on stderr.
+    fn drop(&mut self) {
+        if let Err(e) = self.shut_down() {
+            eprintln!("tg-dev-gateway: {e:#}");
         }
     }
 }

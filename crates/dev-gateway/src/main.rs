@@ -1,10 +1,12 @@
 //! `tg-dev-gateway`: run the local IAM gateway.
 
 use clap::{Parser, ValueEnum};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Gateway};
+use std::time::Duration;
+use tg_dev_gateway::{config, crypto, BootstrapMode, Compat, Config, Gateway, Limits};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Mode {
@@ -56,17 +58,70 @@ struct Args {
     #[arg(long = "insecure-fast-hashing")]
     insecure_fast_hashing: bool,
 
-    /// JWT lifetime in seconds
-    #[arg(long = "jwt-ttl", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(1..))]
+    /// JWT lifetime in seconds (1 to 2592000, 30 days)
+    #[arg(long = "jwt-ttl", default_value_t = config::DEFAULT_JWT_TTL, value_name = "SECS",
+          allow_negative_numbers = true, value_parser = seconds(config::JWT_TTL_RANGE))]
     jwt_ttl: i64,
 
     /// How long JWTs signed with a rotated-out key stay valid, in seconds
-    #[arg(long = "rotation-grace", default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(i64).range(0..))]
+    /// (0 to 2592000, 30 days)
+    #[arg(long = "rotation-grace", default_value_t = config::DEFAULT_ROTATION_GRACE, value_name = "SECS",
+          allow_negative_numbers = true, value_parser = seconds(config::ROTATION_GRACE_RANGE))]
     rotation_grace: i64,
+
+    /// Close a connection whose request head has not arrived within SECS
+    /// (also how long an idle keep-alive connection stays open)
+    #[arg(long = "header-read-timeout", value_name = "SECS", default_value_t = secs(config::HEADER_READ_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    header_read_timeout: i64,
+
+    /// Answer 408 when a request body has not arrived within SECS
+    #[arg(long = "body-read-timeout", value_name = "SECS", default_value_t = secs(config::BODY_READ_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    body_read_timeout: i64,
+
+    /// Close a connection (WebSockets included) on which nothing has moved
+    /// for SECS
+    #[arg(long = "idle-timeout", value_name = "SECS", default_value_t = secs(config::IDLE_TIMEOUT),
+          allow_negative_numbers = true, value_parser = seconds(config::timeout_range()))]
+    idle_timeout: i64,
+
+    /// Serve at most N connections at once [default: 1024, or fewer if
+    /// the file-descriptor limit requires]
+    #[arg(long = "max-connections", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+}
+
+fn secs(d: Duration) -> i64 {
+    d.as_secs() as i64
+}
+
+/// A whole number of seconds within `range`; anything else is a usage
+/// error naming the range.
+fn seconds(range: RangeInclusive<i64>) -> impl Fn(&str) -> Result<i64, String> + Clone {
+    move |s: &str| {
+        s.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| config::range_text(&range))
+    }
+}
+
+/// Panic messages are not printed: one might quote a secret. A panic in a
+/// request handler is answered 500 and the gateway carries on.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("tg-dev-gateway: internal error: panic{at} (message withheld)");
+    }));
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    quiet_panics();
     let mut cfg = Config::new(match args.bootstrap_mode {
         Mode::Bootstrap => BootstrapMode::Bootstrap,
         Mode::Token => BootstrapMode::Token,
@@ -79,6 +134,12 @@ fn main() -> ExitCode {
     cfg.state_file = args.state;
     cfg.jwt_ttl = args.jwt_ttl;
     cfg.rotation_grace = args.rotation_grace;
+    cfg.limits = Limits {
+        max_connections: args.max_connections.map(|n| n as usize),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout as u64),
+        body_read_timeout: Duration::from_secs(args.body_read_timeout as u64),
+        idle_timeout: Duration::from_secs(args.idle_timeout as u64),
+    };
     if args.insecure_fast_hashing {
         cfg.iterations = crypto::FAST_ITERATIONS;
         eprintln!(
@@ -98,6 +159,9 @@ fn main() -> ExitCode {
 
 fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
     let gw = Arc::new(Gateway::open(cfg)?);
+    // Raise the descriptor limit and size the connection cap now, so a
+    // limit that cannot be honoured stops start-up.
+    tg_dev_gateway::connection_cap(&gw.cfg.limits)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -108,14 +172,22 @@ fn run(cfg: Config, listen: &str) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         eprintln!("listening on http://{}/", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tg_dev_gateway::serve(listener, gw, async {
+        let mut server = tokio::spawn(tg_dev_gateway::serve(listener, gw, async {
             let _ = stopped.await;
         }));
-        shutdown_signal().await;
+        // Serving only ends early on a failure: report it.
+        tokio::select! {
+            () = shutdown_signal() => {}
+            r = &mut server => {
+                r.map_err(|e| anyhow::anyhow!("server task failed: {e}"))??;
+                anyhow::bail!("the server stopped on its own");
+            }
+        }
         let _ = stop.send(());
-        // In-flight requests get a moment to finish; open sockets do not
-        // hold the process up.
-        match tokio::time::timeout(std::time::Duration::from_secs(5), server).await {
+        // Requests under way get SHUTDOWN_GRACE to finish (serve enforces
+        // it); open sockets do not hold the process up.
+        let bound = config::SHUTDOWN_GRACE + std::time::Duration::from_secs(1);
+        match tokio::time::timeout(bound, server).await {
             Ok(Ok(r)) => r?,
             Ok(Err(e)) => anyhow::bail!("server task failed: {e}"),
             Err(_) => {}

@@ -2,11 +2,20 @@
 //! a temporary file, fsynced and renamed over the old one before it is
 //! acknowledged, so a crash never loses an acknowledged change nor leaves a
 //! torn file.
+//!
+//! The file holds the Ed25519 signing secrets and the password hashes, so
+//! it is the owner's alone: the temporary file is created with mode 0600
+//! before anything is written to it, and a state file that group or others
+//! can read or write stops start-up.
 
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// The state file's mode.
+pub const STATE_FILE_MODE: u32 = 0o600;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct User {
@@ -103,50 +112,75 @@ impl Store {
     }
 
     /// Read the state; a missing file is an empty state, an unreadable or
-    /// corrupt one is an error (never silently started empty). A temporary
-    /// file left by a crash mid-write was never acknowledged: it is removed.
+    /// corrupt one is an error (never silently started empty), and so is
+    /// one that others may read. A temporary file left by a crash
+    /// mid-write was never acknowledged: it is removed.
     pub fn load(&self) -> anyhow::Result<Option<State>> {
-        if let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) {
-            let tmp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
-            let _ = fs::remove_file(tmp);
-        }
-        let bytes = match fs::read(&self.path) {
-            Ok(b) => b,
+        let _ = fs::remove_file(self.tmp_path());
+        let (bytes, mode) = match File::open(&self.path).and_then(|mut f| {
+            let mode = f.metadata()?.permissions().mode();
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b)?;
+            Ok((b, mode))
+        }) {
+            Ok(x) => x,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => anyhow::bail!("cannot read state file {}: {e}", self.path.display()),
         };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        let state = serde_json::from_slice(&bytes).map_err(|e| {
             anyhow::anyhow!(
                 "state file {} is corrupt ({e}); refusing to start empty — restore it or move it away",
                 self.path.display()
             )
-        })
+        })?;
+        if mode & 0o077 != 0 {
+            let p = self.path.display();
+            anyhow::bail!(
+                "state file {p} is open to group or others (mode {:o}); it holds the signing key and password hashes: run chmod 600 {p}",
+                mode & 0o777
+            );
+        }
+        Ok(Some(state))
     }
 
-    /// Write `state` durably: temp file, fsync, rename, fsync the directory.
-    pub fn save(&self, state: &State) -> std::io::Result<()> {
-        let dir = match self.path.parent() {
+    fn dir(&self) -> PathBuf {
+        match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
-        };
+        }
+    }
+
+    /// `.NAME.tmp` next to the state file.
+    fn tmp_path(&self) -> PathBuf {
         let name = self
             .path
             .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("state");
-        let tmp = dir.join(format!(".{name}.tmp"));
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".into());
+        self.dir().join(format!(".{name}.tmp"))
+    }
+
+    /// Write `state` durably: a fresh temporary file created 0600, fsync,
+    /// rename over the state file, fsync the directory.
+    pub fn save(&self, state: &State) -> std::io::Result<()> {
+        let tmp = self.tmp_path();
         let data = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
+        // A leftover temporary file may have any mode: never reuse it.
+        match fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         {
             let mut f = OpenOptions::new()
                 .write(true)
-                .create(true)
-                .truncate(true)
+                .create_new(true)
+                .mode(STATE_FILE_MODE)
                 .open(&tmp)?;
             f.write_all(&data)?;
             f.sync_all()?;
         }
         fs::rename(&tmp, &self.path)?;
-        File::open(&dir)?.sync_all()?;
+        File::open(self.dir())?.sync_all()?;
         Ok(())
     }
 }

@@ -1,16 +1,25 @@
-//! `/api/v1/socket`: first-frame authentication, re-auth, and IAM requests
-//! in `{"id", "service": "iam", "request"}` envelopes.
+//! The WebSocket front-end, `/api/v1/socket`: first-frame authentication,
+//! re-auth, and IAM requests in `{"id", "service": "iam", "request"}`
+//! envelopes, answered through [`dispatch`](crate::dispatch::dispatch).
+//! Unlike the reference, the socket's credential is re-validated on every
+//! request frame.
 
-use crate::http::{self, Refusal};
-use crate::iam::{self, Gateway, Identity};
+use crate::authn::Identity;
+use crate::authz::Refusal;
+use crate::config::MAX_SOCKET_MESSAGE;
+use crate::dispatch::{self, Failure};
+use crate::gateway::Gateway;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures_util::FutureExt;
 use serde_json::{json, Value};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use tg_iam_wire::to_python_json;
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(gw): State<Arc<Gateway>>) -> Response {
-    ws.max_message_size(http::MAX_BODY)
+    ws.max_message_size(MAX_SOCKET_MESSAGE)
         .on_upgrade(move |socket| session(socket, gw))
 }
 
@@ -23,9 +32,22 @@ async fn session(mut socket: WebSocket, gw: Arc<Gateway>) {
             Message::Close(_) => break,
             _ => continue,
         };
-        let reply = frame(&gw, &mut identity, &text).await;
+        // A panic while answering a frame answers it with an error; the
+        // socket and the server carry on.
+        let reply = match AssertUnwindSafe(frame(&gw, &mut identity, &text))
+            .catch_unwind()
+            .await
+        {
+            Ok(reply) => reply,
+            Err(_) => {
+                let id = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned());
+                envelope_error(id.as_ref(), "internal-error", "internal error")
+            }
+        };
         if socket
-            .send(Message::Text(http::py_json(&reply).into()))
+            .send(Message::Text(to_python_json(&reply).into()))
             .await
             .is_err()
         {
@@ -45,7 +67,7 @@ fn envelope_error(id: Option<&Value>, kind: &str, message: &str) -> Value {
 }
 
 /// Answer one frame.
-pub async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -> Value {
+async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -> Value {
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return envelope_error(None, "error", &e.to_string()),
@@ -72,35 +94,41 @@ pub async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &st
     let Some(who) = identity.as_ref() else {
         return envelope_error(Some(id), "auth-required", "auth failure");
     };
+    // The credential is checked again on every frame (revoked, expired,
+    // user disabled or deleted); once it fails, the socket must
+    // authenticate again.
+    if !gw.still_valid(who) {
+        *identity = None;
+        return envelope_error(Some(id), "auth-required", "auth failure");
+    }
     // The registry is consulted before the workspace, as upstream does.
-    let op = request
-        .get("operation")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if f.get("service").and_then(Value::as_str) != Some("iam") || iam::gate(op).is_none() {
+    if f.get("service").and_then(Value::as_str) != Some("iam")
+        || dispatch::lookup(gw, request).is_none()
+    {
         return envelope_error(Some(id), "unknown-service", "unknown service");
     }
     let ws = match f.get("workspace").and_then(Value::as_str) {
-        Some(w) if !w.is_empty() => w.to_string(),
-        _ => who.workspace.clone(),
+        Some(w) if !w.is_empty() => w,
+        _ => who.workspace.as_str(),
     };
-    if !gw.workspace_enabled(&ws) {
+    if !gw.workspace_enabled(ws) {
         return envelope_error(Some(id), "workspace-not-found", "workspace not found");
     }
-    let mut request = request.clone();
-    let op = match http::admit(gw, &mut request, Some(who)) {
-        Ok(op) => op,
-        Err(Refusal::UnknownOperation) => {
+    let response = match dispatch::dispatch(gw, request.clone(), Some(who)).await {
+        Ok(r) => dispatch::success(gw, r),
+        Err(Failure::Iam(e)) => dispatch::failure(gw, &e),
+        Err(Failure::UnknownOperation) => {
             return envelope_error(Some(id), "unknown-service", "unknown service")
         }
-        Err(Refusal::Unauthenticated) => {
+        Err(Failure::Refused(Refusal::Unauthenticated)) => {
             return envelope_error(Some(id), "auth-required", "auth failure")
         }
-        Err(Refusal::Denied) => return envelope_error(Some(id), "access-denied", "access denied"),
-    };
-    let response = match http::call(gw, &op, request).await {
-        Ok(r) => http::success(gw, r),
-        Err(e) => http::failure(gw, &e),
+        Err(Failure::Refused(Refusal::Denied)) => {
+            return envelope_error(Some(id), "access-denied", "access denied")
+        }
+        Err(Failure::Panicked) => {
+            return envelope_error(Some(id), "internal-error", "internal error")
+        }
     };
     json!({"id": id, "response": response, "complete": true})
 }

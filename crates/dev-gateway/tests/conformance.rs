@@ -7,7 +7,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Value};
 use support::*;
-use tg_dev_gateway::crypto::{self, Signer25519};
+use tg_dev_gateway::crypto;
+use tg_dev_gateway::jwt::Signer25519;
+use tg_dev_gateway::ops::OPERATIONS;
+use tg_dev_gateway::time;
 use tg_dev_gateway::{BootstrapMode, Compat};
 
 const AUTH_FAILURE_COMPACT: &str = r#"{"error":"auth failure"}"#;
@@ -279,6 +282,20 @@ fn gated_ops(user: &str) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The table's capability-gated operations are exactly those tested.
+#[test]
+fn the_role_matrix_covers_every_gated_operation_in_the_table() {
+    let mut tested: Vec<&str> = gated_ops("u").iter().map(|(op, _)| *op).collect();
+    let mut table: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.gate.capability().is_some())
+        .map(|o| o.name)
+        .collect();
+    tested.sort();
+    table.sort();
+    assert_eq!(tested, table);
+}
+
 #[test]
 fn every_role_against_every_capability() {
     let gw = Gw::start(Compat::Design);
@@ -313,18 +330,19 @@ fn every_role_against_every_capability() {
             );
         }
     }
-    // A disabled admin's still-valid JWT authenticates but is denied.
+    // A disabled admin's unexpired JWT no longer authenticates (the
+    // reference still accepts it for whoami; this gateway is stricter).
     let jwt = gw.jwt("admin2");
     let id = gw.ok(&jwt, json!({"operation": "whoami"}))["user"]["id"].clone();
     gw.ok(&admin, json!({"operation": "disable-user", "user_id": id}));
     assert_eq!(
         gw.iam(Some(&jwt), json!({"operation": "list-users"}))
             .status,
-        403
+        401
     );
     assert_eq!(
         gw.iam(Some(&jwt), json!({"operation": "whoami"})).status,
-        200
+        401
     );
 }
 
@@ -424,20 +442,29 @@ fn iam_errors_are_carried_in_200_replies() {
             "not-found",
             "workspace not found",
         ),
+        // Login failures are masked here too (the reference names the
+        // check that failed: an enumeration oracle).
         (
             json!({"operation": "login", "username": "alice", "password": "wrong"}),
             "auth-failed",
-            "bad credentials",
+            "auth failure",
         ),
         (
             json!({"operation": "login", "username": "nobody", "password": "x"}),
             "auth-failed",
-            "no such user",
+            "auth failure",
         ),
+        // change-password acts on the caller (the reference trusts the
+        // body's user_id).
         (
             json!({"operation": "change-password", "user_id": alice, "password": "wrong", "new_password": "n"}),
+            "operation-not-permitted",
+            "change-password changes the caller's own password; use reset-password for another user",
+        ),
+        (
+            json!({"operation": "change-password", "password": "wrong", "new_password": "n"}),
             "auth-failed",
-            "bad credentials",
+            "auth failure",
         ),
     ];
     for (body, kind, message) in cases {
@@ -701,11 +728,15 @@ fn api_key_expiry_and_revocation() {
         gw.iam(Some(&dead), json!({"operation": "whoami"})).status,
         401
     );
-    let (never, rec) = mk("not a date");
-    assert_eq!(
-        rec["expires"], "",
-        "an unparseable expiry is stored as never, as upstream"
+    // An unparseable expiry is refused by design (upstream, and
+    // --compat 2.11, store it as never).
+    let r = gw.iam(
+        Some(&admin),
+        json!({"operation": "create-api-key", "key": {"user_id": alice, "name": "k", "expires": "not a date"}}),
     );
+    assert_eq!(r.json()["error"]["type"], "invalid-argument", "{}", r.body);
+    let (never, rec) = mk("");
+    assert_eq!(rec["expires"], "", "no expiry: never");
     assert_eq!(
         gw.iam(Some(&never), json!({"operation": "whoami"})).status,
         200
@@ -771,7 +802,7 @@ fn jwts_are_ed25519_with_the_reference_claims() {
     );
     assert_eq!(
         v["jwt_expires"],
-        crypto::iso_millis(claims["exp"].as_i64().unwrap() * 1000)
+        time::iso_millis(claims["exp"].as_i64().unwrap() * 1000)
     );
     assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 64);
 
@@ -781,7 +812,7 @@ fn jwts_are_ed25519_with_the_reference_claims() {
     let k = st.signing_keys.last().unwrap();
     let secret: [u8; 32] = STANDARD.decode(&k.secret).unwrap().try_into().unwrap();
     let signer = Signer25519::from_secret(k.kid.clone(), &secret);
-    let now = crypto::now_secs();
+    let now = time::now();
     let good = signer.sign(&json!({"default_workspace": "default", "exp": now + 60, "iat": now, "iss": "trustgraph-iam", "sub": alice}));
     assert_eq!(
         gw.iam(Some(&good), json!({"operation": "whoami"})).status,

@@ -341,3 +341,167 @@ fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
         "only the state file (and at most the one temporary file of the last kill): {leftovers:?}"
     );
 }
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(p: &Path, m: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+}
+
+/// The state file holds the signing secret and the password hashes: it is
+/// created 0600, stays 0600 across writes whatever was done to it in
+/// between, and a file others can read stops start-up.
+#[test]
+fn the_state_file_is_private_to_its_owner() {
+    let dir = temp_dir("mode");
+    let file = dir.join("state.json");
+    let cfg = |f: &Path| {
+        let mut c = Config::new(BootstrapMode::Bootstrap);
+        c.iterations = tg_dev_gateway::crypto::FAST_ITERATIONS;
+        c.state_file = Some(f.to_path_buf());
+        c
+    };
+    {
+        let gw = Gw::with(|c| *c = cfg(&file));
+        assert_eq!(mode(&file), 0o600, "created private");
+        let admin = gw.bootstrap();
+        assert_eq!(mode(&file), 0o600, "after a write");
+        chmod(&file, 0o600);
+        gw.user(&admin, "alice", "default", &["reader"]);
+        assert_eq!(mode(&file), 0o600, "after a chmod 600 and a write");
+        // Loosened while running: the next write makes a private file again.
+        chmod(&file, 0o644);
+        gw.user(&admin, "bob", "default", &["reader"]);
+        assert_eq!(mode(&file), 0o600, "after a chmod 644 and a write");
+    }
+    for loose in [0o644, 0o640, 0o604, 0o620] {
+        chmod(&file, loose);
+        let e = Gateway::open(cfg(&file))
+            .err()
+            .expect("refused")
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "state file {} is open to group or others (mode {loose:o}); it holds the signing key and password hashes: run chmod 600 {}",
+                file.display(),
+                file.display()
+            )
+        );
+        let (code, err) = run_bounded(&[
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            "--state",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert_eq!(err, format!("tg-dev-gateway: error: {e}\n"));
+    }
+    chmod(&file, 0o600);
+    let gw = Gw::with(|c| *c = cfg(&file));
+    assert_eq!(gw.server.gateway.snapshot().users.len(), 3);
+}
+
+/// Run the binary, killing it if it is still running after 20 s (so a
+/// gateway that starts when it should refuse fails the test, not hangs it).
+fn run_bounded(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    (status.and_then(|s| s.code()), err)
+}
+
+#[test]
+fn token_lifetimes_out_of_range_are_usage_errors() {
+    for (flag, value, range) in [
+        ("--jwt-ttl", "9223372036854775807", "1 and 2592000"),
+        ("--jwt-ttl", "0", "1 and 2592000"),
+        ("--jwt-ttl", "-5", "1 and 2592000"),
+        ("--jwt-ttl", "2592001", "1 and 2592000"),
+        ("--jwt-ttl", "soon", "1 and 2592000"),
+        ("--rotation-grace", "-1", "0 and 2592000"),
+        ("--rotation-grace", "9223372036854775807", "0 and 2592000"),
+    ] {
+        let (code, err) = run_bounded(&[
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, Some(2), "{flag} {value}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{value}' for '{flag} <SECS>': must be between {range} seconds (30 days)"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn connection_limits_out_of_range_are_refused() {
+    for (flag, value) in [
+        ("--header-read-timeout", "0"),
+        ("--body-read-timeout", "3601"),
+        ("--idle-timeout", "forever"),
+    ] {
+        let (code, err) = run_bounded(&[
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, Some(2), "{flag} {value}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{value}' for '{flag} <SECS>': must be between 1 and 3600 seconds (1 hour)"
+            )),
+            "{err}"
+        );
+    }
+    // More connections than the descriptor limit allows.
+    let (code, err) = run_bounded(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections",
+        "4000000000",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("tg-dev-gateway: error: --max-connections 4000000000 does not fit the file-descriptor limit (")
+            && err.ends_with("raise ulimit -n or lower --max-connections\n")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+}

@@ -163,3 +163,95 @@ async fn socket_in_2_11_mode_matches_the_observed_frames() {
         json!({"id": "req-3", "response": {"bootstrap_available": false}, "complete": true})
     );
 }
+
+fn auth_required(id: &str) -> Value {
+    json!({"id": id, "error": {"message": "auth failure", "type": "auth-required"}, "complete": true})
+}
+
+/// The credential behind a socket is checked again on every frame: once it
+/// no longer holds, that frame gets the auth error and the socket must
+/// authenticate again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_stops_working_when_its_api_key_is_revoked() {
+    let gw = Gw::start(Compat::Design);
+    let admin = gw.bootstrap();
+    let ops = gw.user(&admin, "ops", "default", &["admin"]);
+    let v = gw.ok(
+        &admin,
+        json!({"operation": "create-api-key", "key": {"user_id": ops, "name": "k"}}),
+    );
+    let key = v["api_key_plaintext"].as_str().unwrap().to_string();
+    let key_id = v["api_key"]["id"].clone();
+    let mut ws = connect(&gw).await;
+    assert_eq!(auth(&mut ws, &key).await["type"], "auth-ok");
+    let create = |n: &str| json!({"operation": "create-user", "workspace": "default", "user": {"username": n, "password": "p", "roles": ["admin"]}});
+    let r = req(&mut ws, "req-1", create("eve1")).await;
+    assert_eq!(r["response"]["user"]["username"], "eve1", "{r}");
+    gw.ok(
+        &admin,
+        json!({"operation": "revoke-api-key", "key_id": key_id}),
+    );
+    assert_eq!(
+        req(&mut ws, "req-2", create("eve2")).await,
+        auth_required("req-2")
+    );
+    assert_eq!(
+        req(&mut ws, "req-3", json!({"operation": "whoami"})).await,
+        auth_required("req-3"),
+        "re-auth is required"
+    );
+    assert_eq!(auth(&mut ws, &key).await["type"], "auth-failed");
+    assert_eq!(auth(&mut ws, &admin).await["type"], "auth-ok");
+    let r = req(&mut ws, "req-4", json!({"operation": "whoami"})).await;
+    assert_eq!(r["response"]["user"]["username"], "admin");
+    let users = gw.ok(&admin, json!({"operation": "list-users"}));
+    assert!(!users.to_string().contains("eve2"), "{users}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_stops_working_when_its_jwt_expires() {
+    let gw = Gw::with(|c| c.jwt_ttl = 1);
+    let admin = gw.bootstrap();
+    gw.user(&admin, "alice", "default", &["writer"]);
+    let jwt = gw.jwt("alice");
+    let mut ws = connect(&gw).await;
+    assert_eq!(auth(&mut ws, &jwt).await["type"], "auth-ok");
+    let r = req(&mut ws, "req-1", json!({"operation": "whoami"})).await;
+    assert_eq!(r["response"]["user"]["username"], "alice");
+    // exp = iat + 1, valid while now <= exp: two seconds on, it is not.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(
+        req(&mut ws, "req-2", json!({"operation": "whoami"})).await,
+        auth_required("req-2")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_stops_working_when_its_user_is_disabled_or_deleted() {
+    let gw = Gw::start(Compat::Design);
+    let admin = gw.bootstrap();
+    let alice = gw.user(&admin, "alice", "default", &["writer"]);
+    let bob = gw.user(&admin, "bob", "default", &["writer"]);
+    for (user, name, op) in [
+        (&alice, "alice", "disable-user"),
+        (&bob, "bob", "delete-user"),
+    ] {
+        let jwt = gw.jwt(name);
+        let mut ws = connect(&gw).await;
+        assert_eq!(auth(&mut ws, &jwt).await["type"], "auth-ok");
+        let r = req(&mut ws, "req-1", json!({"operation": "whoami"})).await;
+        assert_eq!(r["response"]["user"]["username"], name);
+        gw.ok(&admin, json!({"operation": op, "user_id": user}));
+        assert_eq!(
+            req(&mut ws, "req-2", json!({"operation": "whoami"})).await,
+            auth_required("req-2"),
+            "{op}"
+        );
+        // And the JWT no longer authenticates a socket.
+        assert_eq!(
+            auth(&mut ws, &jwt).await,
+            json!({"type": "auth-failed", "error": "auth failure"}),
+            "{op}"
+        );
+    }
+}

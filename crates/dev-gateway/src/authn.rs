@@ -1,0 +1,136 @@
+//! Authentication: a bearer credential (a `tg_` API key or an EdDSA JWT)
+//! to an [`Identity`], or nothing. Every check a credential must pass is
+//! written once, in [`Gateway::still_valid`], which runs when the
+//! credential is presented and again on every later frame of a socket it
+//! authenticated.
+
+use crate::authz::may_act_in;
+use crate::crypto;
+use crate::gateway::Gateway;
+use crate::jwt;
+use crate::state::State;
+use crate::time;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+/// Who a credential belongs to, and what it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: String,
+    /// The workspace the credential acts in by default: the user's home
+    /// for an API key, the `default_workspace` claim for a JWT.
+    pub workspace: String,
+    pub(crate) source: Source,
+}
+
+/// The credential an identity came from: what must still hold for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// An API key, by the SHA-256 of its plaintext.
+    ApiKey { hash: String },
+    /// A JWT whose signature was verified with signing key `kid`.
+    Jwt { kid: String, exp: i64 },
+}
+
+impl Gateway {
+    /// Resolve a bearer token (surrounding whitespace ignored): `tg_…` is
+    /// an API key, three dot-separated parts a JWT, anything else nothing.
+    pub fn authenticate(&self, token: &str) -> Option<Identity> {
+        let token = token.trim();
+        let who = if token.starts_with("tg_") {
+            self.api_key_identity(token)?
+        } else if token.matches('.').count() == 2 {
+            self.jwt_identity(token)?
+        } else {
+            return None;
+        };
+        self.still_valid(&who).then_some(who)
+    }
+
+    fn api_key_identity(&self, token: &str) -> Option<Identity> {
+        let hash = crypto::hash_api_key(token);
+        self.read(|st| {
+            let key = st.api_keys.iter().find(|k| k.hash == hash)?;
+            let user = st.user(&key.user_id)?;
+            Some(Identity {
+                user_id: user.id.clone(),
+                workspace: user.workspace.clone(),
+                source: Source::ApiKey { hash: hash.clone() },
+            })
+        })
+    }
+
+    /// A JWT whose signature verifies with the key its `kid` names (the
+    /// newest key when it names none); its claims, not yet checked.
+    fn jwt_identity(&self, token: &str) -> Option<Identity> {
+        let parts = jwt::decode_jwt(token)?;
+        if parts.header_str("alg") != Some("EdDSA") {
+            return None;
+        }
+        let (kid, secret) = self.read(|st| {
+            let k = match parts.header_str("kid") {
+                Some(kid) => st.signing_keys.iter().find(|k| k.kid == kid)?,
+                None => st.signing_keys.last()?,
+            };
+            Some((k.kid.clone(), k.secret.clone()))
+        })?;
+        let secret: [u8; 32] = STANDARD.decode(secret).ok()?.try_into().ok()?;
+        let key = jwt::Signer25519::from_secret(String::new(), &secret).key;
+        if !parts.verify(&key.verifying_key()) {
+            return None;
+        }
+        Some(Identity {
+            user_id: parts.claim_str("sub")?.to_string(),
+            workspace: parts.claim_str("default_workspace")?.to_string(),
+            source: Source::Jwt {
+                kid,
+                exp: parts.claim_i64("exp")?,
+            },
+        })
+    }
+
+    /// Whether `who`'s credential still holds now: the one place the
+    /// checks are written. An API key: it still exists and has not
+    /// expired. A JWT: it has not expired (`exp >= now`), and its signing
+    /// key is current or within the rotation grace. Either way the user
+    /// still exists and is enabled, and may still act in the credential's
+    /// workspace, which is enabled.
+    pub fn still_valid(&self, who: &Identity) -> bool {
+        let now = time::now();
+        self.read(|st| {
+            let credential = match &who.source {
+                Source::ApiKey { hash } => api_key_holds(st, hash, &who.user_id, now),
+                Source::Jwt { kid, exp } => *exp >= now && signing_key_holds(st, kid, now, self),
+            };
+            credential
+                && st.user(&who.user_id).is_some_and(|u| {
+                    u.enabled
+                        && st.workspace_enabled(&who.workspace)
+                        && may_act_in(u, &who.workspace)
+                })
+        })
+    }
+}
+
+/// The key still exists, belongs to the user, and has not expired (an
+/// expiry that cannot be read means never, as iam-svc stores it).
+fn api_key_holds(st: &State, hash: &str, user_id: &str, now: i64) -> bool {
+    let expired = |expires: &str| time::parse_iso8601(expires).is_some_and(|e| e < now);
+    st.api_keys
+        .iter()
+        .any(|k| k.hash == hash && k.user_id == user_id && !expired(&k.expires))
+}
+
+/// A rotated-out key validates for the grace period after its retirement,
+/// then never.
+fn signing_key_holds(st: &State, kid: &str, now: i64, gw: &Gateway) -> bool {
+    let Some(k) = st.signing_keys.iter().find(|k| k.kid == kid) else {
+        return false;
+    };
+    match k.retired {
+        None => true,
+        Some(r) => r
+            .checked_add(gw.cfg.rotation_grace)
+            .is_some_and(|end| now < end),
+    }
+}

@@ -1,0 +1,131 @@
+//! The gateway's core: its configuration and its state, read and changed
+//! in transactions that are on disk before they are acknowledged.
+//! Authentication ([`crate::authn`]), authorisation ([`crate::authz`]) and
+//! the operations ([`crate::ops`]) are written against it.
+
+use crate::config::{BootstrapMode, Config};
+use crate::crypto;
+use crate::jwt::Signer25519;
+use crate::ops::{err, sessions, signing_keys, IamError, Operation, OPERATIONS};
+use crate::state::{State, Store};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use std::sync::Mutex;
+
+/// The IAM service and its state.
+pub struct Gateway {
+    pub cfg: Config,
+    state: Mutex<State>,
+    store: Option<Store>,
+    /// What a login for an unknown or disabled user is checked against.
+    dummy_password_hash: String,
+    /// The operations clients can reach: [`OPERATIONS`] (the crate's
+    /// own tests add a failing one).
+    pub(crate) operations: &'static [Operation],
+}
+
+impl Gateway {
+    /// Check the configuration, load the state file (if any), seed the
+    /// admin in token mode, and make sure a signing key exists.
+    pub fn open(cfg: Config) -> anyhow::Result<Gateway> {
+        cfg.validate()?;
+        let store = cfg.state_file.clone().map(Store::new);
+        let loaded = match &store {
+            Some(s) => s.load()?,
+            None => None,
+        };
+        let gw = Gateway {
+            state: Mutex::new(loaded.unwrap_or_default()),
+            store,
+            dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
+            operations: OPERATIONS,
+            cfg,
+        };
+        // One write at start: a signing key if there is none, and in token
+        // mode the seeded admin if there are no users. The admin's
+        // undisclosed password is only hashed when it is needed.
+        let seed_token = match gw.cfg.bootstrap_mode {
+            BootstrapMode::Token if gw.read(|st| st.users.is_empty()) => {
+                gw.cfg.bootstrap_token.clone()
+            }
+            _ => None,
+        };
+        let seed_hash = seed_token
+            .as_ref()
+            .map(|_| crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations));
+        gw.mutate(|st| {
+            if st.signing_keys.is_empty() {
+                st.signing_keys.push(signing_keys::new_key());
+            }
+            if let (Some(token), Some(hash)) = (&seed_token, seed_hash) {
+                sessions::seed(st, token, hash);
+            }
+            Ok(())
+        })
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        Ok(gw)
+    }
+
+    /// A copy of the state (tests, diagnostics).
+    pub fn snapshot(&self) -> State {
+        self.read(State::clone)
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        f(&self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Apply `f` to a copy of the state, persist the copy, then publish it:
+    /// a failed write (or a panic in `f`) leaves nothing half-done and
+    /// acknowledges nothing.
+    pub(crate) fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<T, IamError>,
+    ) -> Result<T, IamError> {
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        let out = f(&mut next)?;
+        if next != *guard {
+            if let Some(store) = &self.store {
+                store.save(&next).map_err(|e| {
+                    err(
+                        "internal-error",
+                        format!("cannot write state file {}: {e}", store.path().display()),
+                    )
+                })?;
+            }
+            *guard = next;
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn dummy_password_hash(&self) -> &str {
+        &self.dummy_password_hash
+    }
+
+    pub fn workspace_enabled(&self, id: &str) -> bool {
+        self.read(|st| st.workspace_enabled(id))
+    }
+
+    pub fn bootstrap_available(&self) -> bool {
+        self.cfg.bootstrap_mode == BootstrapMode::Bootstrap && self.read(|st| st.users.is_empty())
+    }
+
+    /// The current (not rotated-out) signing key.
+    pub(crate) fn signer(&self) -> Result<Signer25519, IamError> {
+        self.read(|st| {
+            let k = st
+                .signing_keys
+                .iter()
+                .rev()
+                .find(|k| k.retired.is_none())
+                .ok_or_else(|| err("internal-error", "no signing key"))?;
+            let secret: [u8; 32] = STANDARD
+                .decode(&k.secret)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| err("internal-error", "bad signing key"))?;
+            Ok(Signer25519::from_secret(k.kid.clone(), &secret))
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! API keys: create (the plaintext is shown once), list, revoke.
+
+use super::records::{key_json, now_iso};
+use super::users::target_user;
+use super::{err, invalid, obj, one, required, s, void, Body, IamError, IamResult};
+use crate::config::Compat;
+use crate::crypto;
+use crate::gateway::Gateway;
+use crate::state::ApiKey;
+use crate::time;
+
+pub fn create(gw: &Gateway, b: &Body) -> IamResult {
+    let k = obj(b, "key").cloned().unwrap_or_default();
+    let user_id = required(&k, "user_id", "key.user_id required")?.to_string();
+    let name = required(&k, "name", "key.name required")?.to_string();
+    let expires = expiry(gw, s(&k, "expires"))?;
+    let plaintext = crypto::new_api_key();
+    gw.mutate(|st| {
+        let user_id = target_user(st, &user_id, s(b, "workspace"))?;
+        let key = ApiKey {
+            id: crypto::uuid4(),
+            user_id,
+            name,
+            prefix: plaintext[..7].to_string(),
+            expires,
+            created: now_iso(),
+            hash: crypto::hash_api_key(&plaintext),
+        };
+        st.api_keys.push(key.clone());
+        let mut r = one("api_key_plaintext", plaintext.clone().into());
+        r.insert("api_key".into(), key_json(&key));
+        Ok(r)
+    })
+}
+
+/// A key's `expires`, as stored: "" for none. An expiry that is not an
+/// ISO-8601 date is refused by design; under `--compat 2.11` it is stored
+/// as "never", as iam-svc does. A past date is accepted (the key is dead
+/// on arrival), as upstream.
+fn expiry(gw: &Gateway, given: &str) -> Result<String, IamError> {
+    if given.is_empty() {
+        return Ok(String::new());
+    }
+    match time::parse_iso8601(given).and_then(|e| e.checked_mul(1000)) {
+        Some(ms) => Ok(time::iso_millis(ms)),
+        None if gw.cfg.compat == Compat::V2_11 => Ok(String::new()),
+        None => Err(invalid("key.expires is not an ISO-8601 date")),
+    }
+}
+
+pub fn list(gw: &Gateway, b: &Body) -> IamResult {
+    let id = required(b, "user_id", "user_id required for list-api-keys")?;
+    gw.read(|st| {
+        let id = target_user(st, id, s(b, "workspace"))?;
+        let keys = st
+            .api_keys
+            .iter()
+            .filter(|k| k.user_id == id)
+            .map(key_json)
+            .collect();
+        Ok(super::listing("api_keys", keys))
+    })
+}
+
+pub fn revoke(gw: &Gateway, b: &Body) -> IamResult {
+    let id = required(b, "key_id", "key_id required")?;
+    let ws = s(b, "workspace");
+    gw.mutate(|st| {
+        let key = st
+            .api_keys
+            .iter()
+            .find(|k| k.id == id)
+            .ok_or_else(|| err("not-found", "api key not found"))?;
+        let owner_ws = st
+            .user(&key.user_id)
+            .map(|u| u.workspace.as_str())
+            .unwrap_or("");
+        if !ws.is_empty() && owner_ws != ws {
+            return Err(err(
+                "operation-not-permitted",
+                "key belongs to a different workspace",
+            ));
+        }
+        st.api_keys.retain(|k| k.id != id);
+        Ok(void())
+    })
+}

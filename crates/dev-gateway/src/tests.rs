@@ -1,0 +1,131 @@
+//! What the integration tests cannot reach from outside: a handler that
+//! panics. The crate's own table gets one extra operation, `explode`, and
+//! the gateway must answer it with `internal-error` and carry on, over
+//! HTTP and over the socket.
+
+use crate::authz::Gate;
+use crate::config::{BootstrapMode, Config};
+use crate::crypto;
+use crate::gateway::Gateway;
+use crate::ops::{op, Body, IamResult, Operation, OPERATIONS};
+use crate::Server;
+use axum::body::Body as HttpBody;
+use axum::routing::get;
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+fn explode(_: &Gateway, _: &Body) -> IamResult {
+    panic!("a handler bug")
+}
+
+fn server() -> Server {
+    let mut cfg = Config::new(BootstrapMode::Bootstrap);
+    cfg.iterations = crypto::FAST_ITERATIONS;
+    let mut gw = Gateway::open(cfg).unwrap();
+    let mut table: Vec<Operation> = OPERATIONS.to_vec();
+    table.push(op("explode", Gate::Public, explode));
+    gw.operations = Box::leak(table.into_boxed_slice());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    Server::start(gw, listener).unwrap()
+}
+
+/// One request on its own connection: (status, body).
+fn post(server: &Server, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_string())
+}
+
+const INTERNAL: &str = r#"{"error": {"type": "internal-error", "message": "internal error"}}"#;
+
+#[test]
+fn a_panicking_handler_gets_500_and_the_gateway_keeps_serving() {
+    let server = server();
+    for _ in 0..3 {
+        let (status, body) = post(&server, "/api/v1/iam", None, r#"{"operation": "explode"}"#);
+        assert_eq!((status, body.as_str()), (500, INTERNAL));
+        let (status, _) = post(&server, "/api/v1/auth/bootstrap-status", None, "{}");
+        assert_eq!(status, 200);
+    }
+    server.stop().unwrap();
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn send(ws: &mut Ws, frame: Value) -> Value {
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .unwrap();
+    match ws.next().await.unwrap().unwrap() {
+        Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_gets_an_error_frame_and_the_socket_keeps_working() {
+    let server = server();
+    let (status, body) = post(&server, "/api/v1/auth/bootstrap", None, "{}");
+    assert_eq!(status, 200);
+    let admin: Value = serde_json::from_str(&body).unwrap();
+    let admin = admin["bootstrap_admin_api_key"].as_str().unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/v1/socket", server.addr))
+            .await
+            .unwrap();
+    assert_eq!(
+        send(&mut ws, json!({"type": "auth", "token": admin})).await["type"],
+        "auth-ok"
+    );
+    let r = send(
+        &mut ws,
+        json!({"id": "1", "service": "iam", "request": {"operation": "explode"}}),
+    )
+    .await;
+    assert_eq!(
+        r,
+        json!({"id": "1", "error": {"message": "internal error", "type": "internal-error"}, "complete": true})
+    );
+    let r = send(
+        &mut ws,
+        json!({"id": "2", "service": "iam", "request": {"operation": "whoami"}}),
+    )
+    .await;
+    assert_eq!(r["response"]["user"]["username"], "admin");
+}
+
+/// A panic outside any handler (in routing or a front-end) is contained
+/// by the connection layer's guard.
+#[tokio::test]
+async fn a_panic_anywhere_in_a_request_becomes_500() {
+    async fn buggy() -> &'static str {
+        panic!("a front-end bug")
+    }
+    let router = Router::new().route("/", get(buggy));
+    let req = axum::http::Request::get("/")
+        .body(HttpBody::empty())
+        .unwrap();
+    let resp = crate::net::respond(router, req).await;
+    assert_eq!(resp.status(), 500);
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 10)
+        .await
+        .unwrap();
+    assert_eq!(body, INTERNAL.as_bytes());
+}
