@@ -37,6 +37,12 @@ pub trait Tool: clap::Parser + Sized {
     /// fails, the run fails (exit 7) saying what was created.
     const SECRET_OUTPUT: Option<&'static str> = None;
 
+    /// [`Tool::SECRET_OUTPUT`] for this invocation (a flag may send the
+    /// secret elsewhere, as `tg-login --save` does).
+    fn secret_output(&self) -> Option<&'static str> {
+        Self::SECRET_OUTPUT
+    }
+
     /// Do the work; stdout goes into `out`, which is printed only on success.
     #[allow(async_fn_in_trait)]
     async fn run(self, out: &mut Out) -> Result<()>;
@@ -66,7 +72,7 @@ pub fn run<T: Tool>() -> ExitCode {
         return ExitCode::from(e.kind.exit_code());
     }
     let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let Some(what) = T::SECRET_OUTPUT {
+    if let Some(what) = args.secret_output() {
         if let Err(e) = output::check_stdout_takes(what) {
             eprint!("{}", e.render(T::NAME));
             return ExitCode::from(e.kind.exit_code());

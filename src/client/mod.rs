@@ -201,6 +201,11 @@ impl Client {
             .map_or(Source::None, |t| t.source.clone())
     }
 
+    /// The gateway base URL, as resolved.
+    pub fn url(&self) -> &str {
+        &self.url.value
+    }
+
     /// The tool this client runs for (`tg-login`).
     pub fn tool(&self) -> &'static str {
         self.tool
