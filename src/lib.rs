@@ -14,6 +14,7 @@ pub mod jwt;
 pub mod output;
 pub mod prompt;
 pub mod records;
+pub mod registry;
 pub mod tools;
 pub mod wire;
 
@@ -45,10 +46,19 @@ pub fn command<T: Tool>() -> clap::Command {
         .after_help(error::EXIT_CODES_HELP)
 }
 
-/// Run tool `T` as a process: parse arguments (clap exits 2 on usage
-/// errors), run, print the result or the error, and return the exit code.
+/// Run tool `T` as a process, with the process's arguments: what every
+/// thin binary's `main` does.
 pub fn run<T: Tool>() -> ExitCode {
-    let matches = command::<T>().get_matches();
+    run_from::<T>(std::env::args_os().collect())
+}
+
+/// Run tool `T` with `args` (the first is the program name, which is
+/// ignored: `--help` and errors always say `T::NAME`): parse arguments
+/// (clap exits 2 on usage errors), run, print the result or the error, and
+/// return the exit code. The thin binaries (through [`run`]) and the
+/// multicall binary ([`multicall`]) both come here.
+pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let matches = command::<T>().get_matches_from(args);
     let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
