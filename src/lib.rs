@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod multicall;
 pub mod output;
 pub mod prompt;
 pub mod records;

@@ -204,7 +204,8 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
             t.name
         );
     }
-    let with_multicall = names.clone();
+    let mut with_multicall = names.clone();
+    with_multicall.insert("tg-iam".to_string());
     let mut problems = Vec::new();
 
     // Cargo.toml's [[bin]] list: every tool, plus the multicall binary.
