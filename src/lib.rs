@@ -1,6 +1,7 @@
 //! tg-iam: the shared library behind the `tg-*` IAM tools.
 //!
-//! A binary is one line: `tg_iam::run::<tg_iam::tools::Login>()`. This
+//! A binary is one line: `tg_iam::tools::Login::main()`, which is
+//! [`run::<tg_iam::tools::Login>()`](run) (see [`registry`]). This
 //! library owns everything else: flag definitions ([`cli`]), URL / token /
 //! workspace resolution ([`config`]), the HTTP client and failure mapping
 //! ([`client`], [`error`]), typed records ([`records`]), rendering

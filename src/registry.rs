@@ -33,7 +33,7 @@ pub struct Entry {
     /// [`crate::Tool::NAME`]; checked at compile time).
     pub name: &'static str,
     /// The type in [`crate::tools`], e.g. `Login`: the thin binary
-    /// `src/bin/NAME.rs` is `tg_iam::run::<tg_iam::tools::TYPE>()`.
+    /// `src/bin/NAME.rs` calls `tg_iam::tools::TYPE::main()`.
     pub type_name: &'static str,
     pub origin: Origin,
     /// One line: what the tool does (and what it prints, when that is the
@@ -72,6 +72,14 @@ macro_rules! registry {
             run: crate::run_from::<tools::$ty>,
             command: crate::command::<tools::$ty>,
         }),*];
+        $(impl tools::$ty {
+            /// `main` of this tool's thin binary, `src/bin/NAME.rs`:
+            /// [`crate::run`] for this tool. Not generic, so it is compiled
+            /// once, here, rather than again in each binary.
+            pub fn main() -> ExitCode {
+                crate::run::<tools::$ty>()
+            }
+        })*
         $(const _: () = assert!(
             same($name, <tools::$ty as crate::Tool>::NAME),
             concat!("registry: ", $name, " is not the Tool::NAME of ", stringify!($ty)),

@@ -158,7 +158,7 @@ fn completions_man_pages_and_readme_table_are_current() {
 /// What `src/bin/NAME.rs` must hold for the tool of type `ty`.
 fn thin_binary(ty: &str) -> String {
     format!(
-        "fn main() -> std::process::ExitCode {{\n    tg_iam::run::<tg_iam::tools::{ty}>()\n}}\n"
+        "fn main() -> std::process::ExitCode {{\n    tg_iam::tools::{ty}::main()\n}}\n"
     )
 }
 
