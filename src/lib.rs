@@ -1,6 +1,7 @@
 //! tg-iam: the shared library behind the `tg-*` IAM tools.
 //!
-//! A binary is one line: `tg_iam::run::<tg_iam::tools::Login>()`. This
+//! A binary is one line: `tg_iam::tools::Login::main()`, which is
+//! [`run::<tg_iam::tools::Login>()`](run) (see [`registry`]). This
 //! library owns everything else: flag definitions ([`cli`]), URL / token /
 //! workspace resolution ([`config`]), the HTTP client and failure mapping
 //! ([`client`], [`error`]), typed records ([`records`]), rendering
@@ -11,10 +12,12 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod multicall;
 pub mod output;
 pub mod prompt;
 pub mod records;
 pub mod redact;
+pub mod registry;
 pub mod tools;
 pub mod wire;
 
@@ -58,15 +61,24 @@ pub fn command<T: Tool>() -> clap::Command {
         .after_help(error::EXIT_CODES_HELP)
 }
 
-/// Run tool `T` as a process: check the environment, parse arguments
-/// (clap exits 2 on usage errors), run, print the result or the error, and
-/// return the exit code.
+/// Run tool `T` as a process, with the process's arguments: what every
+/// thin binary's `main` does.
 pub fn run<T: Tool>() -> ExitCode {
+    run_from::<T>(std::env::args_os().collect())
+}
+
+/// Run tool `T` with `args` (the first is the program name, which is
+/// ignored: `--help` and errors always say `T::NAME`): check the
+/// environment, parse arguments (clap exits 2 on usage errors), read the
+/// config, run, print the result or the error, and return the exit code.
+/// The thin binaries (through [`run`]) and the multicall binary
+/// ([`multicall`]) both come here.
+pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
     if let Err(e) = config::check_env() {
         eprint!("{}", e.render(T::NAME));
         return ExitCode::from(e.kind.exit_code());
     }
-    let matches = command::<T>().get_matches();
+    let matches = command::<T>().get_matches_from(args);
     if let Err(e) = config::init(&matches) {
         eprint!("{}", e.render(T::NAME));
         return ExitCode::from(e.kind.exit_code());

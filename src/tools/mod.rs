@@ -1,4 +1,5 @@
-//! The seventeen tools, and the pieces several of them share.
+//! The tools (listed in [`crate::registry`]), and the pieces several of
+//! them share.
 
 mod auth;
 mod keys;
@@ -18,34 +19,6 @@ use crate::error::{Error, Result};
 use crate::output::{self, note, Out};
 use crate::records::User;
 use serde_json::{Map, Value};
-
-/// Every tool's name with its clap command, for man pages and completions.
-pub fn all_commands() -> Vec<(&'static str, clap::Command)> {
-    macro_rules! each {
-        ($($t:ty),* $(,)?) => {
-            vec![$((<$t as crate::Tool>::NAME, crate::command::<$t>())),*]
-        };
-    }
-    each![
-        BootstrapIam,
-        Login,
-        Whoami,
-        CreateUser,
-        ListUsers,
-        UpdateUser,
-        DisableUser,
-        EnableUser,
-        DeleteUser,
-        ChangePassword,
-        ResetPassword,
-        CreateApiKey,
-        ListApiKeys,
-        RevokeApiKey,
-        CreateWorkspace,
-        ListWorkspaces,
-        ListMyWorkspaces,
-    ]
-}
 
 /// The roles the OSS regime knows.
 pub const KNOWN_ROLES: &[&str] = &["reader", "writer", "admin"];
