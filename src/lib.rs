@@ -46,6 +46,13 @@ pub trait Tool: clap::Parser + Sized {
         Self::SECRET_OUTPUT
     }
 
+    /// Whether this invocation may name a profile the config file does not
+    /// define yet (`tg-config set --profile NEW ...`); for every other use
+    /// an unknown profile is a usage error.
+    fn creates_profiles(&self) -> bool {
+        false
+    }
+
     /// Do the work; stdout goes into `out`, which is printed only on success.
     #[allow(async_fn_in_trait)]
     async fn run(self, out: &mut Out) -> Result<()>;
@@ -79,11 +86,11 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
         return ExitCode::from(e.kind.exit_code());
     }
     let matches = command::<T>().get_matches_from(args);
-    if let Err(e) = config::init(&matches) {
+    let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(e) = config::init(&matches, args.creates_profiles()) {
         eprint!("{}", e.render(T::NAME));
         return ExitCode::from(e.kind.exit_code());
     }
-    let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Some(what) = args.secret_output() {
         if let Err(e) = output::check_stdout_takes(what) {
             eprint!("{}", e.render(T::NAME));

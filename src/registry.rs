@@ -107,6 +107,8 @@ registry! {
     "tg-create-workspace" => CreateWorkspace, Upstream, "Create a workspace; prints \"Workspace created: ID\"";
     "tg-list-workspaces" => ListWorkspaces, Upstream, "List all workspaces: a table, or \"No workspaces.\"";
     "tg-list-my-workspaces" => ListMyWorkspaces, Upstream, "List the workspaces the caller may use";
+    "tg-config" => Config, New, "Show the effective settings and where each comes from; set, unset or choose profiles";
+    "tg-logout" => Logout, New, "Remove the session tg-login --save stored for a profile (--all: every profile)";
 }
 
 /// The tool called `name`, if there is one.

@@ -158,7 +158,10 @@ impl Ways {
                 .iter()
                 .map(|r| format!("{} {} {:?} {}", r.method, r.target, r.headers, r.body))
                 .collect();
-            assert!(!reqs.is_empty() && reqs.len().is_multiple_of(4), "{reqs:#?}");
+            assert!(
+                !reqs.is_empty() && reqs.len().is_multiple_of(4),
+                "{reqs:#?}"
+            );
             let n = reqs.len() / 4;
             for (i, chunk) in reqs.chunks(n).enumerate().skip(1) {
                 assert_eq!(chunk, &reqs[..n], "{tool}: way {i} sent other requests");

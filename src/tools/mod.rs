@@ -3,11 +3,13 @@
 
 mod auth;
 mod keys;
+mod profiles;
 mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use profiles::{Config, Logout};
 pub use users::{
     CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
 };
