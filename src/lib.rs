@@ -82,19 +82,16 @@ pub fn run<T: Tool>() -> ExitCode {
 /// ([`multicall`]) both come here.
 pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
     if let Err(e) = config::check_env() {
-        eprint!("{}", e.render(T::NAME));
-        return ExitCode::from(e.kind.exit_code());
+        return fail(T::NAME, &e);
     }
     let matches = command::<T>().get_matches_from(args);
     let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Err(e) = config::init(&matches, args.creates_profiles()) {
-        eprint!("{}", e.render(T::NAME));
-        return ExitCode::from(e.kind.exit_code());
+        return fail(T::NAME, &e);
     }
     if let Some(what) = args.secret_output() {
         if let Err(e) = output::check_stdout_takes(what) {
-            eprint!("{}", e.render(T::NAME));
-            return ExitCode::from(e.kind.exit_code());
+            return fail(T::NAME, &e);
         }
     }
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -113,11 +110,19 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
         .and_then(|()| write_result(&out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprint!("{}", e.render(T::NAME));
-            ExitCode::from(e.kind.exit_code())
-        }
+        Err(e) => fail(T::NAME, &e),
     }
+}
+
+/// Report `e` on stderr and return its exit code. A stderr that cannot be
+/// written (closed, `/dev/full`) loses the message but never the exit
+/// code: `eprint!` would panic there.
+fn fail(tool: &str, e: &Error) -> ExitCode {
+    use std::io::Write as _;
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(e.render(tool).as_bytes());
+    ExitCode::from(e.kind.exit_code())
 }
 
 /// Write a successful run's stdout; a failure says what a lost one-time

@@ -155,7 +155,13 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
         .with_hint("pass --yes to confirm from a script"));
     }
     let mut err = io::stderr().lock();
-    let _ = write!(err, "{question} [type 'yes' to confirm]: ");
+    // The question names server-supplied things (a user name): no
+    // terminal controls, no secrets.
+    let _ = write!(
+        err,
+        "{} [type 'yes' to confirm]: ",
+        crate::output::stderr_text(question)
+    );
     let _ = err.flush();
     let answer = read_line_capped(MAX_ANSWER_BYTES, "the answer")?.unwrap_or_default();
     if answer.trim() == "yes" {

@@ -9,6 +9,7 @@
 //!   values of the known secret keys, `tg_…` API keys, three-part JWTs,
 //!   a `Bearer`/`Basic` credential and a password inside a URL.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex_lite::Regex;
 use serde_json::Value;
 use std::sync::{Mutex, OnceLock};
@@ -29,34 +30,129 @@ pub const SECRET_KEYS: &[&str] = &[
     "token",
 ];
 
-static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// At most this many secrets are remembered. The run's own (the token,
+/// the passwords it reads) are registered before anything is sent, so
+/// they are always among them; the cap bounds what a reply listing
+/// thousands of "secrets" can cost every later line.
+pub const MAX_SECRETS: usize = 256;
 
-fn secrets() -> std::sync::MutexGuard<'static, Vec<String>> {
+/// The secrets this run holds, and a matcher built from them (rebuilt
+/// when a secret is added).
+struct Registry {
+    secrets: Vec<String>,
+    matcher: Option<std::sync::Arc<Matcher>>,
+}
+
+static SECRETS: Mutex<Registry> = Mutex::new(Registry {
+    secrets: Vec::new(),
+    matcher: None,
+});
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
     SECRETS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Remember `secret` for the rest of the run: from now on it is masked in
-/// everything written to stderr. Its JSON-escaped forms (as this suite
-/// sends it and as a Python or Rust server would echo it) are remembered
-/// too.
+/// everything written to stderr, also where a server echoes it escaped
+/// (JSON, Python or JavaScript string escapes, percent-encoding, HTML
+/// entities), in base64, with `+` for its spaces, or split by control and
+/// bidi characters that the output layer then strips.
 pub fn register(secret: &str) {
     if secret.is_empty() {
         return;
     }
-    let mut forms = vec![secret.to_string()];
-    let quoted = |s: String| s[1..s.len() - 1].to_string();
-    forms.push(quoted(tg_iam_wire::to_python_json(&Value::String(
-        secret.into(),
-    ))));
-    forms.push(quoted(Value::String(secret.into()).to_string()));
-    let mut v = secrets();
-    for f in forms {
-        if !f.is_empty() && !v.contains(&f) {
-            v.push(f);
+    let mut r = registry();
+    if r.secrets.len() >= MAX_SECRETS || r.secrets.iter().any(|s| s == secret) {
+        return;
+    }
+    r.secrets.push(secret.to_string());
+    r.matcher = None;
+}
+
+/// The matcher for the current secrets, built on first use.
+fn matcher() -> Option<std::sync::Arc<Matcher>> {
+    let mut r = registry();
+    if r.secrets.is_empty() {
+        return None;
+    }
+    if r.matcher.is_none() {
+        r.matcher = Matcher::new(&r.secrets).map(std::sync::Arc::new);
+    }
+    r.matcher.clone()
+}
+
+/// One Aho-Corasick automaton over every registered secret and the forms
+/// of it that are not undone by decoding the text (base64, `+` for space).
+struct Matcher {
+    ac: AhoCorasick,
+    /// Per pattern: true when it is a short secret, masked only where it
+    /// stands alone (see [`WHOLE_WORD_BELOW`]).
+    short: Vec<bool>,
+    /// The longest pattern, in bytes.
+    longest: usize,
+}
+
+impl Matcher {
+    fn new(secrets: &[String]) -> Option<Matcher> {
+        let mut pats: Vec<String> = Vec::new();
+        let mut short = Vec::new();
+        let mut add = |p: String, is_short: bool| {
+            if !p.is_empty() && !pats.contains(&p) {
+                pats.push(p);
+                short.push(is_short);
+            }
+        };
+        for s in secrets {
+            // Matched against text without the characters the output
+            // layer strips, so the pattern goes without them too.
+            let s: String = s
+                .chars()
+                .filter(|c| !crate::output::is_unsafe_char(*c))
+                .collect();
+            let is_short = s.chars().count() < WHOLE_WORD_BELOW;
+            add(s.clone(), is_short);
+            if s.contains(' ') {
+                add(s.replace(' ', "+"), is_short);
+            }
+            for b in base64_forms(s.as_bytes()) {
+                add(b, false);
+            }
+        }
+        let longest = pats.iter().map(String::len).max().unwrap_or(0);
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&pats)
+            .ok()?;
+        Some(Matcher { ac, short, longest })
+    }
+}
+
+/// The base64 text (standard and URL-safe alphabets) that `secret`
+/// becomes at each of the three alignments inside a longer encoded
+/// value, without the characters shared with its neighbours. Only for
+/// secrets long enough that the form cannot turn up by chance.
+fn base64_forms(secret: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    if secret.len() < 8 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for shift in 0..3usize {
+        let mut buf = vec![0u8; shift];
+        buf.extend_from_slice(secret);
+        // Characters that hold bits of the padding bytes in front, and a
+        // last one that also holds bits of whatever follows.
+        let skip = (shift * 8).div_ceil(6);
+        let full = buf.len() * 8 / 6;
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let enc = engine.encode(&buf);
+            if full > skip {
+                out.push(enc[skip..full].to_string());
+            }
         }
     }
-    // Longest first, so that a secret containing another is masked whole.
-    v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
 }
 
 /// Register every string under a secret key anywhere in `v`.
@@ -75,20 +171,40 @@ pub fn register_json(v: &Value) {
     }
 }
 
-/// Register the password of a URL written as `scheme://user:password@host`,
-/// read from the text itself so that it works for URLs that do not parse.
+/// The user information of a URL, read from the text itself (between
+/// `scheme://`, if any, and the last `@`) so that it works for URLs that
+/// do not parse: a password with `#`, `?` or a space in it.
+fn userinfo_span(url: &str) -> Option<(usize, usize)> {
+    let at = url.rfind('@')?;
+    let start = url[..at].find("://").map_or(0, |i| i + 3);
+    (start < at).then_some((start, at))
+}
+
+/// Register the password of a URL written as `scheme://user:password@host`
+/// (or the user part, when there is no password: it may be a token).
 pub fn register_url_password(url: &str) {
-    if let Some(c) = url_userinfo().captures(url) {
-        if let Some(pw) = c.get(2) {
-            register(pw.as_str());
+    if let Some((s, e)) = userinfo_span(url) {
+        let info = &url[s..e];
+        match info.split_once(':') {
+            Some((_, pw)) => register(pw),
+            None => register(info),
         }
+    }
+}
+
+/// `url` as messages show it: any user name and password replaced by
+/// [`MASK`], whether or not the URL parses.
+pub fn shown_url(url: &str) -> String {
+    match userinfo_span(url) {
+        Some((s, e)) => format!("{}{MASK}{}", &url[..s], &url[e..]),
+        None => url.to_string(),
     }
 }
 
 fn url_userinfo() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)([a-z][a-z0-9+.-]*://[^/?#\s@:]*:)([^/?#\s]*)@").expect("valid regex")
+        Regex::new(r"(?i)([a-z][a-z0-9+.-]*://[^/?#\s@:]*:)([^/\s@]*)@").expect("valid regex")
     })
 }
 
@@ -123,40 +239,223 @@ fn patterns() -> &'static Patterns {
 /// secret that short protects nothing anyway.
 pub const WHOLE_WORD_BELOW: usize = 4;
 
-/// `text` with every occurrence of `secret` masked; a short secret only
-/// where it stands alone.
-fn mask_one(text: &str, secret: &str) -> String {
-    if secret.chars().count() >= WHOLE_WORD_BELOW {
-        return text.replace(secret, MASK);
+/// The decoders a [`View`] applies.
+const BACKSLASH: u8 = 1;
+const PERCENT: u8 = 2;
+const HTML: u8 = 4;
+
+/// A decoded copy of a text, without the characters the output layer
+/// strips, and for each of its bytes the byte span, in the text, of the
+/// character or escape it came from. `None` spans: the copy is the text.
+struct View<'a> {
+    text: std::borrow::Cow<'a, str>,
+    spans: Option<Vec<(u32, u32)>>,
+}
+
+impl View<'_> {
+    /// The span in the original text of the view's bytes `s..e`.
+    fn original(&self, s: usize, e: usize) -> (usize, usize) {
+        match &self.spans {
+            None => (s, e),
+            Some(sp) => (sp[s].0 as usize, sp[e - 1].1 as usize),
+        }
+    }
+}
+
+fn hex_value(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// A `\` escape at the start of `rest`: the character and the escape's
+/// length. Covers JSON, Python and JavaScript string escapes.
+fn backslash_escape(rest: &str) -> Option<(char, usize)> {
+    let b = rest.as_bytes();
+    let unit = |at: usize| rest.get(at..at + 4).and_then(hex_value);
+    match *b.get(1)? {
+        c @ (b'\\' | b'"' | b'\'' | b'/') => Some((c as char, 2)),
+        b'n' => Some(('\n', 2)),
+        b't' => Some(('\t', 2)),
+        b'r' => Some(('\r', 2)),
+        b'b' => Some(('\u{8}', 2)),
+        b'f' => Some(('\u{c}', 2)),
+        b'x' => Some((char::from_u32(rest.get(2..4).and_then(hex_value)?)?, 4)),
+        b'U' => Some((char::from_u32(rest.get(2..10).and_then(hex_value)?)?, 10)),
+        b'u' => {
+            let hi = unit(2)?;
+            if (0xD800..0xDC00).contains(&hi) && rest.get(6..8) == Some("\\u") {
+                let lo = unit(8)?;
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return Some((char::from_u32(c)?, 12));
+                }
+            }
+            Some((char::from_u32(hi)?, 6))
+        }
+        _ => None,
+    }
+}
+
+/// A run of `%HH` at the start of `rest` that encodes one character
+/// (UTF-8): the character and the run's length.
+fn percent_escape(rest: &str) -> Option<(char, usize)> {
+    let byte = |i: usize| {
+        let at = 3 * i;
+        (rest.as_bytes().get(at) == Some(&b'%'))
+            .then(|| rest.get(at + 1..at + 3).and_then(hex_value))
+            .flatten()
+            .map(|v| v as u8)
+    };
+    let lead = byte(0)?;
+    let len = match lead {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let bytes: Vec<u8> = (0..len).map(byte).collect::<Option<_>>()?;
+    let c = std::str::from_utf8(&bytes).ok()?.chars().next()?;
+    Some((c, 3 * len))
+}
+
+/// An HTML character reference at the start of `rest`.
+fn html_escape(rest: &str) -> Option<(char, usize)> {
+    let end = rest.bytes().take(12).position(|b| b == b';')?;
+    let name = &rest[1..end];
+    let c = match name {
+        "quot" => '"',
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "apos" => '\'',
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let v = match n.strip_prefix(['x', 'X']) {
+                Some(h) => hex_value(h)?,
+                None if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.parse().ok()?,
+                None => return None,
+            };
+            char::from_u32(v)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// `text` decoded by the decoders in `flags`, without the characters the
+/// output layer strips ([`crate::output::is_unsafe_char`]).
+fn view(text: &str, flags: u8) -> View<'_> {
+    use crate::output::is_unsafe_char;
+    if flags == 0 && !text.chars().any(is_unsafe_char) {
+        return View {
+            text: text.into(),
+            spans: None,
+        };
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut prev: Option<char> = None;
-    while let Some(i) = rest.find(secret) {
-        let before = rest[..i]
-            .chars()
-            .next_back()
-            .or(if i == 0 { prev } else { None });
-        let after = rest[i + secret.len()..].chars().next();
-        let alone =
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
-        out.push_str(&rest[..i]);
-        out.push_str(if alone { MASK } else { secret });
-        prev = secret.chars().next_back();
-        rest = &rest[i + secret.len()..];
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next().expect("not at the end");
+        let decoded = match c {
+            '\\' if flags & BACKSLASH != 0 => backslash_escape(rest),
+            '%' if flags & PERCENT != 0 => percent_escape(rest),
+            '&' if flags & HTML != 0 => html_escape(rest),
+            _ => None,
+        };
+        let (ch, len) = decoded.unwrap_or((c, c.len_utf8()));
+        if !is_unsafe_char(ch) {
+            let span = (i as u32, (i + len) as u32);
+            out.push(ch);
+            spans.resize(out.len(), span);
+        }
+        i += len;
     }
-    out.push_str(rest);
+    View {
+        text: out.into(),
+        spans: Some(spans),
+    }
+}
+
+/// `text` with every registered secret masked, in every view of it.
+fn mask_registered(text: &str) -> String {
+    match matcher() {
+        Some(m) => mask_with(&m, text),
+        None => text.to_string(),
+    }
+}
+
+fn mask_with(m: &Matcher, text: &str) -> String {
+    let mut flags = 0;
+    for (c, f) in [('\\', BACKSLASH), ('%', PERCENT), ('&', HTML)] {
+        if text.contains(c) {
+            flags |= f;
+        }
+    }
+    let mut views = vec![0];
+    for f in [BACKSLASH, PERCENT, HTML] {
+        if flags & f != 0 {
+            views.push(f);
+        }
+    }
+    if flags.count_ones() > 1 {
+        views.push(flags);
+    }
+    // For each end position, the earliest start of a match ending there.
+    let mut first_start: Vec<u32> = Vec::new();
+    for flags in views {
+        let v = view(text, flags);
+        for hit in m.ac.find_overlapping_iter(v.text.as_ref()) {
+            if m.short[hit.pattern().as_usize()] {
+                let before = v.text[..hit.start()].chars().next_back();
+                let after = v.text[hit.end()..].chars().next();
+                if before.is_some_and(char::is_alphanumeric)
+                    || after.is_some_and(char::is_alphanumeric)
+                {
+                    continue;
+                }
+            }
+            let (s, e) = v.original(hit.start(), hit.end());
+            if first_start.is_empty() {
+                first_start = vec![u32::MAX; text.len() + 1];
+            }
+            first_start[e] = first_start[e].min(s as u32);
+        }
+    }
+    if first_start.is_empty() {
+        return text.to_string();
+    }
+    // Byte i is masked when some match ending after it starts at or
+    // before it; runs of masked bytes become one mask.
+    let mut masked = vec![false; text.len()];
+    let mut reach = u32::MAX;
+    for i in (0..text.len()).rev() {
+        reach = reach.min(first_start[i + 1]);
+        masked[i] = reach as usize <= i;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if masked[i] {
+            out.push_str(MASK);
+            while i < text.len() && masked[i] {
+                i += 1;
+            }
+        } else {
+            let c = text[i..].chars().next().expect("on a boundary");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
     out
 }
 
 /// `text` with every known secret and every secret-looking value masked.
 pub fn scrub(text: &str) -> String {
-    let mut s = text.to_string();
-    for secret in secrets().iter() {
-        if s.contains(secret.as_str()) {
-            s = mask_one(&s, secret);
-        }
-    }
+    let s = mask_registered(text);
     // Cheap test first: most lines hold nothing that could be a secret.
     let lower = s.to_ascii_lowercase();
     let suspicious = lower.contains("tg_")
@@ -189,31 +488,29 @@ pub fn scrub(text: &str) -> String {
 }
 
 /// [`scrub`] for text of any length, kept to at most `max` characters
-/// (plus `…` when cut). Cutting first keeps the cost bounded; the cut is
-/// moved back past anything that could be the start of a secret (as long
-/// as the longest secret this run holds, and a trailing run of
-/// token-like characters), so no part of a secret survives the cut.
+/// (plus `…` when cut). Only a window of the text is scrubbed, long
+/// enough to hold, whole, any secret (in its longest encoded form) that
+/// starts before the cut, so the cost is bounded and no secret is cut in
+/// two before it is masked; the cut is then moved back past a trailing
+/// run of token-like characters, so no part of an unregistered
+/// secret-looking value survives either.
 pub fn scrub_clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return scrub(text);
     }
-    let longest = secrets()
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0);
-    let keep = max.saturating_sub(longest);
-    let mut cut: String = text.chars().take(keep).collect();
+    let longest = matcher().map_or(0, |m| m.longest);
+    // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
+    let window: String = text.chars().take(max + 12 * longest + 1).collect();
+    let mut cut: String = scrub(&window).chars().take(max).collect();
     while cut
         .chars()
         .next_back()
-        .is_some_and(|c| !c.is_whitespace() && c != '"' && c != ',')
+        .is_some_and(|c| !c.is_whitespace() && c != '"' && c != ',' && c != '*')
     {
         cut.pop();
     }
-    let mut s = scrub(&cut);
-    s.push('…');
-    s
+    cut.push('…');
+    cut
 }
 
 /// A copy of `v` with the value of every secret key replaced by [`MASK`].
@@ -335,6 +632,10 @@ mod tests {
         }
     }
 
+    fn mask_one(text: &str, secret: &str) -> String {
+        mask_with(&Matcher::new(&[secret.to_string()]).unwrap(), text)
+    }
+
     #[test]
     fn short_secrets_are_masked_where_they_stand_alone() {
         assert_eq!(
@@ -356,5 +657,77 @@ mod tests {
         register_url_password("ftp://u:url-pass@[::1");
         let s = scrub(r#"a zörg-secret b "z\u00f6rg-secret" c Tmp-123456 d url-pass"#);
         assert_eq!(s, r#"a *** b "***" c *** d ***"#);
+    }
+
+    #[test]
+    fn masks_a_secret_however_a_server_spells_it() {
+        let m = Matcher::new(&[r#"a"b\c/Correct Horse"#.to_string()]).unwrap();
+        for echo in [
+            r#"a"b\c/Correct Horse"#,
+            r#""a\"b\\c\/Correct Horse""#,
+            r#"'a"b\\c/Correct Horse'"#,
+            r#"\u0061\"b\\c/Correct\u0020Horse"#,
+            "a%22b%5Cc/Correct%20Horse",
+            "a%22b%5cc%2FCorrect+Horse",
+            "a&quot;b\\c/Correct&#32;Horse",
+            "a&#x22;b\\c/Correct Horse",
+            "YSJiXGMvQ29ycmVjdCBIb3JzZQ==",
+            "xYSJiXGMvQ29ycmVjdCBIb3JzZQ",
+            "a\"b\\c/Corr\u{7f}ect Hor\u{202e}se",
+        ] {
+            let out = mask_with(&m, &format!("echo <{echo}> end"));
+            let inner = out
+                .strip_prefix("echo <")
+                .and_then(|o| o.strip_suffix("> end"))
+                .unwrap();
+            let left = inner.replace(MASK, "");
+            assert!(
+                inner.contains(MASK) && left.len() <= 3 && !left.contains(['a', 'e']),
+                "{echo}: {out}"
+            );
+        }
+        // Inside longer base64 at every alignment.
+        use base64::Engine as _;
+        for pad in ["", "x", "xy", "xyz"] {
+            let enc = base64::engine::general_purpose::STANDARD
+                .encode(format!("{pad}a\"b\\c/Correct Horse and more"));
+            let out = mask_with(&m, &enc);
+            assert!(out.contains(MASK), "{pad}: {out}");
+            // The secret's 19 bytes are 25 to 26 characters of base64;
+            // all but the two at each edge (shared with neighbours) go.
+            let kept = out.replace(MASK, "");
+            assert!(kept.len() + 22 <= enc.len(), "{pad}: too much left: {out}");
+        }
+        // A character outside the BMP, as JSON escapes it.
+        let m = Matcher::new(&["pass😀word".to_string()]).unwrap();
+        assert_eq!(mask_with(&m, r#"x pass\ud83d\ude00word"#), "x ***");
+        assert_eq!(mask_with(&m, "x pass%F0%9F%98%80word"), "x ***");
+    }
+
+    #[test]
+    fn overlapping_secrets_are_masked_as_one() {
+        let m = Matcher::new(&[
+            "s3cr3tT0k3nValue".to_string(),
+            "zzzzzzzzzzzzs".to_string(),
+            "ValueAndMore".to_string(),
+        ])
+        .unwrap();
+        assert_eq!(
+            mask_with(&m, "id zzzzzzzzzzzzs3cr3tT0k3nValueAndMore!"),
+            "id ***!"
+        );
+        // Unsafe characters outside a secret are left for the output layer.
+        assert_eq!(mask_with(&m, "a\u{7f}b"), "a\u{7f}b");
+    }
+
+    #[test]
+    fn clipping_keeps_a_window_and_masks_escaped_secrets_across_the_cut() {
+        register("Window-Secret-Value");
+        let text = format!("{}\\u0057indow-Secret-Value tail", "word ".repeat(20));
+        for max in 80..140 {
+            let s = scrub_clip(&text, max);
+            assert!(!s.contains("Secret-Value"), "{max}: {s}");
+            assert!(!s.contains("indow-Sec"), "{max}: {s}");
+        }
     }
 }

@@ -220,3 +220,26 @@ fn ctrl_c_at_a_password_prompt_leaves_the_terminal_echoing() {
         "echo restored: {screen}"
     );
 }
+
+#[test]
+fn a_server_name_cannot_rewrite_the_confirmation_prompt() {
+    // The username would set the terminal title, erase the line and
+    // print a reassuring question of its own.
+    let evil = serde_json::json!({"user": {
+        "id": "u1",
+        "username": "victim\u{1b}]0;TITLE\u{7}\r\u{1b}[2KDelete user harmless-temp (tmp-1)?  This is reversible. \u{202e}ok",
+        "enabled": true,
+    }})
+    .to_string();
+    let mock = Mock::start(vec![json(200, &evil)]);
+    let (code, screen) = on_tty(
+        "tg-delete-user",
+        &["-u", &mock.url(), "-t", ADMIN, "--user-id", "u1"],
+        "no\n",
+    );
+    assert_eq!(code, 1, "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+    assert!(!screen.contains('\u{202e}'), "{screen:?}");
+    assert!(screen.contains("This is irreversible."), "{screen}");
+    assert_eq!(mock.requests().len(), 1, "only the read was sent");
+}

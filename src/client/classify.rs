@@ -174,6 +174,24 @@ impl Client {
         }
     }
 
+    /// `--timeout` ran out: it bounds the whole exchange, every redirect
+    /// and the retry included.
+    pub(super) fn timeout_error(&self) -> Error {
+        let via = match &self.proxy {
+            Some(p) => format!(" through proxy {} (from {})", p.shown, p.var),
+            None => String::new(),
+        };
+        Error::new(
+            Kind::Unreachable,
+            format!(
+                "no answer from {}{via} within {} s",
+                self.target(),
+                self.timeout
+            ),
+        )
+        .with_hint("the gateway may be overloaded or wedged; raise --timeout if it is just slow")
+    }
+
     /// Classify a failure of the HTTP exchange itself.
     pub(super) fn transport_error(&self, e: &reqwest::Error) -> Error {
         let cause = innermost(e);
@@ -183,13 +201,7 @@ impl Client {
             None => String::new(),
         };
         let mut err = if e.is_timeout() {
-            Error::new(
-                Kind::Unreachable,
-                format!("no answer from {target}{via} within {} s", self.timeout),
-            )
-            .with_hint(
-                "the gateway may be overloaded or wedged; raise --timeout if it is just slow",
-            )
+            self.timeout_error()
         } else if is_tls_failure(e) {
             Error::new(
                 Kind::Unreachable,

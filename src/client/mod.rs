@@ -30,7 +30,6 @@ use crate::error::{Error, Kind, Result};
 use crate::output::note;
 use crate::{jwt, redact, time};
 use std::cell::Cell;
-use std::io::Read;
 use std::time::Duration;
 
 pub const IAM_PATH: &str = "/api/v1/iam";
@@ -90,7 +89,11 @@ impl Client {
         let url = config::resolve_url(conn.api_url.as_deref());
         redact::register_url_password(&url.value);
         let parsed = url::Url::parse(&url.value).map_err(|e| {
-            Error::usage(format!("invalid gateway URL {:?}: {e}", url.value)).with_hint(
+            Error::usage(format!(
+                "invalid gateway URL \"{}\": {e}",
+                redact::shown_url(&url.value)
+            ))
+            .with_hint(
                 "give a base URL such as http://localhost:8088/ with -u/--api-url or TRUSTGRAPH_URL",
             )
         })?;
@@ -100,23 +103,26 @@ impl Client {
         let https = match parsed.scheme() {
             "http" => false,
             "https" => true,
-            other => {
+            _ => {
                 return Err(Error::usage(format!(
-                    "unsupported URL scheme {other:?} in {:?}: use http:// or https://",
-                    url.value
+                    "unsupported URL scheme in \"{}\": use http:// or https://",
+                    redact::shown_url(&url.value)
                 )))
             }
         };
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(Error::usage(format!(
-                "the gateway URL {:?} carries a user name or password: refusing to send it",
-                url.value
+                "the gateway URL \"{}\" carries a user name or password: refusing to send it",
+                redact::shown_url(&url.value)
             ))
             .with_hint("remove user:password@ from the URL; the gateway authenticates with -t/--token (an API key or JWT) only"));
         }
-        let host = parsed
-            .host()
-            .ok_or_else(|| Error::usage(format!("no host in gateway URL {:?}", url.value)))?;
+        let host = parsed.host().ok_or_else(|| {
+            Error::usage(format!(
+                "no host in gateway URL \"{}\"",
+                redact::shown_url(&url.value)
+            ))
+        })?;
         let loopback = is_loopback(&host);
         let plain_remote = !https && !loopback;
         let proxy = proxy::choose(&parsed, loopback)?;
@@ -214,21 +220,13 @@ impl Client {
 
 /// Read a `--ca-cert` PEM bundle, at most [`MAX_CA_FILE_BYTES`] of it.
 fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
-    let cannot =
-        |e: std::io::Error| Error::usage(format!("cannot read --ca-cert {}: {e}", path.display()));
-    let mut pem = Vec::new();
-    std::fs::File::open(path)
-        .map_err(cannot)?
-        .take(MAX_CA_FILE_BYTES + 1)
-        .read_to_end(&mut pem)
-        .map_err(cannot)?;
-    if pem.len() as u64 > MAX_CA_FILE_BYTES {
-        return Err(Error::usage(format!(
-            "--ca-cert {} is larger than {} KiB: not a CA certificate file",
-            path.display(),
-            MAX_CA_FILE_BYTES / 1024
-        )));
-    }
+    let pem =
+        config::files::read_bytes(path, "--ca-cert", MAX_CA_FILE_BYTES)?.ok_or_else(|| {
+            Error::usage(format!(
+                "cannot read --ca-cert {}: no such file",
+                path.display()
+            ))
+        })?;
     reqwest::Certificate::from_pem_bundle(&pem)
         .ok()
         .filter(|c| !c.is_empty())

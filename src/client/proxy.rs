@@ -56,11 +56,18 @@ pub fn choose(target: &url::Url, loopback: bool) -> Result<Option<Proxy>> {
         }
     }
     redact::register_url_password(&value);
-    let url = url::Url::parse(&value)
-        .ok()
-        .filter(|u| u.has_host())
-        .or_else(|| url::Url::parse(&format!("http://{value}")).ok())
-        .ok_or_else(|| Error::usage(format!("{var} is not a valid proxy URL: {value:?}")))?;
+    // `host:port` without a scheme means http://host:port.
+    let url = if value.contains("://") {
+        url::Url::parse(&value).ok().filter(|u| u.has_host())
+    } else {
+        url::Url::parse(&format!("http://{value}")).ok()
+    }
+    .ok_or_else(|| {
+        Error::usage(format!(
+            "{var} is not a valid proxy URL: \"{}\"",
+            redact::shown_url(&value)
+        ))
+    })?;
     if let Some(pw) = url.password() {
         redact::register(pw);
     }
@@ -102,9 +109,18 @@ pub fn bypass(no_proxy: &str, target: &url::Url) -> bool {
                         _ => false,
                     };
                 }
-                let bare = entry.trim_start_matches('[').trim_end_matches(']');
+                // `[v6]:port`, `[v6]`, or a bare address.
+                let (bare, want_port) =
+                    match entry.strip_prefix('[').and_then(|e| e.split_once(']')) {
+                        Some((addr, "")) => (addr, None),
+                        Some((addr, rest)) => match rest.strip_prefix(':').map(str::parse::<u16>) {
+                            Some(Ok(p)) => (addr, Some(p)),
+                            _ => return false,
+                        },
+                        None => (entry.as_str(), None),
+                    };
                 if bare.parse::<IpAddr>().ok() == Some(ip) {
-                    return true;
+                    return want_port.is_none_or(|p| Some(p) == port);
                 }
             }
             // host[:port]

@@ -58,11 +58,14 @@ impl Client {
             ));
         }
         let mut hops = 0;
+        // --timeout bounds the whole exchange, not each hop of it.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(self.timeout);
         loop {
             let started = Instant::now();
-            let answer = self
-                .exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry)
-                .await?;
+            let exchange = self.exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry);
+            let answer = tokio::time::timeout_at(deadline, exchange)
+                .await
+                .map_err(|_| self.timeout_error())??;
             if self.verbose {
                 let reason = reqwest::StatusCode::from_u16(answer.status)
                     .ok()
@@ -126,12 +129,16 @@ impl Client {
         })?;
         let next = url::Url::parse(from).and_then(|f| f.join(loc)).map_err(|_| {
             Error::protocol(format!(
-                "unexpected response from the gateway: HTTP {status} redirect to an invalid Location {loc:?}"
+                "unexpected response from the gateway: HTTP {status} redirect to an invalid Location \"{}\"",
+                server_text(loc.as_bytes())
             ))
         })?;
         let same_origin = url::Url::parse(from).is_ok_and(|f| f.origin() == next.origin());
-        if !same_origin || !matches!(status, 307 | 308) {
-            let why = if same_origin {
+        let userinfo = !next.username().is_empty() || next.password().is_some();
+        if !same_origin || userinfo || !matches!(status, 307 | 308) {
+            let why = if userinfo {
+                "its Location carries a user name or password, which would be sent as a second credential"
+            } else if same_origin {
                 "a redirect that would turn the POST into a GET"
             } else {
                 "the IAM API has no redirects, and following one to another origin could hand the credentials to another host"

@@ -71,17 +71,23 @@ pub fn set(path: &Path, profile: &str, key: &str, val: &str) -> Result<()> {
             }
         }
         "url" => {
-            let u = url::Url::parse(val.trim())
-                .map_err(|e| Error::usage(format!("invalid URL {val:?}: {e}")))?;
+            let u = url::Url::parse(val.trim()).map_err(|e| {
+                Error::usage(format!(
+                    "invalid URL \"{}\": {e}",
+                    crate::redact::shown_url(val)
+                ))
+            })?;
             if !matches!(u.scheme(), "http" | "https") || !u.has_host() {
                 return Err(Error::usage(format!(
-                    "invalid URL {val:?}: use http:// or https:// and a host"
+                    "invalid URL \"{}\": use http:// or https:// and a host",
+                    crate::redact::shown_url(val)
                 )));
             }
             if !u.username().is_empty() || u.password().is_some() {
                 crate::redact::register_url_password(val);
                 return Err(Error::usage(format!(
-                    "the URL {val:?} carries a user name or password: refusing to store it"
+                    "the URL \"{}\" carries a user name or password: refusing to store it",
+                    crate::redact::shown_url(val)
                 )));
             }
             value(val.trim())

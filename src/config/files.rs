@@ -13,39 +13,85 @@ use std::path::{Path, PathBuf};
 /// The largest config, credentials or token file read.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Read `path` as UTF-8 text, at most [`MAX_FILE_BYTES`]. `what` names the
-/// file in messages (`config file`). `Ok(None)` when it does not exist.
-pub fn read_text(path: &Path, what: &str) -> Result<Option<String>> {
-    let file = match File::open(path) {
+/// How long a read of a pipe, a FIFO or a terminal named as a file
+/// (`--token-file <(pass show gw)`) may wait for its writer.
+pub const PIPE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Read at most `max` bytes of `path`; `what` names the file in messages
+/// (`config file`). `Ok(None)` when it does not exist. Never blocks for
+/// good: the file is opened without waiting for a FIFO's writer (a FIFO
+/// with none reads as empty), and a pipe, FIFO or terminal gets
+/// [`PIPE_WAIT`] to deliver.
+pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Option<Vec<u8>>> {
+    let cannot =
+        |e: std::io::Error| Error::usage(format!("cannot read {what} {}: {e}", path.display()));
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::usage(format!(
-                "cannot read {what} {}: {e}",
-                path.display()
-            )))
-        }
+        Err(e) => return Err(cannot(e)),
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))?;
+    let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
         return Err(Error::usage(format!(
             "{what} {} is a directory",
             path.display()
         )));
     }
+    let deadline = std::time::Instant::now() + PIPE_WAIT;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::usage(format!("cannot read {what} {}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    let mut reader = (&file).take(max + 1);
+    let mut buf = [0u8; 8192];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() || !wait_readable(&file, left) {
+                    return Err(Error::usage(format!(
+                        "cannot read {what} {}: nothing arrived within {} s",
+                        path.display(),
+                        PIPE_WAIT.as_secs()
+                    )));
+                }
+            }
+            Err(e) => return Err(cannot(e)),
+        }
+    }
+    if bytes.len() as u64 > max {
         return Err(Error::usage(format!(
             "{what} {} is larger than {} KiB",
             path.display(),
-            MAX_FILE_BYTES / 1024
+            max / 1024
         )));
     }
+    Ok(Some(bytes))
+}
+
+/// Wait up to `left` for `file` to become readable (or hung up).
+fn wait_readable(file: &File, left: std::time::Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut p = libc::pollfd {
+        fd: file.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    // SAFETY: one valid pollfd for the duration of the call.
+    unsafe { libc::poll(&mut p, 1, ms) > 0 }
+}
+
+/// Read `path` as UTF-8 text, at most [`MAX_FILE_BYTES`] (see
+/// [`read_bytes`]). `Ok(None)` when it does not exist.
+pub fn read_text(path: &Path, what: &str) -> Result<Option<String>> {
+    let Some(bytes) = read_bytes(path, what, MAX_FILE_BYTES)? else {
+        return Ok(None);
+    };
     String::from_utf8(bytes)
         .map(Some)
         .map_err(|_| Error::usage(format!("{what} {} is not valid UTF-8", path.display())))

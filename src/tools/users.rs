@@ -209,6 +209,17 @@ async fn confirm_no_users(client: &Client, reply: &Reply, ws: Option<&str>) -> R
         Ok(r) if r.record("workspace")?.is_some() => Ok(()),
         Ok(_) => Err(not_found()),
         Err(e) if e.is_not_found() => Err(not_found()),
+        // The gateway could not be asked (down, 5xx, junk): an empty list
+        // it cannot back up is not reported as "No users.".
+        Err(e) if matches!(e.kind, Kind::Unreachable | Kind::Protocol) => Err(Error::new(
+            e.kind,
+            format!(
+                "the user list came back empty and whether workspace {w:?} exists could not be checked: {}",
+                e.message
+            ),
+        )),
+        // A gateway that refuses the check (an older one without
+        // get-workspace, or a role that may not read workspaces): say so.
         Err(e) => {
             note(&format!(
                 "{}: note: could not confirm that workspace {w:?} exists: {}",

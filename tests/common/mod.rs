@@ -45,7 +45,8 @@ pub enum Reply {
     Hang,
     /// Wait this many milliseconds, then give the reply.
     Delayed(u64, Box<Reply>),
-    /// A redirect with this status to this `Location`.
+    /// A redirect with this status to this `Location` (`{port}` in it
+    /// becomes the mock's own port).
     Redirect(u16, String),
 }
 
@@ -116,12 +117,13 @@ impl Mock {
                 let tls = tls.clone();
                 stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
                 thread::spawn(move || match tls {
-                    None => serve(stream, reqs, script, always),
+                    None => serve(stream, port, reqs, script, always),
                     Some(cfg) => {
                         let Ok(conn) = rustls::ServerConnection::new(cfg) else {
                             return;
                         };
-                        serve(rustls::StreamOwned::new(conn, stream), reqs, script, always)
+                        let stream = rustls::StreamOwned::new(conn, stream);
+                        serve(stream, port, reqs, script, always)
                     }
                 });
             }
@@ -149,6 +151,7 @@ impl Mock {
 
 fn serve(
     stream: impl Read + Write,
+    port: u16,
     reqs: Arc<Mutex<Vec<Req>>>,
     script: Arc<Mutex<VecDeque<Reply>>>,
     always: Option<Reply>,
@@ -195,6 +198,7 @@ fn serve(
         reply = Some(*inner);
     }
     if let Some(Reply::Redirect(status, location)) = &reply {
+        let location = location.replace("{port}", &port.to_string());
         let resp = format!(
             "HTTP/1.1 {status} X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );

@@ -57,10 +57,18 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && b.iter()
-            .all(|c| c.is_ascii_digit() || b"-:T .+Zz".contains(c))
+            .all(|c| c.is_ascii_digit() || b"-:T .+Z".contains(c))
         && !s.contains(":60");
     if !python_shaped {
         return None;
+    }
+    // Python wants an offset strictly within a day (jiff takes up to
+    // 25:59) and an upper-case Z (checked above).
+    if let Some(i) = s[10..].rfind(['+', '-']) {
+        let hours = s[10 + i + 1..].get(..2).and_then(|h| h.parse::<u32>().ok());
+        if hours.is_none_or(|h| h >= 24) {
+            return None;
+        }
     }
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Some(ts.as_second());
@@ -86,6 +94,21 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_what_python_refuses() {
+        for s in [
+            "2099-01-31T00:00:00+24:00",
+            "2099-01-31T00:00:00-25:00",
+            "2099-01-31T00:00z",
+            "2099-01-31T00:00:00+",
+        ] {
+            assert_eq!(parse_iso8601(s), None, "{s}");
+        }
+        assert!(parse_iso8601("2099-01-31T00:00:00+23:59").is_some());
+        assert!(parse_iso8601("2099-01-31T00:00:00-05:00").is_some());
+        assert!(parse_iso8601("2099-01-31T00:00Z").is_some());
+    }
 
     #[test]
     fn formats() {
