@@ -91,7 +91,7 @@ impl Client {
         redact::register_url_password(&url.value);
         let parsed = url::Url::parse(&url.value).map_err(|e| {
             Error::usage(format!("invalid gateway URL {:?}: {e}", url.value)).with_hint(
-                "give a base URL such as http://localhost:8088/ with -u/--api-url or TRUSTGRAPH_URL",
+                "give a base URL such as http://localhost:8888/ with -u/--api-url or TRUSTGRAPH_URL",
             )
         })?;
         if let Some(pw) = parsed.password() {
