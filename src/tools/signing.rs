@@ -39,11 +39,16 @@ impl Tool for RotateSigningKey {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        note(&format!("{}: {ROTATION_WARNING}", Self::NAME));
-        prompt::confirm("Rotate the JWT signing key?", self.yes)?;
+        // On a terminal the question carries the warning; the note after
+        // the rotation says it again, for logs and scripts.
+        prompt::confirm(
+            &format!("Rotate the JWT signing key? {ROTATION_WARNING}.\nContinue?"),
+            self.yes,
+        )?;
         client
             .iam(iam_body("rotate-signing-key", vec![], None), Retry::Never)
             .await?;
+        note(&format!("{}: {ROTATION_WARNING}", Self::NAME));
         out.line("Signing key rotated.");
         Ok(())
     }
