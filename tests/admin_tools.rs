@@ -14,7 +14,9 @@ const BOB: &str = r#"{"id": "7f1c2d3e-0000-4000-8000-000000000002", "default_wor
 const JWT: &str = "eyJhbGciOiJFZERTQSIsImtpZCI6ImYyYjBkYzkxMGM5YjQwM2MiLCJ0eXAiOiJKV1QifQ.eyJkZWZhdWx0X3dvcmtzcGFjZSI6ImRlZmF1bHQiLCJleHAiOjE3OTUzMzQ0MjUsImlhdCI6MTc5NTMzMDgyNSwiaXNzIjoidHJ1c3RncmFwaC1pYW0iLCJzdWIiOiJkM2M1ZGNkNi0xYWI5LTRkYWEtOTJhZC1iYTMwM2I0NmE4ZTMifQ.at2SWmflxNtso9kvD0nxsVkL777YZ7mfl2Rt87nqmgrqZOglQpe9dFXLt_fth_h6slge1QjN6CtVWYzAjEzsDA";
 
 fn workspace(id: &str, name: &str, enabled: bool) -> String {
-    format!(r#"{{"id": "{id}", "name": "{name}", "enabled": {enabled}, "created": "2026-11-22T07:00:20+00:00"}}"#)
+    format!(
+        r#"{{"id": "{id}", "name": "{name}", "enabled": {enabled}, "created": "2026-11-22T07:00:20+00:00"}}"#
+    )
 }
 
 fn ws_reply(id: &str, name: &str, enabled: bool) -> Reply {
@@ -28,7 +30,10 @@ fn ws_reply(id: &str, name: &str, enabled: bool) -> Reply {
 }
 
 fn user_reply(u: &str) -> Reply {
-    json(200, &format!(r#"{{"user": {u}, "bootstrap_available": false}}"#))
+    json(
+        200,
+        &format!(r#"{{"user": {u}, "bootstrap_available": false}}"#),
+    )
 }
 
 fn users_reply(users: &[&str]) -> Reply {
@@ -89,8 +94,14 @@ fn mint_token_sends_upstreams_request_for_each_target_form() {
     // non-ASCII escaped; then escaped again inside the request body.
     let uc_sent = r#"{\"roles\": [\"analyst\"], \"ou\": \"sales\", \"name\": \"Zo\\u00eb\"}"#;
     for (target, sent) in [
-        (vec!["--user-id", ALICE_ID], format!(r#", "user_id": "{ALICE_ID}""#)),
-        (vec!["--username", "alice"], r#", "username": "alice""#.to_string()),
+        (
+            vec!["--user-id", ALICE_ID],
+            format!(r#", "user_id": "{ALICE_ID}""#),
+        ),
+        (
+            vec!["--username", "alice"],
+            r#", "username": "alice""#.to_string(),
+        ),
         (vec!["--self"], String::new()),
     ] {
         let mock = Mock::start(vec![mint_reply()]);
@@ -140,8 +151,25 @@ fn mint_token_checks_its_arguments_before_sending_anything() {
     // are required.
     for args in [
         vec!["-w", "default", "--user-context", "{}"],
-        vec!["-w", "default", "--user-context", "{}", "--self", "--user-id", "u1"],
-        vec!["-w", "default", "--user-context", "{}", "--username", "a", "--user-id", "u1"],
+        vec![
+            "-w",
+            "default",
+            "--user-context",
+            "{}",
+            "--self",
+            "--user-id",
+            "u1",
+        ],
+        vec![
+            "-w",
+            "default",
+            "--user-context",
+            "{}",
+            "--username",
+            "a",
+            "--user-id",
+            "u1",
+        ],
         vec!["--user-context", "{}", "--self"],
         vec!["-w", "default", "--self"],
     ] {
@@ -171,7 +199,14 @@ fn mint_token_reports_each_server_error() {
         let r = tg(
             "tg-mint-token",
             &mock,
-            &["-w", "default", "--user-context", "{}", "--username", "alice"],
+            &[
+                "-w",
+                "default",
+                "--user-context",
+                "{}",
+                "--username",
+                "alice",
+            ],
         );
         assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
         assert_eq!(
@@ -189,7 +224,14 @@ fn mint_token_fails_on_a_2_11_refusal_instead_of_printing_an_empty_line() {
     let r = tg(
         "tg-mint-token",
         &mock,
-        &["-w", "default", "--user-context", "{}", "--user-id", "nobody"],
+        &[
+            "-w",
+            "default",
+            "--user-context",
+            "{}",
+            "--user-id",
+            "nobody",
+        ],
     );
     assert_run(
         &r,
@@ -247,9 +289,15 @@ fn username_is_resolved_with_one_list_users_read() {
         mock.bodies(),
         [
             r#"{"operation": "list-users", "workspace": "default"}"#.to_string(),
-            format!(r#"{{"operation": "get-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#),
-            format!(r#"{{"operation": "disable-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#),
-            format!(r#"{{"operation": "get-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#),
+            format!(
+                r#"{{"operation": "get-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#
+            ),
+            format!(
+                r#"{{"operation": "disable-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#
+            ),
+            format!(
+                r#"{{"operation": "get-user", "user_id": "{ALICE_ID}", "workspace": "default"}}"#
+            ),
         ]
     );
 
@@ -270,7 +318,9 @@ fn username_is_resolved_with_one_list_users_read() {
     assert_eq!(r.stdout, "tg_Lc1WsecretsecretsecretsecretXX\n");
     assert_eq!(
         mock.bodies()[1],
-        format!(r#"{{"operation": "create-api-key", "key": {{"user_id": "{ALICE_ID}", "name": "ci"}}}}"#)
+        format!(
+            r#"{{"operation": "create-api-key", "key": {{"user_id": "{ALICE_ID}", "name": "ci"}}}}"#
+        )
     );
 }
 
@@ -291,7 +341,11 @@ fn every_user_tool_takes_username_or_user_id_but_not_both() {
         both.extend(&extra);
         let r = tg(tool, &mock, &both);
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
-        assert!(r.stderr.contains("cannot be used with"), "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("cannot be used with"),
+            "{tool}: {}",
+            r.stderr
+        );
         let r = tg(tool, &mock, &extra);
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
         assert!(mock.requests().is_empty(), "{tool}: nothing sent");
@@ -303,7 +357,9 @@ fn every_user_tool_takes_username_or_user_id_but_not_both() {
             &r,
             1,
             "",
-            &format!("{tool}: error: no user named \"alice\"\nhint: check the name with tg-list-users\n"),
+            &format!(
+                "{tool}: error: no user named \"alice\"\nhint: check the name with tg-list-users\n"
+            ),
         );
         assert_eq!(mock.bodies(), [r#"{"operation": "list-users"}"#], "{tool}");
     }
@@ -325,7 +381,9 @@ fn a_name_twice_in_the_user_list_is_a_malformed_reply() {
     let r = tg("tg-reset-password", &mock, &["--username", "alice"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.starts_with("tg-reset-password: error: the gateway returned no users; the request was refused"),
+        r.stderr.starts_with(
+            "tg-reset-password: error: the gateway returned no users; the request was refused"
+        ),
         "{}",
         r.stderr
     );
@@ -337,16 +395,25 @@ fn a_name_twice_in_the_user_list_is_a_malformed_reply() {
 #[test]
 fn show_user_by_id_as_rows_or_json_and_unknown() {
     let mock = Mock::start(vec![user_reply(ALICE)]);
-    let r = tg("tg-show-user", &mock, &["--user-id", ALICE_ID, "-o", "json"]);
+    let r = tg(
+        "tg-show-user",
+        &mock,
+        &["--user-id", ALICE_ID, "-o", "json"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("{\n  \"created\": \"2026-11-22T07:00:24.702000+00:00\",\n  \"default_workspace\": \"default\","), "{}", r.stdout);
     assert_eq!(
         mock.bodies(),
-        [format!(r#"{{"operation": "get-user", "user_id": "{ALICE_ID}"}}"#)]
+        [format!(
+            r#"{{"operation": "get-user", "user_id": "{ALICE_ID}"}}"#
+        )]
     );
     for reply in [
         bare(),
-        json(200, r#"{"error": {"type": "not-found", "message": "user not found"}}"#),
+        json(
+            200,
+            r#"{"error": {"type": "not-found", "message": "user not found"}}"#,
+        ),
     ] {
         let mock = Mock::always(reply);
         let r = tg("tg-show-user", &mock, &["--user-id", "nobody"]);
@@ -430,7 +497,14 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
     let r = tg(
         "tg-update-workspace",
         &mock,
-        &["--workspace-id", "research", "--enabled", "yes", "-o", "json"],
+        &[
+            "--workspace-id",
+            "research",
+            "--enabled",
+            "yes",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stderr, "tg-update-workspace: note: only the record changed: the services are not told the workspace is back, and its users stay disabled; tg-enable-workspace --workspace-id research announces it again\n");
@@ -440,7 +514,11 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
     );
     // Nothing to change; an unknown workspace; a 2.11 refusal.
     let mock = Mock::always(bare());
-    let r = tg("tg-update-workspace", &mock, &["--workspace-id", "research"]);
+    let r = tg(
+        "tg-update-workspace",
+        &mock,
+        &["--workspace-id", "research"],
+    );
     assert_run(
         &r,
         2,
@@ -454,7 +532,11 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
         &["--workspace-id", "nope", "--name", "X"],
     );
     assert_eq!(r.code, 1);
-    assert_eq!(mock.requests().len(), 1, "no update for an unknown workspace");
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "no update for an unknown workspace"
+    );
     let mock = Mock::start(vec![ws_reply("research", "Research", true), bare()]);
     let r = tg(
         "tg-update-workspace",
@@ -471,7 +553,11 @@ fn disable_workspace_needs_yes_without_a_terminal_and_confirms_with_a_read() {
         ws_reply("research", "Research", true),
         users_reply(&[ALICE]),
     ]);
-    let r = tg("tg-disable-workspace", &mock, &["--workspace-id", "research"]);
+    let r = tg(
+        "tg-disable-workspace",
+        &mock,
+        &["--workspace-id", "research"],
+    );
     assert_run(
         &r,
         2,
@@ -479,7 +565,10 @@ fn disable_workspace_needs_yes_without_a_terminal_and_confirms_with_a_read() {
         "tg-disable-workspace: error: refusing to go on without confirmation: standard input is not a terminal\nhint: pass --yes to confirm from a script\n",
     );
     assert!(
-        !mock.bodies().iter().any(|b| b.contains("disable-workspace")),
+        !mock
+            .bodies()
+            .iter()
+            .any(|b| b.contains("disable-workspace")),
         "nothing destructive was sent"
     );
 
@@ -530,7 +619,11 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
         ws_reply("research", "Research", true),
         ws_reply("research", "Research", true),
     ]);
-    let r = tg("tg-enable-workspace", &mock, &["--workspace-id", "research"]);
+    let r = tg(
+        "tg-enable-workspace",
+        &mock,
+        &["--workspace-id", "research"],
+    );
     assert_run(
         &r,
         0,
@@ -548,7 +641,11 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
     );
     // The update refused (2.11): nothing announced.
     let mock = Mock::start(vec![ws_reply("research", "Research", false), bare()]);
-    let r = tg("tg-enable-workspace", &mock, &["--workspace-id", "research"]);
+    let r = tg(
+        "tg-enable-workspace",
+        &mock,
+        &["--workspace-id", "research"],
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(mock.requests().len(), 2);
 }

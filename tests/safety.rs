@@ -117,6 +117,20 @@ fn secret_tools(url: &str) -> Vec<(&'static str, Vec<String>, &'static str, &'st
             "",
             RESET_REPLY,
         ),
+        (
+            "tg-mint-token",
+            v(&[
+                "-t",
+                ADMIN,
+                "-w",
+                "default",
+                "--user-context",
+                "{}",
+                "--self",
+            ]),
+            "",
+            LOGIN_REPLY,
+        ),
     ]
 }
 

@@ -1024,6 +1024,19 @@ fn mint_token_errors_in_both_modes() {
                 .unwrap()
                 .starts_with("bad user_context json: "));
         }
+        // This gateway's own rule: no JWT for a workspace its user may not
+        // act in (it would never authenticate here).
+        gw.ok(
+            &admin,
+            json!({"operation": "create-workspace", "workspace_record": {"id": "w2"}}),
+        );
+        let r = gw.iam(Some(&admin), base(json!({"workspace": "w2"})));
+        if compat == Compat::Design {
+            assert_eq!(
+                r.json(),
+                json!({"error": {"type": "operation-not-permitted", "message": "user may not act in workspace w2"}})
+            );
+        }
         // Only admins may mint.
         let jwt = gw.jwt("alice");
         let r = gw.iam(Some(&jwt), base(json!({})));
