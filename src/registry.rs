@@ -92,7 +92,7 @@ macro_rules! registry {
 registry! {
     "tg-bootstrap-iam" => BootstrapIam, Upstream, "Bootstrap IAM on an empty deployment; prints the first admin's API key";
     "tg-login" => Login, Upstream, "Log in with a username and password; prints the JWT";
-    "tg-mint-token" => MintToken, Upstream, "Mint a JWT carrying a user context for a user or yourself (admin); prints the JWT";
+    "tg-mint-token" => MintToken, Upstream, "Mint a JWT with a user context (admin); prints the JWT";
     "tg-whoami" => Whoami, Upstream, "Show the caller's user record (id, username, workspace, roles, ...)";
     "tg-create-user" => CreateUser, Upstream, "Create a user; prints the new user's id";
     "tg-list-users" => ListUsers, Upstream, "List users (of one workspace with -w): a table, or \"No users.\"";
@@ -112,10 +112,10 @@ registry! {
     "tg-show-workspace" => ShowWorkspace, New, "Show one workspace's record";
     "tg-update-workspace" => UpdateWorkspace, New, "Change a workspace's name or enabled flag, keeping what is not given";
     "tg-disable-workspace" => DisableWorkspace, New, "Disable a workspace, its users and their API keys (asks, or --yes)";
-    "tg-enable-workspace" => EnableWorkspace, New, "Enable a workspace again and announce it to the services (its users stay disabled)";
-    "tg-rotate-signing-key" => RotateSigningKey, New, "Rotate the JWT signing key (asks, or --yes; gateways up to 2.11 need a restart)";
-    "tg-config" => Config, New, "Show the effective settings and where each comes from; set, unset or choose profiles";
-    "tg-logout" => Logout, New, "Remove the session tg-login --save stored for a profile (--all: every profile)";
+    "tg-enable-workspace" => EnableWorkspace, New, "Re-enable a workspace and announce it again (its users stay disabled)";
+    "tg-rotate-signing-key" => RotateSigningKey, New, "Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart";
+    "tg-config" => Config, New, "Show effective settings and their sources; set, unset or choose profiles";
+    "tg-logout" => Logout, New, "Remove a session saved by tg-login --save (--all: every profile)";
 }
 
 /// The tool called `name`, if there is one.
