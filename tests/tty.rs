@@ -220,3 +220,51 @@ fn ctrl_c_at_a_password_prompt_leaves_the_terminal_echoing() {
         "echo restored: {screen}"
     );
 }
+
+#[test]
+fn disable_workspace_lists_its_effects_on_the_terminal() {
+    let ws = |enabled: bool| {
+        json(
+            200,
+            &format!(
+                r#"{{"workspace": {{"id": "ops", "name": "Operations", "enabled": {enabled}, "created": ""}}}}"#
+            ),
+        )
+    };
+    let users = json(
+        200,
+        r#"{"users": [{"id": "u1", "username": "carol"}, {"id": "u2", "username": "dave"}]}"#,
+    );
+    let mock = Mock::start(vec![ws(true), users.clone()]);
+    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
+    let (code, screen) = on_tty("tg-disable-workspace", &args, "no\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Disable workspace ops (Operations)? This:\n  - disables the workspace;\n  - disables every user whose home it is (2: carol, dave) and DELETES all their API keys (enabling the workspace again restores neither);\n  - announces the workspace as deleted, so the flow, librarian and knowledge services unsubscribe from its queues.\nContinue? [type 'yes' to confirm]: "),
+        "{screen}"
+    );
+    assert!(!mock
+        .bodies()
+        .iter()
+        .any(|b| b.contains("disable-workspace")));
+
+    let mock = Mock::start(vec![ws(true), users, json(200, "{}"), ws(false)]);
+    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
+    let (code, screen) = on_tty("tg-disable-workspace", &args, "yes\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Disabled workspace ops"), "{screen}");
+    assert!(mock.bodies()[2].contains("disable-workspace"));
+}
+
+#[test]
+fn rotate_signing_key_warns_in_its_question_on_the_terminal() {
+    let mock = Mock::start(vec![json(200, "{}")]);
+    let args = ["-u", &mock.url(), "-t", ADMIN];
+    let (code, screen) = on_tty("tg-rotate-signing-key", &args, "no\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Rotate the JWT signing key? warning: on TrustGraph gateways up to 2.11"),
+        "{screen}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}
