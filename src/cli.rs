@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone, Default)]
 pub struct ConnArgs {
     /// Gateway base URL [default: the profile's url, else
-    /// http://localhost:8088/]
+    /// http://localhost:8888/]
     #[arg(
         short = 'u',
         long = "api-url",

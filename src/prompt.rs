@@ -156,12 +156,12 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
     }
     let mut err = io::stderr().lock();
     // The question names server-supplied things (a user name): no
-    // terminal controls, no secrets.
-    let _ = write!(
-        err,
-        "{} [type 'yes' to confirm]: ",
-        crate::output::stderr_text(question)
-    );
+    // terminal controls, no secrets. Its own line breaks stay.
+    let shown: Vec<String> = question
+        .split('\n')
+        .map(crate::output::stderr_text)
+        .collect();
+    let _ = write!(err, "{} [type 'yes' to confirm]: ", shown.join("\n"));
     let _ = err.flush();
     let answer = read_line_capped(MAX_ANSWER_BYTES, "the answer")?.unwrap_or_default();
     if answer.trim() == "yes" {

@@ -30,21 +30,27 @@ pub const SECRET_KEYS: &[&str] = &[
     "token",
 ];
 
-/// At most this many secrets are remembered. The run's own (the token,
-/// the passwords it reads) are registered before anything is sent, so
-/// they are always among them; the cap bounds what a reply listing
-/// thousands of "secrets" can cost every later line.
-pub const MAX_SECRETS: usize = 256;
+/// At most this many bytes of secrets are remembered. The run's own (the
+/// token, the passwords it reads) are registered before anything is sent,
+/// so they are always among them; the cap bounds what a reply listing
+/// thousands of "secrets" can cost every later line, while leaving room
+/// for every key a long `tg-apply` run mints (about 1 800 API keys).
+pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 
 /// The secrets this run holds, and a matcher built from them (rebuilt
 /// when a secret is added).
 struct Registry {
     secrets: Vec<String>,
+    /// The same secrets, for an O(1) duplicate check.
+    seen: Option<std::collections::HashSet<String>>,
+    bytes: usize,
     matcher: Option<std::sync::Arc<Matcher>>,
 }
 
 static SECRETS: Mutex<Registry> = Mutex::new(Registry {
     secrets: Vec::new(),
+    seen: None,
+    bytes: 0,
     matcher: None,
 });
 
@@ -62,9 +68,17 @@ pub fn register(secret: &str) {
         return;
     }
     let mut r = registry();
-    if r.secrets.len() >= MAX_SECRETS || r.secrets.iter().any(|s| s == secret) {
+    if r.bytes + secret.len() > MAX_SECRET_BYTES {
         return;
     }
+    if !r
+        .seen
+        .get_or_insert_with(Default::default)
+        .insert(secret.to_string())
+    {
+        return;
+    }
+    r.bytes += secret.len();
     r.secrets.push(secret.to_string());
     r.matcher = None;
 }
@@ -96,8 +110,9 @@ impl Matcher {
     fn new(secrets: &[String]) -> Option<Matcher> {
         let mut pats: Vec<String> = Vec::new();
         let mut short = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut add = |p: String, is_short: bool| {
-            if !p.is_empty() && !pats.contains(&p) {
+            if !p.is_empty() && seen.insert(p.clone()) {
                 pats.push(p);
                 short.push(is_short);
             }

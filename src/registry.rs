@@ -92,9 +92,11 @@ macro_rules! registry {
 registry! {
     "tg-bootstrap-iam" => BootstrapIam, Upstream, "Bootstrap IAM on an empty deployment; prints the first admin's API key";
     "tg-login" => Login, Upstream, "Log in with a username and password; prints the JWT";
+    "tg-mint-token" => MintToken, Upstream, "Mint a JWT with a user context (admin); prints the JWT";
     "tg-whoami" => Whoami, Upstream, "Show the caller's user record (id, username, workspace, roles, ...)";
     "tg-create-user" => CreateUser, Upstream, "Create a user; prints the new user's id";
     "tg-list-users" => ListUsers, Upstream, "List users (of one workspace with -w): a table, or \"No users.\"";
+    "tg-show-user" => ShowUser, New, "Show one user's record (by --user-id or --username)";
     "tg-update-user" => UpdateUser, Upstream, "Change a user's name, email, roles, enabled or must-change-password";
     "tg-disable-user" => DisableUser, Upstream, "Disable a user; prints \"Disabled user ID\"";
     "tg-enable-user" => EnableUser, Upstream, "Enable a user; prints \"Enabled user ID\"";
@@ -107,8 +109,13 @@ registry! {
     "tg-create-workspace" => CreateWorkspace, Upstream, "Create a workspace; prints \"Workspace created: ID\"";
     "tg-list-workspaces" => ListWorkspaces, Upstream, "List all workspaces: a table, or \"No workspaces.\"";
     "tg-list-my-workspaces" => ListMyWorkspaces, Upstream, "List the workspaces the caller may use";
-    "tg-config" => Config, New, "Show the effective settings and where each comes from; set, unset or choose profiles";
-    "tg-logout" => Logout, New, "Remove the session tg-login --save stored for a profile (--all: every profile)";
+    "tg-show-workspace" => ShowWorkspace, New, "Show one workspace's record";
+    "tg-update-workspace" => UpdateWorkspace, New, "Change a workspace's name or enabled flag, keeping what is not given";
+    "tg-disable-workspace" => DisableWorkspace, New, "Disable a workspace, its users and their API keys (asks, or --yes)";
+    "tg-enable-workspace" => EnableWorkspace, New, "Re-enable a workspace and announce it again (its users stay disabled)";
+    "tg-rotate-signing-key" => RotateSigningKey, New, "Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart";
+    "tg-config" => Config, New, "Show effective settings and their sources; set, unset or choose profiles";
+    "tg-logout" => Logout, New, "Remove a session saved by tg-login --save (--all: every profile)";
 }
 
 /// The tool called `name`, if there is one.
@@ -120,3 +127,15 @@ pub fn find(name: &str) -> Option<&'static Entry> {
 /// an upstream one (the README's table marks them *new*). Connection flags
 /// are listed apart in the README.
 pub const NEW_FLAGS: &[&str] = &["password-stdin", "output", "save"];
+
+/// Like [`NEW_FLAGS`], for flags new only on some upstream tools (the
+/// flag exists upstream elsewhere): (tool, flag).
+pub const NEW_TOOL_FLAGS: &[(&str, &str)] = &[
+    ("tg-update-user", "username"),
+    ("tg-disable-user", "username"),
+    ("tg-enable-user", "username"),
+    ("tg-delete-user", "username"),
+    ("tg-reset-password", "username"),
+    ("tg-create-api-key", "username"),
+    ("tg-list-api-keys", "username"),
+];

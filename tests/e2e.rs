@@ -466,6 +466,288 @@ fn story(compat: Compat) {
     );
 }
 
+/// The claims of a JWT, decoded without verifying it.
+fn claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Minted tokens, names for ids, and a workspace's whole lifecycle:
+/// create, update, disable (its users can no longer log in, their keys
+/// are gone), enable (the users stay disabled until enabled one by one).
+fn admin_story(compat: Compat) {
+    let gw = gateway(compat);
+    let s = Session { url: gw.url() };
+    let design = compat == Compat::Design;
+    let admin = s.ok("tg-bootstrap-iam", "", &[], None).trim().to_string();
+    let me = s.ok("tg-whoami", &admin, &["-o", "json"], None);
+    let admin_id = serde_json::from_str::<serde_json::Value>(&me).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    assert_eq!(
+        s.ok(
+            "tg-create-workspace",
+            &admin,
+            &["--workspace-id", "ops"],
+            None
+        ),
+        "Workspace created: ops\n"
+    );
+    let carol = s
+        .ok(
+            "tg-create-user",
+            &admin,
+            &[
+                "-w",
+                "ops",
+                "--username",
+                "carol",
+                "--password-stdin",
+                "--roles",
+                "writer",
+            ],
+            Some("pw-c\n"),
+        )
+        .trim()
+        .to_string();
+
+    // Show and update the workspace; the enabled flag is kept.
+    let shown = s.ok(
+        "tg-show-workspace",
+        &admin,
+        &["--workspace-id", "ops"],
+        None,
+    );
+    assert!(
+        shown.starts_with("id       ops\nname     ops\nenabled  yes\ncreated  "),
+        "{shown}"
+    );
+    let upd = s.ok(
+        "tg-update-workspace",
+        &admin,
+        &["--workspace-id", "ops", "--name", "Operations"],
+        None,
+    );
+    assert!(upd.contains("name     Operations\nenabled  yes\n"), "{upd}");
+    s.fails(
+        "tg-show-workspace",
+        &admin,
+        &["--workspace-id", "nope"],
+        None,
+        1,
+    );
+
+    // Users by name.
+    let shown = s.ok("tg-show-user", &admin, &["--username", "carol"], None);
+    assert!(
+        shown.starts_with(&format!(
+            "id                    {carol}\nusername              carol\n"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("workspace             ops\n"), "{shown}");
+    let e = s.fails("tg-show-user", &admin, &["--username", "nobody"], None, 1);
+    assert!(e.contains("no user named \"nobody\""), "{e}");
+    let key = s
+        .ok(
+            "tg-create-api-key",
+            &admin,
+            &["--username", "carol", "--name", "ci"],
+            None,
+        )
+        .trim()
+        .to_string();
+    assert!(s
+        .ok("tg-whoami", &key, &[], None)
+        .contains("username              carol\n"));
+
+    // Mint tokens: by name, by id, for oneself; each authenticates as its
+    // subject, in its workspace, with the user context as given.
+    let uc = r#"{"roles": ["analyst"], "ou": {"name": "sales"}}"#;
+    for (target, sub, ws) in [
+        (vec!["--username", "carol"], carol.as_str(), "ops"),
+        (vec!["--user-id", carol.as_str()], carol.as_str(), "ops"),
+        (vec!["--self"], admin_id.as_str(), "default"),
+    ] {
+        let mut args = vec!["-w", ws, "--user-context", uc];
+        args.extend(&target);
+        let r = s.run("tg-mint-token", &admin, &args, None);
+        assert_eq!(r.code, 0, "{target:?}: {}", r.stderr);
+        let jwt = r.stdout.trim();
+        assert_eq!(r.stdout, format!("{jwt}\n"));
+        assert!(
+            r.stderr.starts_with("JWT expires: ") && r.stderr.lines().count() == 1,
+            "{}",
+            r.stderr
+        );
+        let c = claims(jwt);
+        let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "default_workspace",
+                "exp",
+                "iat",
+                "iss",
+                "sub",
+                "user_context"
+            ]
+        );
+        assert_eq!(c["sub"], sub);
+        assert_eq!(c["default_workspace"], ws);
+        assert_eq!(
+            c["user_context"],
+            serde_json::json!({"roles": ["analyst"], "ou": {"name": "sales"}})
+        );
+        let who = gw
+            .gateway
+            .authenticate(jwt)
+            .expect("the minted JWT authenticates");
+        assert_eq!(who.user_context, Some(c["user_context"].clone()));
+        let w = s.ok("tg-whoami", jwt, &["-o", "json"], None);
+        assert!(w.contains(&format!("\"id\": \"{sub}\"")), "{w}");
+    }
+    let e = s.fails(
+        "tg-mint-token",
+        &admin,
+        &["-w", "ops", "--user-context", "{}", "--username", "nobody"],
+        None,
+        1,
+    );
+    assert!(
+        !design || e.contains("not-found: username not found"),
+        "{e}"
+    );
+    let jwt = s.login("carol", "pw-c");
+    s.fails(
+        "tg-mint-token",
+        &jwt,
+        &["-w", "ops", "--user-context", "{}", "--self"],
+        None,
+        4,
+    );
+
+    // Disable the workspace: its users are disabled, their keys deleted.
+    s.fails(
+        "tg-disable-workspace",
+        &admin,
+        &["--workspace-id", "ops"],
+        None,
+        2,
+    );
+    assert_eq!(
+        s.ok(
+            "tg-disable-workspace",
+            &admin,
+            &["--workspace-id", "ops", "--yes"],
+            None
+        ),
+        "Disabled workspace ops\n"
+    );
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "carol", "--password-stdin"],
+        Some("pw-c\n"),
+        3,
+    );
+    s.fails("tg-whoami", &key, &[], None, 3);
+    assert!(s
+        .ok(
+            "tg-show-workspace",
+            &admin,
+            &["--workspace-id", "ops"],
+            None
+        )
+        .contains("enabled  no\n"));
+    assert!(s
+        .ok("tg-show-user", &admin, &["--username", "carol"], None)
+        .contains("enabled               no\n"));
+    assert_eq!(
+        s.ok("tg-list-api-keys", &admin, &["--username", "carol"], None),
+        "No keys.\n"
+    );
+    let e = s.fails(
+        "tg-mint-token",
+        &admin,
+        &["-w", "ops", "--user-context", "{}", "--self"],
+        None,
+        1,
+    );
+    assert!(
+        !design || e.contains("workspace not found or disabled"),
+        "{e}"
+    );
+
+    // Enable it: the workspace is back, its users are not.
+    let r = s.run(
+        "tg-enable-workspace",
+        &admin,
+        &["--workspace-id", "ops"],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Enabled workspace ops\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("stay disabled"), "{}", r.stderr);
+    assert!(s
+        .ok(
+            "tg-show-workspace",
+            &admin,
+            &["--workspace-id", "ops"],
+            None
+        )
+        .contains("name     Operations\nenabled  yes\n"));
+    s.fails(
+        "tg-login",
+        "",
+        &["--username", "carol", "--password-stdin"],
+        Some("pw-c\n"),
+        3,
+    );
+    assert_eq!(
+        s.ok("tg-enable-user", &admin, &["--username", "carol"], None),
+        format!("Enabled user {carol}\n")
+    );
+    s.login("carol", "pw-c");
+
+    // Rotation: JWTs issued afterwards work at once on this gateway.
+    s.fails("tg-rotate-signing-key", &admin, &[], None, 2);
+    let r = s.run("tg-rotate-signing-key", &admin, &["--yes"], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Signing key rotated.\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("until the gateway is restarted"),
+        "{}",
+        r.stderr
+    );
+    let jwt = s.login("carol", "pw-c");
+    s.ok("tg-whoami", &jwt, &[], None);
+}
+
+#[test]
+fn admin_story_against_the_design_gateway() {
+    admin_story(Compat::Design);
+}
+
+#[test]
+fn admin_story_against_a_2_11_gateway() {
+    admin_story(Compat::V2_11);
+}
+
 #[test]
 fn full_story_against_the_design_gateway() {
     story(Compat::Design);

@@ -12,7 +12,7 @@
 use clap_complete::Shell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tg_iam::registry::{Origin, NEW_FLAGS, TOOLS};
+use tg_iam::registry::{Origin, NEW_FLAGS, NEW_TOOL_FLAGS, TOOLS};
 
 /// A generated file: its path under the repository root, its content.
 type Generated = (PathBuf, Vec<u8>);
@@ -82,7 +82,11 @@ fn flags(cmd: &clap::Command, origin: Origin) -> String {
         if a.is_required_set() {
             s.push_str(" (required)");
         }
-        if origin == Origin::Upstream && a.get_long().is_some_and(|l| NEW_FLAGS.contains(&l)) {
+        if origin == Origin::Upstream
+            && a.get_long().is_some_and(|l| {
+                NEW_FLAGS.contains(&l) || NEW_TOOL_FLAGS.contains(&(cmd.get_name(), l))
+            })
+        {
             s.push_str(" *new*");
         }
         let defaults = a.get_default_values();

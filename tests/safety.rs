@@ -117,6 +117,20 @@ fn secret_tools(url: &str) -> Vec<(&'static str, Vec<String>, &'static str, &'st
             "",
             RESET_REPLY,
         ),
+        (
+            "tg-mint-token",
+            v(&[
+                "-t",
+                ADMIN,
+                "-w",
+                "default",
+                "--user-context",
+                "{}",
+                "--self",
+            ]),
+            "",
+            LOGIN_REPLY,
+        ),
     ]
 }
 
@@ -327,7 +341,7 @@ fn one_rule_for_empty_flags_and_variables() {
         );
         assert!(
             r.stderr
-                .contains("the default gateway URL http://localhost:8088/"),
+                .contains("the default gateway URL http://localhost:8888/"),
             "{}",
             r.stderr
         );
@@ -450,7 +464,7 @@ fn endless_input_is_bounded() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "tg-whoami: error: --ca-cert /dev/zero is larger than 1024 KiB: not a CA certificate file\n"
+        "tg-whoami: error: --ca-cert /dev/zero is larger than 1024 KiB\n"
     );
 }
 
@@ -707,15 +721,15 @@ fn change_password_confirmation_keeps_its_failure_class() {
 }
 
 #[test]
-fn a_refused_default_url_names_the_variable_and_port_8888() {
+fn a_refused_default_url_names_the_variable_and_port_8088() {
     // Hold the default port on both loopback addresses without listening,
     // so that a connection to it is refused for certain.
-    let held = hold_port(8088);
+    let held = hold_port(8888);
     let r = run_tool("tg-whoami", &["-t", ADMIN], &[], None);
     drop(held);
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert_eq!(
         r.stderr,
-        "tg-whoami: error: cannot connect to the default gateway URL http://localhost:8088/: connection refused\nhint: no URL was given, so the default http://localhost:8088/ was used: set TRUSTGRAPH_URL or pass -u/--api-url; newer gateways listen on port 8888 (-u http://localhost:8888/)\n"
+        "tg-whoami: error: cannot connect to the default gateway URL http://localhost:8888/: connection refused\nhint: no URL was given, so the default http://localhost:8888/ was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u http://localhost:8088/)\n"
     );
 }

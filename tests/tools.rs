@@ -1018,6 +1018,25 @@ fn every_tool() -> Vec<(&'static str, Vec<&'static str>, Option<&'static str>)> 
         ("tg-create-workspace", vec!["--workspace-id", "w1"], None),
         ("tg-list-workspaces", vec![], None),
         ("tg-list-my-workspaces", vec![], None),
+        (
+            "tg-mint-token",
+            vec!["-w", "default", "--user-context", "{}", "--self"],
+            None,
+        ),
+        ("tg-show-user", vec!["--user-id", "u1"], None),
+        ("tg-show-workspace", vec!["--workspace-id", "w1"], None),
+        (
+            "tg-update-workspace",
+            vec!["--workspace-id", "w1", "--name", "W"],
+            None,
+        ),
+        (
+            "tg-disable-workspace",
+            vec!["--workspace-id", "w1", "--yes"],
+            None,
+        ),
+        ("tg-enable-workspace", vec!["--workspace-id", "w1"], None),
+        ("tg-rotate-signing-key", vec!["--yes"], None),
     ]
 }
 
@@ -1127,7 +1146,10 @@ fn every_tool_200_with_expected_result_missing() {
     // empty; an unfiltered user list cannot (the caller is a user).
     let expected = |tool: &str| match tool {
         "tg-login" | "tg-change-password" => Some(3),
-        "tg-list-workspaces" | "tg-list-my-workspaces" | "tg-revoke-api-key" => None,
+        "tg-list-workspaces"
+        | "tg-list-my-workspaces"
+        | "tg-revoke-api-key"
+        | "tg-rotate-signing-key" => None,
         _ => Some(1),
     };
     for (tool, args, stdin) in every_tool() {
@@ -1399,7 +1421,7 @@ fn a_password_in_the_url_is_never_shown() {
         let r = run_tool("tg-whoami", &["-u", u, "-t", ADMIN, "-v"], &[], None);
         assert_eq!(r.code, 2, "{u}: {}", r.stderr);
         assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
-        assert!(r.stderr.contains("user:***@"), "{}", r.stderr);
+        assert!(r.stderr.contains("://***@"), "{}", r.stderr);
         assert!((1..=2).contains(&r.stderr.lines().count()), "{}", r.stderr);
     }
 }

@@ -227,7 +227,7 @@ fn a_server_name_cannot_rewrite_the_confirmation_prompt() {
     // print a reassuring question of its own.
     let evil = serde_json::json!({"user": {
         "id": "u1",
-        "username": "victim\u{1b}]0;TITLE\u{7}\r\u{1b}[2KDelete user harmless-temp (tmp-1)?  This is reversible. \u{202e}ok",
+        "username": "victim\u{1b}]0;TITLE\u{7}\r\n\u{1b}[2KDelete user harmless-temp (tmp-1)?  This is reversible. \u{202e}ok",
         "enabled": true,
     }})
     .to_string();
@@ -240,6 +240,60 @@ fn a_server_name_cannot_rewrite_the_confirmation_prompt() {
     assert_eq!(code, 1, "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen:?}");
     assert!(!screen.contains('\u{202e}'), "{screen:?}");
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.starts_with("Delete user harmless-temp")),
+        "{screen}"
+    );
     assert!(screen.contains("This is irreversible."), "{screen}");
     assert_eq!(mock.requests().len(), 1, "only the read was sent");
+}
+
+#[test]
+fn disable_workspace_lists_its_effects_on_the_terminal() {
+    let ws = |enabled: bool| {
+        json(
+            200,
+            &format!(
+                r#"{{"workspace": {{"id": "ops", "name": "Operations", "enabled": {enabled}, "created": ""}}}}"#
+            ),
+        )
+    };
+    let users = json(
+        200,
+        r#"{"users": [{"id": "u1", "username": "carol"}, {"id": "u2", "username": "dave"}]}"#,
+    );
+    let mock = Mock::start(vec![ws(true), users.clone()]);
+    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
+    let (code, screen) = on_tty("tg-disable-workspace", &args, "no\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Disable workspace ops (Operations)? This:\n  - disables the workspace;\n  - disables every user whose home it is (2: carol, dave) and DELETES all their API keys (enabling the workspace again restores neither);\n  - announces the workspace as deleted, so the flow, librarian and knowledge services unsubscribe from its queues.\nContinue? [type 'yes' to confirm]: "),
+        "{screen}"
+    );
+    assert!(!mock
+        .bodies()
+        .iter()
+        .any(|b| b.contains("disable-workspace")));
+
+    let mock = Mock::start(vec![ws(true), users, json(200, "{}"), ws(false)]);
+    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
+    let (code, screen) = on_tty("tg-disable-workspace", &args, "yes\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Disabled workspace ops"), "{screen}");
+    assert!(mock.bodies()[2].contains("disable-workspace"));
+}
+
+#[test]
+fn rotate_signing_key_warns_in_its_question_on_the_terminal() {
+    let mock = Mock::start(vec![json(200, "{}")]);
+    let args = ["-u", &mock.url(), "-t", ADMIN];
+    let (code, screen) = on_tty("tg-rotate-signing-key", &args, "no\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Rotate the JWT signing key? warning: on TrustGraph gateways up to 2.11"),
+        "{screen}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
 }

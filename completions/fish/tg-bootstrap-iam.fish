@@ -1,4 +1,4 @@
-complete -c tg-bootstrap-iam -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-bootstrap-iam -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-bootstrap-iam -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-bootstrap-iam -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-bootstrap-iam -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

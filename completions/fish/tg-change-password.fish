@@ -2,7 +2,7 @@ complete -c tg-change-password -s t -l token -d 'API key or JWT to authenticate 
 complete -c tg-change-password -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-change-password -l current -d 'Current password (prompted if omitted; visible in `ps`)' -r
 complete -c tg-change-password -l new -d 'New password (prompted twice if omitted; visible in `ps`)' -r
-complete -c tg-change-password -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-change-password -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-change-password -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-change-password -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-change-password -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

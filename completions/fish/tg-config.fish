@@ -29,7 +29,7 @@ complete -c tg-config -n "__fish_tg_config_needs_command" -l token-file -d 'Read
 complete -c tg-config -n "__fish_tg_config_needs_command" -s w -l workspace -d 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile\'s workspace]' -r
 complete -c tg-config -n "__fish_tg_config_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-config -n "__fish_tg_config_needs_command" -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-config -n "__fish_tg_config_needs_command" -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-config -n "__fish_tg_config_needs_command" -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-config -n "__fish_tg_config_needs_command" -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-config -n "__fish_tg_config_needs_command" -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

@@ -8,7 +8,7 @@ complete -c tg-create-user -l roles -d 'One or more role names: reader, writer, 
 complete -c tg-create-user -s w -l workspace -d 'Default (home) workspace for the new user' -r
 complete -c tg-create-user -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-create-user -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-create-user -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-create-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

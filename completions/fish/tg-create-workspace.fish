@@ -4,7 +4,7 @@ complete -c tg-create-workspace -l workspace-id -d 'New workspace id (must not s
 complete -c tg-create-workspace -l name -d 'Display name' -r
 complete -c tg-create-workspace -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-create-workspace -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-create-workspace -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-create-workspace -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-create-workspace -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-create-workspace -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

@@ -1,8 +1,9 @@
 complete -c tg-delete-user -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
 complete -c tg-delete-user -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-delete-user -l user-id -d 'Target user id' -r
+complete -c tg-delete-user -l username -d 'Target user by username instead of id (resolved with one list-users read, which needs users:read)' -r
 complete -c tg-delete-user -s w -l workspace -d 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile\'s workspace]' -r
-complete -c tg-delete-user -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-delete-user -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-delete-user -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-delete-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-delete-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

@@ -1,7 +1,7 @@
 complete -c tg-login -l username -d 'Username' -r
 complete -c tg-login -l password -d 'Password (prompted if omitted; visible in `ps`, prefer --password-stdin)' -r
 complete -c tg-login -s w -l workspace -d 'Override the default workspace for this session\'s JWT. If omitted, uses the user\'s stored default workspace' -r
-complete -c tg-login -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-login -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-login -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-login -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-login -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

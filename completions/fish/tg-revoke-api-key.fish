@@ -2,7 +2,7 @@ complete -c tg-revoke-api-key -s t -l token -d 'API key or JWT to authenticate w
 complete -c tg-revoke-api-key -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-revoke-api-key -l key-id -d 'Key id to revoke' -r
 complete -c tg-revoke-api-key -s w -l workspace -d 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile\'s workspace]' -r
-complete -c tg-revoke-api-key -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-revoke-api-key -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-revoke-api-key -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-revoke-api-key -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-revoke-api-key -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

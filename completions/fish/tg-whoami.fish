@@ -2,7 +2,7 @@ complete -c tg-whoami -s t -l token -d 'API key or JWT to authenticate with [def
 complete -c tg-whoami -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-whoami -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
 json\t'The server\'s record(s) as JSON (arrays for lists)'"
-complete -c tg-whoami -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8088/]' -r
+complete -c tg-whoami -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-whoami -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-whoami -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-whoami -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r

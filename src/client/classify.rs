@@ -254,9 +254,9 @@ impl Client {
         };
         if self.url.source == Source::Default && (err.hint.is_none() || e.is_connect()) {
             err.hint = Some(format!(
-                "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; newer gateways listen on port 8888 (-u {})",
+                "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
                 config::DEFAULT_URL,
-                config::NEWER_DEFAULT_URL
+                config::OLDER_DEFAULT_URL
             ));
         }
         err

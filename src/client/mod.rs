@@ -94,7 +94,7 @@ impl Client {
                 redact::shown_url(&url.value)
             ))
             .with_hint(
-                "give a base URL such as http://localhost:8088/ with -u/--api-url or TRUSTGRAPH_URL",
+                "give a base URL such as http://localhost:8888/ with -u/--api-url or TRUSTGRAPH_URL",
             )
         })?;
         if let Some(pw) = parsed.password() {
@@ -112,7 +112,7 @@ impl Client {
         };
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(Error::usage(format!(
-                "the gateway URL \"{}\" carries a user name or password: refusing to send it",
+                "the gateway URL \"{}\" carries credentials before its host: refusing to send it",
                 redact::shown_url(&url.value)
             ))
             .with_hint("remove user:password@ from the URL; the gateway authenticates with -t/--token (an API key or JWT) only"));

@@ -86,7 +86,7 @@ pub fn set(path: &Path, profile: &str, key: &str, val: &str) -> Result<()> {
             if !u.username().is_empty() || u.password().is_some() {
                 crate::redact::register_url_password(val);
                 return Err(Error::usage(format!(
-                    "the URL \"{}\" carries a user name or password: refusing to store it",
+                    "the URL \"{}\" carries credentials before its host: refusing to store it",
                     crate::redact::shown_url(val)
                 )));
             }

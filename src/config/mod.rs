@@ -6,7 +6,7 @@
 //!
 //! | setting | flag | variable | profile key | default |
 //! |---|---|---|---|---|
-//! | gateway URL | `-u/--api-url` | `TRUSTGRAPH_URL` | `url` | `http://localhost:8088/` |
+//! | gateway URL | `-u/--api-url` | `TRUSTGRAPH_URL` | `url` | `http://localhost:8888/` |
 //! | token | `-t/--token`, `--token-file` | `TRUSTGRAPH_TOKEN` | `token_file`, then the session saved by `tg-login --save` | none |
 //! | workspace | `-w/--workspace` | `TRUSTGRAPH_WORKSPACE` | `workspace` | none |
 //! | CA certificate | `--ca-cert` | – | `ca_cert` | the system's roots |
@@ -41,10 +41,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The base URL used when no flag, variable or profile gives one.
-pub const DEFAULT_URL: &str = "http://localhost:8088/";
-/// The port that TrustGraph gateways use since August 2026 (#1078).
-pub const NEWER_DEFAULT_URL: &str = "http://localhost:8888/";
+/// The base URL used when no flag, variable or profile gives one: the
+/// upstream tools' default since August 2026 (#1078).
+pub const DEFAULT_URL: &str = "http://localhost:8888/";
+/// The default of gateways older than August 2026 (#1078).
+pub const OLDER_DEFAULT_URL: &str = "http://localhost:8088/";
 /// The request timeout used when no flag or profile gives one.
 pub const DEFAULT_TIMEOUT: f64 = 30.0;
 /// The profile used when none is named anywhere.

@@ -7,7 +7,7 @@ use crate::config::{self, session};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Minted, Out};
 use crate::prompt::{PasswordSpec, Prompter};
-use crate::records::{yes_no, User};
+use crate::records::User;
 use crate::Tool;
 use clap::Parser;
 use serde_json::{json, Value};
@@ -241,21 +241,7 @@ impl Tool for Whoami {
             out.text(&output::json(&v));
             return Ok(());
         }
-        let u = User::from_json(&v);
-        out.text(&output::plain_rows(&[
-            ("id", u.id.clone()),
-            ("username", u.username.clone()),
-            ("name", u.name.clone()),
-            ("email", u.email.clone()),
-            ("workspace", u.workspace.clone()),
-            ("roles", u.roles_joined()),
-            ("enabled", yes_no(u.enabled).into()),
-            (
-                "must change password",
-                yes_no(u.must_change_password).into(),
-            ),
-            ("created", u.created.clone()),
-        ]));
+        out.text(&super::users::user_rows(&User::from_json(&v)));
         Ok(())
     }
 }

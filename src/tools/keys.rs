@@ -1,6 +1,6 @@
 //! tg-create-api-key, tg-list-api-keys, tg-revoke-api-key.
 
-use super::{get_user, iam_body, print_list};
+use super::{get_user, iam_body, print_list, UserRef};
 use crate::cli::{ConnArgs, OutputArgs, TokenArgs, WorkspaceArgs};
 use crate::client::{Client, Retry};
 use crate::config;
@@ -19,9 +19,8 @@ pub struct CreateApiKey {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Owner user id
-    #[arg(long = "user-id", required = true)]
-    pub user_id: String,
+    #[command(flatten)]
+    pub user: UserRef,
 
     /// Operator-facing label (e.g. 'laptop', 'ci')
     #[arg(long, required = true)]
@@ -66,8 +65,9 @@ impl Tool for CreateApiKey {
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
         let mut key = Map::new();
-        key.insert("user_id".into(), self.user_id.clone().into());
+        key.insert("user_id".into(), user_id.clone().into());
         key.insert("name".into(), self.name.clone().into());
         if let Some(e) = expires {
             key.insert("expires".into(), e.into());
@@ -95,8 +95,8 @@ impl Tool for CreateApiKey {
             Minted {
                 what: "API key".into(),
                 created: format!(
-                    "API key {} ({:?}) was created for user {}",
-                    rec.id, rec.name, self.user_id
+                    "API key {} ({:?}) was created for user {user_id}",
+                    rec.id, rec.name
                 ),
                 recover: format!(
                     "revoke it with tg-revoke-api-key --key-id {} and create a new one",
@@ -114,9 +114,8 @@ pub struct ListApiKeys {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Owner user id
-    #[arg(long = "user-id", required = true)]
-    pub user_id: String,
+    #[command(flatten)]
+    pub user: UserRef,
 
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
@@ -134,9 +133,10 @@ impl Tool for ListApiKeys {
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
         let body = iam_body(
             "list-api-keys",
-            vec![("user_id", self.user_id.clone().into())],
+            vec![("user_id", user_id.clone().into())],
             ws.as_deref(),
         );
         let reply = client.iam(body, Retry::OnceOnConnectError).await?;
@@ -145,11 +145,9 @@ impl Tool for ListApiKeys {
         // tell the two apart.
         if keys.is_empty()
             && reply.is_bare_2_11()
-            && get_user(&client, &self.user_id, ws.as_deref())
-                .await?
-                .is_none()
+            && get_user(&client, &user_id, ws.as_deref()).await?.is_none()
         {
-            return Err(Error::refused(format!("user {} not found", self.user_id))
+            return Err(Error::refused(format!("user {user_id} not found"))
                 .with_hint("check the id with tg-list-users"));
         }
         print_list(

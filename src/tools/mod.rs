@@ -3,21 +3,28 @@
 
 mod auth;
 mod keys;
+mod mint;
 mod profiles;
+mod signing;
 mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use mint::MintToken;
 pub use profiles::{Config, Logout};
+pub use signing::RotateSigningKey;
 pub use users::{
-    CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
+    CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, ShowUser, UpdateUser,
 };
-pub use workspaces::{CreateWorkspace, ListMyWorkspaces, ListWorkspaces};
+pub use workspaces::{
+    CreateWorkspace, DisableWorkspace, EnableWorkspace, ListMyWorkspaces, ListWorkspaces,
+    ShowWorkspace, UpdateWorkspace,
+};
 
 use crate::cli::Format;
 use crate::client::{Client, Retry};
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Out};
 use crate::records::User;
 use serde_json::{Map, Value};
@@ -93,6 +100,70 @@ pub(crate) fn print_list(
         Format::Table => {
             let rows: Vec<Vec<String>> = items.iter().map(row).collect();
             out.text(&output::pretty_table(headers, &rows));
+        }
+    }
+}
+
+/// Which user a tool acts on: `--user-id ID`, or `--username NAME`
+/// (resolved to the id with one `list-users` read, see [`UserRef::resolve`]).
+/// Exactly one is required.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[group(required = true, multiple = false)]
+pub struct UserRef {
+    /// Target user id
+    #[arg(long = "user-id", value_name = "USER_ID")]
+    pub user_id: Option<String>,
+
+    /// Target user by username instead of id (resolved with one list-users
+    /// read, which needs users:read)
+    #[arg(long = "username", value_name = "NAME")]
+    pub username: Option<String>,
+}
+
+impl UserRef {
+    /// The user id: `--user-id` as given (nothing is sent to resolve it, so
+    /// requests stay byte-identical to upstream's), or the id of the one
+    /// user `list-users` names `--username` (in workspace `ws` when set).
+    pub(crate) async fn resolve(&self, client: &Client, ws: Option<&str>) -> Result<String> {
+        if let Some(id) = &self.user_id {
+            return Ok(id.clone());
+        }
+        let name = self.username.as_deref().unwrap_or_default();
+        let reply = client
+            .iam(
+                iam_body("list-users", vec![], ws),
+                Retry::OnceOnConnectError,
+            )
+            .await?;
+        let users = reply.list("users")?;
+        if users.is_empty() && ws.is_none() {
+            return Err(reply.missing(
+                "users",
+                Kind::Refused,
+                "--username is resolved with list-users, which needs users:read (the admin role); use --user-id",
+            ));
+        }
+        let ids: Vec<String> = users
+            .iter()
+            .map(User::from_json)
+            .filter(|u| u.username == name)
+            .map(|u| u.id)
+            .collect();
+        match ids.as_slice() {
+            [id] if !id.is_empty() => Ok(id.clone()),
+            [] => Err(Error::refused(match ws {
+                Some(w) => format!("no user named {name:?} in workspace {w:?}"),
+                None => format!("no user named {name:?}"),
+            })
+            .with_hint("check the name with tg-list-users")),
+            [_] => Err(Error::protocol(format!(
+                "unexpected response from the gateway: user {name:?} has no id in the user list"
+            ))),
+            more => Err(Error::protocol(format!(
+                "unexpected response from the gateway: {} users named {name:?} in the user list (usernames are unique); refusing to guess",
+                more.len()
+            ))
+            .with_hint("use --user-id")),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! tg-create-user, tg-list-users, tg-update-user, tg-disable-user,
 //! tg-enable-user, tg-delete-user, tg-reset-password.
 
-use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles};
+use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles, UserRef};
 use crate::cli::{
     parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs,
 };
@@ -244,9 +244,8 @@ pub struct UpdateUser {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Target user id
-    #[arg(long = "user-id", required = true)]
-    pub user_id: String,
+    #[command(flatten)]
+    pub user: UserRef,
 
     /// New display name
     #[arg(long)]
@@ -304,7 +303,8 @@ impl Tool for UpdateUser {
         if let Some(r) = &self.roles {
             warn_unknown_roles(Self::NAME, r);
         }
-        let current = require_user(&client, &self.user_id, ws.as_deref()).await?;
+        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
+        let current = require_user(&client, &user_id, ws.as_deref()).await?;
         let mut user = Map::new();
         if let Some(n) = self.name {
             user.insert("name".into(), n.into());
@@ -323,10 +323,7 @@ impl Tool for UpdateUser {
         user.insert("must_change_password".into(), mcp.into());
         let body = iam_body(
             "update-user",
-            vec![
-                ("user_id", self.user_id.clone().into()),
-                ("user", Value::Object(user)),
-            ],
+            vec![("user_id", user_id.into()), ("user", Value::Object(user))],
             ws.as_deref(),
         );
         let reply = client.iam(body, Retry::Never).await?;
@@ -357,15 +354,14 @@ impl Tool for UpdateUser {
     }
 }
 
-/// The arguments of the tools that act on one user by id.
+/// The arguments of the tools that act on one user, by id or name.
 #[derive(clap::Args, Debug)]
 pub struct UserTarget {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Target user id
-    #[arg(long = "user-id", required = true)]
-    pub user_id: String,
+    #[command(flatten)]
+    pub user: UserRef,
 
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
@@ -394,15 +390,16 @@ async fn change_user(
     let client = Client::new(tool, &t.conn, Some(&t.token))?;
     let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
     let ws = ws.as_deref();
-    let before = require_user(&client, &t.user_id, ws).await?;
+    let user_id = t.user.resolve(&client, ws).await?;
+    let before = require_user(&client, &user_id, ws).await?;
     before_op(&before)?;
     client
         .iam(
-            iam_body(op, vec![("user_id", t.user_id.clone().into())], ws),
+            iam_body(op, vec![("user_id", user_id.clone().into())], ws),
             Retry::Never,
         )
         .await?;
-    let after = get_user(&client, &t.user_id, ws)
+    let after = get_user(&client, &user_id, ws)
         .await?
         .map(|v| User::from_json(&v));
     let confirmed = match (effect, &after) {
@@ -419,8 +416,7 @@ async fn change_user(
             ),
         };
         return Err(Error::refused(format!(
-            "{op} was not carried out: the gateway acknowledged it, but user {} {state}",
-            t.user_id
+            "{op} was not carried out: the gateway acknowledged it, but user {user_id} {state}"
         ))
         .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role and -w/--workspace"));
     }
@@ -429,7 +425,7 @@ async fn change_user(
         Effect::Enabled(false) => "Disabled",
         Effect::Deleted => "Deleted",
     };
-    out.line(&format!("{done} user {}", t.user_id));
+    out.line(&format!("{done} user {user_id}"));
     Ok(())
 }
 
@@ -506,7 +502,8 @@ impl Tool for DeleteUser {
         let confirm = |u: &User| {
             let question = format!(
                 "Delete user {} ({})?  This is irreversible.",
-                u.username, u.id
+                crate::output::sanitize(&u.username),
+                crate::output::sanitize(&u.id)
             );
             prompt::confirm(&question, yes)
         };
@@ -538,9 +535,10 @@ impl Tool for ResetPassword {
         let t = &self.target;
         let client = Client::new(Self::NAME, &t.conn, Some(&t.token))?;
         let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
+        let user_id = t.user.resolve(&client, ws.as_deref()).await?;
         let body = iam_body(
             "reset-password",
-            vec![("user_id", t.user_id.clone().into())],
+            vec![("user_id", user_id.clone().into())],
             ws.as_deref(),
         );
         let reply = client.iam(body, Retry::Never).await?;
@@ -556,13 +554,73 @@ impl Tool for ResetPassword {
             tmp,
             Minted {
                 what: "temporary password".into(),
-                created: format!("the password of user {} was reset", t.user_id),
-                recover: format!(
-                    "reset it again with tg-reset-password --user-id {}",
-                    t.user_id
-                ),
+                created: format!("the password of user {user_id} was reset"),
+                recover: format!("reset it again with tg-reset-password --user-id {user_id}"),
             },
         );
+        Ok(())
+    }
+}
+
+/// Show one user's record (`get-user`): key/value lines, or the record as
+/// JSON with -o json.
+#[derive(Parser, Debug)]
+pub struct ShowUser {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    #[command(flatten)]
+    pub user: UserRef,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// A user record as key/value lines (`tg-whoami`, `tg-show-user`).
+pub(crate) fn user_rows(u: &User) -> String {
+    output::plain_rows(&[
+        ("id", u.id.clone()),
+        ("username", u.username.clone()),
+        ("name", u.name.clone()),
+        ("email", u.email.clone()),
+        ("workspace", u.workspace.clone()),
+        ("roles", u.roles_joined()),
+        ("enabled", yes_no(u.enabled).into()),
+        (
+            "must change password",
+            yes_no(u.must_change_password).into(),
+        ),
+        ("created", u.created.clone()),
+    ])
+}
+
+impl Tool for ShowUser {
+    const NAME: &'static str = "tg-show-user";
+
+    async fn run(self, out: &mut Out) -> Result<()> {
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
+        let v = get_user(&client, &user_id, ws.as_deref())
+            .await?
+            .ok_or_else(|| {
+                Error::refused(format!("user {user_id} not found")).with_hint(match &ws {
+                    Some(w) => format!(
+                        "check the id with tg-list-users -w {w}; the user may also be in another workspace than -w"
+                    ),
+                    None => "check the id with tg-list-users; a TrustGraph 2.11 gateway answers a refusal the same way".to_string(),
+                })
+            })?;
+        match self.output.output {
+            Format::Json => out.text(&output::json(&v)),
+            Format::Table => out.text(&user_rows(&User::from_json(&v))),
+        }
         Ok(())
     }
 }

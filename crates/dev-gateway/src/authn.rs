@@ -20,6 +20,11 @@ pub struct Identity {
     /// The workspace the credential acts in by default: the user's home
     /// for an API key, the `default_workspace` claim for a JWT.
     pub workspace: String,
+    /// The `user_context` claim of a JWT minted by `mint-token`, when it
+    /// is a JSON object (as the 2.11.1 gateway keeps it); `None` for API
+    /// keys and login JWTs. Injected into inner socket requests as
+    /// `"user-context"`.
+    pub user_context: Option<serde_json::Value>,
     pub(crate) source: Source,
 }
 
@@ -55,6 +60,7 @@ impl Gateway {
             Some(Identity {
                 user_id: user.id.clone(),
                 workspace: user.workspace.clone(),
+                user_context: None,
                 source: Source::ApiKey { hash: hash.clone() },
             })
         })
@@ -82,6 +88,11 @@ impl Gateway {
         Some(Identity {
             user_id: parts.claim_str("sub")?.to_string(),
             workspace: parts.claim_str("default_workspace")?.to_string(),
+            user_context: parts
+                .claims
+                .get("user_context")
+                .filter(|v| v.is_object())
+                .cloned(),
             source: Source::Jwt {
                 kid,
                 exp: parts.claim_i64("exp")?,

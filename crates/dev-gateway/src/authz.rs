@@ -62,6 +62,7 @@ const ADMIN_EXTRA: &[&str] = &[
     "workspaces:admin",
     "iam:admin",
     "metrics:read",
+    "mint-token",
 ];
 
 /// The OSS regime: the capabilities of `role`, and whether its scope is

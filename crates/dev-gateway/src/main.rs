@@ -54,8 +54,9 @@ struct Cli {
     )]
     bootstrap_token: Option<String>,
 
-    /// Address to listen on (port 0 picks a free one)
-    #[arg(long, default_value = "127.0.0.1:8088", value_name = "ADDR")]
+    /// Address to listen on (port 0 picks a free one; TrustGraph gateways
+    /// listen on 8888 since August 2026, on 8088 before)
+    #[arg(long, default_value = "127.0.0.1:8888", value_name = "ADDR")]
     listen: String,
 
     #[command(flatten)]

@@ -22,12 +22,18 @@ fn explode(_: &Gateway, _: &Body) -> IamResult {
     panic!("a handler bug")
 }
 
+/// Answers with the body it was given: what the gateway passed on.
+fn echo(_: &Gateway, b: &Body) -> IamResult {
+    Ok(b.clone())
+}
+
 fn server() -> Server {
     let mut cfg = Config::new(BootstrapMode::Bootstrap);
     cfg.iterations = crypto::FAST_ITERATIONS;
     let mut gw = Gateway::open(cfg).unwrap();
     let mut table: Vec<Operation> = OPERATIONS.to_vec();
     table.push(op("explode", Gate::Public, explode));
+    table.push(op("echo", Gate::Authenticated, echo));
     gw.operations = Box::leak(table.into_boxed_slice());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     Server::start(gw, listener).unwrap()
@@ -128,4 +134,58 @@ async fn a_panic_anywhere_in_a_request_becomes_500() {
         .await
         .unwrap();
     assert_eq!(body, INTERNAL.as_bytes());
+}
+
+/// A minted JWT's `user_context` is injected into every inner request on
+/// the socket as `"user-context"` (as the 2.11.1 mux does); a login JWT or
+/// an API key injects nothing, and neither does the HTTP forwarder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minted_jwts_user_context_reaches_inner_socket_requests() {
+    let server = server();
+    let (_, body) = post(&server, "/api/v1/auth/bootstrap", None, "{}");
+    let admin: Value = serde_json::from_str(&body).unwrap();
+    let admin = admin["bootstrap_admin_api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mint = json!({"operation": "mint-token", "workspace": "default", "user_context_json": r#"{"ou": ["sales"]}"#});
+    let (status, body) = post(&server, "/api/v1/iam", Some(&admin), &mint.to_string());
+    assert_eq!(status, 200, "{body}");
+    let minted: Value = serde_json::from_str(&body).unwrap();
+    let minted = minted["jwt"].as_str().unwrap().to_string();
+
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/v1/socket", server.addr))
+            .await
+            .unwrap();
+    let echo = json!({"id": "1", "service": "iam", "request": {"operation": "echo", "user-context": "spoofed"}});
+    assert_eq!(
+        send(&mut ws, json!({"type": "auth", "token": minted})).await["type"],
+        "auth-ok"
+    );
+    let r = send(&mut ws, echo.clone()).await;
+    assert_eq!(
+        r["response"]["user-context"],
+        json!({"ou": ["sales"]}),
+        "{r}"
+    );
+    assert!(r["response"]["actor"].is_string(), "{r}");
+    // Re-authenticated with the API key: nothing is injected (what the
+    // client sent passes through untouched, as upstream).
+    assert_eq!(
+        send(&mut ws, json!({"type": "auth", "token": admin})).await["type"],
+        "auth-ok"
+    );
+    let r = send(&mut ws, echo).await;
+    assert_eq!(r["response"]["user-context"], "spoofed", "{r}");
+    // The HTTP forwarder does not inject.
+    let (status, body) = post(
+        &server,
+        "/api/v1/iam",
+        Some(&minted),
+        r#"{"operation": "echo"}"#,
+    );
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert!(v.get("user-context").is_none(), "{body}");
 }

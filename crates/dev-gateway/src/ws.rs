@@ -114,7 +114,13 @@ async fn frame(gw: &Arc<Gateway>, identity: &mut Option<Identity>, text: &str) -
     if !gw.workspace_enabled(ws) {
         return envelope_error(Some(id), "workspace-not-found", "workspace not found");
     }
-    let response = match dispatch::dispatch(gw, request.clone(), Some(who)).await {
+    // A minted JWT's `user_context` travels with every inner request, as
+    // the 2.11.1 mux injects it (the HTTP forwarder does not).
+    let mut request = request.clone();
+    if let Some(uc) = &who.user_context {
+        request.insert("user-context".into(), uc.clone());
+    }
+    let response = match dispatch::dispatch(gw, request, Some(who)).await {
         Ok(r) => dispatch::success(gw, r),
         Err(Failure::Iam(e)) => dispatch::failure(gw, &e),
         Err(Failure::UnknownOperation) => {

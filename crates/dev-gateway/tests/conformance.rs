@@ -279,6 +279,10 @@ fn gated_ops(user: &str) -> Vec<(&'static str, Value)> {
             "rotate-signing-key",
             json!({"operation": "rotate-signing-key"}),
         ),
+        (
+            "mint-token",
+            json!({"operation": "mint-token", "workspace": "default", "user_context_json": "{}", "user_id": user}),
+        ),
     ]
 }
 
@@ -839,6 +843,214 @@ fn jwts_are_ed25519_with_the_reference_claims() {
             .status,
         401
     );
+}
+
+#[test]
+fn mint_token_issues_a_jwt_with_the_user_context_claim() {
+    let gw = Gw::with(|c| c.jwt_ttl = 120);
+    let admin = gw.bootstrap();
+    let alice = gw.user(&admin, "alice", "default", &["writer"]);
+    let admin_id = gw.ok(&admin, json!({"operation": "whoami"}))["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uc = r#"{"roles": ["analyst"], "ou": {"z": 1, "a": "\u00e9"}}"#;
+    // By id, by username, and for the caller itself (actor).
+    for (target, sub) in [
+        (json!({"user_id": alice}), alice.as_str()),
+        (json!({"username": "alice"}), alice.as_str()),
+        (json!({}), admin_id.as_str()),
+    ] {
+        let mut body =
+            json!({"operation": "mint-token", "workspace": "default", "user_context_json": uc});
+        for (k, v) in target.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let v = gw.ok(&admin, body);
+        assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
+        let jwt = v["jwt"].as_str().unwrap();
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        let claims = decode(parts[1]);
+        let keys: Vec<&String> = claims.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "default_workspace",
+                "exp",
+                "iat",
+                "iss",
+                "sub",
+                "user_context"
+            ]
+        );
+        // Sorted at every level, compact, as json.dumps(sort_keys=True).
+        assert!(
+            raw.ends_with(r#""user_context":{"ou":{"a":"é","z":1},"roles":["analyst"]}}"#),
+            "{raw}"
+        );
+        assert_eq!(claims["sub"], sub);
+        assert_eq!(claims["default_workspace"], "default");
+        assert_eq!(claims["iss"], "trustgraph-iam");
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            120
+        );
+        assert_eq!(
+            v["jwt_expires"],
+            time::iso_millis(claims["exp"].as_i64().unwrap() * 1000)
+        );
+        // It authenticates, and the claim survives verification.
+        let who = gw.server.gateway.authenticate(jwt).expect("authenticates");
+        assert_eq!(who.user_id, sub);
+        assert_eq!(who.workspace, "default");
+        assert_eq!(
+            who.user_context,
+            Some(json!({"roles": ["analyst"], "ou": {"z": 1, "a": "é"}}))
+        );
+        let me = gw.ok(jwt, json!({"operation": "whoami"}));
+        assert_eq!(me["user"]["id"], sub);
+    }
+    // A login JWT and an API key carry no user context.
+    let login = gw.jwt("alice");
+    assert_eq!(
+        gw.server.gateway.authenticate(&login).unwrap().user_context,
+        None
+    );
+    assert_eq!(
+        gw.server.gateway.authenticate(&admin).unwrap().user_context,
+        None
+    );
+    // A claim that is not an object is kept in the JWT but not as context.
+    let v = gw.ok(
+        &admin,
+        json!({"operation": "mint-token", "workspace": "default", "user_context_json": "[1]", "user_id": alice}),
+    );
+    let who = gw
+        .server
+        .gateway
+        .authenticate(v["jwt"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(who.user_context, None);
+}
+
+#[test]
+fn mint_token_errors_in_both_modes() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        let alice = gw.user(&admin, "alice", "default", &["writer"]);
+        let bob = gw.user(&admin, "bob", "default", &["reader"]);
+        gw.ok(&admin, json!({"operation": "disable-user", "user_id": bob}));
+        gw.ok(
+            &admin,
+            json!({"operation": "create-workspace", "workspace_record": {"id": "off"}}),
+        );
+        gw.ok(
+            &admin,
+            json!({"operation": "disable-workspace", "workspace_record": {"id": "off"}}),
+        );
+        let base = |extra: Value| {
+            let mut b = json!({"operation": "mint-token", "workspace": "default", "user_context_json": "{}", "user_id": alice});
+            for (k, v) in extra.as_object().unwrap() {
+                if v.is_null() {
+                    b.as_object_mut().unwrap().remove(k);
+                } else {
+                    b[k] = v.clone();
+                }
+            }
+            b
+        };
+        let cases = [
+            (
+                json!({"workspace": null}),
+                "invalid-argument",
+                "workspace required",
+            ),
+            (
+                json!({"user_context_json": ""}),
+                "invalid-argument",
+                "user_context required",
+            ),
+            (
+                json!({"username": "alice"}),
+                "invalid-argument",
+                "supply user_id or username, not both",
+            ),
+            (
+                json!({"user_id": null, "username": "nobody"}),
+                "not-found",
+                "username not found",
+            ),
+            (
+                json!({"user_id": "no-such-id"}),
+                "not-found",
+                "user not found",
+            ),
+            (
+                json!({"user_id": bob}),
+                "operation-not-permitted",
+                "user is disabled",
+            ),
+            (
+                json!({"workspace": "off"}),
+                "not-found",
+                "workspace not found or disabled",
+            ),
+            (
+                json!({"workspace": "nowhere"}),
+                "not-found",
+                "workspace not found or disabled",
+            ),
+        ];
+        for (extra, kind, message) in cases {
+            let r = gw.iam(Some(&admin), base(extra.clone()));
+            assert_eq!(r.status, 200, "{extra}");
+            match compat {
+                Compat::Design => assert_eq!(
+                    r.json(),
+                    json!({"error": {"type": kind, "message": message}}),
+                    "{extra}"
+                ),
+                Compat::V2_11 => assert_eq!(r.body, r#"{"bootstrap_available": false}"#),
+            }
+        }
+        let r = gw.iam(Some(&admin), base(json!({"user_context_json": "{nope"})));
+        if compat == Compat::Design {
+            let e = r.json();
+            assert_eq!(e["error"]["type"], "invalid-argument");
+            assert!(e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("bad user_context json: "));
+        }
+        // This gateway's own rule: no JWT for a workspace its user may not
+        // act in (it would never authenticate here).
+        gw.ok(
+            &admin,
+            json!({"operation": "create-workspace", "workspace_record": {"id": "w2"}}),
+        );
+        let r = gw.iam(Some(&admin), base(json!({"workspace": "w2"})));
+        if compat == Compat::Design {
+            assert_eq!(
+                r.json(),
+                json!({"error": {"type": "operation-not-permitted", "message": "user may not act in workspace w2"}})
+            );
+        }
+        // Only admins may mint.
+        let jwt = gw.jwt("alice");
+        let r = gw.iam(Some(&jwt), base(json!({})));
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (403, r#"{"error":"access denied"}"#)
+        );
+        // 2.11: a success carries bootstrap_available, as every reply.
+        let v = gw.ok(&admin, base(json!({})));
+        assert_eq!(
+            v["bootstrap_available"].as_bool(),
+            (compat == Compat::V2_11).then_some(false)
+        );
+    }
 }
 
 #[test]

@@ -255,3 +255,29 @@ async fn a_socket_stops_working_when_its_user_is_disabled_or_deleted() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minted_jwt_authenticates_the_socket_in_its_workspace() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = Gw::start(compat);
+        let admin = gw.bootstrap();
+        let alice = gw.user(&admin, "alice", "default", &["writer"]);
+        let minted = gw.ok(
+            &admin,
+            json!({"operation": "mint-token", "workspace": "default", "user_context_json": r#"{"ou": "sales"}"#, "username": "alice"}),
+        );
+        let jwt = minted["jwt"].as_str().unwrap();
+        let mut ws = connect(&gw).await;
+        assert_eq!(
+            auth(&mut ws, jwt).await,
+            json!({"type": "auth-ok", "default_workspace": "default"})
+        );
+        let r = req(&mut ws, "m-1", json!({"operation": "whoami"})).await;
+        assert_eq!(r["id"], "m-1");
+        assert_eq!(r["response"]["user"]["id"], alice.as_str(), "{r}");
+        assert_eq!(
+            gw.server.gateway.authenticate(jwt).unwrap().user_context,
+            Some(json!({"ou": "sales"}))
+        );
+    }
+}

@@ -75,6 +75,7 @@ pub static OPERATIONS: &[Operation] = &[
     op("login",              Public,                             sessions::login),
     op("bootstrap",          Public,                             sessions::bootstrap),
     op("bootstrap-status",   Public,                             sessions::bootstrap_status),
+    op("mint-token",         InWorkspace("mint-token"),          sessions::mint_token),
     // Users.
     op("whoami",             Authenticated,                      users::whoami),
     op("change-password",    Authenticated,                      users::change_password),

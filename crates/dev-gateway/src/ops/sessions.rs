@@ -1,7 +1,7 @@
 //! Getting a credential: `login` (a JWT for a username and password),
 //! `bootstrap` (the first admin and its API key) and `bootstrap-status`.
 
-use super::{err, one, s, Body, IamResult};
+use super::{err, invalid, one, s, Body, IamResult};
 use crate::authz::may_act_in;
 use crate::config::BootstrapMode;
 use crate::crypto;
@@ -9,7 +9,7 @@ use crate::gateway::Gateway;
 use crate::ops::records::now_iso;
 use crate::state::{self, State};
 use crate::time;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A JWT for a username and password, in the user's home workspace or in
 /// the `workspace` the request names, which must be enabled and one the
@@ -39,12 +39,23 @@ pub fn login(gw: &Gateway, b: &Body) -> IamResult {
     if !gw.read(|st| st.workspace_enabled(&ws) && may_act_in(&user, &ws)) {
         return Err(refused());
     }
+    issue_jwt(gw, &user.id, &ws, None)
+}
+
+/// A signed JWT for user `sub` acting in `ws`, and its expiry: the
+/// reference claims `default_workspace, exp, iat, iss, sub`, plus
+/// `user_context` for a minted token. Serialised as iam-svc does
+/// (`json.dumps(sort_keys=True)`: keys sorted at every level, compact).
+fn issue_jwt(gw: &Gateway, sub: &str, ws: &str, user_context: Option<Value>) -> IamResult {
     let iat = time::now();
     let exp = iat
         .checked_add(gw.cfg.jwt_ttl)
         .ok_or_else(|| err("internal-error", "JWT expiry out of range"))?;
-    let claims = json!({"default_workspace": ws, "exp": exp, "iat": iat, "iss": "trustgraph-iam", "sub": user.id});
-    let jwt = gw.signer()?.sign(&claims);
+    let mut claims = json!({"default_workspace": ws, "exp": exp, "iat": iat, "iss": "trustgraph-iam", "sub": sub});
+    if let Some(uc) = user_context {
+        claims["user_context"] = uc;
+    }
+    let jwt = gw.signer()?.sign(&sort_keys(&claims));
     let expires = exp
         .checked_mul(1000)
         .map(time::iso_millis)
@@ -52,6 +63,78 @@ pub fn login(gw: &Gateway, b: &Body) -> IamResult {
     let mut r = one("jwt", jwt.into());
     r.insert("jwt_expires".into(), expires.into());
     Ok(r)
+}
+
+/// `v` with the keys of every object sorted, as Python's `sort_keys=True`.
+fn sort_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sort_keys(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sort_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `mint-token` (admin): a JWT for another user (`user_id` or
+/// `username`) or for the caller (neither: the `actor`), acting in
+/// `workspace`, carrying the caller-supplied `user_context_json` as its
+/// `user_context` claim. The checks and their messages are 2.11.1
+/// iam-svc's, in its order.
+pub fn mint_token(gw: &Gateway, b: &Body) -> IamResult {
+    let ws = s(b, "workspace");
+    if ws.is_empty() {
+        return Err(invalid("workspace required"));
+    }
+    let context_json = s(b, "user_context_json");
+    if context_json.is_empty() {
+        return Err(invalid("user_context required"));
+    }
+    let (user_id, username) = (s(b, "user_id"), s(b, "username"));
+    if !user_id.is_empty() && !username.is_empty() {
+        return Err(invalid("supply user_id or username, not both"));
+    }
+    let user = gw.read(|st| {
+        let id = if !username.is_empty() {
+            st.user_by_name(username)
+                .map(|u| u.id.clone())
+                .ok_or_else(|| err("not-found", "username not found"))?
+        } else if !user_id.is_empty() {
+            user_id.to_string()
+        } else {
+            match s(b, "actor") {
+                "" => return Err(invalid("user_id, username, or actor (self) required")),
+                a => a.to_string(),
+            }
+        };
+        st.user(&id)
+            .cloned()
+            .ok_or_else(|| err("not-found", "user not found"))
+    })?;
+    if !user.enabled {
+        return Err(err("operation-not-permitted", "user is disabled"));
+    }
+    let context: Value = serde_json::from_str(context_json)
+        .map_err(|e| invalid(&format!("bad user_context json: {e}")))?;
+    if !gw.workspace_enabled(ws) {
+        return Err(err("not-found", "workspace not found or disabled"));
+    }
+    // This gateway's own rule (as for login's workspace): a JWT for a
+    // workspace its user may not act in would never authenticate here, so
+    // it is refused rather than minted dead. iam-svc does not check.
+    if !may_act_in(&user, ws) {
+        return Err(err(
+            "operation-not-permitted",
+            format!("user may not act in workspace {ws}"),
+        ));
+    }
+    issue_jwt(gw, &user.id, ws, Some(context))
 }
 
 /// Refused with iam-svc's one masked pair in token mode and once anyone

@@ -1,0 +1,12 @@
+complete -c tg-disable-workspace -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
+complete -c tg-disable-workspace -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
+complete -c tg-disable-workspace -l workspace-id -d 'Workspace id' -r
+complete -c tg-disable-workspace -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
+complete -c tg-disable-workspace -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
+complete -c tg-disable-workspace -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
+complete -c tg-disable-workspace -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
+complete -c tg-disable-workspace -l yes -d 'Skip the interactive confirmation prompt'
+complete -c tg-disable-workspace -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
+complete -c tg-disable-workspace -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+complete -c tg-disable-workspace -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tg-disable-workspace -s V -l version -d 'Print version'
