@@ -89,6 +89,10 @@ pub fn run<T: Tool>() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if out.kept_on_failure() && e.kind != Kind::Output {
+                // A report that is the result even when it says "failed".
+                let _ = out.flush_to_stdout();
+            }
             eprint!("{}", e.render(T::NAME));
             ExitCode::from(e.kind.exit_code())
         }

@@ -35,13 +35,13 @@ impl Client {
         redact::register_json(body);
         let text = wire::to_python_json(body);
         let bearer = if auth { self.token.as_ref() } else { None };
+        if let Some(t) = bearer {
+            // A client built with `Expired::Keep` still never sends one.
+            super::check_token_not_expired(t)?;
+        }
         let carries_secret = bearer.is_some() || redact::has_secret(body);
-        if carries_secret && self.plain_remote && !self.warned_plain.replace(true) {
-            note(&format!(
-                "{}: warning: sending a credential over plain http:// to {}; anyone on the network path can read it (use https://)",
-                self.tool,
-                self.shown.trim_end_matches('/')
-            ));
+        if carries_secret {
+            self.warn_plain_credential();
         }
         let mut url = format!("{}{}", self.base, path);
         if self.verbose {

@@ -1,12 +1,14 @@
-//! The seventeen tools, and the pieces several of them share.
+//! The tools, and the pieces several of them share.
 
 mod auth;
 mod keys;
+mod status;
 mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use status::AuthStatus;
 pub use users::{
     CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
 };
@@ -44,6 +46,7 @@ pub fn all_commands() -> Vec<(&'static str, clap::Command)> {
         CreateWorkspace,
         ListWorkspaces,
         ListMyWorkspaces,
+        AuthStatus,
     ]
 }
 
