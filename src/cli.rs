@@ -34,6 +34,7 @@ pub struct ConnArgs {
         long,
         value_name = "NAME",
         env = "TRUSTGRAPH_PROFILE",
+        global = true,
         help_heading = "Connection"
     )]
     pub profile: Option<String>,

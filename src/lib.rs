@@ -1,6 +1,7 @@
 //! tg-iam: the shared library behind the `tg-*` IAM tools.
 //!
-//! A binary is one line: `tg_iam::run::<tg_iam::tools::Login>()`. This
+//! A binary is one line: `tg_iam::tools::Login::main()`, which is
+//! [`run::<tg_iam::tools::Login>()`](run) (see [`registry`]). This
 //! library owns everything else: flag definitions ([`cli`]), URL / token /
 //! workspace resolution ([`config`]), the HTTP client and failure mapping
 //! ([`client`], [`error`]), typed records ([`records`]), rendering
@@ -11,10 +12,12 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod jwt;
+pub mod multicall;
 pub mod output;
 pub mod prompt;
 pub mod records;
 pub mod redact;
+pub mod registry;
 pub mod tools;
 pub mod wire;
 
@@ -37,6 +40,19 @@ pub trait Tool: clap::Parser + Sized {
     /// fails, the run fails (exit 7) saying what was created.
     const SECRET_OUTPUT: Option<&'static str> = None;
 
+    /// [`Tool::SECRET_OUTPUT`] for this invocation (a flag may send the
+    /// secret elsewhere, as `tg-login --save` does).
+    fn secret_output(&self) -> Option<&'static str> {
+        Self::SECRET_OUTPUT
+    }
+
+    /// Whether this invocation may name a profile the config file does not
+    /// define yet (`tg-config set --profile NEW ...`); for every other use
+    /// an unknown profile is a usage error.
+    fn creates_profiles(&self) -> bool {
+        false
+    }
+
     /// Do the work; stdout goes into `out`, which is printed only on success.
     #[allow(async_fn_in_trait)]
     async fn run(self, out: &mut Out) -> Result<()>;
@@ -52,21 +68,30 @@ pub fn command<T: Tool>() -> clap::Command {
         .after_help(error::EXIT_CODES_HELP)
 }
 
-/// Run tool `T` as a process: check the environment, parse arguments
-/// (clap exits 2 on usage errors), run, print the result or the error, and
-/// return the exit code.
+/// Run tool `T` as a process, with the process's arguments: what every
+/// thin binary's `main` does.
 pub fn run<T: Tool>() -> ExitCode {
+    run_from::<T>(std::env::args_os().collect())
+}
+
+/// Run tool `T` with `args` (the first is the program name, which is
+/// ignored: `--help` and errors always say `T::NAME`): check the
+/// environment, parse arguments (clap exits 2 on usage errors), read the
+/// config, run, print the result or the error, and return the exit code.
+/// The thin binaries (through [`run`]) and the multicall binary
+/// ([`multicall`]) both come here.
+pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
     if let Err(e) = config::check_env() {
         eprint!("{}", e.render(T::NAME));
         return ExitCode::from(e.kind.exit_code());
     }
-    let matches = command::<T>().get_matches();
-    if let Err(e) = config::init(&matches) {
+    let matches = command::<T>().get_matches_from(args);
+    let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(e) = config::init(&matches, args.creates_profiles()) {
         eprint!("{}", e.render(T::NAME));
         return ExitCode::from(e.kind.exit_code());
     }
-    let args = T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let Some(what) = T::SECRET_OUTPUT {
+    if let Some(what) = args.secret_output() {
         if let Err(e) = output::check_stdout_takes(what) {
             eprint!("{}", e.render(T::NAME));
             return ExitCode::from(e.kind.exit_code());

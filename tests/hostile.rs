@@ -327,8 +327,13 @@ fn serve(
                 "application/json",
                 r#"{"error": "request entity too large"}"#,
             );
-            // Close at once, with the body unread: the client's upload
-            // then fails with a broken pipe or a reset.
+            // The body is unread. Close as real servers do (a lingering
+            // close: stop writing, drain what the client still sends), so
+            // the 413 is not destroyed by a reset racing the client's
+            // upload; the kernel discards unread replies on a reset.
+            let _ = s.shutdown(Shutdown::Write);
+            s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            let _ = std::io::copy(&mut (&mut s).take(64 << 20), &mut std::io::sink());
         }
         Hang => thread::sleep(Duration::from_secs(20)),
     }

@@ -117,7 +117,10 @@ async fn auth_ok_reports_the_workspace_the_gateway_assigned() {
     let c = client(&url, Some(&admin));
     assert_eq!(c.socket_url(), format!("ws://{}/api/v1/socket", gw.addr));
     let s = bounded(c.socket(None)).await.unwrap();
-    assert_eq!(s.authenticated().unwrap().workspace.as_deref(), Some("default"));
+    assert_eq!(
+        s.authenticated().unwrap().workspace.as_deref(),
+        Some("default")
+    );
     assert_eq!(s.workspace(), Some("default"));
     s.close().await.unwrap();
 
@@ -126,13 +129,19 @@ async fn auth_ok_reports_the_workspace_the_gateway_assigned() {
     let s = bounded(c.socket(None)).await.unwrap();
     assert_eq!(s.workspace(), Some("research"));
     let me = s.iam(json!({"operation": "whoami"})).await.unwrap();
-    assert_eq!(User::from_json(me.get("user").unwrap()).workspace, "research");
+    assert_eq!(
+        User::from_json(me.get("user").unwrap()).workspace,
+        "research"
+    );
     s.close().await.unwrap();
 
     // An explicitly chosen workspace is not overridden by auth-ok, and
     // is what the envelopes carry.
     let s = bounded(c.socket(Some("elsewhere"))).await.unwrap();
-    assert_eq!(s.authenticated().unwrap().workspace.as_deref(), Some("research"));
+    assert_eq!(
+        s.authenticated().unwrap().workspace.as_deref(),
+        Some("research")
+    );
     assert_eq!(s.workspace(), Some("elsewhere"));
     let e = s.iam(json!({"operation": "whoami"})).await.unwrap_err();
     assert_eq!(e.kind, Kind::Refused);
@@ -193,7 +202,9 @@ async fn a_request_before_auth_is_refused() {
     bootstrap(&url).await;
     let c = client(&url, None);
     let s = bounded(c.open_socket(None)).await.unwrap();
-    let e = bounded(s.iam(json!({"operation": "whoami"}))).await.unwrap_err();
+    let e = bounded(s.iam(json!({"operation": "whoami"})))
+        .await
+        .unwrap_err();
     assert_eq!((e.kind, e.kind.exit_code()), (Kind::Auth, 3));
     assert_eq!(e.iam, Some(IamType::Other("auth-required".into())));
     assert_eq!(
@@ -248,8 +259,15 @@ async fn streams_end_with_complete_or_an_end_flag() {
     let gw = dev_gateway(|_| {});
     let url = gw.url();
     let admin = bootstrap(&url).await;
-    let s = bounded(client(&url, Some(&admin)).socket(None)).await.unwrap();
-    for end in ["complete", "end_of_stream", "end_of_dialog", "end_of_session"] {
+    let s = bounded(client(&url, Some(&admin)).socket(None))
+        .await
+        .unwrap();
+    for end in [
+        "complete",
+        "end_of_stream",
+        "end_of_dialog",
+        "end_of_session",
+    ] {
         let mut r = s
             .request(
                 "test",
@@ -284,7 +302,10 @@ async fn streams_end_with_complete_or_an_end_flag() {
     assert_eq!(all.len(), 2);
     // Gateway-level errors: their kinds and exit codes.
     let e = s.call("flow", None, json!({})).await.unwrap_err();
-    assert_eq!((e.kind.exit_code(), e.iam), (1, Some(IamType::Other("unknown-service".into()))));
+    assert_eq!(
+        (e.kind.exit_code(), e.iam),
+        (1, Some(IamType::Other("unknown-service".into())))
+    );
     let e = s
         .call("test", None, json!({"operation": "nonsense"}))
         .await
@@ -354,10 +375,15 @@ async fn a_gateway_that_stops_answering_altogether_is_declared_dead() {
     assert_eq!(dead.kind.exit_code(), 5);
     assert_eq!(
         dead.message,
-        format!("the socket to {url} is dead: nothing came back within 1 s, not even a reply to a ping")
+        format!(
+            "the socket to {url} is dead: nothing came back within 1 s, not even a reply to a ping"
+        )
     );
     // Every later request fails at once with that error.
-    let e = s.call("test", None, json!({"operation": "echo"})).await.unwrap_err();
+    let e = s
+        .call("test", None, json!({"operation": "echo"}))
+        .await
+        .unwrap_err();
     assert_eq!(e.message, dead.message);
 }
 
@@ -366,7 +392,9 @@ async fn pings_from_the_gateway_are_answered() {
     let gw = dev_gateway(|_| {});
     let url = gw.url();
     let admin = bootstrap(&url).await;
-    let s = bounded(client(&url, Some(&admin)).socket(None)).await.unwrap();
+    let s = bounded(client(&url, Some(&admin)).socket(None))
+        .await
+        .unwrap();
     let v = bounded(s.call("test", None, json!({"operation": "ping"})))
         .await
         .unwrap();
@@ -386,7 +414,9 @@ async fn an_expired_jwt_is_caught_locally_and_never_sent() {
         token: Some(expired.clone()),
         token_file: None,
     };
-    let e = Client::new("tg-test", &conn(&url, 5.0), Some(&t)).err().unwrap();
+    let e = Client::new("tg-test", &conn(&url, 5.0), Some(&t))
+        .err()
+        .unwrap();
     assert_eq!(e.kind.exit_code(), 3);
 
     // A client that keeps it (tg-auth-status) still never sends it: over
@@ -394,9 +424,16 @@ async fn an_expired_jwt_is_caught_locally_and_never_sent() {
     // (exit 3), not "unreachable" (exit 5).
     let nowhere = format!("http://127.0.0.1:{}/", closed_port());
     let c = Client::with_expired("tg-test", &conn(&nowhere, 5.0), Some(&t), Expired::Keep).unwrap();
-    let e = c.iam(json!({"operation": "whoami"}), Retry::Never).await.unwrap_err();
+    let e = c
+        .iam(json!({"operation": "whoami"}), Retry::Never)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, Kind::Auth);
-    assert!(e.message.contains("is a JWT that expired at"), "{}", e.message);
+    assert!(
+        e.message.contains("is a JWT that expired at"),
+        "{}",
+        e.message
+    );
 
     // On an open socket: refused before the frame goes out (the
     // gateway's own refusal would be auth-failed).
@@ -425,13 +462,19 @@ async fn wss_with_a_private_ca() {
     let mut args = conn(&url, 5.0);
     args.ca_cert = Some(CA.into());
     let c = client_with(&args, Some(&admin));
-    assert_eq!(c.socket_url(), format!("wss://localhost:{}/api/v1/socket", front.port));
+    assert_eq!(
+        c.socket_url(),
+        format!("wss://localhost:{}/api/v1/socket", front.port)
+    );
     let s: Socket = bounded(c.socket(None)).await.unwrap();
     assert_eq!(s.workspace(), Some("default"));
     let me = s.iam(json!({"operation": "whoami"})).await.unwrap();
     assert_eq!(me.get("user").unwrap()["username"], "admin");
     s.close().await.unwrap();
-    let me = c.iam(json!({"operation": "whoami"}), Retry::Never).await.unwrap();
+    let me = c
+        .iam(json!({"operation": "whoami"}), Retry::Never)
+        .await
+        .unwrap();
     assert_eq!(me.get("user").unwrap()["username"], "admin");
 
     // Not trusted by default: a TLS failure, exit 5.
@@ -439,7 +482,8 @@ async fn wss_with_a_private_ca() {
     let e = bounded(c.socket(None)).await.err().unwrap();
     assert_eq!(e.kind.exit_code(), 5);
     assert!(
-        e.message.starts_with(&format!("TLS failure talking to {url}: ")),
+        e.message
+            .starts_with(&format!("TLS failure talking to {url}: ")),
         "{}",
         e.message
     );

@@ -6,6 +6,7 @@ complete -c tg-login -l timeout -d 'Give up on a request after SECS seconds [def
 complete -c tg-login -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-login -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-login -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c tg-login -l save -d 'Save the session for the selected profile (--profile) in the credentials file beside the config file, instead of printing the JWT; later tools use it when no token is given'
 complete -c tg-login -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-login -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-login -s h -l help -d 'Print help'

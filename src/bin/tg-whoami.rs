@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    tg_iam::run::<tg_iam::tools::Whoami>()
+    tg_iam::tools::Whoami::main()
 }

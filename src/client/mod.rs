@@ -234,7 +234,7 @@ impl Client {
     }
 
     /// The gateway base URL, and where it came from.
-    pub fn url(&self) -> &Setting {
+    pub fn url_setting(&self) -> &Setting {
         &self.url
     }
 
@@ -263,6 +263,11 @@ impl Client {
         self.token
             .as_ref()
             .map_or(Source::None, |t| t.source.clone())
+    }
+
+    /// The gateway base URL, as resolved.
+    pub fn url(&self) -> &str {
+        &self.url.value
     }
 
     /// The tool this client runs for (`tg-login`).

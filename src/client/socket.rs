@@ -153,10 +153,7 @@ impl Shared {
     }
 
     fn ended(&self) -> Option<Error> {
-        self.ended
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.ended.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -253,9 +250,9 @@ impl Client {
 
     /// The WebSocket upgrade on `stream`.
     async fn upgrade(&self, url: &str, stream: Stream) -> Result<Ws> {
-        let mut req = url
-            .into_client_request()
-            .map_err(|e| Error::usage(format!("cannot make a socket URL of {:?}: {e}", self.shown)))?;
+        let mut req = url.into_client_request().map_err(|e| {
+            Error::usage(format!("cannot make a socket URL of {:?}: {e}", self.shown))
+        })?;
         req.headers_mut().insert(
             "User-Agent",
             concat!("tg-iam/", env!("CARGO_PKG_VERSION"))
@@ -564,7 +561,12 @@ fn ends(env: &Value) -> bool {
 
 /// The connection's task: writes what it is asked to, routes what
 /// arrives, pings a quiet connection, and declares a silent one dead.
-async fn drive(mut ws: Ws, mut cmds: mpsc::UnboundedReceiver<Cmd>, shared: Arc<Shared>, ctx: Arc<Ctx>) {
+async fn drive(
+    mut ws: Ws,
+    mut cmds: mpsc::UnboundedReceiver<Cmd>,
+    shared: Arc<Shared>,
+    ctx: Arc<Ctx>,
+) {
     let mut routes: HashMap<String, mpsc::UnboundedSender<(Value, usize)>> = HashMap::new();
     let mut auth: Option<oneshot::Sender<Result<Value>>> = None;
     let ping_every = (ctx.timeout / 4)
@@ -670,12 +672,15 @@ fn broken(ctx: &Ctx, e: &WsError) -> Error {
         )),
         WsError::Io(io) => Error::new(
             Kind::Unreachable,
-            format!("the socket to {}{} broke: {}", ctx.target, ctx.via, innermost(io)),
+            format!(
+                "the socket to {}{} broke: {}",
+                ctx.target,
+                ctx.via,
+                innermost(io)
+            ),
         ),
         WsError::ConnectionClosed | WsError::AlreadyClosed => closed_by_gateway(None),
-        other => Error::protocol(format!(
-            "the gateway broke the WebSocket protocol: {other}"
-        )),
+        other => Error::protocol(format!("the gateway broke the WebSocket protocol: {other}")),
     }
 }
 

@@ -23,7 +23,10 @@ use std::sync::Arc;
 /// The configuration for an `https://` gateway: the roots above plus the
 /// certificates in `ca_file`, or no verification with `insecure`. Offers
 /// only HTTP/1.1 (what both the IAM API and the WebSocket upgrade use).
-pub(crate) fn client_config(ca_file: Option<&Path>, insecure: bool) -> Result<rustls::ClientConfig> {
+pub(crate) fn client_config(
+    ca_file: Option<&Path>,
+    insecure: bool,
+) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -54,9 +57,7 @@ pub(crate) fn client_config(ca_file: Option<&Path>, insecure: bool) -> Result<ru
                 ))
             })?;
         }
-        builder
-            .with_root_certificates(roots)
-            .with_no_client_auth()
+        builder.with_root_certificates(roots).with_no_client_auth()
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)

@@ -52,14 +52,13 @@ impl Client {
     pub(super) async fn open_stream(&self) -> Result<Stream> {
         let (host, port) = host_port(&self.parsed)
             .ok_or_else(|| Error::usage(format!("no host in gateway URL {:?}", self.shown)))?;
-        let raw: Stream = match &self.proxy {
-            None => Box::new(
-                tcp(&host, port)
-                    .await
-                    .map_err(|e| self.default_url_hint(self.connect_failed(&innermost(&e)), true))?,
-            ),
-            Some(p) => self.tunnel(p, port).await?,
-        };
+        let raw: Stream =
+            match &self.proxy {
+                None => Box::new(tcp(&host, port).await.map_err(|e| {
+                    self.default_url_hint(self.connect_failed(&innermost(&e)), true)
+                })?),
+                Some(p) => self.tunnel(p, port).await?,
+            };
         let Some(cfg) = &self.tls else {
             return Ok(raw);
         };
@@ -75,7 +74,10 @@ impl Client {
                 if is_tls_failure(&e) {
                     self.tls_failed(&innermost(&e))
                 } else {
-                    self.tls_failed(&format!("the connection broke during the handshake ({})", innermost(&e)))
+                    self.tls_failed(&format!(
+                        "the connection broke during the handshake ({})",
+                        innermost(&e)
+                    ))
                 }
             })?;
         Ok(Box::new(tls))
@@ -99,10 +101,16 @@ impl Client {
         let stream = tcp(&phost, pport)
             .await
             .map_err(|e| self.connect_failed(&innermost(&e)))?;
-        let broke = |e: hyper::Error| self.connect_failed(&format!("the proxy's reply to CONNECT is unusable ({})", innermost(&e)));
-        let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, String>(TokioIo::new(stream))
-            .await
-            .map_err(broke)?;
+        let broke = |e: hyper::Error| {
+            self.connect_failed(&format!(
+                "the proxy's reply to CONNECT is unusable ({})",
+                innermost(&e)
+            ))
+        };
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake::<_, String>(TokioIo::new(stream))
+                .await
+                .map_err(broke)?;
         tokio::spawn(async move {
             let _ = conn.with_upgrades().await;
         });
@@ -114,7 +122,11 @@ impl Client {
             .uri(authority.as_str())
             .header(hyper::header::HOST, authority.as_str());
         if !p.url.username().is_empty() {
-            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             let user = decode(p.url.username());
             let pass = decode(p.url.password().unwrap_or(""));
             let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));

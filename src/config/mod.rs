@@ -191,7 +191,9 @@ pub fn context() -> &'static Context {
 /// Set the run's context up from the parsed command line: record value
 /// sources, read the config file and select the profile. Called once per
 /// run by [`crate::run`], before the tool runs.
-pub fn init(m: &clap::ArgMatches) -> Result<()> {
+/// `new_profile_ok`: an explicitly named profile the file does not define
+/// is selected empty instead of being an error (`tg-config set`).
+pub fn init(m: &clap::ArgMatches, new_profile_ok: bool) -> Result<()> {
     let sources: HashMap<String, ValueSource> = m
         .ids()
         .filter_map(|id| m.value_source(id.as_str()).map(|s| (id.to_string(), s)))
@@ -201,7 +203,7 @@ pub fn init(m: &clap::ArgMatches) -> Result<()> {
         .ok()
         .flatten()
         .map(|s| (s.clone(), sources.get("profile").copied()));
-    let ctx = load(sources, profile_flag)?;
+    let ctx = load(sources, profile_flag, new_profile_ok)?;
     let _ = CONTEXT.set(ctx);
     Ok(())
 }
@@ -236,6 +238,7 @@ pub fn credentials_path() -> Option<PathBuf> {
 fn load(
     sources: HashMap<String, ValueSource>,
     profile_flag: Option<(String, Option<ValueSource>)>,
+    new_profile_ok: bool,
 ) -> Result<Context> {
     let (config_path, config_path_source) = match config_path() {
         Some((p, s)) => (Some(p), Some(s)),
@@ -261,10 +264,18 @@ fn load(
     let selected = match named {
         Some((name, _)) if name.is_empty() => None,
         Some((name, source)) => {
-            let profile =
-                file.profiles.get(&name).cloned().ok_or_else(|| {
-                    unknown_profile(&name, &source, &file, config_path.as_deref())
-                })?;
+            let profile = match file.profiles.get(&name) {
+                Some(p) => p.clone(),
+                None if new_profile_ok => Profile::default(),
+                None => {
+                    return Err(unknown_profile(
+                        &name,
+                        &source,
+                        &file,
+                        config_path.as_deref(),
+                    ))
+                }
+            };
             Some(Selected {
                 name,
                 source: Some(source),

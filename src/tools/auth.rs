@@ -3,7 +3,7 @@
 use super::iam_body;
 use crate::cli::{ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs};
 use crate::client::{Client, Reply, Retry};
-use crate::config;
+use crate::config::{self, session};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Minted, Out};
 use crate::prompt::{PasswordSpec, Prompter};
@@ -76,6 +76,12 @@ pub struct Login {
     #[command(flatten)]
     pub password_stdin: PasswordStdinArgs,
 
+    /// Save the session for the selected profile (--profile) in the
+    /// credentials file beside the config file, instead of printing the
+    /// JWT; later tools use it when no token is given
+    #[arg(long)]
+    pub save: bool,
+
     /// Override the default workspace for this session's JWT. If omitted,
     /// uses the user's stored default workspace
     #[arg(
@@ -117,8 +123,17 @@ impl Tool for Login {
     const NAME: &'static str = "tg-login";
     const SECRET_OUTPUT: Option<&'static str> = Some("a JWT");
 
+    fn secret_output(&self) -> Option<&'static str> {
+        (!self.save).then_some("a JWT")
+    }
+
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, None)?;
+        let save_to = if self.save {
+            Some(session_target(Self::NAME)?)
+        } else {
+            None
+        };
         let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(
             &PasswordSpec {
                 flag: "--password",
@@ -133,8 +148,31 @@ impl Tool for Login {
         if let Some(exp) = reply.str("jwt_expires") {
             note(&format!("JWT expires: {exp}"));
         }
+        let jwt = reply.str("jwt").unwrap_or_default();
+        if let Some((profile, path)) = save_to {
+            let s = session::Session {
+                jwt: jwt.to_string(),
+                url: client.url().to_string(),
+                expires: reply.str("jwt_expires").unwrap_or_default().to_string(),
+            };
+            session::save(&path, &profile, &s).map_err(|e| {
+                Error::new(
+                    Kind::Output,
+                    format!(
+                        "logged in, but the session could not be saved: {}",
+                        e.message
+                    ),
+                )
+                .with_hint("fix the problem and log in again")
+            })?;
+            note(&format!(
+                "Session saved for profile {profile} in {}",
+                path.display()
+            ));
+            return Ok(());
+        }
         out.secret(
-            reply.str("jwt").unwrap_or_default(),
+            jwt,
             Minted {
                 what: "JWT".into(),
                 created: format!("a session JWT for {} was issued", self.username),
@@ -143,6 +181,29 @@ impl Tool for Login {
         );
         Ok(())
     }
+}
+
+/// Where `tg-login --save` stores the session: the selected profile and
+/// the credentials file. Checked before anything is sent: the file must be
+/// private (or absent), and a profile must be selected.
+fn session_target(tool: &str) -> Result<(String, std::path::PathBuf)> {
+    let ctx = config::context();
+    let sel = ctx
+        .selected
+        .as_ref()
+        .ok_or_else(|| Error::usage("--save needs a profile, and --profile '' selects none"))?;
+    let path = config::credentials_path().ok_or_else(|| {
+        Error::usage("--save needs a place for the credentials file: TRUSTGRAPH_CONFIG is empty, or no home directory is known")
+            .with_hint("set TRUSTGRAPH_CONFIG to the config file's path; the credentials go beside it")
+    })?;
+    session::load(&path)?;
+    if sel.profile.token_file.is_some() {
+        note(&format!(
+            "{tool}: warning: profile {} has a token_file, which is used before a saved session",
+            sel.name
+        ));
+    }
+    Ok((sel.name.clone(), path))
 }
 
 /// Show the authenticated caller's own user record.

@@ -1,13 +1,16 @@
-//! The tools, and the pieces several of them share.
+//! The tools (listed in [`crate::registry`]), and the pieces several of
+//! them share.
 
 mod auth;
 mod keys;
+mod profiles;
 mod status;
 mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use profiles::{Config, Logout};
 pub use status::AuthStatus;
 pub use users::{
     CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
@@ -20,35 +23,6 @@ use crate::error::{Error, Result};
 use crate::output::{self, note, Out};
 use crate::records::User;
 use serde_json::{Map, Value};
-
-/// Every tool's name with its clap command, for man pages and completions.
-pub fn all_commands() -> Vec<(&'static str, clap::Command)> {
-    macro_rules! each {
-        ($($t:ty),* $(,)?) => {
-            vec![$((<$t as crate::Tool>::NAME, crate::command::<$t>())),*]
-        };
-    }
-    each![
-        BootstrapIam,
-        Login,
-        Whoami,
-        CreateUser,
-        ListUsers,
-        UpdateUser,
-        DisableUser,
-        EnableUser,
-        DeleteUser,
-        ChangePassword,
-        ResetPassword,
-        CreateApiKey,
-        ListApiKeys,
-        RevokeApiKey,
-        CreateWorkspace,
-        ListWorkspaces,
-        ListMyWorkspaces,
-        AuthStatus,
-    ]
-}
 
 /// The roles the OSS regime knows.
 pub const KNOWN_ROLES: &[&str] = &["reader", "writer", "admin"];

@@ -87,7 +87,10 @@ impl Check {
 
     /// The table's words for it.
     fn line(&self) -> String {
-        let ms = |d: Option<Duration>| d.map(|d| format!(" ({} ms)", d.as_millis())).unwrap_or_default();
+        let ms = |d: Option<Duration>| {
+            d.map(|d| format!(" ({} ms)", d.as_millis()))
+                .unwrap_or_default()
+        };
         match &self.outcome {
             Outcome::Ok(what, _) => format!("ok: {what}{}", ms(self.round_trip)),
             Outcome::Expired(_) => "expired before sending: not sent".to_string(),
@@ -152,13 +155,22 @@ fn why(e: &Error) -> String {
 fn source_words(s: &Source) -> (&'static str, String) {
     match s {
         Source::Flag => ("flag", "flag (-t/--token)".into()),
-        Source::Env => ("environment", format!("environment ({})", config::ENV_TOKEN)),
-        Source::TokenFile(p) => ("token-file", format!("token file (--token-file {})", p.display())),
+        Source::Env => (
+            "environment",
+            format!("environment ({})", config::ENV_TOKEN),
+        ),
+        Source::TokenFile(p) => (
+            "token-file",
+            format!("token file (--token-file {})", p.display()),
+        ),
         Source::ProfileTokenFile(n, p) => (
             "token-file",
             format!("token file (profile {n}'s token_file {})", p.display()),
         ),
-        Source::Session(n) => ("saved-session", format!("saved profile session (profile {n})")),
+        Source::Session(n) => (
+            "saved-session",
+            format!("saved profile session (profile {n})"),
+        ),
         Source::Profile(n) => ("profile", format!("profile {n}")),
         Source::Default | Source::None => ("none", "none".into()),
     }
@@ -184,12 +196,15 @@ impl Tool for AuthStatus {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         out.keep_on_failure();
-        let client = Client::with_expired(Self::NAME, &self.conn, Some(&self.token), Expired::Keep)?;
+        let client =
+            Client::with_expired(Self::NAME, &self.conn, Some(&self.token), Expired::Keep)?;
         let token: Option<Setting> = client.token().cloned();
         let now = time::now();
         let kind = token.as_ref().map(|t| CredentialKind::of(&t.value));
         let info: Option<JwtInfo> = token.as_ref().and_then(|t| jwt::inspect(&t.value));
-        let expired: Option<Error> = token.as_ref().and_then(|t| check_token_not_expired(t).err());
+        let expired: Option<Error> = token
+            .as_ref()
+            .and_then(|t| check_token_not_expired(t).err());
 
         let (http, socket) = if self.offline {
             (Check::skipped(), Check::skipped())
@@ -206,7 +221,7 @@ impl Tool for AuthStatus {
 
         let source = token.as_ref().map_or(Source::None, |t| t.source.clone());
         let (source_name, source_text) = source_words(&source);
-        let url = client.url();
+        let url = client.url_setting();
         let url_text = format!(
             "{} ({})",
             url.value,
@@ -248,7 +263,8 @@ impl Tool for AuthStatus {
                 j.insert("expires_at".into(), t(i.expires_at));
                 j.insert(
                     "expires_in_seconds".into(),
-                    i.expires_at.map_or(Value::Null, |e| e.saturating_sub(now).into()),
+                    i.expires_at
+                        .map_or(Value::Null, |e| e.saturating_sub(now).into()),
                 );
                 j.insert("expired".into(), expired.is_some().into());
                 cred.insert("jwt".into(), Value::Object(j));
@@ -292,7 +308,8 @@ impl Tool for AuthStatus {
                 rows.push(("expires", i.expires_at.map_or("-".into(), time::format_utc)));
                 rows.push((
                     "expires in",
-                    i.expires_at.map_or("never (no exp claim)".into(), |e| expires_in(e, now)),
+                    i.expires_at
+                        .map_or("never (no exp claim)".into(), |e| expires_in(e, now)),
                 ));
             }
             rows.push(("HTTP whoami", http.line()));

@@ -22,6 +22,7 @@ pub mod authz;
 pub mod config;
 pub mod crypto;
 pub mod dispatch;
+pub mod exec;
 pub mod gateway;
 mod http;
 pub mod jwt;

@@ -1,6 +1,7 @@
 //! `tg-dev-gateway`: run the local IAM gateway.
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,12 +28,23 @@ enum CompatArg {
 /// A faithful local TrustGraph IAM gateway for demos and tests: login,
 /// bootstrap, change-password, /api/v1/iam and the /api/v1/socket
 /// WebSocket, with PBKDF2 passwords, hashed API keys and Ed25519 JWTs.
+///
+/// `tg-dev-gateway exec -- CMD ARGS...` runs CMD against a throw-away
+/// gateway instead: see `tg-dev-gateway exec --help`.
 #[derive(Parser, Debug)]
-#[command(name = "tg-dev-gateway", version)]
-struct Args {
+#[command(name = "tg-dev-gateway", version, subcommand_negates_reqs = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
     /// How the first admin comes to exist (required)
-    #[arg(long = "bootstrap-mode", value_enum, env = "IAM_BOOTSTRAP_MODE")]
-    bootstrap_mode: Mode,
+    #[arg(
+        long = "bootstrap-mode",
+        value_enum,
+        env = "IAM_BOOTSTRAP_MODE",
+        required = true
+    )]
+    bootstrap_mode: Option<Mode>,
 
     /// The admin's API key in token mode (must start with tg_)
     #[arg(
@@ -46,6 +58,44 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:8088", value_name = "ADDR")]
     listen: String,
 
+    #[command(flatten)]
+    gateway: GatewayArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Sub {
+    /// Run CMD against a throw-away gateway, then stop it.
+    ///
+    /// Starts a gateway on a free loopback port in bootstrap mode (state
+    /// in memory unless --state is given), bootstraps it, and runs CMD with
+    /// TRUSTGRAPH_URL and TRUSTGRAPH_TOKEN (the admin API key) set and
+    /// TRUSTGRAPH_CONFIG pointing at a throw-away directory, so the user's
+    /// own config and saved sessions are never touched. When the tg-*
+    /// tools sit beside tg-dev-gateway, their directory goes first on PATH.
+    /// SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD. Exits
+    /// with CMD's exit code (128+N if it died of signal N; 127 if it cannot
+    /// be found, 126 if it cannot be run).
+    Exec(ExecArgs),
+}
+
+#[derive(Args, Debug)]
+struct ExecArgs {
+    #[command(flatten)]
+    gateway: GatewayArgs,
+
+    /// The command to run, and its arguments
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    command: Vec<OsString>,
+}
+
+/// What the gateway does, in both the server and `exec`.
+#[derive(Args, Debug)]
+struct GatewayArgs {
     /// Behave like a TrustGraph 2.11 gateway
     #[arg(long, value_enum)]
     compat: Option<CompatArg>,
@@ -92,6 +142,35 @@ struct Args {
     max_connections: Option<u32>,
 }
 
+impl GatewayArgs {
+    /// The gateway's configuration in `mode`.
+    fn config(self, mode: BootstrapMode) -> Config {
+        let mut cfg = Config::new(mode);
+        cfg.compat = match self.compat {
+            Some(CompatArg::V2_11) => Compat::V2_11,
+            None => Compat::Design,
+        };
+        cfg.state_file = self.state;
+        cfg.jwt_ttl = self.jwt_ttl;
+        cfg.rotation_grace = self.rotation_grace;
+        cfg.limits = Limits {
+            max_connections: self.max_connections.map(|n| n as usize),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout as u64),
+            body_read_timeout: Duration::from_secs(self.body_read_timeout as u64),
+            idle_timeout: Duration::from_secs(self.idle_timeout as u64),
+        };
+        if self.insecure_fast_hashing {
+            cfg.iterations = crypto::FAST_ITERATIONS;
+            eprintln!(
+                "tg-dev-gateway: warning: --insecure-fast-hashing: passwords are hashed with {} PBKDF2 iterations, not {}; for tests only",
+                crypto::FAST_ITERATIONS,
+                crypto::PBKDF2_ITERATIONS
+            );
+        }
+        cfg
+    }
+}
+
 fn secs(d: Duration) -> i64 {
     d.as_secs() as i64
 }
@@ -120,35 +199,25 @@ fn quiet_panics() {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let cli = Cli::parse();
     quiet_panics();
-    let mut cfg = Config::new(match args.bootstrap_mode {
-        Mode::Bootstrap => BootstrapMode::Bootstrap,
-        Mode::Token => BootstrapMode::Token,
-    });
-    cfg.bootstrap_token = args.bootstrap_token.filter(|t| !t.is_empty());
-    cfg.compat = match args.compat {
-        Some(CompatArg::V2_11) => Compat::V2_11,
-        None => Compat::Design,
-    };
-    cfg.state_file = args.state;
-    cfg.jwt_ttl = args.jwt_ttl;
-    cfg.rotation_grace = args.rotation_grace;
-    cfg.limits = Limits {
-        max_connections: args.max_connections.map(|n| n as usize),
-        header_read_timeout: Duration::from_secs(args.header_read_timeout as u64),
-        body_read_timeout: Duration::from_secs(args.body_read_timeout as u64),
-        idle_timeout: Duration::from_secs(args.idle_timeout as u64),
-    };
-    if args.insecure_fast_hashing {
-        cfg.iterations = crypto::FAST_ITERATIONS;
-        eprintln!(
-            "tg-dev-gateway: warning: --insecure-fast-hashing: passwords are hashed with {} PBKDF2 iterations, not {}; for tests only",
-            crypto::FAST_ITERATIONS,
-            crypto::PBKDF2_ITERATIONS
-        );
+    if let Some(Sub::Exec(e)) = cli.command {
+        let cfg = e.gateway.config(BootstrapMode::Bootstrap);
+        return match tg_dev_gateway::exec::run(cfg, &e.command) {
+            Ok(code) => ExitCode::from(code),
+            Err(err) => {
+                eprintln!("tg-dev-gateway: error: {err:#}");
+                ExitCode::from(err.exit_code())
+            }
+        };
     }
-    match run(cfg, &args.listen) {
+    let mode = match cli.bootstrap_mode {
+        Some(Mode::Token) => BootstrapMode::Token,
+        _ => BootstrapMode::Bootstrap,
+    };
+    let mut cfg = cli.gateway.config(mode);
+    cfg.bootstrap_token = cli.bootstrap_token.filter(|t| !t.is_empty());
+    match run(cfg, &cli.listen) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tg-dev-gateway: error: {e:#}");

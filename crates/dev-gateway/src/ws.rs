@@ -214,7 +214,11 @@ fn frame(
         _ => false,
     };
     if !known {
-        return Next::Answer(envelope_error(Some(id), "unknown-service", "unknown service"));
+        return Next::Answer(envelope_error(
+            Some(id),
+            "unknown-service",
+            "unknown service",
+        ));
     }
     let ws = match f.get("workspace").and_then(Value::as_str) {
         Some(w) if !w.is_empty() => w,

@@ -1,0 +1,535 @@
+//! Profiles, saved sessions, token files and the one precedence rule,
+//! with tg-config and tg-logout, against scripted servers and
+//! tg-dev-gateway. Every run gets its own config directory through
+//! `TRUSTGRAPH_CONFIG`.
+
+mod common;
+use common::*;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use tg_dev_gateway::{crypto, BootstrapMode, Config as GwConfig, Server};
+
+const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
+const WS_OK: &str = r#"{"workspaces": []}"#;
+
+/// A private config directory for one test.
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let d = std::env::temp_dir().join(format!("tg-profiles-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+    fn config(&self) -> PathBuf {
+        self.0.join("config.toml")
+    }
+    fn credentials(&self) -> PathBuf {
+        self.0.join("credentials.toml")
+    }
+    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        p
+    }
+    /// Run `tool` with this directory's config and `env`.
+    fn run(&self, tool: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+        let cfg = self.config().display().to_string();
+        let mut e: Vec<(&str, &str)> = vec![("TRUSTGRAPH_CONFIG", cfg.as_str())];
+        e.extend_from_slice(env);
+        run_tool(tool, args, &e, stdin)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// A compact JWT with these claims (unsigned: only its shape and `exp`
+/// matter to the client).
+fn jwt(exp: i64) -> String {
+    use base64::Engine;
+    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b.encode(r#"{"alg":"EdDSA","typ":"JWT"}"#),
+        b.encode(format!(
+            r#"{{"sub":"u1","default_workspace":"default","exp":{exp}}}"#
+        ))
+    )
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn session_file(url: &str, token: &str) -> String {
+    format!("[sessions.default]\njwt = \"{token}\"\nexpires = \"\"\nurl = \"{url}\"\n")
+}
+
+#[test]
+fn one_precedence_for_every_setting_flag_env_profile_default() {
+    let d = Dir::new("precedence");
+    let flag = Mock::always(json(200, WS_OK));
+    let env = Mock::always(json(200, WS_OK));
+    let prof = Mock::always(json(200, WS_OK));
+    let tok = d.write("prof.token", "tg_fromProfileTokenFile0123456789ab\n", 0o600);
+    let flagtok = d.write("flag.token", "tg_fromFlagTokenFile0123456789abcde\n", 0o600);
+    std::fs::write(
+        d.config(),
+        format!(
+            "[profiles.default]\nurl = \"{}\"\nworkspace = \"pws\"\ntoken_file = \"{}\"\ntimeout = 7\n",
+            prof.url(),
+            tok.display()
+        ),
+    )
+    .unwrap();
+    // URL and token: flag > env > profile.
+    let seen = |m: &Mock| {
+        m.requests()
+            .last()
+            .map(|r| r.header("authorization").unwrap_or("").to_string())
+    };
+    d.run(
+        "tg-list-workspaces",
+        &["-u", &flag.url(), "-t", "tg_flagFLAGflag"],
+        &[
+            ("TRUSTGRAPH_URL", &env.url()),
+            ("TRUSTGRAPH_TOKEN", "tg_envENVenv"),
+        ],
+        None,
+    );
+    assert_eq!(seen(&flag).as_deref(), Some("Bearer tg_flagFLAGflag"));
+    d.run(
+        "tg-list-workspaces",
+        &[],
+        &[
+            ("TRUSTGRAPH_URL", &env.url()),
+            ("TRUSTGRAPH_TOKEN", "tg_envENVenv"),
+        ],
+        None,
+    );
+    assert_eq!(seen(&env).as_deref(), Some("Bearer tg_envENVenv"));
+    d.run("tg-list-workspaces", &[], &[], None);
+    assert_eq!(
+        seen(&prof).as_deref(),
+        Some("Bearer tg_fromProfileTokenFile0123456789ab")
+    );
+    // --token-file is the flag level, above the variable.
+    let ff = flagtok.display().to_string();
+    d.run(
+        "tg-list-workspaces",
+        &["--token-file", &ff],
+        &[("TRUSTGRAPH_TOKEN", "tg_envENVenv")],
+        None,
+    );
+    assert_eq!(
+        seen(&prof).as_deref(),
+        Some("Bearer tg_fromFlagTokenFile0123456789abcde")
+    );
+    let r = d.run(
+        "tg-list-workspaces",
+        &["--token-file", &ff, "-t", "tg_x"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // Workspace: flag > env > profile.
+    let ws = |args: &[&str], env: &[(&str, &str)]| {
+        d.run(
+            "tg-revoke-api-key",
+            &[&["--key-id", "k"], args].concat(),
+            env,
+            None,
+        );
+        prof.requests().last().unwrap().json()["workspace"].clone()
+    };
+    assert_eq!(ws(&["-w", "f"], &[("TRUSTGRAPH_WORKSPACE", "e")]), "f");
+    assert_eq!(ws(&[], &[("TRUSTGRAPH_WORKSPACE", "e")]), "e");
+    assert_eq!(ws(&[], &[]), "pws");
+    assert_eq!(
+        ws(&[], &[("TRUSTGRAPH_WORKSPACE", "")]),
+        serde_json::Value::Null,
+        "empty stops the lookup"
+    );
+    // tg-config names every source.
+    let r = d.run(
+        "tg-config",
+        &["--timeout", "3"],
+        &[("TRUSTGRAPH_URL", &env.url())],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[1], "profile   = default (default)");
+    assert_eq!(
+        lines[2],
+        format!("url       = {} (from TRUSTGRAPH_URL)", env.url())
+    );
+    assert_eq!(
+        lines[3],
+        "token     = API key tg_from… (from profile default's token file)"
+    );
+    assert_eq!(lines[4], "workspace = pws (from profile default)");
+    assert_eq!(lines[6], "timeout   = 3 s (from --timeout)");
+    assert!(
+        !r.stdout.contains("ProfileTokenFile0123"),
+        "never the whole token"
+    );
+    let r = d.run("tg-config", &["-o", "json"], &[], None);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["timeout"]["value"], 7.0);
+    assert_eq!(v["timeout"]["source"], "from profile default");
+    assert_eq!(v["token"]["value"]["prefix"], "tg_from");
+}
+
+#[test]
+fn profiles_are_selected_by_flag_variable_or_default_and_unknown_ones_are_refused() {
+    let d = Dir::new("select");
+    let a = Mock::always(json(200, WS_OK));
+    let b = Mock::always(json(200, WS_OK));
+    std::fs::write(
+        d.config(),
+        format!(
+            "default_profile = \"a\"\n[profiles.a]\nurl = \"{}\"\n[profiles.b]\nurl = \"{}\"\n",
+            a.url(),
+            b.url()
+        ),
+    )
+    .unwrap();
+    d.run("tg-list-workspaces", &["-t", ADMIN], &[], None);
+    assert_eq!((a.requests().len(), b.requests().len()), (1, 0));
+    d.run(
+        "tg-list-workspaces",
+        &["-t", ADMIN],
+        &[("TRUSTGRAPH_PROFILE", "b")],
+        None,
+    );
+    assert_eq!((a.requests().len(), b.requests().len()), (1, 1));
+    d.run(
+        "tg-list-workspaces",
+        &["-t", ADMIN, "--profile", "a"],
+        &[("TRUSTGRAPH_PROFILE", "b")],
+        None,
+    );
+    assert_eq!((a.requests().len(), b.requests().len()), (2, 1));
+    let r = d.run(
+        "tg-list-workspaces",
+        &["-t", ADMIN, "--profile", "c"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tg-list-workspaces: error: unknown profile \"c\" (from --profile)\nhint: the profiles in {} are: a, b\n",
+            d.config().display()
+        )
+    );
+    assert_eq!(a.requests().len() + b.requests().len(), 3, "nothing sent");
+}
+
+#[test]
+fn a_corrupt_config_names_the_file_and_the_line() {
+    let d = Dir::new("corrupt");
+    std::fs::write(
+        d.config(),
+        "[profiles.a]\nurl = \"http://x/\"\ntimeout = \"soon\"\n",
+    )
+    .unwrap();
+    let r = d.run("tg-whoami", &["-t", ADMIN], &[], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "tg-whoami: error: config file {}, line 3: ",
+            d.config().display()
+        )),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(d.config(), "default_profile = \n").unwrap();
+    let r = d.run("tg-whoami", &["-t", ADMIN], &[], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(", line 1: "), "{}", r.stderr);
+}
+
+#[test]
+fn tg_config_set_keeps_comments_and_use_switches_profiles() {
+    let d = Dir::new("edit");
+    std::fs::write(
+        d.config(),
+        "# my gateways\n[profiles.prod] # the real one\nurl = \"https://prod.example/\"\nfuture_key = 1\n",
+    )
+    .unwrap();
+    let r = d.run(
+        "tg-config",
+        &["set", "--profile", "dev", "url", "http://localhost:8888/"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = d.run(
+        "tg-config",
+        &["--profile", "prod", "set", "timeout", "12"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!("profile prod: timeout set ({})\n", d.config().display())
+    );
+    let r = d.run("tg-config", &["use", "dev"], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(d.config()).unwrap();
+    for kept in [
+        "# my gateways",
+        "# the real one",
+        "future_key = 1",
+        "timeout = 12",
+        "default_profile = \"dev\"",
+    ] {
+        assert!(text.contains(kept), "{kept} in {text}");
+    }
+    let r = d.run("tg-config", &[], &[], None);
+    assert!(
+        r.stdout
+            .contains("profile   = dev (from default_profile in the config file)"),
+        "{}",
+        r.stdout
+    );
+    let r = d.run(
+        "tg-config",
+        &["unset", "--profile", "prod", "timeout"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 0);
+    assert!(!std::fs::read_to_string(d.config())
+        .unwrap()
+        .contains("timeout"));
+    for bad in [
+        vec!["set", "colour", "x"],
+        vec!["set", "timeout", "soon"],
+        vec!["use", "nope"],
+    ] {
+        let r = d.run("tg-config", &bad, &[], None);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+    }
+}
+
+fn gateway() -> Server {
+    let mut c = GwConfig::new(BootstrapMode::Bootstrap);
+    c.iterations = crypto::FAST_ITERATIONS;
+    Server::spawn(c, "127.0.0.1:0").unwrap()
+}
+
+/// Bootstrap `gw` and create alice (password `alice-Passw0rd`).
+fn alice(gw: &Server) {
+    let r = run_tool("tg-bootstrap-iam", &["-u", &gw.url()], &[], None);
+    let admin = r.stdout.trim().to_string();
+    let r = run_tool(
+        "tg-create-user",
+        &[
+            "-u",
+            &gw.url(),
+            "-t",
+            &admin,
+            "-w",
+            "default",
+            "--username",
+            "alice",
+            "--password-stdin",
+        ],
+        &[],
+        Some("alice-Passw0rd\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_saved_session_is_private_used_and_removed_by_logout() {
+    let gw = gateway();
+    alice(&gw);
+    let d = Dir::new("session");
+    let url = gw.url();
+    let login = |d: &Dir| {
+        d.run(
+            "tg-login",
+            &[
+                "-u",
+                &url,
+                "--save",
+                "--username",
+                "alice",
+                "--password-stdin",
+            ],
+            &[],
+            Some("alice-Passw0rd\n"),
+        )
+    };
+    let r = login(&d);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "--save keeps the JWT off stdout");
+    assert!(
+        r.stderr.contains(&format!(
+            "Session saved for profile default in {}",
+            d.credentials().display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(mode(&d.credentials()), 0o600);
+    // Rewritten: still 0600, no temporary file left.
+    let r = login(&d);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(mode(&d.credentials()), 0o600);
+    assert_eq!(std::fs::read_dir(&d.0).unwrap().count(), 1);
+    // Used when no token is given, and named as the source.
+    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("alice"));
+    let r = d.run("tg-config", &["-u", &url], &[], None);
+    assert!(
+        r.stdout
+            .contains("(from the session saved for profile default)"),
+        "{}",
+        r.stdout
+    );
+    // Never sent to another gateway.
+    let other = Mock::always(json(401, r#"{"error": "auth failure"}"#));
+    let r = d.run("tg-whoami", &["-u", &other.url()], &[], None);
+    assert_eq!(r.code, 3);
+    assert_eq!(other.requests()[0].header("authorization"), None);
+    assert!(r.stderr.contains("not sent"), "{}", r.stderr);
+    // A loose credentials file is refused, naming chmod 600.
+    std::fs::set_permissions(d.credentials(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("hint: it holds a secret: run chmod 600"),
+        "{}",
+        r.stderr
+    );
+    std::fs::set_permissions(d.credentials(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    // tg-logout removes it, and says so; a second time there is nothing.
+    let r = d.run("tg-logout", &[], &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Removed the session of profile default\n")
+    );
+    let r = d.run("tg-logout", &[], &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "No saved session for profile default.\n")
+    );
+    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    assert_eq!(r.code, 3, "no session: no token");
+}
+
+#[test]
+fn logout_all_removes_every_profile() {
+    let d = Dir::new("logout-all");
+    std::fs::write(d.config(), "[profiles.a]\n[profiles.b]\n").unwrap();
+    d.write(
+        "credentials.toml",
+        "[sessions.a]\njwt = \"x.y.z\"\nurl = \"http://a/\"\n[sessions.b]\njwt = \"x.y.z\"\nurl = \"http://b/\"\n",
+        0o600,
+    );
+    let r = d.run("tg-logout", &["--profile", "b"], &[], None);
+    assert_eq!(r.stdout, "Removed the session of profile b\n");
+    d.write(
+        "credentials.toml",
+        "[sessions.a]\njwt = \"x.y.z\"\nurl = \"http://a/\"\n[sessions.b]\njwt = \"x.y.z\"\nurl = \"http://b/\"\n",
+        0o600,
+    );
+    let r = d.run("tg-logout", &["--all"], &[], None);
+    assert_eq!(
+        r.stdout,
+        "Removed the session of profile a\nRemoved the session of profile b\n"
+    );
+    assert_eq!(mode(&d.credentials()), 0o600);
+}
+
+#[test]
+fn an_expired_session_is_not_sent_and_one_about_to_expire_warns() {
+    let d = Dir::new("expiry");
+    let m = Mock::always(json(200, WS_OK));
+    let url = m.url();
+    let expired = jwt(now() - 120);
+    d.write("credentials.toml", &session_file(&url, &expired), 0o600);
+    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr
+            .starts_with("tg-list-workspaces: error: session for profile default expired at "),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("; run tg-login --save"));
+    assert!(m.requests().is_empty(), "not sent");
+    assert!(!r.stderr.contains(&expired[40..]), "the JWT is not shown");
+
+    let soon = jwt(now() + 120);
+    d.write("credentials.toml", &session_file(&url, &soon), 0o600);
+    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "tg-list-workspaces: warning: the session for profile default expires in "
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        m.requests()[0].header("authorization"),
+        Some(format!("Bearer {soon}").as_str())
+    );
+    let later = jwt(now() + 3600);
+    d.write("credentials.toml", &session_file(&url, &later), 0o600);
+    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn loose_token_files_are_refused() {
+    let d = Dir::new("loose");
+    let m = Mock::always(json(200, WS_OK));
+    let t = d.write("t.token", "tg_abcdefghijklmnopqrstuvwxyz012345\n", 0o640);
+    let tf = t.display().to_string();
+    let r = d.run(
+        "tg-list-workspaces",
+        &["-u", &m.url(), "--token-file", &tf],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!("tg-list-workspaces: error: token file {tf} is accessible by group or others (mode 640): refusing to use it\nhint: it holds a secret: run chmod 600 {tf}\n")
+    );
+    std::fs::write(
+        d.config(),
+        format!("[profiles.default]\ntoken_file = \"{tf}\"\n"),
+    )
+    .unwrap();
+    let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);
+    assert_eq!(r.code, 2);
+    assert!(m.requests().is_empty());
+    std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
