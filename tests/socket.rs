@@ -107,7 +107,7 @@ async fn auth_ok_reports_the_workspace_the_gateway_assigned() {
     iam(
         &url,
         &admin,
-        json!({"operation": "create-workspace", "workspace": {"id": "research", "name": "R"}}),
+        json!({"operation": "create-workspace", "workspace_record": {"id": "research", "name": "R"}}),
     )
     .await;
     user(&url, &admin, "alice", "research", &["writer"]).await;

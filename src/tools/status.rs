@@ -88,7 +88,7 @@ impl Check {
     /// The table's words for it.
     fn line(&self) -> String {
         let ms = |d: Option<Duration>| {
-            d.map(|d| format!(" ({} ms)", d.as_millis()))
+            d.map(|d| format!(" ({} ms)", millis(d)))
                 .unwrap_or_default()
         };
         match &self.outcome {
@@ -122,13 +122,18 @@ impl Check {
             }
         }
         if let Some(d) = self.round_trip {
-            m.insert("round_trip_ms".into(), (d.as_millis() as u64).into());
+            m.insert("round_trip_ms".into(), millis(d).into());
         }
         if let Some(d) = self.connect {
-            m.insert("connect_ms".into(), (d.as_millis() as u64).into());
+            m.insert("connect_ms".into(), millis(d).into());
         }
         Value::Object(m)
     }
+}
+
+/// Milliseconds, to a tenth (loopback round trips take well under one).
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 fn result_name(e: &Error) -> &'static str {
