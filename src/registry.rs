@@ -109,7 +109,7 @@ registry! {
     "tg-list-my-workspaces" => ListMyWorkspaces, Upstream, "List the workspaces the caller may use";
     "tg-config" => Config, New, "Show the effective settings and where each comes from; set, unset or choose profiles";
     "tg-logout" => Logout, New, "Remove the session tg-login --save stored for a profile (--all: every profile)";
-    "tg-auth-status" => AuthStatus, New, "Show which credential the tools would use and whether it works over HTTP and the socket";
+    "tg-auth-status" => AuthStatus, New, "Show which credential is used and whether it works over HTTP and the socket";
 }
 
 /// The tool called `name`, if there is one.
