@@ -110,7 +110,13 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
         .and_then(|()| write_result(&out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(T::NAME, &e),
+        Err(e) => {
+            if out.kept_on_failure() && e.kind != Kind::Output {
+                // A report that is the result even when it says "failed".
+                let _ = out.flush_to_stdout();
+            }
+            fail(T::NAME, &e)
+        }
     }
 }
 

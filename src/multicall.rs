@@ -119,8 +119,25 @@ Exit codes of tg-iam itself (a tool run through it exits with the tool's codes):
 pub fn command() -> Command {
     let width = TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut tools = String::from("Tools (`tg-iam TOOL --help` shows each one's flags):\n");
+    // Purposes wrapped by hand with a hanging indent, within the 100
+    // columns clap uses when it cannot ask a terminal (clap would wrap a
+    // long one back to column 0).
+    let room = 100usize.saturating_sub(width + 4).max(40);
     for t in TOOLS {
-        tools.push_str(&format!("  {:<width$}  {}\n", t.name, t.purpose));
+        let mut lines = vec![String::new()];
+        for word in t.purpose.split(' ') {
+            let last = lines.last_mut().expect("one line at least");
+            if !last.is_empty() && last.len() + 1 + word.len() > room {
+                lines.push(word.to_string());
+            } else {
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.push_str(word);
+            }
+        }
+        let indent = format!("\n{:width$}    ", "");
+        tools.push_str(&format!("  {:<width$}  {}\n", t.name, lines.join(&indent)));
     }
     Command::new(NAME)
         .version(env!("CARGO_PKG_VERSION"))

@@ -161,6 +161,7 @@ pub struct Minted {
 pub struct Out {
     buf: String,
     minted: Option<Minted>,
+    keep_on_failure: bool,
 }
 
 impl Out {
@@ -181,6 +182,18 @@ impl Out {
         crate::redact::register(secret);
         self.line(secret);
         self.minted = Some(minted);
+    }
+
+    /// Print the buffer even when the run fails (before the error line):
+    /// for a report whose failure is part of the result (`tg-auth-status
+    /// -o json`).
+    pub fn keep_on_failure(&mut self) {
+        self.keep_on_failure = true;
+    }
+
+    /// Whether [`Out::keep_on_failure`] was asked for.
+    pub fn kept_on_failure(&self) -> bool {
+        self.keep_on_failure
     }
 
     /// The one-time secret's description, when the buffer holds one.

@@ -116,6 +116,7 @@ registry! {
     "tg-rotate-signing-key" => RotateSigningKey, New, "Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart";
     "tg-config" => Config, New, "Show effective settings and their sources; set, unset or choose profiles";
     "tg-logout" => Logout, New, "Remove a session saved by tg-login --save (--all: every profile)";
+    "tg-auth-status" => AuthStatus, New, "Show which credential is used and whether it works over HTTP and the socket";
 }
 
 /// The tool called `name`, if there is one.

@@ -348,7 +348,19 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
     assert_eq!(help.code, 0);
     for t in TOOLS {
         assert!(text.contains(&format!("  {}  ", t.name)), "{text}");
-        assert!(text.contains(t.purpose), "{text}");
+        // A long purpose is wrapped, with a hanging indent.
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(t.purpose), "{text}");
+    }
+
+    // Every line of the tool list is indented (no purpose wrapped back to
+    // column 0) and fits in 100 columns.
+    let list = text.split_once("shows each one's flags):\n").unwrap().1;
+    for l in list.split("\n\n").next().unwrap().lines() {
+        assert!(
+            l.starts_with("  ") && l.chars().count() <= 100,
+            "{l:?}\n{text}"
+        );
     }
 
     let none = exec(&multicall(), &[], &[], None);

@@ -123,6 +123,13 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
             "unexpected response from the gateway: HTTP 200 but not JSON: {detail:?}"
         ))
     })?;
+    decode_object(v, Some(status))
+}
+
+/// A reply body that parsed as JSON, from HTTP (`status`) or from the
+/// socket's `response` (`None`): a [`Reply`], or the IAM error it carries
+/// as an error of the right kind.
+pub(crate) fn decode_object(v: Value, status: Option<u16>) -> Result<Reply> {
     let map = match v {
         Value::Object(m) => m,
         other => {
@@ -140,7 +147,7 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
             _ => Kind::Refused,
         };
         let mut e = Error::new(kind, format_error(err));
-        e.status = Some(status);
+        e.status = status;
         if iam == Some(IamType::NotFound) {
             e = e.with_hint("check the id (ids are shown by tg-list-users, tg-list-api-keys, tg-list-workspaces)");
         }
@@ -148,6 +155,46 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
         return Err(e);
     }
     Ok(Reply(map))
+}
+
+/// The error a socket's gateway-level error frame (`{"id", "error":
+/// {"type", "message"}, "complete": true}`) stands for: `auth-required` is
+/// an authentication failure (exit 3), `access-denied` a refusal of
+/// permission (exit 4), an unknown service or workspace a refusal (exit 1),
+/// anything else an unexpected response (exit 6). The type is kept as data.
+pub(crate) fn envelope_error(err: &Value, token_source: &Source) -> Error {
+    let iam = iam_type(Some(err));
+    let said = format_error(err);
+    let t = err.get("type").and_then(Value::as_str).unwrap_or("");
+    let mut e = match t {
+        "auth-required" => Error::auth(format!(
+            "authentication failed on the socket ({said}) using {}",
+            token_source.describe_token()
+        ))
+        .with_hint(if *token_source == Source::None {
+            "pass -t/--token or set TRUSTGRAPH_TOKEN to an API key or to a JWT from tg-login"
+        } else {
+            "the socket is not authenticated: its credential was refused, or has expired or been revoked since; authenticate again"
+        }),
+        "access-denied" => Error::new(
+            Kind::Forbidden,
+            format!(
+                "permission denied on the socket ({said}) for {}",
+                token_source.describe_token()
+            ),
+        )
+        .with_hint("this operation needs the admin role (or access to that workspace); use an admin's token"),
+        "unknown-service" => Error::refused(format!("the gateway refused the request ({said})"))
+            .with_hint("the gateway does not offer this service or operation over the socket; it may be older than this tool"),
+        "workspace-not-found" => Error::refused(format!("the gateway refused the request ({said})"))
+            .with_hint("check the workspace (tg-list-my-workspaces)"),
+        _ => Error::protocol(format!(
+            "unexpected response from the gateway on the socket: {said}"
+        )),
+    };
+    e.detail = Some(said);
+    e.iam = iam;
+    e
 }
 
 /// The error type of an `error` field: the `type` of an IAM error object,
@@ -166,7 +213,7 @@ fn iam_type(err: Option<&Value>) -> Option<IamType> {
 
 impl Client {
     /// The gateway as named in messages, with how it was chosen.
-    fn target(&self) -> String {
+    pub(super) fn target(&self) -> String {
         if self.url.source == Source::Default {
             format!("the default gateway URL {}", self.shown)
         } else {
@@ -174,70 +221,96 @@ impl Client {
         }
     }
 
-    /// `--timeout` ran out: it bounds the whole exchange, every redirect
-    /// and the retry included.
-    pub(super) fn timeout_error(&self) -> Error {
-        let via = match &self.proxy {
+    /// ` through proxy P (from VAR)`, or nothing.
+    pub(super) fn via(&self) -> String {
+        match &self.proxy {
             Some(p) => format!(" through proxy {} (from {})", p.shown, p.var),
             None => String::new(),
-        };
+        }
+    }
+
+    /// `--timeout` ran out (exit 5): it bounds the whole exchange, every
+    /// redirect and the retry included.
+    pub(super) fn timed_out(&self) -> Error {
         Error::new(
             Kind::Unreachable,
             format!(
-                "no answer from {}{via} within {} s",
+                "no answer from {}{} within {} s",
                 self.target(),
+                self.via(),
                 self.timeout
             ),
         )
         .with_hint("the gateway may be overloaded or wedged; raise --timeout if it is just slow")
     }
 
+    /// The TLS handshake failed (exit 5).
+    pub(super) fn tls_failed(&self, cause: &str) -> Error {
+        Error::new(
+            Kind::Unreachable,
+            format!("TLS failure talking to {}{}: {cause}", self.target(), self.via()),
+        )
+        .with_hint(
+            "check the scheme (http:// or https://); for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)",
+        )
+    }
+
+    /// No connection to the gateway or its proxy (exit 5).
+    pub(super) fn connect_failed(&self, cause: &str) -> Error {
+        let target = self.target();
+        let what = if cause == "connection refused" {
+            cause.to_string()
+        } else if cause.to_ascii_lowercase().contains("dns")
+            || cause.contains("lookup")
+            || cause.contains("name or service")
+        {
+            format!("cannot resolve the host ({cause})")
+        } else {
+            cause.to_string()
+        };
+        match &self.proxy {
+            Some(p) => Error::new(
+                Kind::Unreachable,
+                format!(
+                    "cannot connect to proxy {} (from {}) for {target}: {what}",
+                    p.shown, p.var
+                ),
+            )
+            .with_hint(format!(
+                "check {} or set NO_PROXY to reach the gateway directly",
+                p.var
+            )),
+            None => Error::new(
+                Kind::Unreachable,
+                format!("cannot connect to {target}: {what}"),
+            ),
+        }
+    }
+
+    /// When no URL was given, say so in the hint of a connection failure
+    /// (or of any failure that has no hint of its own).
+    pub(super) fn default_url_hint(&self, mut err: Error, is_connect: bool) -> Error {
+        if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
+            err.hint = Some(format!(
+                "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
+                config::DEFAULT_URL,
+                config::OLDER_DEFAULT_URL
+            ));
+        }
+        err
+    }
+
     /// Classify a failure of the HTTP exchange itself.
     pub(super) fn transport_error(&self, e: &reqwest::Error) -> Error {
         let cause = innermost(e);
         let target = self.target();
-        let via = match &self.proxy {
-            Some(p) => format!(" through proxy {} (from {})", p.shown, p.var),
-            None => String::new(),
-        };
-        let mut err = if e.is_timeout() {
-            self.timeout_error()
+        let via = self.via();
+        let err = if e.is_timeout() {
+            self.timed_out()
         } else if is_tls_failure(e) {
-            Error::new(
-                Kind::Unreachable,
-                format!("TLS failure talking to {target}{via}: {cause}"),
-            )
-            .with_hint(
-                "check the scheme (http:// or https://); for a private CA pass --ca-cert FILE; --insecure skips verification (unsafe)",
-            )
+            self.tls_failed(&cause)
         } else if e.is_connect() {
-            let what = if cause == "connection refused" {
-                cause.clone()
-            } else if cause.to_ascii_lowercase().contains("dns")
-                || cause.contains("lookup")
-                || cause.contains("name or service")
-            {
-                format!("cannot resolve the host ({cause})")
-            } else {
-                cause.clone()
-            };
-            match &self.proxy {
-                Some(p) => Error::new(
-                    Kind::Unreachable,
-                    format!(
-                        "cannot connect to proxy {} (from {}) for {target}: {what}",
-                        p.shown, p.var
-                    ),
-                )
-                .with_hint(format!(
-                    "check {} or set NO_PROXY to reach the gateway directly",
-                    p.var
-                )),
-                None => Error::new(
-                    Kind::Unreachable,
-                    format!("cannot connect to {target}: {what}"),
-                ),
-            }
+            self.connect_failed(&cause)
         } else if let Some(h) = hyper_error(e) {
             let what = if h.is_parse() || h.is_parse_status() {
                 format!("it is not valid HTTP ({cause})")
@@ -252,14 +325,7 @@ impl Client {
         } else {
             Error::protocol(format!("request to {target}{via} failed: {cause}"))
         };
-        if self.url.source == Source::Default && (err.hint.is_none() || e.is_connect()) {
-            err.hint = Some(format!(
-                "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
-                config::OLDER_DEFAULT_URL
-            ));
-        }
-        err
+        self.default_url_hint(err, e.is_connect())
     }
 }
 
@@ -291,7 +357,7 @@ pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// A TLS-level failure anywhere in the error chain (rustls errors arrive
 /// wrapped in one or more `io::Error`s, whose `source()` skips them).
-fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
     if e.downcast_ref::<rustls::Error>().is_some() {
         return true;
     }

@@ -1,7 +1,8 @@
-//! The HTTP client: one place that builds the connection ([`Client::new`]:
-//! URL, token, TLS, proxy), sends requests ([`send`]: redirects, retries,
-//! size limits, the `-v` trace), classifies every failure ([`classify`])
-//! and hands back typed replies ([`Reply`]).
+//! The gateway client: one place that resolves the connection
+//! ([`Client::new`]: URL, token, timeout, TLS, proxy) for both transports,
+//! HTTP ([`send`]: redirects, retries, size limits, the `-v` trace) and the
+//! first-frame WebSocket ([`socket`]: `/api/v1/socket`); classifies every
+//! failure of either ([`classify`]) and hands back typed replies ([`Reply`]).
 //!
 //! The rules it enforces, for every tool:
 //! * **Redirects**: only a 307/308 to the same origin (scheme, host and
@@ -20,9 +21,13 @@ mod classify;
 mod proxy;
 mod reply;
 mod send;
+pub mod socket;
+mod tls;
+mod tunnel;
 
 pub use classify::{decode_reply, format_error};
 pub use reply::Reply;
+pub use socket::{Authenticated, Responses, Socket};
 
 use crate::cli::{ConnArgs, TokenArgs};
 use crate::config::{self, Setting, Source};
@@ -30,6 +35,7 @@ use crate::error::{Error, Kind, Result};
 use crate::output::note;
 use crate::{jwt, redact, time};
 use std::cell::Cell;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const IAM_PATH: &str = "/api/v1/iam";
@@ -65,6 +71,20 @@ pub struct Client {
     plain_remote: bool,
     warned_plain: Cell<bool>,
     proxy: Option<proxy::Proxy>,
+    /// The parsed base URL.
+    parsed: url::Url,
+    /// The TLS configuration both transports use; `None` for `http://`.
+    tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+/// What to do with a JWT that has already expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    /// Refuse it when the client is built (exit 3): what every tool does.
+    Refuse,
+    /// Build the client anyway (tg-auth-status reports it); it is still
+    /// never sent, as each transport checks again before sending.
+    Keep,
 }
 
 /// True for `localhost`, `*.localhost`, 127.0.0.0/8, `::1` and
@@ -86,6 +106,16 @@ impl Client {
     /// Resolve URL and token and build the HTTP client. No TLS roots are
     /// loaded for a plain `http://` URL.
     pub fn new(tool: &'static str, conn: &ConnArgs, token: Option<&TokenArgs>) -> Result<Client> {
+        Self::with_expired(tool, conn, token, Expired::Refuse)
+    }
+
+    /// [`Client::new`], saying what to do with an expired JWT.
+    pub fn with_expired(
+        tool: &'static str,
+        conn: &ConnArgs,
+        token: Option<&TokenArgs>,
+        expired: Expired,
+    ) -> Result<Client> {
         let url = config::resolve_url(conn.api_url.as_deref());
         redact::register_url_password(&url.value);
         let parsed = url::Url::parse(&url.value).map_err(|e| {
@@ -128,11 +158,12 @@ impl Client {
         let proxy = proxy::choose(&parsed, loopback)?;
 
         let token = match token {
-            Some(t) => config::resolve_token(
+            Some(t) => config::resolve_token_keeping(
                 tool,
                 t.token.as_deref(),
                 t.token_file.as_deref(),
                 &url.value,
+                expired == Expired::Keep,
             )?,
             None => None,
         };
@@ -145,7 +176,9 @@ impl Client {
                 ))
                 .with_hint("an API key starts with tg_ and a JWT is three base64url parts; check for stray spaces or control characters"));
             }
-            check_token_not_expired(t)?;
+            if expired == Expired::Refuse {
+                check_token_not_expired(t)?;
+            }
         }
 
         let (timeout, _) = config::resolve_timeout(conn.timeout);
@@ -163,22 +196,21 @@ impl Client {
                     Error::usage(format!("{} is not a usable proxy URL: {e}", p.var))
                 })?);
         }
-        if https {
-            if let Some((path, _)) = config::resolve_ca_cert(conn.ca_cert.as_deref()) {
-                for c in read_ca_file(&path)? {
-                    b = b.add_root_certificate(c);
-                }
-            }
+        let tls = if https {
+            let ca = config::resolve_ca_cert(conn.ca_cert.as_deref()).map(|(p, _)| p);
+            let cfg = tls::client_config(ca.as_deref(), conn.insecure)?;
             if conn.insecure {
                 note(&format!(
                     "{tool}: warning: --insecure: the gateway's TLS certificate is not verified; anyone on the path can read the credentials"
                 ));
-                b = b.danger_accept_invalid_certs(true);
             }
+            b = b.use_preconfigured_tls(cfg.clone());
+            Some(Arc::new(cfg))
         } else {
             // Nothing to verify on plain http: skip loading any root store.
             b = b.tls_built_in_root_certs(false);
-        }
+            None
+        };
         let http = b.build().map_err(|e| {
             Error::new(
                 Kind::Unreachable,
@@ -198,7 +230,40 @@ impl Client {
             plain_remote,
             warned_plain: Cell::new(false),
             proxy,
+            parsed,
+            tls,
         })
+    }
+
+    /// The token this client sends, and where it came from.
+    pub fn token(&self) -> Option<&Setting> {
+        self.token.as_ref()
+    }
+
+    /// The gateway base URL, and where it came from.
+    pub fn url_setting(&self) -> &Setting {
+        &self.url
+    }
+
+    /// The timeout bounding every wait, in seconds.
+    pub fn timeout(&self) -> f64 {
+        self.timeout
+    }
+
+    pub(crate) fn timeout_duration(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout)
+    }
+
+    /// Warn (once per run) before a credential goes over plain http:// to
+    /// a host that is not loopback.
+    pub(crate) fn warn_plain_credential(&self) {
+        if self.plain_remote && !self.warned_plain.replace(true) {
+            note(&format!(
+                "{}: warning: sending a credential over plain http:// to {}; anyone on the network path can read it (use https://)",
+                self.tool,
+                self.shown.trim_end_matches('/')
+            ));
+        }
     }
 
     pub fn token_source(&self) -> Source {
@@ -218,28 +283,8 @@ impl Client {
     }
 }
 
-/// Read a `--ca-cert` PEM bundle, at most [`MAX_CA_FILE_BYTES`] of it.
-fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
-    let pem =
-        config::files::read_bytes(path, "--ca-cert", MAX_CA_FILE_BYTES)?.ok_or_else(|| {
-            Error::usage(format!(
-                "cannot read --ca-cert {}: no such file",
-                path.display()
-            ))
-        })?;
-    reqwest::Certificate::from_pem_bundle(&pem)
-        .ok()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "--ca-cert {} holds no PEM certificate",
-                path.display()
-            ))
-        })
-}
-
 /// Refuse a JWT whose `exp` has already passed, before sending it.
-fn check_token_not_expired(t: &Setting) -> Result<()> {
+pub(crate) fn check_token_not_expired(t: &Setting) -> Result<()> {
     let Some(exp) = jwt::jwt_expiry(&t.value) else {
         return Ok(());
     };

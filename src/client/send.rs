@@ -35,13 +35,13 @@ impl Client {
         redact::register_json(body);
         let text = wire::to_python_json(body);
         let bearer = if auth { self.token.as_ref() } else { None };
+        if let Some(t) = bearer {
+            // A client built with `Expired::Keep` still never sends one.
+            super::check_token_not_expired(t)?;
+        }
         let carries_secret = bearer.is_some() || redact::has_secret(body);
-        if carries_secret && self.plain_remote && !self.warned_plain.replace(true) {
-            note(&format!(
-                "{}: warning: sending a credential over plain http:// to {}; anyone on the network path can read it (use https://)",
-                self.tool,
-                self.shown.trim_end_matches('/')
-            ));
+        if carries_secret {
+            self.warn_plain_credential();
         }
         let mut url = format!("{}{}", self.base, path);
         if self.verbose {
@@ -65,7 +65,7 @@ impl Client {
             let exchange = self.exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry);
             let answer = tokio::time::timeout_at(deadline, exchange)
                 .await
-                .map_err(|_| self.timeout_error())??;
+                .map_err(|_| self.default_url_hint(self.timed_out(), false))??;
             if self.verbose {
                 let reason = reqwest::StatusCode::from_u16(answer.status)
                     .ok()

@@ -438,6 +438,19 @@ pub fn resolve_token(
     token_file: Option<&Path>,
     url: &str,
 ) -> Result<Option<Setting>> {
+    resolve_token_keeping(tool, flag, token_file, url, false)
+}
+
+/// [`resolve_token`]; with `keep_expired`, an expired saved session is
+/// returned (without the error or the warning) so that the caller can
+/// report it: `tg-auth-status`.
+pub fn resolve_token_keeping(
+    tool: &str,
+    flag: Option<&str>,
+    token_file: Option<&Path>,
+    url: &str,
+    keep_expired: bool,
+) -> Result<Option<Setting>> {
     let ctx = context();
     let flag_is_cli = ctx.sources.get("token") == Some(&ValueSource::CommandLine);
     if flag_is_cli && token_file.is_some() {
@@ -476,7 +489,7 @@ pub fn resolve_token(
         ));
         return Ok(None);
     }
-    let exp = jwt::jwt_expiry(&saved.jwt);
+    let exp = jwt::jwt_expiry(&saved.jwt).filter(|_| !keep_expired);
     let now = time::now();
     if let Some(exp) = exp {
         if exp < now {

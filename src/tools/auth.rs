@@ -218,7 +218,7 @@ pub struct Whoami {
 }
 
 /// The caller's own user record (`whoami`).
-async fn whoami(client: &Client) -> Result<Value> {
+pub(crate) async fn whoami(client: &Client) -> Result<Value> {
     let reply = client
         .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
         .await?;

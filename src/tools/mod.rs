@@ -6,6 +6,7 @@ mod keys;
 mod mint;
 mod profiles;
 mod signing;
+mod status;
 mod users;
 mod workspaces;
 
@@ -14,6 +15,7 @@ pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
 pub use mint::MintToken;
 pub use profiles::{Config, Logout};
 pub use signing::RotateSigningKey;
+pub use status::AuthStatus;
 pub use users::{
     CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, ShowUser, UpdateUser,
 };

@@ -2,6 +2,8 @@
 //! request, and a runner for the built tool binaries.
 #![allow(dead_code)]
 
+pub mod front;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -426,4 +428,30 @@ pub fn exchange(name: &str) -> Exchange {
         status,
         response_body,
     }
+}
+
+/// tg-dev-gateway on 127.0.0.1:0 (fast hashing, the socket's test
+/// service on), after `f` has adjusted its configuration.
+pub fn dev_gateway(f: impl FnOnce(&mut tg_dev_gateway::Config)) -> tg_dev_gateway::Server {
+    let mut c = tg_dev_gateway::Config::new(tg_dev_gateway::BootstrapMode::Bootstrap);
+    c.iterations = tg_dev_gateway::crypto::FAST_ITERATIONS;
+    c.test_service = true;
+    f(&mut c);
+    tg_dev_gateway::Server::spawn(c, "127.0.0.1:0").expect("gateway starts")
+}
+
+/// A JWT-shaped token whose claims say it expired at `exp` (its
+/// signature is garbage: it must never get as far as a gateway).
+pub fn fake_jwt(exp: i64) -> String {
+    use base64::Engine;
+    let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.{}",
+        b(r#"{"alg":"EdDSA","kid":"0123456789abcdef","typ":"JWT"}"#),
+        b(&format!(
+            r#"{{"default_workspace":"default","exp":{exp},"iat":{},"iss":"trustgraph-iam","sub":"d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3"}}"#,
+            exp - 3600
+        )),
+        b("not a signature at all, not at all")
+    )
 }

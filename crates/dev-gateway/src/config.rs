@@ -46,6 +46,10 @@ pub const MAX_BODY: usize = 1 << 20;
 pub const MAX_UNAUTHENTICATED_BODY: usize = 16 << 10;
 /// The largest WebSocket message accepted (IAM frames are small).
 pub const MAX_SOCKET_MESSAGE: usize = 64 << 10;
+/// Requests answered at once on one socket; further request frames wait
+/// (and the socket is not read meanwhile), as the reference's ~15
+/// in-flight requests and small intake queue make them wait.
+pub const MAX_SOCKET_IN_FLIGHT: usize = 15;
 
 /// A request's head must arrive within this, counted from the moment the
 /// connection is ready for it (so it is also how long an idle keep-alive
@@ -109,6 +113,10 @@ pub struct Config {
     pub rotation_grace: i64,
     pub state_file: Option<PathBuf>,
     pub limits: Limits,
+    /// Offer `service: "test"` on the socket (streamed replies, delays,
+    /// stalls, freezes, pings) for client tests; see `ws::test_service`.
+    /// Off by default, and not reachable from the binary's flags.
+    pub test_service: bool,
 }
 
 impl Config {
@@ -122,6 +130,7 @@ impl Config {
             rotation_grace: DEFAULT_ROTATION_GRACE,
             state_file: None,
             limits: Limits::default(),
+            test_service: false,
         }
     }
 
@@ -211,6 +220,12 @@ pub fn limits_table() -> String {
             "",
         ),
         ("WebSocket message", size(MAX_SOCKET_MESSAGE), "MAX_SOCKET_MESSAGE", ""),
+        (
+            "Requests answered at once on one WebSocket (further frames wait)",
+            MAX_SOCKET_IN_FLIGHT.to_string(),
+            "MAX_SOCKET_IN_FLIGHT",
+            "",
+        ),
         (
             "Request head, from when the connection is ready for it (then closed; so also how long an idle keep-alive connection lives)",
             secs(HEADER_READ_TIMEOUT),

@@ -1,0 +1,14 @@
+complete -c tg-auth-status -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
+complete -c tg-auth-status -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
+complete -c tg-auth-status -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
+json\t'The server\'s record(s) as JSON (arrays for lists)'"
+complete -c tg-auth-status -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
+complete -c tg-auth-status -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
+complete -c tg-auth-status -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
+complete -c tg-auth-status -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
+complete -c tg-auth-status -l show-token -d 'Also print the token itself, on stdout only (in the JSON as `token` with -o json)'
+complete -c tg-auth-status -l offline -d 'Describe the credential only: no HTTP or socket check'
+complete -c tg-auth-status -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
+complete -c tg-auth-status -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+complete -c tg-auth-status -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tg-auth-status -s V -l version -d 'Print version'
