@@ -119,4 +119,4 @@ pub fn find(name: &str) -> Option<&'static Entry> {
 /// Flags that the upstream tools do not have, though the tool itself is
 /// an upstream one (the README's table marks them *new*). Connection flags
 /// are listed apart in the README.
-pub const NEW_FLAGS: &[&str] = &["password-stdin", "output", "save"];
+pub const NEW_FLAGS: &[&str] = &["password-stdin", "output", "save", "exists-ok", "strict"];

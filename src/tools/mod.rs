@@ -2,6 +2,7 @@
 //! them share.
 
 mod auth;
+pub mod converge;
 mod keys;
 mod profiles;
 mod users;

@@ -6,6 +6,7 @@
 use crate::crypto;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the admin comes to exist.
@@ -109,6 +110,28 @@ pub struct Config {
     pub rotation_grace: i64,
     pub state_file: Option<PathBuf>,
     pub limits: Limits,
+    /// Test hook (no flag): a scripted refusal. Consulted for every
+    /// admitted request; when it returns an error, the operation does not
+    /// run and the error is the reply (in 2.11 mode: a bare reply).
+    pub refuse: Option<RefuseHook>,
+}
+
+/// The refusal hook of [`Config::refuse`]: given the request body (with
+/// `operation`), `Some((type, message))` refuses it with that IAM error.
+#[derive(Clone)]
+pub struct RefuseHook(
+    #[allow(clippy::type_complexity)]
+    pub  Arc<
+        dyn Fn(&serde_json::Map<String, serde_json::Value>) -> Option<(&'static str, String)>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for RefuseHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefuseHook")
+    }
 }
 
 impl Config {
@@ -122,6 +145,7 @@ impl Config {
             rotation_grace: DEFAULT_ROTATION_GRACE,
             state_file: None,
             limits: Limits::default(),
+            refuse: None,
         }
     }
 
