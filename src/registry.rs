@@ -109,6 +109,7 @@ registry! {
     "tg-list-my-workspaces" => ListMyWorkspaces, Upstream, "List the workspaces the caller may use";
     "tg-config" => Config, New, "Show the effective settings and where each comes from; set, unset or choose profiles";
     "tg-logout" => Logout, New, "Remove the session tg-login --save stored for a profile (--all: every profile)";
+    "tg-apply" => Apply, New, "Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines";
 }
 
 /// The tool called `name`, if there is one.

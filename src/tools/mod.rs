@@ -8,6 +8,7 @@ mod profiles;
 mod users;
 mod workspaces;
 
+pub use crate::apply::Apply;
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
 pub use profiles::{Config, Logout};
@@ -15,6 +16,10 @@ pub use users::{
     CreateUser, DeleteUser, DisableUser, EnableUser, ListUsers, ResetPassword, UpdateUser,
 };
 pub use workspaces::{CreateWorkspace, ListMyWorkspaces, ListWorkspaces};
+// The requests tg-apply shares with the create tools.
+pub(crate) use keys::{check_expires, create_api_key};
+pub(crate) use users::{create_user, NewUser};
+pub(crate) use workspaces::{check_workspace_id, create_workspace};
 
 use crate::cli::Format;
 use crate::client::{Client, Retry};
