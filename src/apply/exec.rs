@@ -198,7 +198,12 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
 }
 
 async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
-    send(ctx.client, "revoke-api-key", vec![("key_id", key.id.clone().into())]).await?;
+    send(
+        ctx.client,
+        "revoke-api-key",
+        vec![("key_id", key.id.clone().into())],
+    )
+    .await?;
     if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
         return Err(not_carried_out(
             "revoke-api-key",
@@ -227,7 +232,12 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     f.push(("name", n.into()));
                 }
                 f.push(("enabled", (w.enabled || have.enabled).into()));
-                send(client, "update-workspace", vec![("workspace_record", ws_record(f))]).await?;
+                send(
+                    client,
+                    "update-workspace",
+                    vec![("workspace_record", ws_record(f))],
+                )
+                .await?;
             }
             if w.enabled && !have.enabled {
                 // Announce it again, as re-enabling takes on the gateway.
@@ -311,7 +321,12 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
             verify_user(ctx, *i, &have.id, "update-user").await
         }
         Action::DisableUser(have) => {
-            send(client, "disable-user", vec![("user_id", have.id.clone().into())]).await?;
+            send(
+                client,
+                "disable-user",
+                vec![("user_id", have.id.clone().into())],
+            )
+            .await?;
             match crate::tools::get_user(client, &have.id, None).await? {
                 Some(v) if !User::from_json(&v).enabled => Ok(()),
                 _ => Err(not_carried_out(
@@ -399,9 +414,7 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
                     }
                     let started = Instant::now();
                     let r = run_step(ctx, s).await;
-                    progress
-                        .borrow_mut()
-                        .finished(s, r.as_ref().err(), started);
+                    progress.borrow_mut().finished(s, r.as_ref().err(), started);
                     match r {
                         Ok(()) => done.set(done.get() + 1),
                         Err(e) => {

@@ -169,11 +169,7 @@ pub fn schema() -> String {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |l| l.chars().count())
-        + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
 }
 
@@ -246,9 +242,20 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let i = e.inner();
                 let msg = i.to_string();
-                // serde_yaml_ng puts the path in front too.
-                let prefix = format!("{}: ", e.path());
-                let msg = msg.strip_prefix(&prefix).unwrap_or(&msg);
+                // serde_yaml_ng puts its own path (the field's, or its
+                // parent's) in front too.
+                let mut path = e.path().to_string();
+                let mut msg = msg.as_str();
+                loop {
+                    if let Some(rest) = msg.strip_prefix(&format!("{path}: ")) {
+                        msg = rest;
+                        break;
+                    }
+                    match path.rfind(['.', '[']) {
+                        Some(i) => path.truncate(i),
+                        None => break,
+                    }
+                }
                 located(
                     file,
                     i.location().map(|l| (l.line(), l.column())),
@@ -362,19 +369,29 @@ mod tests {
     fn the_three_formats_agree_and_errors_are_located() {
         let toml = "[[users]]\nusername = \"a\"\nworkspace = \"w\"\npassword = { env = \"PW\" }\n\n[[users]]\nusername = \"b\"\nworkspace = \"w\"\npassword = { generate = true }\n";
         let m = parse(toml, Format::Toml, "m.toml").unwrap();
-        assert_eq!(m.users[0].password_source(), Some(PasswordSource::Env("PW".into())));
+        assert_eq!(
+            m.users[0].password_source(),
+            Some(PasswordSource::Env("PW".into()))
+        );
         assert_eq!(m.users[1].password_source(), Some(PasswordSource::Generate));
         assert_eq!(m.users[1].roles, vec!["reader".to_string()]);
         let yaml = "users:\n  - username: a\n    workspace: w\n    password: {env: PW}\n  - username: b\n    workspace: w\n    password: {generate: true}\n";
         let y = parse(yaml, Format::Yaml, "m.yaml").unwrap();
         assert_eq!(y.users[0].password, m.users[0].password);
         assert_eq!(y.users[1].password, m.users[1].password);
-        let json = r#"{"users": [{"username": "a", "workspace": "w", "password": {"file": "pw"}}]}"#;
+        let json =
+            r#"{"users": [{"username": "a", "workspace": "w", "password": {"file": "pw"}}]}"#;
         let j = parse(json, Format::Json, "m.json").unwrap();
-        assert_eq!(j.users[0].password_source(), Some(PasswordSource::File("pw".into())));
+        assert_eq!(
+            j.users[0].password_source(),
+            Some(PasswordSource::File("pw".into()))
+        );
         let both = r#"{"users": [{"username": "a", "workspace": "w", "password": {"file": "pw", "env": "X"}}]}"#;
         let e = validate(&parse(both, Format::Json, "m.json").unwrap(), "m.json").unwrap_err();
-        assert_eq!(e.message, "m.json: users[0].password: give exactly one of env, file or generate = true");
+        assert_eq!(
+            e.message,
+            "m.json: users[0].password: give exactly one of env, file or generate = true"
+        );
 
         let e = parse(
             "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nemial = \"x\"\n",
@@ -382,7 +399,11 @@ mod tests {
             "m.toml",
         )
         .unwrap_err();
-        assert!(e.message.starts_with("m.toml:4:1: users[0]"), "{}", e.message);
+        assert!(
+            e.message.starts_with("m.toml:4:1: users[0]"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("emial"), "{}", e.message);
         let e = parse(
             "users:\n  - username: a\n    workspace: w\n    emial: x\n",
@@ -391,7 +412,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.starts_with("m.yaml:4:"), "{}", e.message);
-        assert!(e.message.contains("users[0]") && e.message.contains("emial"), "{}", e.message);
+        assert!(
+            e.message.contains("users[0]") && e.message.contains("emial"),
+            "{}",
+            e.message
+        );
         let e = parse(
             "{\"users\": [\n {\"username\": \"a\",\n  \"workspace\": \"w\",\n  \"emial\": \"x\"}]}",
             Format::Json,
@@ -399,6 +424,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.starts_with("m.json:4:"), "{}", e.message);
-        assert!(e.message.contains("users[0]") && e.message.contains("emial"), "{}", e.message);
+        assert!(
+            e.message.contains("users[0]") && e.message.contains("emial"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -85,9 +85,13 @@ impl Apply {
             std::io::stdin()
                 .take(MAX_MANIFEST_BYTES + 1)
                 .read_to_string(&mut text)
-                .map_err(|e| Error::usage(format!("cannot read the manifest from standard input: {e}")))?;
+                .map_err(|e| {
+                    Error::usage(format!("cannot read the manifest from standard input: {e}"))
+                })?;
             if text.len() as u64 > MAX_MANIFEST_BYTES {
-                return Err(Error::usage("the manifest on standard input is larger than 16 MiB"));
+                return Err(Error::usage(
+                    "the manifest on standard input is larger than 16 MiB",
+                ));
             }
             return Ok((text, "<stdin>".into(), format, PathBuf::from(".")));
         }
@@ -116,7 +120,14 @@ impl Apply {
 /// file, or generated.
 fn password(m: &Manifest, i: usize, dir: &Path, file: &str) -> Result<String> {
     let u = &m.users[i];
-    let bad = |msg: String| Error::usage(format!("{file}: users[{i}].password: {msg}"));
+    // Not "users[i].password: …", which the scrubber would take for a
+    // password and mask.
+    let bad = |msg: String| {
+        Error::usage(format!(
+            "{file}: the initial password of users[{i}] ({}): {msg}",
+            u.username
+        ))
+    };
     let pw = match u.password_source() {
         None | Some(PasswordSource::Generate) => return generate_password(),
         Some(PasswordSource::Env(var)) => std::env::var(&var).map_err(|_| {
@@ -126,11 +137,7 @@ fn password(m: &Manifest, i: usize, dir: &Path, file: &str) -> Result<String> {
             ))
         })?,
         Some(PasswordSource::File(p)) => {
-            let path = if p.is_absolute() {
-                p
-            } else {
-                dir.join(p)
-            };
+            let path = if p.is_absolute() { p } else { dir.join(p) };
             let text = files::read_secret(&path, "password file")
                 .map_err(|e| bad(e.message))?
                 .ok_or_else(|| bad(format!("{} does not exist", path.display())))?;

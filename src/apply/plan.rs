@@ -35,12 +35,7 @@ impl State {
 
 /// Read the caller, the workspaces, the users and the keys the manifest
 /// concerns (all users' with `prune`), `jobs` requests at a time.
-pub async fn read_state(
-    client: &Client,
-    m: &Manifest,
-    prune: bool,
-    jobs: usize,
-) -> Result<State> {
+pub async fn read_state(client: &Client, m: &Manifest, prune: bool, jobs: usize) -> Result<State> {
     let who = client
         .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
         .await?;
@@ -291,7 +286,10 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                     return Err(conflict(
                         file,
                         format!("users[{i}].enabled"),
-                        format!("user {:?} is the caller: refusing to disable it", u.username),
+                        format!(
+                            "user {:?} is the caller: refusing to disable it",
+                            u.username
+                        ),
                         "apply the manifest as another admin",
                     ));
                 }
@@ -352,7 +350,10 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
             return Err(conflict(
                 file,
                 format!("api_keys[{i}].user"),
-                format!("user {:?} is disabled: a disabled user has no API keys", k.user),
+                format!(
+                    "user {:?} is disabled: a disabled user has no API keys",
+                    k.user
+                ),
                 "add the user under users with enabled = true",
             ));
         }

@@ -126,7 +126,10 @@ pub fn key_diffs(have: &ApiKey, expires: Option<&str>) -> Vec<Diff> {
 /// list is a refusal: the caller is itself a user.
 pub async fn all_users(client: &Client) -> Result<Vec<Value>> {
     let reply = client
-        .iam(iam_body("list-users", vec![], None), Retry::OnceOnConnectError)
+        .iam(
+            iam_body("list-users", vec![], None),
+            Retry::OnceOnConnectError,
+        )
         .await?;
     let users = reply.list("users")?;
     if users.is_empty() {
@@ -194,7 +197,9 @@ pub(crate) fn report_existing(
     strict: bool,
     hint: &str,
 ) -> Result<()> {
-    note(&format!("{tool}: {what} already exists; nothing was created"));
+    note(&format!(
+        "{tool}: {what} already exists; nothing was created"
+    ));
     if diffs.is_empty() {
         return Ok(());
     }
