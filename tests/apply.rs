@@ -1019,3 +1019,27 @@ fn the_json_schema_is_current() {
     assert_eq!(v["additionalProperties"], false);
     assert_eq!(v["properties"]["users"]["type"], "array");
 }
+
+#[test]
+fn the_readme_example_manifests_are_valid_and_agree() {
+    use tg_iam::apply::manifest::{parse, validate, Format};
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("### The manifest")
+        .expect("the manifest section")..];
+    let block = |lang: &str| {
+        let start = section.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
+        let len = section[start..].find("```").unwrap();
+        section[start..start + len].to_string()
+    };
+    let t = parse(&block("toml"), Format::Toml, "README toml").unwrap();
+    validate(&t, "README toml").unwrap();
+    let y = parse(&block("yaml"), Format::Yaml, "README yaml").unwrap();
+    validate(&y, "README yaml").unwrap();
+    assert_eq!(format!("{t:?}"), format!("{y:?}"));
+    assert_eq!(
+        (t.workspaces.len(), t.users.len(), t.api_keys.len()),
+        (2, 3, 2)
+    );
+}

@@ -346,9 +346,11 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
     let help = exec(&multicall(), &["--help"], &[], None);
     let text = String::from_utf8(help.stdout).unwrap();
     assert_eq!(help.code, 0);
+    // A long purpose is wrapped to the help's width.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for t in TOOLS {
         assert!(text.contains(&format!("  {}  ", t.name)), "{text}");
-        assert!(text.contains(t.purpose), "{text}");
+        assert!(flat.contains(t.purpose), "{text}");
     }
 
     let none = exec(&multicall(), &[], &[], None);
@@ -429,14 +431,18 @@ fn install_links_creates_keeps_and_replaces_its_own_links() {
     // Again: nothing to do.
     let again = exec(&multicall(), &["install-links", d], &[], None);
     assert_eq!(again.code, 0);
-    assert!(String::from_utf8_lossy(&again.stderr)
-        .ends_with(": 0 created, 0 replaced, 17 already there\n"));
+    assert!(String::from_utf8_lossy(&again.stderr).ends_with(&format!(
+        ": 0 created, 0 replaced, {} already there\n",
+        TOOLS.len()
+    )));
 
     // --hard replaces its own symbolic links with hard links.
     let hard = exec(&multicall(), &["install-links", d, "--hard"], &[], None);
     assert_eq!(hard.code, 0, "{}", hard.text());
-    assert!(String::from_utf8_lossy(&hard.stderr)
-        .ends_with(": 0 created, 17 replaced, 0 already there\n"));
+    assert!(String::from_utf8_lossy(&hard.stderr).ends_with(&format!(
+        ": 0 created, {} replaced, 0 already there\n",
+        TOOLS.len()
+    )));
     for t in TOOLS {
         let p = dir.join(t.name);
         assert!(!std::fs::symlink_metadata(&p)

@@ -102,7 +102,7 @@ pub fn workspace_diffs(have: &Workspace, name: Option<&str>, enabled: bool) -> V
 /// `2027-01-31T00:00:00+00:00`.
 pub fn key_diffs(have: &ApiKey, expires: Option<&str>) -> Vec<Diff> {
     let want = expires.map(str::trim).filter(|e| !e.is_empty());
-    let h = (!have.expires.is_empty()).then(|| have.expires.as_str());
+    let h = (!have.expires.is_empty()).then_some(have.expires.as_str());
     let same = match (h, want) {
         (None, None) => true,
         (Some(a), Some(b)) => match (time::parse_iso8601(a), time::parse_iso8601(b)) {
