@@ -7,6 +7,7 @@
 //! ([`client`], [`error`]), typed records ([`records`]), rendering
 //! ([`output`]), prompts ([`prompt`]) and secret masking ([`wire`]).
 
+pub mod apply;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -117,6 +117,7 @@ registry! {
     "tg-config" => Config, New, "Show effective settings and their sources; set, unset or choose profiles";
     "tg-logout" => Logout, New, "Remove a session saved by tg-login --save (--all: every profile)";
     "tg-auth-status" => AuthStatus, New, "Show which credential is used and whether it works over HTTP and the socket";
+    "tg-apply" => Apply, New, "Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines";
 }
 
 /// The tool called `name`, if there is one.
@@ -127,7 +128,7 @@ pub fn find(name: &str) -> Option<&'static Entry> {
 /// Flags that the upstream tools do not have, though the tool itself is
 /// an upstream one (the README's table marks them *new*). Connection flags
 /// are listed apart in the README.
-pub const NEW_FLAGS: &[&str] = &["password-stdin", "output", "save"];
+pub const NEW_FLAGS: &[&str] = &["password-stdin", "output", "save", "exists-ok", "strict"];
 
 /// Like [`NEW_FLAGS`], for flags new only on some upstream tools (the
 /// flag exists upstream elsewhere): (tool, flag).

@@ -346,10 +346,10 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
     let help = exec(&multicall(), &["--help"], &[], None);
     let text = String::from_utf8(help.stdout).unwrap();
     assert_eq!(help.code, 0);
+    // A long purpose is wrapped to the help's width.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for t in TOOLS {
         assert!(text.contains(&format!("  {}  ", t.name)), "{text}");
-        // A long purpose is wrapped, with a hanging indent.
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains(t.purpose), "{text}");
     }
 

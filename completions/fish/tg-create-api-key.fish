@@ -9,6 +9,8 @@ complete -c tg-create-api-key -s u -l api-url -d 'Gateway base URL [default: the
 complete -c tg-create-api-key -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-create-api-key -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-create-api-key -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
+complete -c tg-create-api-key -l exists-ok -d 'If the user already has a key of this name, exit 0 without creating one (nothing on stdout: its secret cannot be shown again)'
+complete -c tg-create-api-key -l strict -d 'With --exists-ok: exit 1 when the existing key\'s expiry differs from --expires'
 complete -c tg-create-api-key -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-create-api-key -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-create-api-key -s h -l help -d 'Print help'

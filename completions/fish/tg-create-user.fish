@@ -14,6 +14,8 @@ complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PE
 complete -c tg-create-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-create-user -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c tg-create-user -l must-change-password -d 'Force password change on next login'
+complete -c tg-create-user -l exists-ok -d 'If the username is taken, print that user\'s id and exit 0 (a warning says how it differs from what was asked)'
+complete -c tg-create-user -l strict -d 'With --exists-ok: exit 1 when the existing user differs from what was asked (workspace, roles, name, email, enabled)'
 complete -c tg-create-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-create-user -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-create-user -s h -l help -d 'Print help (see more with \'--help\')'

@@ -281,6 +281,14 @@ impl Client {
     pub fn tool(&self) -> &'static str {
         self.tool
     }
+
+    /// When the token is an API key: its first 7 characters, which an API
+    /// key record shows as its `prefix` (how tg-apply --prune spares the
+    /// key in use). Not a secret: the gateway lists it.
+    pub fn api_key_prefix(&self) -> Option<&str> {
+        let t = self.token.as_ref()?.value.as_str();
+        (t.starts_with("tg_") && t.is_ascii() && t.len() > 7).then(|| &t[..7])
+    }
 }
 
 /// Refuse a JWT whose `exp` has already passed, before sending it.

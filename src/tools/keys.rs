@@ -1,5 +1,6 @@
 //! tg-create-api-key, tg-list-api-keys, tg-revoke-api-key.
 
+use super::converge::{key_diffs, report_existing, user_keys};
 use super::{get_user, iam_body, print_list, UserRef};
 use crate::cli::{ConnArgs, OutputArgs, TokenArgs, WorkspaceArgs};
 use crate::client::{Client, Retry};
@@ -35,8 +36,68 @@ pub struct CreateApiKey {
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 
+    /// If the user already has a key of this name, exit 0 without
+    /// creating one (nothing on stdout: its secret cannot be shown again)
+    #[arg(long = "exists-ok")]
+    pub exists_ok: bool,
+
+    /// With --exists-ok: exit 1 when the existing key's expiry differs
+    /// from --expires
+    #[arg(long, requires = "exists_ok")]
+    pub strict: bool,
+
     #[command(flatten)]
     pub conn: ConnArgs,
+}
+
+/// Check an API key's expiry as given: trimmed, ISO-8601, in the future
+/// (the gateway would silently store a bad value as "never expires").
+/// `flag` names where it came from in the message.
+pub(crate) fn check_expires(expires: Option<&str>, flag: &str) -> Result<Option<String>> {
+    // What is validated is what is sent: the trimmed value.
+    let Some(e) = expires.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let when = time::parse_iso8601(e).ok_or_else(|| {
+        Error::usage(format!(
+            "{flag} {e:?} is not an ISO-8601 date or time (e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00)"
+        ))
+    })?;
+    if when <= time::now() {
+        return Err(Error::usage(format!(
+            "{flag} {e:?} is in the past: the key would never work"
+        )));
+    }
+    Ok(Some(e.to_string()))
+}
+
+/// Send `create-api-key`; the plaintext key and the key's record. A reply
+/// without the key (how a 2.11 gateway refuses) is a refusal.
+pub(crate) async fn create_api_key(
+    client: &Client,
+    user_id: &str,
+    name: &str,
+    expires: Option<&str>,
+    ws: Option<&str>,
+) -> Result<(String, ApiKey)> {
+    let mut key = Map::new();
+    key.insert("user_id".into(), user_id.into());
+    key.insert("name".into(), name.into());
+    if let Some(e) = expires {
+        key.insert("expires".into(), e.into());
+    }
+    let body = iam_body("create-api-key", vec![("key", Value::Object(key))], ws);
+    let reply = client.iam(body, Retry::Never).await?;
+    let plaintext = reply.str("api_key_plaintext").ok_or_else(|| {
+        reply.missing(
+            "API key",
+            Kind::Refused,
+            "the user id may be unknown or in another workspace than -w; check with tg-list-users",
+        )
+    })?;
+    crate::redact::register(plaintext);
+    let rec = ApiKey::from_json(reply.record("api_key")?.unwrap_or(&Value::Null));
+    Ok((plaintext.to_string(), rec))
 }
 
 impl Tool for CreateApiKey {
@@ -44,54 +105,51 @@ impl Tool for CreateApiKey {
     const SECRET_OUTPUT: Option<&'static str> = Some("an API key");
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        // What is validated is what is sent: the trimmed value.
-        let expires = self
-            .expires
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .map(str::to_string);
-        if let Some(e) = &expires {
-            let when = time::parse_iso8601(e).ok_or_else(|| {
-                Error::usage(format!(
-                    "--expires {e:?} is not an ISO-8601 date or time (e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00)"
-                ))
-            })?;
-            if when <= time::now() {
-                return Err(Error::usage(format!(
-                    "--expires {e:?} is in the past: the key would never work"
-                )));
-            }
-        }
+        let expires = check_expires(self.expires.as_deref(), "--expires")?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
         let user_id = self.user.resolve(&client, ws.as_deref()).await?;
-        let mut key = Map::new();
-        key.insert("user_id".into(), user_id.clone().into());
-        key.insert("name".into(), self.name.clone().into());
-        if let Some(e) = expires {
-            key.insert("expires".into(), e.into());
+        if self.exists_ok {
+            let keys = user_keys(&client, &user_id, ws.as_deref()).await?;
+            if let Some(k) = keys
+                .iter()
+                .map(ApiKey::from_json)
+                .find(|k| k.name == self.name)
+            {
+                report_existing(
+                    Self::NAME,
+                    &format!(
+                        "API key {:?} of user {} (key id {}, prefix {})",
+                        k.name, user_id, k.id, k.prefix
+                    ),
+                    &key_diffs(&k, expires.as_deref()),
+                    self.strict,
+                    &format!(
+                        "an API key cannot be changed: revoke it with tg-revoke-api-key --key-id {} and create it again",
+                        k.id
+                    ),
+                )?;
+                note(&format!(
+                    "{}: note: nothing is printed on stdout: an API key's secret is shown only when it is created",
+                    Self::NAME
+                ));
+                return Ok(());
+            }
         }
-        let body = iam_body(
-            "create-api-key",
-            vec![("key", Value::Object(key))],
+        let (plaintext, rec) = create_api_key(
+            &client,
+            &user_id,
+            &self.name,
+            expires.as_deref(),
             ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::Never).await?;
-        let plaintext = reply.str("api_key_plaintext").ok_or_else(|| {
-            reply.missing(
-                "API key",
-                Kind::Refused,
-                "the user id may be unknown or in another workspace than -w; check with tg-list-users",
-            )
-        })?;
-        let rec = ApiKey::from_json(reply.record("api_key")?.unwrap_or(&Value::Null));
+        )
+        .await?;
         note(&format!("Key id: {}", rec.id));
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));
         note("API key (shown once, capture now):");
         out.secret(
-            plaintext,
+            &plaintext,
             Minted {
                 what: "API key".into(),
                 created: format!(

@@ -2,6 +2,7 @@
 //! them share.
 
 mod auth;
+pub mod converge;
 mod keys;
 mod mint;
 mod profiles;
@@ -10,6 +11,7 @@ mod status;
 mod users;
 mod workspaces;
 
+pub use crate::apply::Apply;
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
 pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
 pub use mint::MintToken;
@@ -23,6 +25,10 @@ pub use workspaces::{
     CreateWorkspace, DisableWorkspace, EnableWorkspace, ListMyWorkspaces, ListWorkspaces,
     ShowWorkspace, UpdateWorkspace,
 };
+// The requests tg-apply shares with the create tools.
+pub(crate) use keys::{check_expires, create_api_key};
+pub(crate) use users::{create_user, NewUser};
+pub(crate) use workspaces::{check_workspace_id, create_workspace};
 
 use crate::cli::Format;
 use crate::client::{Client, Retry};

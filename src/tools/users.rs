@@ -1,6 +1,7 @@
 //! tg-create-user, tg-list-users, tg-update-user, tg-disable-user,
 //! tg-enable-user, tg-delete-user, tg-reset-password.
 
+use super::converge::{find_user, report_existing, user_diffs, WantUser};
 use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles, UserRef};
 use crate::cli::{
     parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs,
@@ -60,11 +61,109 @@ pub struct CreateUser {
     )]
     pub workspace: Option<String>,
 
+    /// If the username is taken, print that user's id and exit 0 (a
+    /// warning says how it differs from what was asked)
+    #[arg(long = "exists-ok")]
+    pub exists_ok: bool,
+
+    /// With --exists-ok: exit 1 when the existing user differs from what
+    /// was asked (workspace, roles, name, email, enabled)
+    #[arg(long, requires = "exists_ok")]
+    pub strict: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
     #[command(flatten)]
     pub conn: ConnArgs,
+}
+
+impl CreateUser {
+    /// What --exists-ok checks an existing user against: what this run
+    /// would have created.
+    fn wanted(&self, ws: Option<&str>) -> WantUser {
+        WantUser {
+            workspace: ws.map(str::to_string),
+            roles: Some(self.roles.clone()),
+            name: self.name.clone().filter(|n| !n.is_empty()),
+            email: self.email.clone().filter(|e| !e.is_empty()),
+            enabled: Some(true),
+        }
+    }
+
+    /// --exists-ok found user `v`: report it and print its id.
+    fn existing(&self, v: &Value, ws: Option<&str>, out: &mut Out) -> Result<()> {
+        let u = User::from_json(v);
+        report_existing(
+            Self::NAME,
+            &format!("user {} (id {})", self.username, u.id),
+            &user_diffs(&u, &self.wanted(ws)),
+            self.strict,
+            &format!("change it with tg-update-user --user-id {}", u.id),
+        )?;
+        match self.output.output {
+            Format::Json => out.text(&output::json(v)),
+            Format::Table => out.line(&u.id),
+        }
+        Ok(())
+    }
+}
+
+/// A user for `create-user`, as tg-create-user and tg-apply send it.
+pub(crate) struct NewUser<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub roles: &'a [String],
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub must_change_password: bool,
+    /// `false` creates the user disabled (the key is sent only then).
+    pub enabled: bool,
+    /// The new user's home workspace.
+    pub workspace: Option<&'a str>,
+}
+
+/// Send `create-user` and return the new user's record. A reply without
+/// one (how a 2.11 gateway refuses) is a refusal.
+pub(crate) async fn create_user(client: &Client, n: &NewUser<'_>) -> Result<Value> {
+    let mut user = Map::new();
+    user.insert("username".into(), n.username.into());
+    user.insert("password".into(), n.password.into());
+    user.insert("roles".into(), n.roles.to_vec().into());
+    if let Some(x) = n.name.filter(|x| !x.is_empty()) {
+        user.insert("name".into(), x.into());
+    }
+    if let Some(e) = n.email.filter(|e| !e.is_empty()) {
+        user.insert("email".into(), e.into());
+    }
+    if n.must_change_password {
+        user.insert("must_change_password".into(), true.into());
+    }
+    if !n.enabled {
+        user.insert("enabled".into(), false.into());
+    }
+    let ws = n.workspace;
+    let hint = match ws {
+        None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
+        Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
+    };
+    let body = iam_body("create-user", vec![("user", Value::Object(user))], ws);
+    let reply = client.iam(body, Retry::Never).await.map_err(|e| {
+        if e.iam == Some(IamType::InvalidArgument) && ws.is_none() {
+            e.with_hint(hint.clone())
+        } else {
+            e
+        }
+    })?;
+    let v = reply
+        .record("user")?
+        .filter(|u| {
+            u.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| !id.is_empty())
+        })
+        .ok_or_else(|| reply.missing("user record", Kind::Refused, &hint))?;
+    Ok(v.clone())
 }
 
 impl Tool for CreateUser {
@@ -74,6 +173,11 @@ impl Tool for CreateUser {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
         warn_unknown_roles(Self::NAME, &self.roles);
+        if self.exists_ok {
+            if let Some(v) = find_user(&client, &self.username).await? {
+                return self.existing(&v, ws.as_deref(), out);
+            }
+        }
         let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(
             &PasswordSpec {
                 flag: "--password",
@@ -83,49 +187,37 @@ impl Tool for CreateUser {
                 confirm: true,
             },
         )?;
-        let mut user = Map::new();
-        user.insert("username".into(), self.username.clone().into());
-        user.insert("password".into(), password.into());
-        user.insert("roles".into(), self.roles.clone().into());
-        if let Some(n) = self.name.filter(|n| !n.is_empty()) {
-            user.insert("name".into(), n.into());
-        }
-        if let Some(e) = self.email.filter(|e| !e.is_empty()) {
-            user.insert("email".into(), e.into());
-        }
-        if self.must_change_password {
-            user.insert("must_change_password".into(), true.into());
-        }
-        let hint = match &ws {
-            None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
-            Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
-        };
-        let body = iam_body(
-            "create-user",
-            vec![("user", Value::Object(user))],
-            ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::Never).await.map_err(|e| {
-            if e.iam == Some(IamType::InvalidArgument) && ws.is_none() {
-                e.with_hint(hint.clone())
-            } else {
-                e
+        let created = create_user(
+            &client,
+            &NewUser {
+                username: &self.username,
+                password: &password,
+                roles: &self.roles,
+                name: self.name.as_deref(),
+                email: self.email.as_deref(),
+                must_change_password: self.must_change_password,
+                enabled: true,
+                workspace: ws.as_deref(),
+            },
+        )
+        .await;
+        let v = match created {
+            Ok(v) => v,
+            // Taken between the look-up and the create: the same outcome.
+            Err(e) if self.exists_ok && e.kind == Kind::Refused => {
+                match find_user(&client, &self.username).await? {
+                    Some(v) => return self.existing(&v, ws.as_deref(), out),
+                    None => return Err(e),
+                }
             }
-        })?;
-        let v = reply
-            .record("user")?
-            .filter(|u| {
-                u.get("id")
-                    .and_then(Value::as_str)
-                    .is_some_and(|id| !id.is_empty())
-            })
-            .ok_or_else(|| reply.missing("user record", Kind::Refused, &hint))?;
-        let u = User::from_json(v);
+            Err(e) => return Err(e),
+        };
+        let u = User::from_json(&v);
         note(&format!("User id: {}", u.id));
         note(&format!("Username: {}", u.username));
         note(&format!("Roles: {}", u.roles_joined()));
         match self.output.output {
-            Format::Json => out.text(&output::json(v)),
+            Format::Json => out.text(&output::json(&v)),
             Format::Table => out.line(&u.id),
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! tg-show-workspace, tg-update-workspace, tg-disable-workspace,
 //! tg-enable-workspace.
 
+use super::converge::{get_workspace, report_existing, workspace_diffs};
 use super::{iam_body, print_list};
 use crate::cli::{parse_yes_no, ConnArgs, Format, OutputArgs, TokenArgs};
 use crate::client::{Client, Retry};
@@ -30,6 +31,16 @@ pub struct CreateWorkspace {
     #[arg(long)]
     pub name: Option<String>,
 
+    /// If the workspace exists, exit 0 saying on stderr that nothing was
+    /// created (a warning says how it differs from what was asked)
+    #[arg(long = "exists-ok")]
+    pub exists_ok: bool,
+
+    /// With --exists-ok: exit 1 when the existing workspace differs from
+    /// what was asked (name, enabled)
+    #[arg(long, requires = "exists_ok")]
+    pub strict: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -37,45 +48,83 @@ pub struct CreateWorkspace {
     pub conn: ConnArgs,
 }
 
+/// A workspace id as sent: trimmed, not empty, not reserved (`_…`).
+/// `what` names it in messages.
+pub(crate) fn check_workspace_id<'a>(id: &'a str, what: &str) -> Result<&'a str> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(Error::usage(format!("{what} is empty")));
+    }
+    if id.starts_with('_') {
+        return Err(Error::usage(format!(
+            "workspace id {id:?} is reserved: ids beginning with '_' are refused by the gateway"
+        )));
+    }
+    Ok(id)
+}
+
+/// Send `create-workspace`; the workspace's record (for an existing id,
+/// the gateway returns it unchanged). A reply without one (how a 2.11
+/// gateway refuses) is a refusal.
+pub(crate) async fn create_workspace(
+    client: &Client,
+    id: &str,
+    name: Option<&str>,
+    enabled: bool,
+) -> Result<Value> {
+    let mut rec = Map::new();
+    rec.insert("id".into(), id.into());
+    rec.insert("enabled".into(), enabled.into());
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        rec.insert("name".into(), n.into());
+    }
+    let body = iam_body(
+        "create-workspace",
+        vec![("workspace_record", Value::Object(rec))],
+        None,
+    );
+    let reply = client.iam(body, Retry::Never).await?;
+    let v = reply.record("workspace")?.ok_or_else(|| {
+        reply.missing(
+            "workspace record",
+            Kind::Refused,
+            "check your role: creating workspaces needs admin",
+        )
+    })?;
+    Ok(v.clone())
+}
+
 impl Tool for CreateWorkspace {
     const NAME: &'static str = "tg-create-workspace";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        let id = self.workspace_id.trim();
-        if id.is_empty() {
-            return Err(Error::usage("--workspace-id is empty"));
-        }
-        if id.starts_with('_') {
-            return Err(Error::usage(format!(
-                "workspace id {id:?} is reserved: ids beginning with '_' are refused by the gateway"
-            )));
-        }
-        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        let mut rec = Map::new();
         // What is validated is what is sent: the trimmed id.
-        rec.insert("id".into(), id.into());
-        rec.insert("enabled".into(), true.into());
-        if let Some(n) = self.name.filter(|n| !n.is_empty()) {
-            rec.insert("name".into(), n.into());
-        }
-        let body = iam_body(
-            "create-workspace",
-            vec![("workspace_record", Value::Object(rec))],
-            None,
-        );
-        let reply = client.iam(body, Retry::Never).await?;
-        let v = reply.record("workspace")?.ok_or_else(|| {
-            reply.missing(
-                "workspace record",
-                Kind::Refused,
-                "check your role: creating workspaces needs admin",
-            )
-        })?;
+        let id = check_workspace_id(&self.workspace_id, "--workspace-id")?;
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let existing = match self.exists_ok {
+            true => get_workspace(&client, id).await?,
+            false => None,
+        };
+        let v = match existing {
+            Some(v) => {
+                let w = Workspace::from_json(&v);
+                let name = self.name.as_deref().filter(|n| !n.is_empty());
+                report_existing(
+                    Self::NAME,
+                    &format!("workspace {}", w.id),
+                    &workspace_diffs(&w, name, true),
+                    self.strict,
+                    "change it with the gateway's update-workspace operation, or drop --strict",
+                )?;
+                v
+            }
+            None => create_workspace(&client, id, self.name.as_deref(), true).await?,
+        };
         match self.output.output {
-            Format::Json => out.text(&output::json(v)),
+            Format::Json => out.text(&output::json(&v)),
             Format::Table => out.line(&format!(
                 "Workspace created: {}",
-                Workspace::from_json(v).id
+                Workspace::from_json(&v).id
             )),
         }
         Ok(())
@@ -151,18 +200,6 @@ fn workspace_body(op: &str, id: &str, more: Vec<(&str, Value)>) -> Value {
         rec.insert(k.into(), v);
     }
     iam_body(op, vec![("workspace_record", Value::Object(rec))], None)
-}
-
-/// Read one workspace with `get-workspace`. `None` when the gateway says
-/// not-found, or answers with a bare 2.11 reply (its way of saying the
-/// same).
-async fn get_workspace(client: &Client, id: &str) -> Result<Option<Value>> {
-    let body = workspace_body("get-workspace", id, vec![]);
-    match client.iam(body, Retry::OnceOnConnectError).await {
-        Ok(reply) => Ok(reply.record("workspace")?.cloned()),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// [`get_workspace`], failing with exit 1 when it does not exist.

@@ -6,6 +6,7 @@
 use crate::crypto;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the admin comes to exist.
@@ -117,6 +118,28 @@ pub struct Config {
     /// stalls, freezes, pings) for client tests; see `ws::test_service`.
     /// Off by default, and not reachable from the binary's flags.
     pub test_service: bool,
+    /// Test hook (no flag): a scripted refusal. Consulted for every
+    /// admitted request; when it returns an error, the operation does not
+    /// run and the error is the reply (in 2.11 mode: a bare reply).
+    pub refuse: Option<RefuseHook>,
+}
+
+/// The refusal hook of [`Config::refuse`]: given the request body (with
+/// `operation`), `Some((type, message))` refuses it with that IAM error.
+#[derive(Clone)]
+pub struct RefuseHook(
+    #[allow(clippy::type_complexity)]
+    pub  Arc<
+        dyn Fn(&serde_json::Map<String, serde_json::Value>) -> Option<(&'static str, String)>
+            + Send
+            + Sync,
+    >,
+);
+
+impl std::fmt::Debug for RefuseHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefuseHook")
+    }
 }
 
 impl Config {
@@ -131,6 +154,7 @@ impl Config {
             state_file: None,
             limits: Limits::default(),
             test_service: false,
+            refuse: None,
         }
     }
 

@@ -38,6 +38,11 @@ pub async fn dispatch(
 ) -> Result<Reply, Failure> {
     let op = lookup(gw, &body).ok_or(Failure::UnknownOperation)?;
     authz::admit(gw, op, &body, identity).map_err(Failure::Refused)?;
+    if let Some(hook) = &gw.cfg.refuse {
+        if let Some((kind, message)) = (hook.0)(&body) {
+            return Err(Failure::Iam(crate::ops::err(kind, message)));
+        }
+    }
     // The caller's id replaces any `actor` in the body.
     match identity {
         Some(who) if op.gate != Gate::Public => {

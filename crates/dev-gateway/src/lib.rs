@@ -35,7 +35,7 @@ mod ws;
 mod tests;
 
 pub use authn::Identity;
-pub use config::{BootstrapMode, Compat, Config, Limits};
+pub use config::{BootstrapMode, Compat, Config, Limits, RefuseHook};
 pub use gateway::Gateway;
 pub use net::connection_cap;
 pub use tg_iam_wire::time;

@@ -1,0 +1,515 @@
+//! Applying a plan: stage by stage (workspaces, users, keys), the steps of
+//! a stage up to `--jobs` at a time, each write read back (a TrustGraph
+//! 2.11 gateway answers refusals like successes), each minted secret
+//! written out the moment it exists.
+
+use super::manifest::Manifest;
+use super::plan::{generated, want_user, Action, Plan, Sign, Step};
+use crate::client::{Client, Retry};
+use crate::error::{Error, Kind, Result};
+use crate::output::{note, stderr_text, Minted};
+use crate::records::{ApiKey, User, Workspace};
+use crate::tools::converge::{self, show_diffs, user_diffs, workspace_diffs};
+use crate::tools::{create_api_key, create_user, create_workspace, iam_body, NewUser};
+use futures_util::stream::{self, StreamExt};
+use serde_json::{json, Map, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where minted secrets go: one JSON object per line.
+pub struct Secrets {
+    file: Option<(File, PathBuf)>,
+}
+
+impl Secrets {
+    pub fn stdout() -> Secrets {
+        Secrets { file: None }
+    }
+
+    /// A new file, 0600; an existing one is never overwritten.
+    pub fn create(path: &Path) -> Result<Secrets> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| {
+                let why = if e.kind() == io::ErrorKind::AlreadyExists {
+                    "it exists: refusing to overwrite it".to_string()
+                } else {
+                    e.to_string()
+                };
+                Error::usage(format!(
+                    "cannot create --secrets-out {}: {why}; nothing was changed",
+                    path.display()
+                ))
+                .with_hint("name a file that does not exist yet")
+            })?;
+        Ok(Secrets {
+            file: Some((f, path.to_path_buf())),
+        })
+    }
+
+    /// Write one secret's record. A failure is exit 7, saying what was
+    /// created and how to recover: the secret is lost.
+    fn write(&mut self, record: &Value, secret: &str, m: Minted) -> Result<()> {
+        crate::redact::register(secret);
+        let mut line = record.to_string();
+        line.push('\n');
+        let (r, to) = match &mut self.file {
+            None => {
+                let mut o = io::stdout().lock();
+                let r = o.write_all(line.as_bytes()).and_then(|_| o.flush());
+                (r, "standard output".to_string())
+            }
+            Some((f, p)) => {
+                let r = f.write_all(line.as_bytes()).and_then(|_| f.sync_data());
+                (r, p.display().to_string())
+            }
+        };
+        r.map_err(|e| {
+            Error::new(
+                Kind::Output,
+                format!(
+                    "could not write the {} to {to} ({e}); it is lost: {}",
+                    m.what, m.created
+                ),
+            )
+            .with_hint(m.recover)
+        })
+    }
+}
+
+/// What the steps share.
+pub struct Ctx<'a> {
+    pub client: &'a Client,
+    pub manifest: &'a Manifest,
+    /// The initial password of each user to create, by manifest index.
+    pub passwords: HashMap<usize, String>,
+    /// User ids by username: the existing users', then the created ones'.
+    pub ids: RefCell<HashMap<String, String>>,
+    pub secrets: RefCell<Secrets>,
+}
+
+const NOT_CARRIED_OUT: &str = "a TrustGraph 2.11 gateway does not report refusals; check your role (admin) and the gateway's log";
+
+fn not_carried_out(op: &str, what: String) -> Error {
+    Error::refused(format!(
+        "{op} was not carried out: the gateway acknowledged it, but {what}"
+    ))
+    .with_hint(NOT_CARRIED_OUT)
+}
+
+async fn send(client: &Client, op: &str, fields: Vec<(&str, Value)>) -> Result<()> {
+    client
+        .iam(iam_body(op, fields, None), Retry::Never)
+        .await
+        .map(drop)
+}
+
+fn ws_record(fields: Vec<(&str, Value)>) -> Value {
+    let mut m = Map::new();
+    for (k, v) in fields {
+        m.insert(k.into(), v);
+    }
+    Value::Object(m)
+}
+
+async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: &str) -> Result<()> {
+    let w = &ctx.manifest.workspaces[i];
+    let Some(v) = converge::get_workspace(ctx.client, &w.id).await? else {
+        return Err(not_carried_out(
+            op,
+            format!("workspace {} does not exist", w.id),
+        ));
+    };
+    let d = workspace_diffs(&Workspace::from_json(&v), w.name.as_deref(), w.enabled);
+    if !d.is_empty() {
+        return Err(not_carried_out(
+            op,
+            format!("workspace {} still differs: {}", w.id, show_diffs(&d)),
+        ));
+    }
+    Ok(())
+}
+
+async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: &str) -> Result<()> {
+    let u = &ctx.manifest.users[i];
+    let Some(v) = crate::tools::get_user(ctx.client, id, None).await? else {
+        return Err(not_carried_out(
+            op,
+            format!("user {} does not exist", u.username),
+        ));
+    };
+    let mut want = want_user(u);
+    want.workspace = Some(u.workspace.clone());
+    let d = user_diffs(&User::from_json(&v), &want);
+    if !d.is_empty() {
+        return Err(not_carried_out(
+            op,
+            format!("user {} still differs: {}", u.username, show_diffs(&d)),
+        ));
+    }
+    Ok(())
+}
+
+/// The ids of `user_id`'s keys.
+async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> Result<Vec<String>> {
+    Ok(converge::user_keys(ctx.client, user_id, None)
+        .await?
+        .iter()
+        .map(|k| ApiKey::from_json(k).id)
+        .collect())
+}
+
+/// Create manifest key `i`, write its secret, and check that it exists.
+async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
+    let k = &ctx.manifest.api_keys[i];
+    let owner = ctx.ids.borrow().get(&k.user).cloned().ok_or_else(|| {
+        Error::refused(format!("user {} does not exist", k.user))
+            .with_hint("its creation did not succeed; run tg-apply again")
+    })?;
+    let (secret, rec) =
+        create_api_key(ctx.client, &owner, &k.name, k.expires.as_deref(), None).await?;
+    ctx.secrets.borrow_mut().write(
+        &json!({"kind": "api_key", "user": k.user, "name": k.name, "key_id": rec.id, "secret": secret}),
+        &secret,
+        Minted {
+            what: format!("API key {}/{}", k.user, k.name),
+            created: format!("API key {} ({:?}) was created for user {}", rec.id, k.name, k.user),
+            recover: format!(
+                "revoke it with tg-revoke-api-key --key-id {} and run tg-apply again",
+                rec.id
+            ),
+        },
+    )?;
+    if !key_ids(ctx, &owner).await?.contains(&rec.id) {
+        return Err(not_carried_out(
+            "create-api-key",
+            format!("user {} has no key {}", k.user, rec.id),
+        ));
+    }
+    Ok(rec)
+}
+
+async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
+    send(
+        ctx.client,
+        "revoke-api-key",
+        vec![("key_id", key.id.clone().into())],
+    )
+    .await?;
+    if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
+        return Err(not_carried_out(
+            "revoke-api-key",
+            format!("key {} still exists", key.id),
+        ));
+    }
+    Ok(())
+}
+
+/// Carry out one step and read back its effect.
+async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
+    let m = ctx.manifest;
+    let client = ctx.client;
+    match &step.action {
+        Action::CreateWorkspace(i) => {
+            let w = &m.workspaces[*i];
+            create_workspace(client, &w.id, w.name.as_deref(), w.enabled).await?;
+            verify_workspace(ctx, *i, "create-workspace").await
+        }
+        Action::UpdateWorkspace(i, have) => {
+            let w = &m.workspaces[*i];
+            let rename = w.name.as_deref().is_some_and(|n| n != have.name);
+            if rename || (w.enabled && !have.enabled) {
+                let mut f = vec![("id", Value::from(w.id.clone()))];
+                if let Some(n) = w.name.as_deref().filter(|_| rename) {
+                    f.push(("name", n.into()));
+                }
+                f.push(("enabled", (w.enabled || have.enabled).into()));
+                send(
+                    client,
+                    "update-workspace",
+                    vec![("workspace_record", ws_record(f))],
+                )
+                .await?;
+            }
+            if w.enabled && !have.enabled {
+                // Announce it again, as re-enabling takes on the gateway.
+                create_workspace(client, &w.id, None, true).await?;
+            }
+            if !w.enabled && have.enabled {
+                let rec = ws_record(vec![("id", w.id.clone().into())]);
+                send(client, "disable-workspace", vec![("workspace_record", rec)]).await?;
+            }
+            verify_workspace(ctx, *i, "update-workspace").await
+        }
+        Action::CreateUser(i) => {
+            let u = &m.users[*i];
+            let password = ctx.passwords.get(i).map(String::as_str).unwrap_or("");
+            let v = create_user(
+                client,
+                &NewUser {
+                    username: &u.username,
+                    password,
+                    roles: &u.roles,
+                    name: u.name.as_deref(),
+                    email: u.email.as_deref(),
+                    must_change_password: false,
+                    enabled: u.enabled,
+                    workspace: Some(&u.workspace),
+                },
+            )
+            .await?;
+            let id = User::from_json(&v).id;
+            ctx.ids.borrow_mut().insert(u.username.clone(), id.clone());
+            if generated(u) {
+                ctx.secrets.borrow_mut().write(
+                    &json!({"kind": "password", "user": u.username, "user_id": id, "secret": password}),
+                    password,
+                    Minted {
+                        what: format!("generated password of user {}", u.username),
+                        created: format!("user {} ({id}) was created with it", u.username),
+                        recover: format!("set a new one with tg-reset-password --user-id {id}"),
+                    },
+                )?;
+            }
+            verify_user(ctx, *i, &id, "create-user").await
+        }
+        Action::UpdateUser(i, have) => {
+            let u = &m.users[*i];
+            let mut rec = Map::new();
+            if let Some(n) = &u.name {
+                rec.insert("name".into(), n.clone().into());
+            }
+            if let Some(e) = &u.email {
+                rec.insert("email".into(), e.clone().into());
+            }
+            rec.insert("roles".into(), u.roles.clone().into());
+            // Sent back as they are: the gateway resets absent booleans.
+            rec.insert("enabled".into(), have.enabled.into());
+            rec.insert(
+                "must_change_password".into(),
+                have.must_change_password.into(),
+            );
+            let mut want = want_user(u);
+            want.enabled = None;
+            if !user_diffs(have, &want).is_empty() {
+                send(
+                    client,
+                    "update-user",
+                    vec![
+                        ("user_id", have.id.clone().into()),
+                        ("user", Value::Object(rec)),
+                    ],
+                )
+                .await?;
+            }
+            if u.enabled != have.enabled {
+                let op = if u.enabled {
+                    "enable-user"
+                } else {
+                    "disable-user"
+                };
+                send(client, op, vec![("user_id", have.id.clone().into())]).await?;
+            }
+            verify_user(ctx, *i, &have.id, "update-user").await
+        }
+        Action::DisableUser(have) => {
+            send(
+                client,
+                "disable-user",
+                vec![("user_id", have.id.clone().into())],
+            )
+            .await?;
+            match crate::tools::get_user(client, &have.id, None).await? {
+                Some(v) if !User::from_json(&v).enabled => Ok(()),
+                _ => Err(not_carried_out(
+                    "disable-user",
+                    format!("user {} is not disabled", have.username),
+                )),
+            }
+        }
+        Action::CreateKey(i) => create_key(ctx, *i).await.map(drop),
+        Action::ReplaceKey(i, old) => {
+            create_key(ctx, *i).await?;
+            revoke_key(ctx, old).await
+        }
+        Action::RevokeKey(_, key) => revoke_key(ctx, key).await,
+    }
+}
+
+/// Step progress on stderr: on a terminal one line redrawn (step n of
+/// m); elsewhere (CI) one line per finished step.
+struct Progress {
+    total: usize,
+    done: usize,
+    tty: bool,
+}
+
+impl Progress {
+    fn finished(&mut self, step: &Step, failed: Option<&Error>, started: Instant) {
+        self.done += 1;
+        let (n, m) = (self.done, self.total);
+        let what = format!("{} {}", step.sign.char(), step.text);
+        let secs = started.elapsed().as_secs_f64();
+        match (failed, self.tty) {
+            (None, true) => {
+                let line = stderr_text(&format!("[{n}/{m}] {what}: done"));
+                let mut e = io::stderr().lock();
+                let _ = write!(e, "\r\x1b[K{line}");
+                let _ = e.flush();
+            }
+            (None, false) => note(&format!("[{n}/{m}] {what}: done ({secs:.1} s)")),
+            (Some(err), tty) => {
+                if tty {
+                    eprint!("\r\x1b[K");
+                }
+                note(&format!("[{n}/{m}] {what}: FAILED: {}", err.message));
+            }
+        }
+    }
+
+    fn clear(&self) {
+        if self.tty && self.done > 0 {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// Apply `plan`'s steps. On failure: no new step starts, the ones under
+/// way finish, and the error names the (first) failed step, says how many
+/// were done, and that a re-run does the rest.
+pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result<()> {
+    let total = plan.steps.len();
+    let progress = RefCell::new(Progress {
+        total,
+        done: 0,
+        tty,
+    });
+    let stop = Cell::new(false);
+    let failures: RefCell<Vec<(usize, Error)>> = RefCell::new(Vec::new());
+    let done = Cell::new(0usize);
+    let stages = plan.steps.iter().map(|s| s.stage).max().unwrap_or(0);
+    for stage in 0..=stages {
+        if stop.get() {
+            break;
+        }
+        let steps = plan
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.stage == stage);
+        stream::iter(steps)
+            .map(|(n, s)| {
+                let (stop, progress, failures, done) = (&stop, &progress, &failures, &done);
+                async move {
+                    if stop.get() {
+                        return;
+                    }
+                    let started = Instant::now();
+                    let r = run_step(ctx, s).await;
+                    progress.borrow_mut().finished(s, r.as_ref().err(), started);
+                    match r {
+                        Ok(()) => done.set(done.get() + 1),
+                        Err(e) => {
+                            stop.set(true);
+                            failures.borrow_mut().push((n, e));
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(jobs)
+            .collect::<Vec<()>>()
+            .await;
+    }
+    progress.borrow().clear();
+    let failures = failures.into_inner();
+    let done = done.get();
+    let Some((n, first)) = failures.first() else {
+        note(&format!("Applied {total} step{}.", plural(total)));
+        return Ok(());
+    };
+    for (k, e) in failures.iter().skip(1) {
+        let s = &plan.steps[*k];
+        note(&format!(
+            "also failed: step {} of {total}: {} {}: {}",
+            k + 1,
+            s.sign.char(),
+            s.text,
+            e.message
+        ));
+    }
+    let not_started = total - done - failures.len();
+    note(&format!(
+        "{done} of {total} step{} done, {} failed, {not_started} not started.",
+        plural(total),
+        failures.len()
+    ));
+    let s = &plan.steps[*n];
+    let rerun = "the steps done stay done: fix the cause and run tg-apply again to do the rest";
+    let mut e = Error::new(
+        first.kind,
+        format!(
+            "step {} of {total} failed: {} {}: {}",
+            n + 1,
+            s.sign.char(),
+            s.text,
+            first.message
+        ),
+    )
+    .with_hint(match &first.hint {
+        Some(h) => format!("{h}; {rerun}"),
+        None => rerun.to_string(),
+    });
+    e.iam = first.iam.clone();
+    e.status = first.status;
+    Err(e)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The plan on stderr: `+`/`~`/`-`/`=` lines, coloured only when `colour`,
+/// then the summary.
+pub fn print_plan(plan: &Plan, colour: bool) {
+    let mut e = io::stderr().lock();
+    for (sign, text) in &plan.lines {
+        let line = stderr_text(&format!("{} {text}", sign.char()));
+        let code = match sign {
+            Sign::Create => "32",
+            Sign::Change => "33",
+            Sign::Prune => "31",
+            Sign::Same => "2",
+        };
+        let _ = if colour {
+            writeln!(e, "\x1b[{code}m{line}\x1b[0m")
+        } else {
+            writeln!(e, "{line}")
+        };
+    }
+    let _ = writeln!(e, "{}", plan.summary());
+}
+
+/// Whether this is a secrets file path the run may create: it must not
+/// exist yet (checked again, race-free, when it is created).
+pub fn check_new_file(path: &Path) -> Result<()> {
+    if path.exists() || path.is_symlink() {
+        return Err(Error::usage(format!(
+            "--secrets-out {} exists: refusing to overwrite it; nothing was changed",
+            path.display()
+        ))
+        .with_hint("name a file that does not exist yet"));
+    }
+    Ok(())
+}

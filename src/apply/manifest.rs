@@ -1,0 +1,433 @@
+//! The tg-apply manifest: typed, strict (unknown fields are errors), read
+//! from TOML, YAML or JSON, with errors that name the file, the line and
+//! the field's path. The JSON Schema is generated from these types
+//! ([`schema`]) and committed as `schema/tg-apply-manifest.schema.json`.
+
+use crate::error::{Error, Result};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// The workspaces, users and API keys that should exist. Anything the
+/// gateway has beyond them is left alone, unless `tg-apply --prune`
+/// (users are then disabled and API keys revoked; nothing is deleted).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tg-apply manifest")]
+pub struct Manifest {
+    /// Workspaces, by id.
+    #[serde(default)]
+    pub workspaces: Vec<WorkspaceSpec>,
+    /// Users, by username (usernames are global).
+    #[serde(default)]
+    pub users: Vec<UserSpec>,
+    /// API keys, by owner and name.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeySpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn reader() -> Vec<String> {
+    vec!["reader".to_string()]
+}
+
+/// A workspace.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceSpec {
+    /// The workspace id (must not start with `_`).
+    pub id: String,
+    /// Display name (when absent: not managed; a new workspace is named
+    /// after its id).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether the workspace is enabled. Disabling one disables every user
+    /// whose home it is and revokes their API keys (the gateway does so).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A user.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    /// Login name (globally unique; cannot be changed).
+    pub username: String,
+    /// Home workspace (cannot be changed once the user exists).
+    pub workspace: String,
+    /// Roles: reader, writer, admin.
+    #[serde(default = "reader")]
+    #[schemars(default = "reader")]
+    pub roles: Vec<String>,
+    /// Display name (when absent: not managed; a new user is named after
+    /// its username).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email (when absent: not managed).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether the user is enabled. Disabling a user revokes its API keys.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// The initial password, used only when the user is created (an
+    /// existing user's password is never changed). Absent: generated.
+    #[serde(default)]
+    pub password: Option<PasswordSpec>,
+}
+
+/// Where a new user's initial password comes from: exactly one of
+/// `env`, `file` or `generate = true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSpec {
+    /// The value of this environment variable (must be set and not empty).
+    #[serde(default)]
+    pub env: Option<String>,
+    /// The first line of this file, which must not be readable by group or
+    /// others (chmod 600). A relative path is relative to the manifest.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// A random password, printed with the minted secrets (also what an
+    /// absent `password` means).
+    #[serde(default)]
+    pub generate: Option<bool>,
+}
+
+/// A [`PasswordSpec`], checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    Env(String),
+    File(PathBuf),
+    Generate,
+}
+
+impl UserSpec {
+    /// Where the initial password comes from (`None` when the spec does
+    /// not say exactly one thing; [`validate`] refuses that).
+    pub fn password_source(&self) -> Option<PasswordSource> {
+        let Some(p) = &self.password else {
+            return Some(PasswordSource::Generate);
+        };
+        match (&p.env, &p.file, p.generate) {
+            (Some(v), None, None | Some(false)) => Some(PasswordSource::Env(v.clone())),
+            (None, Some(f), None | Some(false)) => Some(PasswordSource::File(f.clone())),
+            (None, None, Some(true)) => Some(PasswordSource::Generate),
+            _ => None,
+        }
+    }
+}
+
+/// An API key.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeySpec {
+    /// The owner's username: a user of this manifest, or one that exists.
+    pub user: String,
+    /// The key's name, unique per owner in the manifest.
+    pub name: String,
+    /// ISO-8601 expiry (absent: never). A key's expiry cannot be changed:
+    /// a different one replaces the key (a new secret is minted and the
+    /// old key revoked).
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+/// A manifest's format.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// The format a file name's extension says, if it says one.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON Schema of [`Manifest`], as committed (pretty, with a final
+/// newline).
+pub fn schema() -> String {
+    let s = schemars::schema_for!(Manifest);
+    let mut text = serde_json::to_string_pretty(&s).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Line and column (1-based) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// `FILE:LINE:COL: PATH: MESSAGE`, a usage error.
+fn located(
+    file: &str,
+    at: Option<(usize, usize)>,
+    path: Option<&serde_path_to_error::Path>,
+    msg: &str,
+) -> Error {
+    let at = at.map_or(String::new(), |(l, c)| format!("{l}:{c}:"));
+    let path = path.map(ToString::to_string).unwrap_or_default();
+    let path = if path == "." || path.is_empty() {
+        String::new()
+    } else {
+        format!(" {path}:")
+    };
+    Error::usage(format!(
+        "{file}:{at}{path} {}",
+        msg.lines().next().unwrap_or(msg).trim()
+    ))
+}
+
+/// serde_json and serde_yaml_ng end their messages with ` at line L column
+/// C`; the location is printed in front instead.
+fn without_location(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    }
+}
+
+/// Parse `text` (from `file`, for messages) as a manifest in `format`.
+pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
+    match format {
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let m = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let i = e.inner();
+                let msg = i.to_string();
+                located(
+                    file,
+                    Some((i.line(), i.column())),
+                    Some(e.path()),
+                    without_location(&msg),
+                )
+            })?;
+            de.end().map_err(|e| {
+                let msg = e.to_string();
+                located(
+                    file,
+                    Some((e.line(), e.column())),
+                    None,
+                    without_location(&msg),
+                )
+            })?;
+            Ok(m)
+        }
+        Format::Toml => {
+            let at = |e: &toml::de::Error| e.span().map(|s| line_col(text, s.start));
+            let de = toml::de::Deserializer::parse(text)
+                .map_err(|e| located(file, at(&e), None, e.message()))?;
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let i = e.inner();
+                located(file, at(i), Some(e.path()), i.message())
+            })
+        }
+        Format::Yaml => {
+            let de = serde_yaml_ng::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let i = e.inner();
+                let msg = i.to_string();
+                // serde_yaml_ng puts its own path (the field's, or its
+                // parent's) in front too.
+                let mut path = e.path().to_string();
+                let mut msg = msg.as_str();
+                loop {
+                    if let Some(rest) = msg.strip_prefix(&format!("{path}: ")) {
+                        msg = rest;
+                        break;
+                    }
+                    match path.rfind(['.', '[']) {
+                        Some(i) => path.truncate(i),
+                        None => break,
+                    }
+                }
+                located(
+                    file,
+                    i.location().map(|l| (l.line(), l.column())),
+                    Some(e.path()),
+                    without_location(msg),
+                )
+            })
+        }
+    }
+}
+
+/// Check what the types cannot: ids and names not empty, nothing twice,
+/// keys owned by enabled users, users not enabled in a disabled
+/// workspace, expiries valid and in the future. `file` names the
+/// manifest in messages, each of which gives the field's path.
+pub fn validate(m: &Manifest, file: &str) -> Result<()> {
+    let bad = |path: String, msg: String| Error::usage(format!("{file}: {path}: {msg}"));
+    let mut ids = HashSet::new();
+    for (i, w) in m.workspaces.iter().enumerate() {
+        let path = format!("workspaces[{i}].id");
+        crate::tools::check_workspace_id(&w.id, "the id")
+            .map_err(|e| bad(path.clone(), e.message))?;
+        if w.id.trim() != w.id {
+            return Err(bad(path, format!("{:?} has surrounding spaces", w.id)));
+        }
+        if !ids.insert(w.id.as_str()) {
+            return Err(bad(path, format!("workspace {:?} is listed twice", w.id)));
+        }
+    }
+    let mut names = HashSet::new();
+    for (i, u) in m.users.iter().enumerate() {
+        if u.username.trim().is_empty() || u.username.trim() != u.username {
+            return Err(bad(
+                format!("users[{i}].username"),
+                format!("{:?} is empty or has surrounding spaces", u.username),
+            ));
+        }
+        if !names.insert(u.username.as_str()) {
+            return Err(bad(
+                format!("users[{i}].username"),
+                format!("user {:?} is listed twice", u.username),
+            ));
+        }
+        if u.workspace.trim().is_empty() {
+            return Err(bad(
+                format!("users[{i}].workspace"),
+                "is empty: a user needs a home workspace".into(),
+            ));
+        }
+        let ws_disabled = m
+            .workspaces
+            .iter()
+            .any(|w| w.id == u.workspace && !w.enabled);
+        if ws_disabled && u.enabled {
+            return Err(bad(
+                format!("users[{i}].enabled"),
+                format!(
+                    "user {:?} is enabled but its workspace {:?} is disabled (a disabled workspace disables its users)",
+                    u.username, u.workspace
+                ),
+            ));
+        }
+        let source = u.password_source().ok_or_else(|| {
+            bad(
+                format!("users[{i}].password"),
+                "give exactly one of env, file or generate = true".into(),
+            )
+        })?;
+        if let PasswordSource::Env(v) = source {
+            if v.trim().is_empty() {
+                return Err(bad(
+                    format!("users[{i}].password.env"),
+                    "names no variable".into(),
+                ));
+            }
+        }
+    }
+    let mut keys = HashSet::new();
+    for (i, k) in m.api_keys.iter().enumerate() {
+        if k.name.trim().is_empty() {
+            return Err(bad(format!("api_keys[{i}].name"), "is empty".into()));
+        }
+        if !keys.insert((k.user.as_str(), k.name.as_str())) {
+            return Err(bad(
+                format!("api_keys[{i}]"),
+                format!("API key {:?} of user {:?} is listed twice", k.name, k.user),
+            ));
+        }
+        if let Some(u) = m.users.iter().find(|u| u.username == k.user) {
+            if !u.enabled {
+                return Err(bad(
+                    format!("api_keys[{i}].user"),
+                    format!(
+                        "user {:?} is disabled: a disabled user has no API keys",
+                        k.user
+                    ),
+                ));
+            }
+        }
+        crate::tools::check_expires(k.expires.as_deref(), "the expiry")
+            .map_err(|e| bad(format!("api_keys[{i}].expires"), e.message))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_formats_agree_and_errors_are_located() {
+        let toml = "[[users]]\nusername = \"a\"\nworkspace = \"w\"\npassword = { env = \"PW\" }\n\n[[users]]\nusername = \"b\"\nworkspace = \"w\"\npassword = { generate = true }\n";
+        let m = parse(toml, Format::Toml, "m.toml").unwrap();
+        assert_eq!(
+            m.users[0].password_source(),
+            Some(PasswordSource::Env("PW".into()))
+        );
+        assert_eq!(m.users[1].password_source(), Some(PasswordSource::Generate));
+        assert_eq!(m.users[1].roles, vec!["reader".to_string()]);
+        let yaml = "users:\n  - username: a\n    workspace: w\n    password: {env: PW}\n  - username: b\n    workspace: w\n    password: {generate: true}\n";
+        let y = parse(yaml, Format::Yaml, "m.yaml").unwrap();
+        assert_eq!(y.users[0].password, m.users[0].password);
+        assert_eq!(y.users[1].password, m.users[1].password);
+        let json =
+            r#"{"users": [{"username": "a", "workspace": "w", "password": {"file": "pw"}}]}"#;
+        let j = parse(json, Format::Json, "m.json").unwrap();
+        assert_eq!(
+            j.users[0].password_source(),
+            Some(PasswordSource::File("pw".into()))
+        );
+        let both = r#"{"users": [{"username": "a", "workspace": "w", "password": {"file": "pw", "env": "X"}}]}"#;
+        let e = validate(&parse(both, Format::Json, "m.json").unwrap(), "m.json").unwrap_err();
+        assert_eq!(
+            e.message,
+            "m.json: users[0].password: give exactly one of env, file or generate = true"
+        );
+
+        let e = parse(
+            "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nemial = \"x\"\n",
+            Format::Toml,
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.starts_with("m.toml:4:1: users[0]"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("emial"), "{}", e.message);
+        let e = parse(
+            "users:\n  - username: a\n    workspace: w\n    emial: x\n",
+            Format::Yaml,
+            "m.yaml",
+        )
+        .unwrap_err();
+        assert!(e.message.starts_with("m.yaml:4:"), "{}", e.message);
+        assert!(
+            e.message.contains("users[0]") && e.message.contains("emial"),
+            "{}",
+            e.message
+        );
+        let e = parse(
+            "{\"users\": [\n {\"username\": \"a\",\n  \"workspace\": \"w\",\n  \"emial\": \"x\"}]}",
+            Format::Json,
+            "m.json",
+        )
+        .unwrap_err();
+        assert!(e.message.starts_with("m.json:4:"), "{}", e.message);
+        assert!(
+            e.message.contains("users[0]") && e.message.contains("emial"),
+            "{}",
+            e.message
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! tg-apply: make the gateway hold what a manifest describes (workspaces,
+//! users, API keys), idempotently. Read the manifest ([`manifest`]), read
+//! the gateway's state and compute the plan ([`plan`]), print it, then
+//! apply it ([`exec`]).
+
+pub mod exec;
+pub mod manifest;
+pub mod plan;
+
+use crate::cli::{ConnArgs, TokenArgs};
+use crate::client::Client;
+use crate::config::files;
+use crate::error::{Error, Result};
+use crate::output::{self, note, Out};
+use crate::Tool;
+use clap::Parser;
+use manifest::{Format, Manifest, PasswordSource};
+use plan::Action;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+pub use manifest::schema;
+
+/// The largest manifest read.
+const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Make the gateway hold what a manifest describes: workspaces, users and
+/// API keys. Reads the current state, prints the plan on stderr (+ create,
+/// ~ change, - prune, = unchanged), then applies it. Re-running it is
+/// safe: what is already there is left alone.
+///
+/// Secrets it mints (API keys, generated passwords) go to stdout, one JSON
+/// object per line, or to --secrets-out. Every write is read back, so a
+/// TrustGraph 2.11 gateway's silent refusals are caught. The manifest
+/// format is in the README and in schema/tg-apply-manifest.schema.json.
+#[derive(Parser, Debug)]
+pub struct Apply {
+    #[command(flatten)]
+    pub token: TokenArgs,
+
+    /// The manifest: a .toml, .yaml/.yml or .json file, or - for standard
+    /// input (with --format)
+    #[arg(short = 'f', long = "file", value_name = "FILE", required = true)]
+    pub file: PathBuf,
+
+    /// The manifest's format [default: from the file's extension]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// Print the plan and change nothing
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+
+    /// Disable users and revoke API keys the manifest does not list
+    /// (never the caller's own user or the key in use; nothing is deleted)
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Run up to N independent steps at once
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Write minted secrets to FILE (a new file, mode 0600, created when
+    /// the first secret is minted; an existing file is never overwritten)
+    /// instead of stdout
+    #[arg(long = "secrets-out", value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+impl Apply {
+    /// The manifest's text, its name for messages, its format and the
+    /// directory its relative paths are relative to.
+    fn read_manifest(&self) -> Result<(String, String, Format, PathBuf)> {
+        if self.file.as_os_str() == "-" {
+            let format = self.format.ok_or_else(|| {
+                Error::usage("-f - reads the manifest from standard input: say its format with --format json, toml or yaml")
+            })?;
+            let mut text = String::new();
+            std::io::stdin()
+                .take(MAX_MANIFEST_BYTES + 1)
+                .read_to_string(&mut text)
+                .map_err(|e| {
+                    Error::usage(format!("cannot read the manifest from standard input: {e}"))
+                })?;
+            if text.len() as u64 > MAX_MANIFEST_BYTES {
+                return Err(Error::usage(
+                    "the manifest on standard input is larger than 16 MiB",
+                ));
+            }
+            return Ok((text, "<stdin>".into(), format, PathBuf::from(".")));
+        }
+        let shown = self.file.display().to_string();
+        let format = match self.format.or_else(|| Format::from_path(&self.file)) {
+            Some(f) => f,
+            None => {
+                return Err(Error::usage(format!(
+                    "cannot tell the format of manifest {shown} from its name: use .toml, .yaml, .yml or .json, or --format"
+                )))
+            }
+        };
+        let text = files::read_text(&self.file, "manifest")?
+            .ok_or_else(|| Error::usage(format!("manifest {shown} does not exist")))?;
+        let dir = self
+            .file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        Ok((text, shown, format, dir))
+    }
+}
+
+/// The initial password of manifest user `i`: from its variable, its
+/// file, or generated.
+fn password(m: &Manifest, i: usize, dir: &Path, file: &str) -> Result<String> {
+    let u = &m.users[i];
+    // Not "users[i].password: …", which the scrubber would take for a
+    // password and mask.
+    let bad = |msg: String| {
+        Error::usage(format!(
+            "{file}: the initial password of users[{i}] ({}): {msg}",
+            u.username
+        ))
+    };
+    let pw = match u.password_source() {
+        None | Some(PasswordSource::Generate) => return generate_password(),
+        Some(PasswordSource::Env(var)) => std::env::var(&var).map_err(|_| {
+            bad(format!(
+                "environment variable {var} is not set (or not UTF-8): user {} cannot be created",
+                u.username
+            ))
+        })?,
+        Some(PasswordSource::File(p)) => {
+            let path = if p.is_absolute() { p } else { dir.join(p) };
+            let text = files::read_secret(&path, "password file")
+                .map_err(|e| bad(e.message))?
+                .ok_or_else(|| bad(format!("{} does not exist", path.display())))?;
+            text.lines().next().unwrap_or("").to_string()
+        }
+    };
+    crate::redact::register(&pw);
+    if pw.is_empty() {
+        return Err(bad(format!(
+            "it is empty: user {} cannot be created",
+            u.username
+        )));
+    }
+    Ok(pw)
+}
+
+/// 24 random bytes, base64url: 32 characters.
+fn generate_password() -> Result<String> {
+    use base64::Engine;
+    let mut b = [0u8; 24];
+    getrandom::fill(&mut b)
+        .map_err(|e| Error::protocol(format!("cannot generate a password: {e}")))?;
+    let pw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    crate::redact::register(&pw);
+    Ok(pw)
+}
+
+/// Colour on stderr: only on a terminal, and not when NO_COLOR is set to
+/// anything but the empty string (https://no-color.org).
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+impl Tool for Apply {
+    const NAME: &'static str = "tg-apply";
+
+    async fn run(self, _out: &mut Out) -> Result<()> {
+        let (text, file, format, dir) = self.read_manifest()?;
+        let m = manifest::parse(&text, format, &file)?;
+        manifest::validate(&m, &file)?;
+        for u in &m.users {
+            crate::tools::warn_unknown_roles(Self::NAME, &u.roles);
+        }
+        let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let jobs = usize::from(self.jobs);
+        let state = plan::read_state(&client, &m, self.prune, jobs).await?;
+        let plan = plan::plan(&m, &state, self.prune, &file)?;
+        exec::print_plan(&plan, colour());
+        let mut passwords = HashMap::new();
+        for s in &plan.steps {
+            if let Action::CreateUser(i) = s.action {
+                passwords.insert(i, password(&m, i, &dir, &file)?);
+            }
+        }
+        if self.dry_run {
+            note("Dry run: nothing was changed.");
+            return Ok(());
+        }
+        if plan.steps.is_empty() {
+            return Ok(());
+        }
+        let secrets = match (&self.secrets_out, plan.mints(&m)) {
+            (_, false) => exec::Secrets::stdout(),
+            (Some(p), true) => {
+                exec::check_new_file(p)?;
+                exec::Secrets::create(p)?
+            }
+            (None, true) => {
+                output::check_stdout_takes("the secrets this plan mints")?;
+                exec::Secrets::stdout()
+            }
+        };
+        let ids = state
+            .users
+            .iter()
+            .map(|u| (u.username.clone(), u.id.clone()))
+            .collect();
+        let ctx = exec::Ctx {
+            client: &client,
+            manifest: &m,
+            passwords,
+            ids: RefCell::new(ids),
+            secrets: RefCell::new(secrets),
+        };
+        exec::apply(&ctx, &plan, jobs, std::io::stderr().is_terminal()).await
+    }
+}
