@@ -46,6 +46,10 @@ import tempfile
 import threading
 import time
 
+
+# The markers of bench/apply.py's section of BENCHMARKS.md.
+APPLY_BEGIN = "<!-- bench/apply.py:begin"
+APPLY_END = "<!-- bench/apply.py:end -->"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.path.join(ROOT, "target", "bench")
 BASELINE_TARGET = os.path.join(ROOT, "target", "bench-baseline")
@@ -149,6 +153,7 @@ def timed_build(what, args, target, extra_env=None):
         sys.exit(f"{what} failed:\n{r.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     others_after = others_compiling()
+    load_after = os.getloadavg()[0]
     log(f"{what}: {wall:.0f} s wall, {cpu:.0f} s CPU")
     return {
         "what": what,
@@ -156,6 +161,7 @@ def timed_build(what, args, target, extra_env=None):
         "wall": wall,
         "cpu": cpu,
         "load": load,
+        "load_after": load_after,
         "others": max(others, others_after),
     }
 
@@ -480,8 +486,10 @@ def write(args, started, mach, builds, sizes, gw_size, installs, timing, straced
     p(f"* Machine: {mach['cores']} cores, {mach['cpu']}, {mach['memory']}, Linux {mach['kernel']}")
     p(f"* Toolchain: {mach['rustc']}; {mach['cargo']}; Python {mach['python']}; {mach['strace']}")
     p("* The machine is shared: another worker may have been compiling at the same time."
-      " The build table gives the load average before each build and the largest number of"
-      " rustc processes seen that were not this build's at its start or end.")
+      " The build table gives the 1-minute load average before and after each build (this"
+      " build alone keeps it near 2) and the largest number of rustc processes seen at its"
+      " start or end that were not this build's; CPU time well below twice the wall time"
+      " means the build waited for the CPU or for a single crate.")
     p("")
 
     p("## Build time")
@@ -491,11 +499,11 @@ def write(args, started, mach, builds, sizes, gw_size, installs, timing, straced
     else:
         p("Clean builds (target directory removed first; crates already downloaded).")
         p("")
-        p("| Build | Command | Wall | CPU (user+sys) | Load before | Other rustc |")
+        p("| Build | Command | Wall | CPU (user+sys) | Load before / after | Other rustc |")
         p("|---|---|---|---|---|---|")
     for b in builds:
         p(f"| {b['what']} | `{b['command']}` | {mmss(b['wall'])} | {mmss(b['cpu'])} "
-          f"| {b['load']:.2f} | {b['others']} |")
+          f"| {b['load']:.2f} / {b['load_after']:.2f} | {b['others']} |")
     p("")
 
     p("## Sizes")
@@ -578,8 +586,17 @@ def write(args, started, mach, builds, sizes, gw_size, installs, timing, straced
         if store:
             p(f"* and {len(store)} files in `/etc/ssl/certs/` (the system store)")
         p("")
+    # bench/apply.py's section (between its markers) is its own: kept.
+    kept = ""
+    try:
+        old = open(args.out).read()
+        b, e = old.find(APPLY_BEGIN), old.find(APPLY_END)
+        if 0 <= b < e:
+            kept = "\n" + old[b:e + len(APPLY_END)] + "\n"
+    except OSError:
+        pass
     with open(args.out, "w") as f:
-        f.write("\n".join(L).rstrip() + "\n")
+        f.write("\n".join(L).rstrip() + "\n" + kept)
 
 
 if __name__ == "__main__":
