@@ -1,0 +1,43 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tg-disable-user] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tg-disable-user'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tg-disable-user'= {
+            cand -t 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]'
+            cand --token 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]'
+            cand --token-file 'Read the token from the first line of FILE (must be private: chmod 600)'
+            cand --user-id 'Target user id'
+            cand --username 'Target user by username instead of id (resolved with one list-users read, which needs users:read)'
+            cand -w 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
+            cand --workspace 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
+            cand -u 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
+            cand --api-url 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
+            cand --timeout 'Give up on a request after SECS seconds [default: 30, or the profile''s timeout]'
+            cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
+            cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'
+            cand -v 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+            cand --verbose 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
