@@ -167,7 +167,7 @@ fn overview_page() -> Vec<u8> {
     }
     r.control("fi", []);
     r.control("SH", ["SEE ALSO"]);
-    let mut see: Vec<_> = TOOLS.iter().map(|t| format!("{}(1)", t.name)).collect();
+    let see: Vec<_> = TOOLS.iter().map(|t| format!("{}(1)", t.name)).collect();
     r.text([italic(see.join(", "))]);
     r.render().into_bytes()
 }
