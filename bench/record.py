@@ -114,6 +114,7 @@ def machine():
         "cargo": sh(["cargo", "-V"]).strip(),
         "python": platform.python_version(),
         "strace": sh(["strace", "-V"]).splitlines()[0] if shutil.which("strace") else "none",
+        "commit": sh(["git", "-C", ROOT, "describe", "--always", "--dirty"]).strip(),
     }
 
 
@@ -482,7 +483,7 @@ def write(args, started, mach, builds, sizes, gw_size, installs, timing, straced
     p(f"Written by `python3 bench/record.py{flags} --runs {args.runs}` (run it again to refresh this file; see its header for"
       " what it does). Every figure comes with the command that produced it.")
     p("")
-    p(f"* Date: {started.strftime('%Y-%m-%d %H:%M UTC')}")
+    p(f"* Date: {started.strftime('%Y-%m-%d %H:%M UTC')}; code: commit {mach.get('commit', '?')}")
     p(f"* Machine: {mach['cores']} cores, {mach['cpu']}, {mach['memory']}, Linux {mach['kernel']}")
     p(f"* Toolchain: {mach['rustc']}; {mach['cargo']}; Python {mach['python']}; {mach['strace']}")
     p("* The machine is shared: another worker may have been compiling at the same time."

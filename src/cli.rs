@@ -34,6 +34,7 @@ pub struct ConnArgs {
         long,
         value_name = "NAME",
         env = "TRUSTGRAPH_PROFILE",
+        hide_env_values = true,
         global = true,
         help_heading = "Connection"
     )]
