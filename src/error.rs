@@ -110,6 +110,24 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A request that mints a secret failed where it may still have been
+    /// carried out (no answer, or an answer that could not be read): say
+    /// that `what` may exist with its secret unseen, and how to `recover`.
+    /// Other failures are returned as they are.
+    pub fn outcome_unknown(self, what: &str, recover: &str) -> Error {
+        if !matches!(self.kind, Kind::Unreachable | Kind::Protocol) {
+            return self;
+        }
+        let mut out = Error::new(
+            self.kind,
+            format!("{}; the outcome is unknown: {what}", self.message),
+        )
+        .with_hint(recover);
+        out.iam = self.iam;
+        out.status = self.status;
+        out
+    }
+
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Error {
             kind,

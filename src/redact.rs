@@ -552,6 +552,19 @@ pub fn redact_json(v: &Value) -> Value {
     }
 }
 
+/// A copy of `v` with every string [`scrub`]bed: what a report built from
+/// server replies may show without giving away a secret of this run.
+pub fn scrub_json(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(scrub(s)),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, x)| (scrub(k), scrub_json(x))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(scrub_json).collect()),
+        other => other.clone(),
+    }
+}
+
 /// True when `v` holds a string under a secret key.
 pub fn has_secret(v: &Value) -> bool {
     match v {

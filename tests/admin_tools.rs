@@ -178,6 +178,34 @@ fn mint_token_checks_its_arguments_before_sending_anything() {
         assert_eq!(r.stdout, "");
     }
     assert!(mock.requests().is_empty(), "nothing was sent");
+
+    // An empty target (a variable that expanded to nothing) would make the
+    // gateway mint for the caller, an admin: refused, nothing sent.
+    for (flag, message) in [
+        ("--user-id", "tg-mint-token: error: --user-id is empty: nothing to mint for (--self mints for the caller)\n"),
+        ("--username", "tg-mint-token: error: --username is empty: nothing to mint for (--self mints for the caller)\n"),
+    ] {
+        for empty in ["", "  "] {
+            let r = tg(
+                "tg-mint-token",
+                &mock,
+                &["-w", "default", "--user-context", "{}", flag, empty],
+            );
+            assert_run(&r, 2, "", message);
+        }
+    }
+    assert!(mock.requests().is_empty(), "nothing was sent");
+    // The same for every tool that names a user.
+    for tool in ["tg-disable-user", "tg-reset-password", "tg-list-api-keys"] {
+        let r = tg(tool, &mock, &["--user-id", ""]);
+        assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("--user-id is empty"),
+            "{tool}: {}",
+            r.stderr
+        );
+    }
+    assert!(mock.requests().is_empty(), "nothing was sent");
 }
 
 #[test]
@@ -654,7 +682,8 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
 
 #[test]
 fn rotate_signing_key_needs_yes_without_a_terminal_and_warns() {
-    let mock = Mock::always(bare());
+    // The design gateway's answer ({}); 2.11's bare one is below.
+    let mock = Mock::always(json(200, "{}"));
     let r = tg("tg-rotate-signing-key", &mock, &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(mock.requests().is_empty(), "nothing was sent");
@@ -667,4 +696,38 @@ fn rotate_signing_key_needs_yes_without_a_terminal_and_warns() {
     );
     assert_iam_requests(&mock);
     assert_eq!(mock.bodies(), [r#"{"operation": "rotate-signing-key"}"#]);
+}
+
+#[test]
+fn rotation_and_enabling_say_what_they_could_not_confirm_or_finish() {
+    // A bare 2.11 reply: the rotation cannot be confirmed, and says so.
+    let mock = Mock::start(vec![bare()]);
+    let r = tg("tg-rotate-signing-key", &mock, &["--yes"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "Signing key rotated.\n");
+    assert!(
+        r.stderr.contains("note: the gateway gave no confirmation"),
+        "{}",
+        r.stderr
+    );
+    // Enabled, but the announcement failed: the message says which half
+    // was done and that running the tool again finishes it.
+    let mock = Mock::start(vec![
+        ws_reply("zeta", "Zeta", false),
+        ws_reply("zeta", "Zeta", true),
+        json(500, r#"{"error": "boom"}"#),
+    ]);
+    let r = tg("tg-enable-workspace", &mock, &["--workspace-id", "zeta"]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("tg-enable-workspace: error: workspace \"zeta\" is enabled again, but announcing it (create-workspace) failed: "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("hint: run tg-enable-workspace --workspace-id zeta again to announce it"),
+        "{}",
+        r.stderr
+    );
 }

@@ -1043,3 +1043,33 @@ fn the_readme_example_manifests_are_valid_and_agree() {
         (2, 3, 2)
     );
 }
+
+#[test]
+fn a_secrets_file_is_not_left_behind_by_a_run_that_minted_nothing() {
+    // Every create-workspace refused: the run stops at its first step,
+    // before any secret; the --secrets-out file it created is removed, so
+    // the re-run the error asks for can create it again.
+    let refusing = Arc::new(AtomicBool::new(true));
+    let flag = refusing.clone();
+    let hook = RefuseHook(Arc::new(move |b| {
+        let ws = b.get("operation").and_then(Value::as_str) == Some("create-workspace");
+        (ws && flag.load(Ordering::SeqCst))
+            .then(|| ("operation-not-permitted", "scripted refusal".to_string()))
+    }));
+    let gw = start(Compat::Design, Some(hook));
+    let (d, m) = manifest_dir("secrets-out-early");
+    let out = d.join("secrets.jsonl");
+    let out_s = out.display().to_string();
+    let r = gw.apply(&["-f", &m, "--jobs", "1", "--secrets-out", &out_s], ENV);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!out.exists(), "an empty secrets file was left behind");
+    refusing.store(false, Ordering::SeqCst);
+    let r = gw.apply(&["-f", &m, "--secrets-out", &out_s], ENV);
+    ok(&r);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(secrets(&text).len(), 3, "{text}");
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}

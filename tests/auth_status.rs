@@ -673,3 +673,22 @@ fn the_verbose_trace_shows_both_paths_without_the_token() {
         );
     }
 }
+
+#[test]
+fn a_gateway_echoing_the_token_does_not_get_it_into_the_json_report() {
+    // whoami's record carries the token back (in a field the report
+    // copies); without --show-token the JSON shows it masked.
+    let key = "tg_EchoedBackByAHostileGateway0000";
+    let echo = format!(
+        r#"{{"user": {{"id": "{key}", "username": "{key}", "roles": ["admin"], "default_workspace": "default"}}}}"#
+    );
+    let m = Mock::start(vec![
+        json(200, &echo),
+        json(404, r#"{"error": "not found"}"#),
+    ]);
+    let url = m.url();
+    let r = status(&["-u", &url, "-t", key, "-o", "json"], &[], key);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    no_secret(&r.stdout, key);
+    assert!(r.stdout.contains("***"), "{}", r.stdout);
+}

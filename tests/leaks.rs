@@ -322,3 +322,41 @@ fn expiries_python_would_refuse_are_refused_here() {
         assert_eq!(r.code, 2, "{e}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_key_whose_reply_is_lost_is_reported_as_perhaps_created() {
+    // The gateway may have created the key; its secret is gone: the error
+    // says so, and how to recover, instead of a bare protocol error.
+    let mock = Mock::always(Reply::Raw(502, "text/html", "<h1>Bad gateway</h1>".into()));
+    let r = run_tool(
+        "tg-create-api-key",
+        &[
+            "-u",
+            &mock.url(),
+            "-t",
+            TOKEN,
+            "--user-id",
+            "u1",
+            "--name",
+            "ci",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains(
+            "the outcome is unknown: API key \"ci\" of user u1 may exist, its secret unseen"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "hint: if tg-list-api-keys --user-id u1 lists it, revoke it with tg-revoke-api-key"
+        ),
+        "{}",
+        r.stderr
+    );
+}

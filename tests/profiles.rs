@@ -533,3 +533,79 @@ fn loose_token_files_are_refused() {
     let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
+    // Ten tg-config set at once: each read-modify-write holds the lock,
+    // so every profile survives (without it, 1 to 3 did).
+    let d = Dir::new("race");
+    let cfg = d.config().display().to_string();
+    let children: Vec<_> = (0..10)
+        .map(|n| {
+            let mut cmd = std::process::Command::new(bin_dir().join("tg-config"));
+            clean_env(&mut cmd);
+            cmd.env("TRUSTGRAPH_CONFIG", &cfg)
+                .args([
+                    "set",
+                    "--profile",
+                    &format!("p{n}"),
+                    "url",
+                    &format!("http://h{n}.example/"),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(d.config()).unwrap();
+    for n in 0..10 {
+        assert!(
+            text.contains(&format!("[profiles.p{n}]")),
+            "p{n} lost:\n{text}"
+        );
+    }
+    // Nothing but the config file is left in the directory.
+    assert_eq!(std::fs::read_dir(&d.0).unwrap().count(), 1);
+
+    // A config file that is a symbolic link (a dotfiles setup): edited
+    // through the link, which stays a link.
+    let dots = Dir::new("dotfiles");
+    let target = dots.write("trustgraph.toml", "# mine\n", 0o600);
+    let d = Dir::new("linked");
+    std::os::unix::fs::symlink(&target, d.config()).unwrap();
+    let r = d.run(
+        "tg-config",
+        &["set", "url", "http://linked.example/"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(d.config().is_symlink(), "the link was replaced");
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("# mine\n"), "{text}");
+    assert!(text.contains("url = \"http://linked.example/\""), "{text}");
+}
+
+#[test]
+fn logout_all_removes_a_credentials_file_it_cannot_read() {
+    // What every tool's hint promises for a corrupt (or too open)
+    // credentials file: tg-logout --all removes it.
+    for (text, perm) in [("garbage = = =\n", 0o600), ("[sessions]\n", 0o644)] {
+        let d = Dir::new("logout-corrupt");
+        d.write("credentials.toml", text, perm);
+        let r = d.run("tg-logout", &["--all"], &[], None);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.stdout, format!("Removed {}\n", d.credentials().display()));
+        assert!(r.stderr.contains("removed it whole"), "{}", r.stderr);
+        assert!(!d.credentials().exists());
+    }
+}

@@ -23,11 +23,25 @@ use std::time::Instant;
 /// Where minted secrets go: one JSON object per line.
 pub struct Secrets {
     file: Option<(File, PathBuf)>,
+    /// Whether a secret was written: a file created for none is removed
+    /// at the end, so that the re-run a failure asks for can create it.
+    written: bool,
+}
+
+impl Drop for Secrets {
+    fn drop(&mut self) {
+        if let (Some((_, p)), false) = (&self.file, self.written) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 impl Secrets {
     pub fn stdout() -> Secrets {
-        Secrets { file: None }
+        Secrets {
+            file: None,
+            written: false,
+        }
     }
 
     /// A new file, 0600; an existing one is never overwritten.
@@ -52,6 +66,7 @@ impl Secrets {
             })?;
         Ok(Secrets {
             file: Some((f, path.to_path_buf())),
+            written: false,
         })
     }
 
@@ -59,6 +74,7 @@ impl Secrets {
     /// created and how to recover: the secret is lost.
     fn write(&mut self, record: &Value, secret: &str, m: Minted) -> Result<()> {
         crate::redact::register(secret);
+        self.written = true;
         let mut line = record.to_string();
         line.push('\n');
         let (r, to) = match &mut self.file {
@@ -174,8 +190,17 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
         Error::refused(format!("user {} does not exist", k.user))
             .with_hint("its creation did not succeed; run tg-apply again")
     })?;
-    let (secret, rec) =
-        create_api_key(ctx.client, &owner, &k.name, k.expires.as_deref(), None).await?;
+    let (secret, rec) = create_api_key(ctx.client, &owner, &k.name, k.expires.as_deref(), None)
+        .await
+        .map_err(|e| {
+            e.outcome_unknown(
+                &format!("API key {:?} of user {} may exist, its secret unseen", k.name, k.user),
+                &format!(
+                    "if tg-list-api-keys --username {} lists it, revoke it with tg-revoke-api-key and run tg-apply again",
+                    k.user
+                ),
+            )
+        })?;
     ctx.secrets.borrow_mut().write(
         &json!({"kind": "api_key", "user": k.user, "name": k.name, "key_id": rec.id, "secret": secret}),
         &secret,
@@ -265,7 +290,17 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     workspace: Some(&u.workspace),
                 },
             )
-            .await?;
+            .await
+            .map_err(|e| match generated(u) {
+                true => e.outcome_unknown(
+                    &format!("user {} may exist, with a generated password nobody saw", u.username),
+                    &format!(
+                        "if tg-show-user --username {} finds it, set a new password with tg-reset-password --username {}",
+                        u.username, u.username
+                    ),
+                ),
+                false => e,
+            })?;
             let id = User::from_json(&v).id;
             ctx.ids.borrow_mut().insert(u.username.clone(), id.clone());
             if generated(u) {

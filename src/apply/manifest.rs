@@ -238,6 +238,7 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
             })
         }
         Format::Yaml => {
+            yaml_guard(text, file)?;
             let de = serde_yaml_ng::Deserializer::from_str(text);
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let i = e.inner();
@@ -265,6 +266,91 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
             })
         }
     }
+}
+
+/// How deeply a YAML manifest may nest flow collections (`[`, `{`); a
+/// manifest needs four levels.
+const MAX_YAML_FLOW_DEPTH: usize = 32;
+
+/// Refuse, before the YAML parser sees them, the two shapes that make it
+/// slow or huge: anchors (an alias re-expands its anchor's whole value, so
+/// a few KiB can become gigabytes: "billion laughs"), and deep flow
+/// nesting (which the parser handles in quadratic time). A manifest needs
+/// neither. A scan, not a parse: quotes are followed where a scalar can
+/// start, comments skipped.
+fn yaml_guard(text: &str, file: &str) -> Result<()> {
+    for (n, line) in text.lines().enumerate() {
+        let mut prev: Option<char> = None; // last non-blank char outside quotes
+        let mut blank_before = true;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            let node_start = match prev {
+                None => true,
+                Some('[' | '{' | ',') => true,
+                Some(':' | '-' | '?') => blank_before,
+                _ => false,
+            };
+            match c {
+                ' ' | '\t' => {
+                    blank_before = true;
+                    continue;
+                }
+                '#' if blank_before => break,
+                '"' | '\'' if node_start => {
+                    // Skip the quoted scalar (to the end of the line at most).
+                    while let Some(q) = chars.next() {
+                        if q == '\\' && c == '"' {
+                            chars.next();
+                        } else if q == c {
+                            break;
+                        }
+                    }
+                }
+                '&' | '*' if node_start => {
+                    return Err(Error::usage(format!(
+                        "{file}:{}: YAML anchors and aliases ({c}name) are not accepted in a manifest (an alias can expand without bound); write the values out",
+                        n + 1
+                    )));
+                }
+                _ => {}
+            }
+            prev = Some(c);
+            blank_before = false;
+        }
+    }
+    // Flow depth over the whole text (flow collections span lines).
+    let (mut depth, mut line, mut quote) = (0usize, 1usize, None::<char>);
+    let mut escaped = false;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_YAML_FLOW_DEPTH {
+                        return Err(Error::usage(format!(
+                            "{file}:{line}: nested deeper than {MAX_YAML_FLOW_DEPTH} levels: not a manifest"
+                        )));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    Ok(())
 }
 
 /// Check what the types cannot: ids and names not empty, nothing twice,
@@ -364,6 +450,39 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_anchors_and_deep_nesting_are_refused_before_parsing() {
+        // A billion-laughs manifest: refused at once, with its line.
+        let bomb = "x: &r [a, b]\nworkspaces:\n  - {id: w, roles: [*r, *r, *r]}\n";
+        let e = parse(bomb, Format::Yaml, "m.yaml").unwrap_err();
+        assert_eq!(e.kind, crate::error::Kind::Usage);
+        assert!(
+            e.message
+                .starts_with("m.yaml:1: YAML anchors and aliases (&name)"),
+            "{}",
+            e.message
+        );
+        let alias_only = "workspaces:\n  - id: *w\n";
+        let e = parse(alias_only, Format::Yaml, "m.yaml").unwrap_err();
+        assert!(
+            e.message.starts_with("m.yaml:2: YAML anchors"),
+            "{}",
+            e.message
+        );
+        let deep = format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse(&deep, Format::Yaml, "m.yaml").unwrap_err();
+        assert!(
+            e.message.starts_with("m.yaml:1: nested deeper than 32"),
+            "{}",
+            e.message
+        );
+        // What only looks like them is fine: & and * inside scalars and
+        // quotes, and in comments.
+        let fine = "# R&D: &not-an-anchor\nworkspaces:\n  - id: rnd\n    name: R&D *team* 'x\n  - id: q\n    name: \"&quoted *too\"\n  - id: s\n    name: '*single &quoted'\n";
+        let m = parse(fine, Format::Yaml, "m.yaml").unwrap();
+        assert_eq!(m.workspaces.len(), 3);
+    }
 
     #[test]
     fn the_three_formats_agree_and_errors_are_located() {

@@ -259,9 +259,13 @@ impl Client {
                 .parse()
                 .expect("a valid header value"),
         );
+        // A gateway that floods pings and never reads would grow the
+        // queue of pongs without bound: the write buffer is capped, and a
+        // full one ends the socket with an error.
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_REPLY_BYTES))
-            .max_frame_size(Some(MAX_REPLY_BYTES));
+            .max_frame_size(Some(MAX_REPLY_BYTES))
+            .max_write_buffer_size(MAX_WRITE_BUFFER);
         match tokio_tungstenite::client_async_with_config(req, stream, Some(config)).await {
             Ok((ws, _)) => Ok(ws),
             Err(WsError::Http(resp)) => {
@@ -598,7 +602,7 @@ async fn drive(
             c = cmds.recv() => match c {
                 // The Socket was dropped: close quietly.
                 None => {
-                    let _ = tokio::time::timeout(ctx.timeout, ws.close(None)).await;
+                    let _ = tokio::time::timeout(close_wait(&ctx), ws.close(None)).await;
                     return;
                 }
                 Some(Cmd::Request { id, frame, route }) => {
@@ -621,7 +625,7 @@ async fn drive(
                     if ctx.verbose {
                         note("> (close)");
                     }
-                    let _ = tokio::time::timeout(ctx.timeout, async {
+                    let _ = tokio::time::timeout(close_wait(&ctx), async {
                         if ws.close(None).await.is_ok() {
                             // Read until the gateway's close frame or the end.
                             while let Some(Ok(_)) = ws.next().await {}
@@ -653,6 +657,16 @@ async fn drive(
         let _ = a.send(Err(why));
     }
     // Dropping the routes wakes every waiting request with the error above.
+}
+
+/// The most a send may queue unsent before the socket is given up.
+const MAX_WRITE_BUFFER: usize = 1 << 20;
+
+/// How long a close handshake may take: it confirms nothing the run
+/// needs, so a gateway that never answers it costs at most a second, not
+/// another `--timeout`.
+fn close_wait(ctx: &Ctx) -> Duration {
+    ctx.timeout.min(Duration::from_secs(1))
 }
 
 fn closed_by_gateway(how: Option<String>) -> Error {

@@ -54,6 +54,7 @@ fn profiles_table(doc: &mut DocumentMut) -> Result<&mut Table> {
 /// needed. The value is checked as the tools would use it.
 pub fn set(path: &Path, profile: &str, key: &str, val: &str) -> Result<()> {
     check_key(key)?;
+    let _lock = files::lock(path, WHAT)?;
     let item = match key {
         "timeout" => {
             let t: f64 = val.trim().parse().map_err(|_| {
@@ -111,6 +112,7 @@ pub fn unset(path: &Path, profile: &str, key: &str) -> Result<bool> {
     if !path.exists() {
         return Ok(false);
     }
+    let _lock = files::lock(path, WHAT)?;
     let mut doc = load(path)?;
     let removed = doc
         .get_mut("profiles")
@@ -126,6 +128,7 @@ pub fn unset(path: &Path, profile: &str, key: &str) -> Result<bool> {
 
 /// Make `profile` the default one. It must exist.
 pub fn use_profile(path: &Path, profile: &str) -> Result<()> {
+    let _lock = files::lock(path, WHAT)?;
     let mut doc = load(path)?;
     let file = ConfigFile::parse(&doc.to_string(), path)?;
     if !file.profiles.contains_key(profile) {

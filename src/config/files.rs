@@ -135,6 +135,20 @@ pub fn read_secret(path: &Path, what: &str) -> Result<Option<String>> {
 pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()> {
     let fail =
         |e: std::io::Error| Error::usage(format!("cannot write {what} {}: {e}", path.display()));
+    // A symbolic link (a dotfiles setup) is written through: the rename
+    // replaces its target, in the target's directory, and the link stays.
+    let resolved;
+    let path = if path.is_symlink() {
+        resolved = fs::canonicalize(path).map_err(|e| {
+            Error::usage(format!(
+                "cannot write {what} {}: it is a symbolic link whose target cannot be resolved ({e})",
+                path.display()
+            ))
+        })?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -165,6 +179,39 @@ pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Hold an exclusive lock for a read-modify-write of `path` (the config
+/// or credentials file) until the returned handle is dropped, so that two
+/// tools saving at once cannot lose each other's change. The lock is on
+/// the directory that holds the file (its target, for a symbolic link):
+/// nothing is left behind.
+pub fn lock(path: &Path, what: &str) -> Result<File> {
+    let fail =
+        |e: std::io::Error| Error::usage(format!("cannot lock {what} {}: {e}", path.display()));
+    let resolved = if path.is_symlink() {
+        fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    let dir = resolved
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    let f = File::open(dir).map_err(fail)?;
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(fail(std::io::Error::last_os_error()));
+    }
+    Ok(f)
 }
 
 /// `.NAME.tmp-PID-NANOS` beside `path`.

@@ -72,6 +72,7 @@ fn document(path: &Path) -> Result<DocumentMut> {
 
 /// Store `session` for `profile`, replacing any earlier one.
 pub fn save(path: &Path, profile: &str, session: &Session) -> Result<()> {
+    let _lock = files::lock(path, WHAT)?;
     let mut doc = document(path)?;
     if doc.as_table().is_empty() {
         doc.decor_mut()
@@ -102,6 +103,10 @@ pub fn save(path: &Path, profile: &str, session: &Session) -> Result<()> {
 /// Remove the session of `profile`, or every session when `None`. Returns
 /// the profiles whose sessions were removed.
 pub fn remove(path: &Path, profile: Option<&str>) -> Result<Vec<String>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let _lock = files::lock(path, WHAT)?;
     let existing = load(path)?;
     let gone: Vec<String> = existing
         .keys()

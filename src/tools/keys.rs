@@ -143,7 +143,13 @@ impl Tool for CreateApiKey {
             expires.as_deref(),
             ws.as_deref(),
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            e.outcome_unknown(
+                &format!("API key {:?} of user {user_id} may exist, its secret unseen", self.name),
+                &format!("if tg-list-api-keys --user-id {user_id} lists it, revoke it with tg-revoke-api-key and create a new one"),
+            )
+        })?;
         note(&format!("Key id: {}", rec.id));
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));

@@ -77,6 +77,16 @@ impl Tool for MintToken {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let context = user_context_json(&self.user_context)?;
+        // An empty target would make the gateway mint for the caller (an
+        // admin): a script whose variable expanded to nothing must not
+        // get that silently. Only --self asks for it.
+        for (flag, v) in [("--user-id", &self.user_id), ("--username", &self.username)] {
+            if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(Error::usage(format!(
+                    "{flag} is empty: nothing to mint for (--self mints for the caller)"
+                )));
+            }
+        }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         // Upstream's key order: operation, workspace, user_context_json,
         // then the target (none for --self: the gateway fills in actor).
@@ -85,11 +95,11 @@ impl Tool for MintToken {
             ("user_context_json", context.into()),
         ];
         let target = match (&self.user_id, &self.username) {
-            (Some(id), _) if !id.is_empty() => {
+            (Some(id), _) => {
                 fields.push(("user_id", id.clone().into()));
                 format!("user {id}")
             }
-            (_, Some(name)) if !name.is_empty() => {
+            (_, Some(name)) => {
                 fields.push(("username", name.clone().into()));
                 format!("user {name:?}")
             }

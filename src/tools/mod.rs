@@ -134,9 +134,15 @@ impl UserRef {
     /// user `list-users` names `--username` (in workspace `ws` when set).
     pub(crate) async fn resolve(&self, client: &Client, ws: Option<&str>) -> Result<String> {
         if let Some(id) = &self.user_id {
+            if id.trim().is_empty() {
+                return Err(Error::usage("--user-id is empty"));
+            }
             return Ok(id.clone());
         }
         let name = self.username.as_deref().unwrap_or_default();
+        if name.trim().is_empty() {
+            return Err(Error::usage("--username is empty"));
+        }
         let reply = client
             .iam(
                 iam_body("list-users", vec![], ws),

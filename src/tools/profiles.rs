@@ -40,7 +40,25 @@ impl Tool for Logout {
             out.line("No saved sessions (no config location: TRUSTGRAPH_CONFIG is empty).");
             return Ok(());
         };
-        let removed = session::remove(&path, profile.as_deref())?;
+        let removed = match session::remove(&path, profile.as_deref()) {
+            // --all asks for every session gone: a credentials file that
+            // cannot be read (corrupt, or too open) holds nothing else, so
+            // it goes whole, which is what the other tools' hint promises.
+            Err(e) if profile.is_none() && path.exists() => {
+                std::fs::remove_file(&path).map_err(|io| {
+                    Error::usage(format!("cannot remove {}: {io}", path.display()))
+                })?;
+                output::note(&format!(
+                    "{}: note: {} could not be read ({}): removed it whole",
+                    Self::NAME,
+                    path.display(),
+                    e.message
+                ));
+                out.line(&format!("Removed {}", path.display()));
+                return Ok(());
+            }
+            r => r?,
+        };
         match (removed.is_empty(), &profile) {
             (true, Some(p)) => out.line(&format!("No saved session for profile {p}.")),
             (true, None) => out.line("No saved sessions."),

@@ -45,9 +45,15 @@ impl Tool for RotateSigningKey {
             &format!("Rotate the JWT signing key? {ROTATION_WARNING}.\nContinue?"),
             self.yes,
         )?;
-        client
+        let reply = client
             .iam(iam_body("rotate-signing-key", vec![], None), Retry::Never)
             .await?;
+        if reply.is_bare_2_11() {
+            note(&format!(
+                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers a success and a refusal alike; after the restart, a JWT from before this run is refused only if the key was rotated",
+                Self::NAME
+            ));
+        }
         note(&format!("{}: {ROTATION_WARNING}", Self::NAME));
         out.line("Signing key rotated.");
         Ok(())

@@ -274,12 +274,16 @@ impl Tool for AuthStatus {
                 j.insert("expired".into(), expired.is_some().into());
                 cred.insert("jwt".into(), Value::Object(j));
             }
-            let mut report = json!({
+            let report = json!({
                 "gateway": {"url": url.value, "source": url.source.describe("-u/--api-url", Some(config::ENV_URL))},
                 "profile": profile,
                 "credential": Value::Object(cred),
                 "checks": {"http": http.json(), "socket": socket.json()},
             });
+            // The checks carry server text (the whoami record, the
+            // socket's reply): a gateway echoing the token must not get it
+            // printed. Only --show-token shows it.
+            let mut report = crate::redact::scrub_json(&report);
             if self.show_token {
                 if let Some(t) = &token {
                     report["token"] = t.value.clone().into();

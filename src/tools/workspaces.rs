@@ -483,7 +483,18 @@ impl Tool for EnableWorkspace {
                 workspace_body("create-workspace", id, vec![("enabled", true.into())]),
                 Retry::Never,
             )
-            .await?;
+            .await
+            .map_err(|e| {
+                // Half done: say which half, and that a re-run finishes it.
+                let mut out = Error::new(
+                    e.kind,
+                    format!("workspace {id:?} is enabled again, but announcing it (create-workspace) failed: {}", e.message),
+                )
+                .with_hint(format!("run tg-enable-workspace --workspace-id {id} again to announce it"));
+                out.iam = e.iam;
+                out.status = e.status;
+                out
+            })?;
         if reply.record("workspace")?.is_none() {
             return Err(Error::new(
                 Kind::Refused,
