@@ -254,8 +254,10 @@ def run_ok(argv, env, stdin=None):
 def one_run(argv, env):
     """Wall time (ms) of one run, from spawn to wait."""
     t = time.perf_counter()
+    # stdout is a pipe, as in `$(tool)`: the tools that print a one-time
+    # secret refuse /dev/null.
     r = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     wall = (time.perf_counter() - t) * 1000
     if r.returncode != 0:
         sys.exit(f"{' '.join(argv)}: exit {r.returncode}")
@@ -268,7 +270,7 @@ def rss_run(argv, env, work):
     time forks a small process instead.)"""
     out = os.path.join(work, "rss")
     r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out, *argv], env=env,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL)
     if r.returncode != 0:
         sys.exit(f"{' '.join(argv)}: exit {r.returncode}")
@@ -465,7 +467,7 @@ def strace(argv, env, work, name, check=True):
     opens = os.path.join(work, f"{name}.open")
     for cmd in (["strace", "-f", "-c", "-o", counts, *argv],
                 ["strace", "-f", "-e", "trace=open,openat,openat2", "-o", opens, *argv]):
-        subprocess.run(cmd, env=env, check=check, stdout=subprocess.DEVNULL,
+        subprocess.run(cmd, env=env, check=check, stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL)
     return parse_strace(counts, opens)
 
