@@ -118,14 +118,15 @@ impl Error {
         if !matches!(self.kind, Kind::Unreachable | Kind::Protocol) {
             return self;
         }
-        let mut out = Error::new(
-            self.kind,
-            format!("{}; the outcome is unknown: {what}", self.message),
-        )
-        .with_hint(recover);
-        out.iam = self.iam;
-        out.status = self.status;
-        out
+        let message = format!("{}; the outcome is unknown: {what}", self.message);
+        self.reworded(message).with_hint(recover)
+    }
+
+    /// The same failure (kind, hint, and what the gateway said) in other
+    /// words: for a caller that knows what the failed request was for.
+    pub fn reworded(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
     }
 
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {

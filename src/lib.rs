@@ -124,7 +124,7 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
 /// Report `e` on stderr and return its exit code. A stderr that cannot be
 /// written (closed, `/dev/full`) loses the message but never the exit
 /// code: `eprint!` would panic there.
-fn fail(tool: &str, e: &Error) -> ExitCode {
+pub(crate) fn fail(tool: &str, e: &Error) -> ExitCode {
     use std::io::Write as _;
     let _ = std::io::stderr()
         .lock()

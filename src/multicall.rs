@@ -68,7 +68,7 @@ fn front(args: Vec<OsString>) -> ExitCode {
                 Some(t) => e.with_hint(format!("did you mean {}?", t.name)),
                 None => e.with_hint(format!("{NAME} --list prints the tools")),
             };
-            return fail(&e);
+            return crate::fail(NAME, &e);
         }
     }
     let matches = command().get_matches_from(args);
@@ -85,10 +85,10 @@ fn front(args: Vec<OsString>) -> ExitCode {
             let dir = m.get_one::<PathBuf>("dir").expect("DIR is required");
             match install_links(dir, m.get_flag("hard")) {
                 Ok(report) => {
-                    let _ = writeln!(io::stderr().lock(), "{NAME}: {}", report.summary(dir));
+                    crate::output::note(&format!("{NAME}: {}", report.summary(dir)));
                     print(&report.stdout())
                 }
-                Err(e) => fail(&e),
+                Err(e) => crate::fail(NAME, &e),
             }
         }
         // clap has already answered --help, --version, no arguments and
@@ -101,11 +101,6 @@ fn print(s: &str) -> ExitCode {
     // A closed stdout (`tg-iam --list | head -1`) is not an error.
     let _ = io::stdout().lock().write_all(s.as_bytes());
     ExitCode::SUCCESS
-}
-
-fn fail(e: &Error) -> ExitCode {
-    let _ = io::stderr().lock().write_all(e.render(NAME).as_bytes());
-    ExitCode::from(e.kind.exit_code())
 }
 
 /// `tg-iam`'s own exit codes (the tools keep theirs).

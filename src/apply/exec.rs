@@ -403,7 +403,7 @@ impl Progress {
             (None, false) => note(&format!("[{n}/{m}] {what}: done ({secs:.1} s)")),
             (Some(err), tty) => {
                 if tty {
-                    eprint!("\r\x1b[K");
+                    erase_line();
                 }
                 note(&format!("[{n}/{m}] {what}: FAILED: {}", err.message));
             }
@@ -412,9 +412,17 @@ impl Progress {
 
     fn clear(&self) {
         if self.tty && self.done > 0 {
-            eprint!("\r\x1b[K");
+            erase_line();
         }
     }
+}
+
+/// Erase the progress line (a terminal only). Not `eprint!`, which
+/// panics when stderr cannot be written.
+fn erase_line() {
+    let mut e = io::stderr().lock();
+    let _ = write!(e, "\r\x1b[K");
+    let _ = e.flush();
 }
 
 /// Apply `plan`'s steps. On failure: no new step starts, the ones under
@@ -488,23 +496,18 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
     ));
     let s = &plan.steps[*n];
     let rerun = "the steps done stay done: fix the cause and run tg-apply again to do the rest";
-    let mut e = Error::new(
-        first.kind,
-        format!(
-            "step {} of {total} failed: {} {}: {}",
-            n + 1,
-            s.sign.char(),
-            s.text,
-            first.message
-        ),
-    )
-    .with_hint(match &first.hint {
+    let hint = match &first.hint {
         Some(h) => format!("{h}; {rerun}"),
         None => rerun.to_string(),
-    });
-    e.iam = first.iam.clone();
-    e.status = first.status;
-    Err(e)
+    };
+    let message = format!(
+        "step {} of {total} failed: {} {}: {}",
+        n + 1,
+        s.sign.char(),
+        s.text,
+        first.message
+    );
+    Err(first.clone().reworded(message).with_hint(hint))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -533,7 +536,7 @@ pub fn print_plan(plan: &Plan, colour: bool) {
             writeln!(e, "{line}")
         };
     }
-    let _ = writeln!(e, "{}", plan.summary());
+    let _ = writeln!(e, "{}", stderr_text(&plan.summary()));
 }
 
 /// Whether this is a secrets file path the run may create: it must not

@@ -137,29 +137,8 @@ pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()
         |e: std::io::Error| Error::usage(format!("cannot write {what} {}: {e}", path.display()));
     // A symbolic link (a dotfiles setup) is written through: the rename
     // replaces its target, in the target's directory, and the link stays.
-    let resolved;
-    let path = if path.is_symlink() {
-        resolved = fs::canonicalize(path).map_err(|e| {
-            Error::usage(format!(
-                "cannot write {what} {}: it is a symbolic link whose target cannot be resolved ({e})",
-                path.display()
-            ))
-        })?;
-        resolved.as_path()
-    } else {
-        path
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(fail)?;
-    }
+    let path = &link_target(path, what)?;
+    let dir = private_dir(path).map_err(fail)?;
     let tmp = temp_name(path);
     let mut f = OpenOptions::new()
         .write(true)
@@ -189,12 +168,33 @@ pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()
 pub fn lock(path: &Path, what: &str) -> Result<File> {
     let fail =
         |e: std::io::Error| Error::usage(format!("cannot lock {what} {}: {e}", path.display()));
-    let resolved = if path.is_symlink() {
-        fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        path.to_path_buf()
-    };
-    let dir = resolved
+    let target = link_target(path, what)?;
+    let f = File::open(private_dir(&target).map_err(fail)?).map_err(fail)?;
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(fail(std::io::Error::last_os_error()));
+    }
+    Ok(f)
+}
+
+/// `path`, or the file it links to: a symbolic link (a dotfiles setup)
+/// is written through, never replaced.
+fn link_target(path: &Path, what: &str) -> Result<PathBuf> {
+    if !path.is_symlink() {
+        return Ok(path.to_path_buf());
+    }
+    fs::canonicalize(path).map_err(|e| {
+        Error::usage(format!(
+            "cannot write {what} {}: it is a symbolic link whose target cannot be resolved ({e})",
+            path.display()
+        ))
+    })
+}
+
+/// The directory holding `path`, created (0700) when missing.
+fn private_dir(path: &Path) -> std::io::Result<&Path> {
+    let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -202,16 +202,9 @@ pub fn lock(path: &Path, what: &str) -> Result<File> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(dir)
-            .map_err(fail)?;
+            .create(dir)?;
     }
-    let f = File::open(dir).map_err(fail)?;
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a descriptor this function owns.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(fail(std::io::Error::last_os_error()));
-    }
-    Ok(f)
+    Ok(dir)
 }
 
 /// `.NAME.tmp-PID-NANOS` beside `path`.

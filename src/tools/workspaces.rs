@@ -486,14 +486,10 @@ impl Tool for EnableWorkspace {
             .await
             .map_err(|e| {
                 // Half done: say which half, and that a re-run finishes it.
-                let mut out = Error::new(
-                    e.kind,
-                    format!("workspace {id:?} is enabled again, but announcing it (create-workspace) failed: {}", e.message),
-                )
-                .with_hint(format!("run tg-enable-workspace --workspace-id {id} again to announce it"));
-                out.iam = e.iam;
-                out.status = e.status;
-                out
+                let message = format!("workspace {id:?} is enabled again, but announcing it (create-workspace) failed: {}", e.message);
+                e.reworded(message).with_hint(format!(
+                    "run tg-enable-workspace --workspace-id {id} again to announce it"
+                ))
             })?;
         if reply.record("workspace")?.is_none() {
             return Err(Error::new(
