@@ -9,7 +9,7 @@
 //!   values of the known secret keys, `tg_…` API keys, three-part JWTs,
 //!   a `Bearer`/`Basic` credential and a password inside a URL.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_lite::Regex;
 use serde_json::Value;
 use std::sync::{Mutex, OnceLock};
@@ -134,8 +134,12 @@ impl Matcher {
             }
         }
         let longest = pats.iter().map(String::len).max().unwrap_or(0);
+        // Never a DFA: the crate picks one for a few patterns, and its
+        // build is quadratic in a pattern's length (a 64 KiB secret took
+        // minutes); the contiguous NFA builds in linear time.
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&pats)
             .ok()?;
         Some(Matcher { ac, short, longest })
@@ -395,14 +399,6 @@ fn view(text: &str, flags: u8) -> View<'_> {
     }
 }
 
-/// `text` with every registered secret masked, in every view of it.
-fn mask_registered(text: &str) -> String {
-    match matcher() {
-        Some(m) => mask_with(&m, text),
-        None => text.to_string(),
-    }
-}
-
 fn mask_with(m: &Matcher, text: &str) -> String {
     let mut flags = 0;
     for (c, f) in [('\\', BACKSLASH), ('%', PERCENT), ('&', HTML)] {
@@ -470,7 +466,16 @@ fn mask_with(m: &Matcher, text: &str) -> String {
 
 /// `text` with every known secret and every secret-looking value masked.
 pub fn scrub(text: &str) -> String {
-    let s = mask_registered(text);
+    scrub_with(matcher().as_deref(), text)
+}
+
+/// [`scrub`] with the registered secrets' matcher `m` (`None`: nothing is
+/// registered).
+fn scrub_with(m: Option<&Matcher>, text: &str) -> String {
+    let s = match m {
+        Some(m) => mask_with(m, text),
+        None => text.to_string(),
+    };
     // Cheap test first: most lines hold nothing that could be a secret.
     let lower = s.to_ascii_lowercase();
     let suspicious = lower.contains("tg_")
@@ -510,13 +515,18 @@ pub fn scrub(text: &str) -> String {
 /// run of token-like characters, so no part of an unregistered
 /// secret-looking value survives either.
 pub fn scrub_clip(text: &str, max: usize) -> String {
+    clip_with(matcher().as_deref(), text, max)
+}
+
+/// [`scrub_clip`] with the registered secrets' matcher `m`.
+fn clip_with(m: Option<&Matcher>, text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        return scrub(text);
+        return scrub_with(m, text);
     }
-    let longest = matcher().map_or(0, |m| m.longest);
+    let longest = m.map_or(0, |m| m.longest);
     // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
     let window: String = text.chars().take(max + 12 * longest + 1).collect();
-    let mut cut: String = scrub(&window).chars().take(max).collect();
+    let mut cut: String = scrub_with(m, &window).chars().take(max).collect();
     while cut
         .chars()
         .next_back()
@@ -759,3 +769,8 @@ mod tests {
         }
     }
 }
+
+/// Every decoder, view and boundary of the scrubber, each on its own
+/// (issue 21).
+#[cfg(test)]
+mod path_tests;
