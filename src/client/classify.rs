@@ -584,7 +584,10 @@ mod tests {
             super::super::Retry::Never,
         ));
         server.join().expect("the server ends");
-        (url, r.err().expect("a failure"))
+        match r {
+            Err(e) => (url, e),
+            Ok(_) => panic!("{url}: the reply was taken"),
+        }
     }
 
     #[test]
