@@ -430,6 +430,10 @@ const CLIPS: &[(&str, usize, &str)] = &[
     ("short", 5, "short"),
 ];
 
+/// A JWT that runs past the window, which is 12 times the longest
+/// registered secret past the cut.
+const JWT_PAST_THE_CUT: &str = "x eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln y";
+
 /// `x ` and then nothing but masks, spaces and the cut mark.
 fn only_masks_after_x(s: &str) -> bool {
     s.strip_prefix("x ")
@@ -437,10 +441,20 @@ fn only_masks_after_x(s: &str) -> bool {
 }
 
 #[test]
-fn clipping_with_nothing_registered() {
+fn clipping_with_and_without_registered_secrets() {
     for (text, max, want) in CLIPS {
         assert_eq!(clip_with(None, text, *max), *want, "{text:?} at {max}");
     }
+    // A secret registered elsewhere changes none of it.
+    let m = matcher_for(&["unrelated"]);
+    for (text, max, want) in CLIPS {
+        assert_eq!(clip_with(Some(&m), text, *max), *want, "{text:?} at {max}");
+    }
+    // Only the window is scrubbed: with nothing registered, a JWT that
+    // runs past it is not seen whole, and the trim takes back what is left
+    // of it; a registered secret widens the window to hold it.
+    assert_eq!(clip_with(None, JWT_PAST_THE_CUT, 10), "x …");
+    assert_eq!(clip_with(Some(&m), JWT_PAST_THE_CUT, 10), "x *** …");
     // Half a JWT or an API key cut at the limit: the trim takes it back.
     let jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
     for secret in [jwt, "tg_Q3xzK9aLp2Wn8Rt0vYb4Hc6Jd1Fe7Gs"] {
@@ -515,6 +529,7 @@ fn fresh_process() {
     for (text, max, want) in CLIPS {
         assert_eq!(scrub_clip(text, *max), *want, "{text:?} at {max}");
     }
+    assert_eq!(scrub_clip(JWT_PAST_THE_CUT, 10), "x …");
     let text = "x eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ y";
     for max in 3..text.len() {
         let s = scrub_clip(text, max);
