@@ -3,6 +3,7 @@
 //! named constant here (the README lists them); the ones an operator may
 //! change are also fields of [`Config`] and flags of the binary.
 
+use crate::audit::AuditTarget;
 use crate::crypto;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -113,6 +114,8 @@ pub struct Config {
     /// within [`ROTATION_GRACE_RANGE`].
     pub rotation_grace: i64,
     pub state_file: Option<PathBuf>,
+    /// Where the audit log goes, if anywhere (see [`crate::audit`]).
+    pub audit_log: Option<AuditTarget>,
     pub limits: Limits,
     /// Offer `service: "test"` on the socket (streamed replies, delays,
     /// stalls, freezes, pings) for client tests; see `ws::test_service`.
@@ -152,6 +155,7 @@ impl Config {
             jwt_ttl: DEFAULT_JWT_TTL,
             rotation_grace: DEFAULT_ROTATION_GRACE,
             state_file: None,
+            audit_log: None,
             limits: Limits::default(),
             test_service: false,
             refuse: None,

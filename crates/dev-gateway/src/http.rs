@@ -6,12 +6,12 @@
 use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
-use crate::dispatch::{self, Failure};
+use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
 use crate::ops::{Body as Fields, Reply};
 use crate::ws;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -164,7 +164,12 @@ fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
     req
 }
 
-async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+async fn login(
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let v = match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -185,7 +190,7 @@ async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -
             ("workspace", field("workspace")),
         ],
     );
-    match dispatch::dispatch(&gw, req, None).await {
+    match dispatch::dispatch(&gw, &call, req, None).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
@@ -193,38 +198,53 @@ async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -
 }
 
 /// `bootstrap` and `bootstrap-status`: the body is read but not used.
-async fn public_op(gw: Arc<Gateway>, op: &str, headers: HeaderMap, body: Body) -> Response {
+async fn public_op(
+    gw: Arc<Gateway>,
+    call: Call,
+    op: &str,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         return r;
     }
-    match dispatch::dispatch(&gw, request(op, &[]), None).await {
+    match dispatch::dispatch(&gw, &call, request(op, &[]), None).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
     }
 }
 
-async fn bootstrap(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
-    public_op(gw, "bootstrap", headers, body).await
+async fn bootstrap(
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    public_op(gw, call, "bootstrap", headers, body).await
 }
 
 async fn bootstrap_status(
     State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    public_op(gw, "bootstrap-status", headers, body).await
+    public_op(gw, call, "bootstrap-status", headers, body).await
 }
 
 /// The caller's own password; the body's key names differ from the IAM
 /// request's (`current_password` is `password`).
 async fn change_password(
     State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // No credential, no body read.
+    // No credential, no body read: the dispatcher refuses (and records)
+    // the bare operation.
     let Some(who) = caller(&gw, &headers) else {
+        let _ = dispatch::dispatch(&gw, &call, request("change-password", &[]), None).await;
         return unauthorised();
     };
     let v = match json_body(&gw, &headers, body, MAX_BODY).await {
@@ -241,7 +261,7 @@ async fn change_password(
             ("new_password", field("new_password")),
         ],
     );
-    match dispatch::dispatch(&gw, req, Some(&who)).await {
+    match dispatch::dispatch(&gw, &call, req, Some(&who)).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::Panicked) => internal_error(),
         Err(Failure::Refused(_)) => unauthorised(),
@@ -257,7 +277,12 @@ async fn change_password(
 /// known is decided before authentication, as upstream; the credential is
 /// checked before the body is read, so a request without a valid one gets
 /// only a small body read ([`MAX_UNAUTHENTICATED_BODY`]).
-async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+async fn iam_forward(
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let identity = caller(&gw, &headers);
     let limit = match identity {
         Some(_) => MAX_BODY,
@@ -268,7 +293,7 @@ async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: B
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    match dispatch::dispatch(&gw, v, identity.as_ref()).await {
+    match dispatch::dispatch(&gw, &call, v, identity.as_ref()).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::UnknownOperation) => {
             error_spaced(StatusCode::BAD_REQUEST, "unknown operation")

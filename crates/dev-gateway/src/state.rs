@@ -133,6 +133,25 @@ impl State {
     }
 }
 
+/// A file that only its owner may open (the state file, the audit log):
+/// an error naming `what`, `why` it must be private, and the fix, when
+/// `mode` lets group or others in.
+pub(crate) fn refuse_if_open_to_others(
+    what: &str,
+    path: &Path,
+    mode: u32,
+    why: &str,
+) -> anyhow::Result<()> {
+    if mode & 0o077 != 0 {
+        let p = path.display();
+        anyhow::bail!(
+            "{what} {p} is open to group or others (mode {:o}); {why}: run chmod 600 {p}",
+            mode & 0o777
+        );
+    }
+    Ok(())
+}
+
 /// The state file.
 pub struct Store {
     path: PathBuf,
@@ -169,13 +188,12 @@ impl Store {
                 self.path.display()
             )
         })?;
-        if mode & 0o077 != 0 {
-            let p = self.path.display();
-            anyhow::bail!(
-                "state file {p} is open to group or others (mode {:o}); it holds the signing key and password hashes: run chmod 600 {p}",
-                mode & 0o777
-            );
-        }
+        refuse_if_open_to_others(
+            "state file",
+            &self.path,
+            mode,
+            "it holds the signing key and password hashes",
+        )?;
         Ok(Some(state))
     }
 
