@@ -177,12 +177,13 @@ extern "C" fn count_signal(sig: libc::c_int) {
     };
 }
 
-/// Not a test of its own: the command of the SIGINT tests. When this test
-/// binary is started with `COUNTER_DIR` set, this counts every SIGINT
-/// delivered (a shell's trap would merge two that arrive close together)
-/// into `DIR/count`, says `DIR/ready`, and exits 3 once `DIR/stop` exists
-/// or on SIGTERM. Without the variable it does nothing.
+/// Not a test of its own (so it is ignored): the command of the SIGINT
+/// tests, which run this test binary with `--ignored` and `COUNTER_DIR`
+/// set. It counts every SIGINT delivered (a shell's trap would merge two
+/// that arrive close together) into `DIR/count`, says `DIR/ready`, and
+/// exits 3 once `DIR/stop` exists or on SIGTERM.
 #[test]
+#[ignore = "the command of the SIGINT tests, not a test"]
 fn sigint_counter_helper() {
     use std::sync::atomic::Ordering::SeqCst;
     let Some(dir) = std::env::var_os(COUNTER_DIR).map(PathBuf::from) else {
@@ -217,6 +218,7 @@ fn sigint_counter(d: &std::path::Path) -> (Vec<String>, (&'static str, PathBuf))
         &me,
         "sigint_counter_helper",
         "--exact",
+        "--ignored",
         "--nocapture",
         "--test-threads=1",
     ];

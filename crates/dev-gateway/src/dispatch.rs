@@ -17,6 +17,7 @@ use crate::ops::{Body, IamError, Operation, Reply};
 use crate::time;
 use serde_json::{json, Map, Value};
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -97,17 +98,27 @@ pub async fn dispatch(
     identity: Option<&Identity>,
 ) -> Result<Reply, Failure> {
     let pending = Pending::new(gw, &body, identity);
-    let result = admit_and_run(gw, body, identity).await;
-    let outcome = match &result {
-        Ok(_) => "ok",
-        Err(Failure::UnknownOperation) => "unknown-operation",
-        Err(Failure::Refused(Refusal::Unauthenticated)) => "auth-required",
-        Err(Failure::Refused(Refusal::Denied)) => "access-denied",
-        Err(Failure::Iam(e)) => e.kind,
-        Err(Failure::Panicked) => "internal-error",
+    let (op, body) = match admit(gw, body, identity) {
+        Ok(admitted) => admitted,
+        Err(f) => {
+            pending.finish_as(gw, call, f.outcome(), None);
+            return Err(f);
+        }
     };
-    pending.finish(gw, call, outcome, result.as_ref().ok());
-    result
+    run(gw, call, op, body, pending).await
+}
+
+impl Failure {
+    /// The outcome an audit record gives it (a success is `ok`).
+    fn outcome(&self) -> &'static str {
+        match self {
+            Failure::UnknownOperation => "unknown-operation",
+            Failure::Refused(Refusal::Unauthenticated) => "auth-required",
+            Failure::Refused(Refusal::Denied) => "access-denied",
+            Failure::Iam(e) => e.kind,
+            Failure::Panicked => "internal-error",
+        }
+    }
 }
 
 /// Record a request that a front-end refused before it reached
@@ -119,14 +130,15 @@ pub fn refused(
     identity: Option<&Identity>,
     outcome: &'static str,
 ) {
-    Pending::new(gw, body, identity).finish(gw, call, outcome, None);
+    Pending::new(gw, body, identity).finish_as(gw, call, outcome, None);
 }
 
-async fn admit_and_run(
-    gw: &Arc<Gateway>,
+/// The operation, if the caller may run it, and the body it runs on.
+fn admit(
+    gw: &Gateway,
     mut body: Body,
     identity: Option<&Identity>,
-) -> Result<Reply, Failure> {
+) -> Result<(&'static Operation, Body), Failure> {
     let op = lookup(gw, &body).ok_or(Failure::UnknownOperation)?;
     authz::admit(gw, op, &body, identity).map_err(Failure::Refused)?;
     if let Some(hook) = &gw.cfg.refuse {
@@ -143,7 +155,7 @@ async fn admit_and_run(
             body.remove("actor");
         }
     }
-    run(gw, op, body).await
+    Ok((op, body))
 }
 
 /// The longest string a record copies from a request (usernames, ids,
@@ -241,7 +253,15 @@ impl Pending {
     }
 
     /// Note the request for the request log, and write its audit record.
-    fn finish(self, gw: &Gateway, call: &Call, outcome: &'static str, reply: Option<&Reply>) {
+    fn finish(self, gw: &Gateway, call: &Call, result: &Result<Reply, Failure>) {
+        let outcome = match result {
+            Ok(_) => "ok",
+            Err(f) => f.outcome(),
+        };
+        self.finish_as(gw, call, outcome, result.as_ref().ok());
+    }
+
+    fn finish_as(self, gw: &Gateway, call: &Call, outcome: &'static str, reply: Option<&Reply>) {
         *call.noted.lock().unwrap_or_else(|e| e.into_inner()) = Noted {
             operation: self.operation,
             actor: self.actor_id,
@@ -320,13 +340,28 @@ fn issued(gw: &Gateway, reply: &Reply, fields: &mut Map<String, Value>) -> Value
 
 /// Run `op`'s handler on the blocking pool (hashing, fsync). A panic in it
 /// ends that request only.
-async fn run(gw: &Arc<Gateway>, op: &'static Operation, body: Body) -> Result<Reply, Failure> {
-    let gw = gw.clone();
-    match tokio::task::spawn_blocking(move || (op.handler)(&gw, &body)).await {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(e)) => Err(Failure::Iam(e)),
-        Err(_) => Err(Failure::Panicked),
-    }
+///
+/// The audit record is written on that thread too, once the handler has
+/// returned: an operation that ran is recorded even when the request that
+/// asked for it is dropped meanwhile (its client gone, say).
+async fn run(
+    gw: &Arc<Gateway>,
+    call: &Call,
+    op: &'static Operation,
+    body: Body,
+    pending: Pending,
+) -> Result<Reply, Failure> {
+    let (gw, call) = (gw.clone(), call.clone());
+    let task = tokio::task::spawn_blocking(move || {
+        let result = match std::panic::catch_unwind(AssertUnwindSafe(|| (op.handler)(&gw, &body))) {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(e)) => Err(Failure::Iam(e)),
+            Err(_) => Err(Failure::Panicked),
+        };
+        pending.finish(&gw, &call, &result);
+        result
+    });
+    task.await.unwrap_or(Err(Failure::Panicked))
 }
 
 /// A success reply as sent: 2.11 adds `bootstrap_available` to every one.

@@ -152,7 +152,7 @@ pub fn run(mut cfg: Config, command: &[OsString], opts: &ExecOptions) -> Result<
     }
     // Signals are caught before the command exists, so none that comes
     // while it starts is lost (or kills exec, leaving it behind).
-    let signals = Signals::catch()
+    let mut signals = Signals::catch()
         .map_err(|e| ExecError::new(1, anyhow::anyhow!("exec: cannot catch signals: {e}")))?;
     cfg.bootstrap_mode = crate::config::BootstrapMode::Bootstrap;
     let server = Server::spawn(cfg, "127.0.0.1:0").map_err(|e| ExecError::new(1, e))?;
@@ -194,13 +194,25 @@ pub fn run(mut cfg: Config, command: &[OsString], opts: &ExecOptions) -> Result<
         cmd.env("PATH", path_with(&dir));
     }
     let terminal = Terminal::foreground();
-    let tty = terminal.as_ref().map(|t| t.fd.as_raw_fd());
+    let tty = terminal
+        .as_ref()
+        .map(|t| (t.fd.as_raw_fd(), t.ttou_was_default));
     let parent = std::process::id() as libc::pid_t;
     // SAFETY: between fork and exec the closure makes only
     // async-signal-safe calls (setpgid, sigprocmask, tcsetpgrp, signal,
     // prctl, getppid) on values copied into it.
     unsafe {
         cmd.pre_exec(move || in_child(tty, parent));
+    }
+    // A signal that came while the gateway started ends exec there: the
+    // command never starts, rather than starting to be interrupted.
+    if let Some(sig) = signals.arrived() {
+        drop(terminal);
+        if let Err(e) = server.stop() {
+            eprintln!("tg-dev-gateway: exec: the gateway failed: {e:#}");
+        }
+        eprintln!("tg-dev-gateway: exec: interrupted (signal {sig}) before the command started");
+        return Ok((128 + sig).clamp(0, 255) as u8);
     }
     let child = cmd.spawn().map_err(|e| {
         let code = match e.kind() {
@@ -259,15 +271,16 @@ fn bootstrap(server: &Server, signals: &Signals) -> Option<String> {
 }
 
 /// In the child, before it runs the command: a process group of its own,
-/// the terminal's foreground if exec has it (`tty`), the default action
-/// for SIGTTOU (exec ignores it), and SIGTERM should exec die.
-fn in_child(tty: Option<libc::c_int>, parent: libc::pid_t) -> std::io::Result<()> {
+/// the terminal's foreground if exec has it (`tty`: the descriptor, and
+/// whether SIGTTOU had the default action before exec ignored it, to
+/// restore), and SIGTERM should exec die.
+fn in_child(tty: Option<(libc::c_int, bool)>, parent: libc::pid_t) -> std::io::Result<()> {
     // SAFETY: async-signal-safe calls on this process only.
     unsafe {
         if libc::setpgid(0, 0) != 0 {
             return Err(std::io::Error::last_os_error());
         }
-        if let Some(fd) = tty {
+        if let Some((fd, ttou_was_default)) = tty {
             // A background group's tcsetpgrp raises SIGTTOU: hold it off.
             let mut block: libc::sigset_t = std::mem::zeroed();
             let mut old: libc::sigset_t = std::mem::zeroed();
@@ -276,8 +289,10 @@ fn in_child(tty: Option<libc::c_int>, parent: libc::pid_t) -> std::io::Result<()
             libc::sigprocmask(libc::SIG_BLOCK, &block, &mut old);
             libc::tcsetpgrp(fd, libc::getpid());
             libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+            if ttou_was_default {
+                libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            }
         }
-        libc::signal(libc::SIGTTOU, libc::SIG_DFL);
         #[cfg(target_os = "linux")]
         {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
@@ -296,6 +311,9 @@ fn in_child(tty: Option<libc::c_int>, parent: libc::pid_t) -> std::io::Result<()
 /// command's group is made the foreground group while it runs.
 struct Terminal {
     fd: OwnedFd,
+    /// Whether SIGTTOU had its default action (exec ignores it while the
+    /// command has the terminal; the command gets it back).
+    ttou_was_default: bool,
     /// exec's own process group.
     pgrp: libc::pid_t,
     /// The command's, once it has the terminal.
@@ -323,9 +341,10 @@ impl Terminal {
             // exec leaves the foreground to the command: writing to the
             // terminal (the request log) or taking it back must not stop
             // exec.
-            libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+            let before = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
             Some(Terminal {
                 fd,
+                ttou_was_default: before == libc::SIG_DFL,
                 pgrp,
                 child: std::cell::Cell::new(None),
             })
@@ -372,6 +391,30 @@ struct Signals {
 }
 
 impl Signals {
+    /// A signal that has come since [`Signals::catch`], if any.
+    fn arrived(&mut self) -> Option<libc::c_int> {
+        let Signals {
+            rt,
+            int,
+            term,
+            hup,
+            quit,
+            ..
+        } = self;
+        rt.block_on(async {
+            // Let the runtime read what the signal handlers wrote.
+            tokio::task::yield_now().await;
+            tokio::select! {
+                biased;
+                Some(()) = int.recv() => Some(libc::SIGINT),
+                Some(()) = term.recv() => Some(libc::SIGTERM),
+                Some(()) = hup.recv() => Some(libc::SIGHUP),
+                Some(()) = quit.recv() => Some(libc::SIGQUIT),
+                () = std::future::ready(()) => None,
+            }
+        })
+    }
+
     fn catch() -> std::io::Result<Signals> {
         use tokio::signal::unix::{signal, SignalKind};
         let rt = tokio::runtime::Builder::new_current_thread()

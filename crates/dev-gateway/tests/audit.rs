@@ -542,3 +542,46 @@ fn the_binary_logs_on_stderr_only_when_asked() {
     );
     assert_eq!(audit_only.lines().count(), 3);
 }
+
+/// A client that leaves while its operation runs (here, during a slow
+/// password hash) does not take the record with it: the operation ran, so
+/// it is recorded.
+#[test]
+fn an_operation_whose_client_left_is_still_recorded() {
+    use std::io::Write;
+    let d = temp_dir("gone");
+    let path = d.join("audit.log");
+    let gw = {
+        let path = path.clone();
+        Gw::with(move |c| {
+            // Slow enough to leave during it (about a second).
+            c.iterations = 100_000;
+            c.audit_log = Some(AuditTarget::File(path));
+        })
+    };
+    let admin = gw.bootstrap();
+    let body = json!({"operation": "create-user", "workspace": "default", "user": {"username": "late", "password": "Late-Passw0rd-123456"}}).to_string();
+    let mut s = std::net::TcpStream::connect(gw.addr()).unwrap();
+    write!(
+        s,
+        "POST /api/v1/iam HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {admin}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Gone while the password is hashed.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    s.shutdown(std::net::Shutdown::Both).unwrap();
+    drop(s);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let created = || gw.server.gateway.snapshot().user_by_name("late").is_some();
+    while !created() {
+        assert!(std::time::Instant::now() < deadline, "never created");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(gw);
+    let rs = records(&std::fs::read_to_string(&path).unwrap());
+    let made = of(&rs, "create-user");
+    assert_eq!(made.len(), 1, "the operation ran: it is recorded");
+    assert_eq!(made[0]["outcome"], "ok");
+    let _ = std::fs::remove_dir_all(&d);
+}
