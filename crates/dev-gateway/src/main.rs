@@ -151,6 +151,7 @@ enum Sub {
     /// nothing but problems unless --log asks. Exits with CMD's exit code
     /// (128+N if it died of signal N; 127 if it cannot be found, 126 if it
     /// cannot be run).
+    #[command(after_long_help = LONG_HELP)]
     Exec(ExecArgs),
 }
 
@@ -191,11 +192,11 @@ struct GatewayArgs {
     state: Option<PathBuf>,
 
     /// Record every IAM request in FILE, one JSON object per line (- for
-    /// stderr); created 0600 (see --help)
+    /// stderr); created 0600 (the format is at the end of --help)
     #[arg(long = "audit-log", value_name = "FILE")]
     audit_log: Option<String>,
 
-    /// What to log on stderr (see --help)
+    /// What to log on stderr (more at the end of --help)
     #[arg(long, value_enum, value_name = "LEVEL", default_value = "warn")]
     log: LogLevel,
 
