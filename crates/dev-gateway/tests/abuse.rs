@@ -3,10 +3,10 @@
 //! that crashes a handler.
 
 mod support;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -14,17 +14,11 @@ use support::*;
 
 /// The binary, on 127.0.0.1:0, with a descriptor limit of `nofile` (soft
 /// and hard) when given; its address.
-#[allow(clippy::zombie_processes)]
 fn start(args: &[&str], nofile: Option<u64>) -> (Child, SocketAddr) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tg-dev-gateway"));
+    let mut cmd = bin();
     cmd.args(["--bootstrap-mode", "bootstrap", "--listen", "127.0.0.1:0"])
         .arg("--insecure-fast-hashing")
-        .args(args)
-        .env_remove("IAM_BOOTSTRAP_MODE")
-        .env_remove("IAM_BOOTSTRAP_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .args(args);
     if let Some(n) = nofile {
         let lim = libc::rlimit {
             rlim_cur: n,
@@ -40,23 +34,12 @@ fn start(args: &[&str], nofile: Option<u64>) -> (Child, SocketAddr) {
             });
         }
     }
-    let mut child = cmd.spawn().unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    loop {
-        let mut l = String::new();
-        if reader.read_line(&mut l).unwrap_or(0) == 0 {
-            let status = child.wait();
-            panic!("gateway exited ({status:?})");
-        }
-        if let Some(a) = l.trim_end().strip_prefix("listening on http://") {
-            let addr = a.trim_end_matches('/').parse().unwrap();
-            // Keep draining stderr so the gateway never blocks on it.
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut reader, &mut std::io::sink());
-            });
-            return (child, addr);
-        }
-    }
+    let mut started = start_binary(cmd);
+    // Keep draining stderr so the gateway never blocks on it.
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut started.stderr, &mut std::io::sink());
+    });
+    (started.child, started.addr)
 }
 
 fn status_of(addr: SocketAddr) -> Option<u16> {

@@ -7,10 +7,8 @@ mod support;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use support::*;
 use tg_dev_gateway::audit::AuditTarget;
 use tg_dev_gateway::Compat;
@@ -445,35 +443,19 @@ fn sixteen_concurrent_writers_never_interleave() {
 #[test]
 fn the_binary_logs_on_stderr_only_when_asked() {
     let run = |args: &[&str]| -> String {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tg-dev-gateway"))
-            .args(["--bootstrap-mode", "bootstrap", "--listen", "127.0.0.1:0"])
+        let mut cmd = bin();
+        cmd.args(["--bootstrap-mode", "bootstrap", "--listen", "127.0.0.1:0"])
             .arg("--insecure-fast-hashing")
-            .args(args)
-            .env_remove("IAM_BOOTSTRAP_MODE")
-            .env_remove("IAM_BOOTSTRAP_TOKEN")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        // The flag's warning, then the ready line.
-        let addr: std::net::SocketAddr = loop {
-            let mut line = String::new();
-            assert!(err.read_line(&mut line).unwrap() > 0, "no ready line");
-            if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                break a.trim_end_matches('/').parse().unwrap();
-            }
-            assert!(line.contains("--insecure-fast-hashing"), "{line}");
-        };
-        let post = |path: &str, token: Option<&str>, body: &str| {
-            let auth = token.map(|t| format!("Bearer {t}"));
-            let mut h = vec![("Content-Type", "application/json")];
-            if let Some(a) = &auth {
-                h.push(("Authorization", a.as_str()));
-            }
-            request(addr, "POST", path, &h, body.as_bytes())
-        };
+            .args(args);
+        let Started {
+            mut child,
+            addr,
+            lines,
+            stderr: mut err,
+        } = start_binary(cmd);
+        // Before the ready line, only the flag's warning.
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let post = |path: &str, token: Option<&str>, body: &str| post_json(addr, path, token, body);
         let admin = post("/api/v1/auth/bootstrap", None, "{}").json()["bootstrap_admin_api_key"]
             .as_str()
             .unwrap()
