@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
@@ -26,8 +26,11 @@ pub use tg_iam_wire::to_python_json as py_json;
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
         .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/bootstrap", post(bootstrap))
-        .route("/api/v1/auth/bootstrap-status", post(bootstrap_status))
+        .route("/api/v1/auth/bootstrap", public_route("bootstrap"))
+        .route(
+            "/api/v1/auth/bootstrap-status",
+            public_route("bootstrap-status"),
+        )
         .route("/api/v1/auth/change-password", post(change_password))
         .route("/api/v1/iam", post(iam_forward))
         .route("/api/v1/socket", get(ws::upgrade))
@@ -198,39 +201,22 @@ async fn login(
 }
 
 /// `bootstrap` and `bootstrap-status`: the body is read but not used.
-async fn public_op(
-    gw: Arc<Gateway>,
-    call: Call,
-    op: &str,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
-        return r;
-    }
-    match dispatch::dispatch(&gw, &call, request(op, &[]), None).await {
-        Ok(r) => ok(&gw, r),
-        Err(Failure::Panicked) => internal_error(),
-        Err(_) => masked(&gw),
-    }
-}
-
-async fn bootstrap(
-    State(gw): State<Arc<Gateway>>,
-    Extension(call): Extension<Call>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    public_op(gw, call, "bootstrap", headers, body).await
-}
-
-async fn bootstrap_status(
-    State(gw): State<Arc<Gateway>>,
-    Extension(call): Extension<Call>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    public_op(gw, call, "bootstrap-status", headers, body).await
+fn public_route(op: &'static str) -> MethodRouter<Arc<Gateway>> {
+    post(
+        move |State(gw): State<Arc<Gateway>>,
+              Extension(call): Extension<Call>,
+              headers: HeaderMap,
+              body: Body| async move {
+            if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
+                return r;
+            }
+            match dispatch::dispatch(&gw, &call, request(op, &[]), None).await {
+                Ok(r) => ok(&gw, r),
+                Err(Failure::Panicked) => internal_error(),
+                Err(_) => masked(&gw),
+            }
+        },
+    )
 }
 
 /// The caller's own password; the body's key names differ from the IAM

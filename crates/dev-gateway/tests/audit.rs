@@ -368,13 +368,7 @@ fn an_audit_log_open_to_others_stops_start_up() {
     std::fs::write(&path, "{\"earlier\": true}\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let server = tg_dev_gateway::Server::spawn(cfg, "127.0.0.1:0").unwrap();
-    let r = request(
-        server.addr,
-        "POST",
-        "/api/v1/auth/bootstrap-status",
-        &[],
-        b"{}",
-    );
+    let r = post_json(server.addr, "/api/v1/auth/bootstrap-status", None, "{}");
     assert_eq!(r.status, 200);
     drop(server);
     let text = std::fs::read_to_string(&path).unwrap();
