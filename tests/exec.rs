@@ -191,7 +191,7 @@ fn sigint_counter_helper() {
     };
     for sig in [libc::SIGINT, libc::SIGTERM] {
         // SAFETY: the handler only touches atomics.
-        unsafe { libc::signal(sig, count_signal as libc::sighandler_t) };
+        unsafe { libc::signal(sig, count_signal as *const () as libc::sighandler_t) };
     }
     std::fs::write(dir.join("ready"), "").unwrap();
     let mut written = 0;
