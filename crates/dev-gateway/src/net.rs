@@ -481,3 +481,32 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Out of descriptors (or memory), the accept loop makes room and
+    /// pauses instead of spinning on the error; a failed connection is
+    /// skipped; anything else ends serving.
+    #[test]
+    fn accept_errors_back_off_skip_or_end() {
+        for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM] {
+            let e = io::Error::from_raw_os_error(errno);
+            assert!(matches!(classify(e), AcceptError::Backoff(_)), "{errno}");
+        }
+        for kind in [io::ErrorKind::ConnectionAborted, io::ErrorKind::WouldBlock] {
+            assert!(matches!(classify(kind.into()), AcceptError::Retry));
+        }
+        let e = io::Error::from_raw_os_error(libc::EBADF);
+        assert!(matches!(classify(e), AcceptError::Fatal(_)));
+        assert!(ACCEPT_BACKOFF >= Duration::from_millis(10));
+    }
+
+    #[test]
+    fn only_the_gateways_own_routes_are_logged_as_they_are() {
+        assert_eq!(route_label("/api/v1/iam"), "/api/v1/iam");
+        assert_eq!(route_label("/api/v1/tg_secret"), "/api/v1/{other}");
+        assert_eq!(route_label("/eyJhbGciOi.x.y"), "{other}");
+    }
+}

@@ -155,6 +155,51 @@ fn three_hundred_trickling_clients_do_not_lock_out_a_normal_one() {
     );
 }
 
+/// Clients that stall past their head (150 in their body, 150 WebSockets
+/// that never authenticate), against a descriptor limit of 256: a normal
+/// request is answered at once, and a WebSocket that has authenticated
+/// keeps its place throughout.
+#[test]
+fn stalled_bodies_and_sockets_make_room_but_an_authenticated_socket_stays() {
+    use tokio_tungstenite::tungstenite::{connect, Message};
+    let (mut child, addr) = start(&[], Some(256));
+    let admin = post_json(addr, "/api/v1/auth/bootstrap", None, "{}").json()
+        ["bootstrap_admin_api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut ws, _) = connect(format!("ws://{addr}/api/v1/socket")).unwrap();
+    let mut say = |v: serde_json::Value| {
+        ws.send(Message::Text(v.to_string().into())).unwrap();
+        ws.read().unwrap().into_text().unwrap().to_string()
+    };
+    assert!(say(serde_json::json!({"type": "auth", "token": admin})).contains("auth-ok"));
+    let stalls: [&[u8]; 2] = [
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+        b"GET /api/v1/socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    ];
+    let mut held = Vec::new();
+    for i in 0..300 {
+        if let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
+            let _ = s.write_all(stalls[i % 2]);
+            held.push(s);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let t = Instant::now();
+    let answer = try_request(addr, "POST", "/api/v1/auth/bootstrap-status", &[], b"{}");
+    let took = t.elapsed();
+    let whoami =
+        serde_json::json!({"id": "1", "service": "iam", "request": {"operation": "whoami"}});
+    let still = say(whoami);
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(held);
+    assert_eq!(answer.map(|r| r.status), Some(200), "after {took:?}");
+    assert!(took < Duration::from_secs(2), "answered after {took:?}");
+    assert!(still.contains("\"username\": \"admin\""), "{still}");
+}
+
 /// Resident memory of `pid`: (current, peak) in KiB.
 fn rss_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
