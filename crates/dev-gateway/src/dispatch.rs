@@ -9,13 +9,13 @@
 //! from the request body, the caller's identity and the result: the
 //! handlers know nothing of it.
 
-use crate::authn::{Identity, Source};
+use crate::audit;
+use crate::authn::Identity;
 use crate::authz::{self, Gate, Refusal};
 use crate::config::Compat;
 use crate::gateway::Gateway;
 use crate::ops::{Body, IamError, Operation, Reply};
-use crate::time;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -158,97 +158,27 @@ fn admit(
     Ok((op, body))
 }
 
-/// The longest string a record copies from a request (usernames, ids,
-/// operation names); longer ones are cut.
-const MAX_RECORDED: usize = 256;
-
-fn clip(s: &str) -> String {
-    match s.char_indices().nth(MAX_RECORDED) {
-        Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.to_string(),
-    }
-}
-
-/// A string at `path` in `v`, if present and not empty.
-fn str_at<'a>(v: &'a Map<String, Value>, path: &[&str]) -> Option<&'a str> {
-    let (last, parents) = path.split_last()?;
-    let mut m = v;
-    for p in parents {
-        m = m.get(*p)?.as_object()?;
-    }
-    m.get(*last)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// What the record of a request needs from before it ran (the body goes
-/// to the handler; a revoke or delete may remove the caller's key).
+/// What the dispatcher keeps of a request until it has run: what the
+/// request log notes, and the audit record's draft (with an audit log).
 struct Pending {
     operation: Option<&'static str>,
     actor_id: Option<String>,
-    /// The audit record's fields so far; `None` without an audit log.
-    record: Option<Map<String, Value>>,
+    draft: Option<audit::Draft>,
 }
 
 impl Pending {
     fn new(gw: &Gateway, body: &Body, identity: Option<&Identity>) -> Pending {
-        let named = str_at(body, &["operation"]).map(clip);
+        let named = body.get("operation").and_then(Value::as_str);
         let operation = named
-            .as_ref()
+            .filter(|n| !n.is_empty())
             .map(|_| lookup(gw, body).map_or("{unknown}", |o| o.name));
-        let actor_id = identity.map(|who| who.user_id.clone());
-        let record = gw.audit.as_ref().map(|_| {
-            let mut r = Map::new();
-            r.insert("operation".into(), named.into());
-            let (actor, credential) = gw.read(|st| match identity {
-                None => (Value::Null, Value::Null),
-                Some(who) => {
-                    let username = st.user(&who.user_id).map(|u| u.username.as_str());
-                    let actor = json!({"user_id": who.user_id, "username": username});
-                    let credential = match &who.source {
-                        Source::ApiKey { hash } => {
-                            match st.api_keys.iter().find(|k| &k.hash == hash) {
-                                Some(k) => {
-                                    json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix})
-                                }
-                                None => json!({"kind": "api-key"}),
-                            }
-                        }
-                        Source::Jwt { kid, iat, .. } => json!({
-                            "kind": "jwt",
-                            "kid": kid,
-                            "issued": iat.map(|s| time::rfc3339_millis(s.saturating_mul(1000))),
-                        }),
-                    };
-                    (actor, credential)
-                }
-            });
-            r.insert("actor".into(), actor);
-            r.insert("credential".into(), credential);
-            let workspace = str_at(body, &["workspace"])
-                .map(clip)
-                .or_else(|| identity.map(|who| who.workspace.clone()));
-            r.insert("workspace".into(), workspace.into());
-            let mut target = Map::new();
-            for (key, path) in [
-                ("user_id", &["user_id"][..]),
-                ("user_id", &["key", "user_id"]),
-                ("username", &["username"]),
-                ("username", &["user", "username"]),
-                ("key_id", &["key_id"]),
-                ("workspace_id", &["workspace_record", "id"]),
-            ] {
-                if let Some(v) = str_at(body, path) {
-                    target.entry(key).or_insert_with(|| clip(v).into());
-                }
-            }
-            r.insert("target".into(), target.into());
-            r
-        });
         Pending {
             operation,
-            actor_id,
-            record,
+            actor_id: identity.map(|who| who.user_id.clone()),
+            draft: gw
+                .audit
+                .as_ref()
+                .map(|_| audit::Draft::new(gw, body, identity)),
         }
     }
 
@@ -267,75 +197,10 @@ impl Pending {
             actor: self.actor_id,
             outcome: Some(outcome),
         };
-        let (Some(log), Some(mut fields)) = (&gw.audit, self.record) else {
-            return;
-        };
-        let issued = reply.map_or(Value::Null, |r| issued(gw, r, &mut fields));
-        let elapsed = call.started.elapsed();
-        let mut record = Map::new();
-        record.insert(
-            "time".into(),
-            time::rfc3339_millis(time::now_millis()).into(),
-        );
-        record.insert("request_id".into(), call.request_id.clone().into());
-        record.insert("remote".into(), call.remote.map(|a| a.to_string()).into());
-        record.extend(fields);
-        record.insert("issued".into(), issued);
-        record.insert("outcome".into(), outcome.into());
-        let ms = elapsed.as_micros() as f64 / 1000.0;
-        record.insert("duration_ms".into(), json!(ms));
-        log.write(&Value::Object(record));
-    }
-}
-
-/// The credential a successful reply issued, if any (a JWT's `kid` and
-/// issue time; an API key's id and prefix), never the secret itself; the
-/// ids it names are added to the record's `target`.
-fn issued(gw: &Gateway, reply: &Reply, fields: &mut Map<String, Value>) -> Value {
-    let mut named: Vec<(&str, Value)> = Vec::new();
-    for (key, path) in [
-        ("user_id", &["user", "id"][..]),
-        ("user_id", &["bootstrap_admin_user_id"]),
-        ("key_id", &["api_key", "id"]),
-        ("workspace_id", &["workspace", "id"]),
-    ] {
-        if let Some(v) = str_at(reply, path) {
-            named.push((key, clip(v).into()));
+        if let (Some(log), Some(draft)) = (&gw.audit, self.draft) {
+            log.write(&draft.finish(gw, call, outcome, reply));
         }
     }
-    let issued = if let Some(jwt) = str_at(reply, &["jwt"]) {
-        // The gateway's own JWT: its claims are read, the token is not kept.
-        match crate::jwt::decode_jwt(jwt) {
-            Some(parts) => {
-                if let Some(sub) = parts.claim_str("sub") {
-                    named.push(("user_id", clip(sub).into()));
-                }
-                json!({
-                    "kind": "jwt",
-                    "kid": parts.header_str("kid"),
-                    "issued": parts.claim_i64("iat").map(|s| time::rfc3339_millis(s.saturating_mul(1000))),
-                })
-            }
-            None => json!({"kind": "jwt"}),
-        }
-    } else if let Some(k) = reply.get("api_key").and_then(Value::as_object) {
-        json!({"kind": "api-key", "key_id": k.get("id"), "prefix": k.get("prefix")})
-    } else if let Some(plain) = str_at(reply, &["bootstrap_admin_api_key"]) {
-        // Found by its hash, as the gateway stores it.
-        let hash = crate::crypto::hash_api_key(plain);
-        gw.read(|st| match st.api_keys.iter().find(|k| k.hash == hash) {
-            Some(k) => json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix}),
-            None => json!({"kind": "api-key"}),
-        })
-    } else {
-        Value::Null
-    };
-    if let Some(Value::Object(target)) = fields.get_mut("target") {
-        for (k, v) in named {
-            target.entry(k).or_insert(v);
-        }
-    }
-    issued
 }
 
 /// Run `op`'s handler on the blocking pool (hashing, fsync). A panic in it
