@@ -16,7 +16,7 @@
 //! them either.
 
 use crate::authn::{Identity, Source};
-use crate::dispatch::Call;
+pub use crate::config::AuditTarget;
 use crate::gateway::Gateway;
 use crate::ops::{Body, Reply};
 use crate::state::refuse_if_open_to_others;
@@ -24,26 +24,11 @@ use crate::time;
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::net::SocketAddr;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// Where the audit log goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AuditTarget {
-    Stderr,
-    File(PathBuf),
-}
-
-impl AuditTarget {
-    /// `-` is stderr; anything else a file.
-    pub fn parse(s: &str) -> AuditTarget {
-        match s {
-            "-" => AuditTarget::Stderr,
-            p => AuditTarget::File(PathBuf::from(p)),
-        }
-    }
-}
+use std::time::Instant;
 
 /// The audit log's file mode.
 pub const AUDIT_LOG_MODE: u32 = 0o600;
@@ -191,12 +176,13 @@ impl Draft {
         Draft { fields: r }
     }
 
-    /// The whole record, once the request has ended with `outcome` (and
-    /// `reply`, when it succeeded).
+    /// The whole record of request `request_id` from `remote`, which
+    /// arrived at `started`, once it has ended with `outcome` (and `reply`,
+    /// when it succeeded).
     pub(crate) fn finish(
         self,
         gw: &Gateway,
-        call: &Call,
+        (request_id, remote, started): (&str, Option<SocketAddr>, Instant),
         outcome: &str,
         reply: Option<&Reply>,
     ) -> Value {
@@ -207,12 +193,12 @@ impl Draft {
             "time".into(),
             time::rfc3339_millis(time::now_millis()).into(),
         );
-        record.insert("request_id".into(), call.request_id.clone().into());
-        record.insert("remote".into(), call.remote.map(|a| a.to_string()).into());
+        record.insert("request_id".into(), request_id.into());
+        record.insert("remote".into(), remote.map(|a| a.to_string()).into());
         record.extend(fields);
         record.insert("issued".into(), issued);
         record.insert("outcome".into(), outcome.into());
-        let ms = call.started.elapsed().as_micros() as f64 / 1000.0;
+        let ms = started.elapsed().as_micros() as f64 / 1000.0;
         record.insert("duration_ms".into(), json!(ms));
         Value::Object(record)
     }

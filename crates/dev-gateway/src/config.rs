@@ -3,7 +3,6 @@
 //! named constant here (the README lists them); the ones an operator may
 //! change are also fields of [`Config`] and flags of the binary.
 
-use crate::audit::AuditTarget;
 use crate::crypto;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -17,6 +16,23 @@ pub enum BootstrapMode {
     Bootstrap,
     /// The admin's API key is the operator's token, seeded at start.
     Token,
+}
+
+/// Where the audit log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    Stderr,
+    File(PathBuf),
+}
+
+impl AuditTarget {
+    /// `-` is stderr; anything else a file.
+    pub fn parse(s: &str) -> AuditTarget {
+        match s {
+            "-" => AuditTarget::Stderr,
+            p => AuditTarget::File(PathBuf::from(p)),
+        }
+    }
 }
 
 /// Which gateway to behave like.

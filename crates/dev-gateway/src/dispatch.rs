@@ -81,6 +81,26 @@ impl Call {
     pub fn noted(&self) -> Noted {
         self.noted.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// The request log's line for this request (at `info`), from
+    /// [`crate::net`] for HTTP, from [`crate::ws`] for the socket:
+    /// `status` is the HTTP status, or a socket request's outcome.
+    pub(crate) fn log(&self, method: &str, path: &str, status: &dyn std::fmt::Display) {
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return;
+        }
+        let noted = self.noted();
+        tracing::info!(
+            request_id = %self.request_id,
+            method = %method,
+            path = %path,
+            operation = %noted.operation.unwrap_or("-"),
+            status = %status,
+            duration_ms = self.started.elapsed().as_micros() as f64 / 1000.0,
+            actor = %noted.actor.as_deref().unwrap_or("-"),
+            "request"
+        );
+    }
 }
 
 /// The operation a request body names, if clients may call it.
@@ -198,7 +218,8 @@ impl Pending {
             outcome: Some(outcome),
         };
         if let (Some(log), Some(draft)) = (&gw.audit, self.draft) {
-            log.write(&draft.finish(gw, call, outcome, reply));
+            let request = (call.request_id.as_str(), call.remote, call.started);
+            log.write(&draft.finish(gw, request, outcome, reply));
         }
     }
 }

@@ -19,7 +19,6 @@ use axum::Router;
 use futures_util::FutureExt;
 use hyper::body::{Body as _, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::fmt::Display;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -265,7 +264,7 @@ async fn connection(
                 StatusCode::SWITCHING_PROTOCOLS => Phase::Socket,
                 _ => Phase::Head,
             });
-            log_request(&call, method.as_str(), path, &resp.status().as_u16());
+            call.log(method.as_str(), path, &resp.status().as_u16());
             Ok::<_, std::convert::Infallible>(resp)
         }
     });
@@ -287,26 +286,6 @@ async fn connection(
     }
     conn.as_mut().graceful_shutdown();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
-}
-
-/// The request log's line for one request (at `info`): HTTP requests
-/// here, socket requests from [`crate::ws`]. `status` is the HTTP status,
-/// or a socket request's outcome.
-pub(crate) fn log_request(call: &Call, method: &str, path: &str, status: &dyn Display) {
-    if !tracing::enabled!(tracing::Level::INFO) {
-        return;
-    }
-    let noted = call.noted();
-    tracing::info!(
-        request_id = %call.request_id,
-        method = %method,
-        path = %path,
-        operation = %noted.operation.unwrap_or("-"),
-        status = %status,
-        duration_ms = call.started.elapsed().as_micros() as f64 / 1000.0,
-        actor = %noted.actor.as_deref().unwrap_or("-"),
-        "request"
-    );
 }
 
 /// A request path as the log shows it: the gateway's own routes as they

@@ -203,7 +203,7 @@ fn log_frame(call: &Call, answer: &Value) {
             None => "ok",
         }
     });
-    crate::net::log_request(call, "WS", "/api/v1/socket", &outcome);
+    call.log("WS", "/api/v1/socket", &outcome);
 }
 
 /// Check one frame, in order, and say what to do with it. A request the
