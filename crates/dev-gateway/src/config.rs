@@ -18,6 +18,23 @@ pub enum BootstrapMode {
     Token,
 }
 
+/// Where the audit log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    Stderr,
+    File(PathBuf),
+}
+
+impl AuditTarget {
+    /// `-` is stderr; anything else a file.
+    pub fn parse(s: &str) -> AuditTarget {
+        match s {
+            "-" => AuditTarget::Stderr,
+            p => AuditTarget::File(PathBuf::from(p)),
+        }
+    }
+}
+
 /// Which gateway to behave like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compat {
@@ -113,6 +130,8 @@ pub struct Config {
     /// within [`ROTATION_GRACE_RANGE`].
     pub rotation_grace: i64,
     pub state_file: Option<PathBuf>,
+    /// Where the audit log goes, if anywhere (see [`crate::audit`]).
+    pub audit_log: Option<AuditTarget>,
     pub limits: Limits,
     /// Offer `service: "test"` on the socket (streamed replies, delays,
     /// stalls, freezes, pings) for client tests; see `ws::test_service`.
@@ -152,6 +171,7 @@ impl Config {
             jwt_ttl: DEFAULT_JWT_TTL,
             rotation_grace: DEFAULT_ROTATION_GRACE,
             state_file: None,
+            audit_log: None,
             limits: Limits::default(),
             test_service: false,
             refuse: None,
