@@ -115,9 +115,9 @@ registry! {
         "Check an API key" => "tg-whoami -t \"$KEY\"",
     ];
     "tg-create-user" => CreateUser, Upstream, "Create a user; prints the new user's id", [
-        "Create a writer in workspace research, the password read from standard input; prints the id" => "ALICE=$(printf '%s\\n' \"$PW\" | tg-create-user -w research --username alice --roles writer --password-stdin)",
+        "Create a writer, the password from standard input; keep the new id" => "ALICE=$(printf '%s\\n' \"$PW\" | tg-create-user --password-stdin \\\n    -w research --username alice --roles writer)",
         "Prompt for the password (twice), several roles" => "tg-create-user -w research --username bob --roles reader writer",
-        "Safe to re-run in a provisioning script" => "tg-create-user -w research --username alice --password-stdin --exists-ok < alice.pw",
+        "Safe to re-run in a provisioning script" => "tg-create-user -w research --username alice --exists-ok \\\n    --password-stdin < alice.pw",
     ];
     "tg-list-users" => ListUsers, Upstream, "List users (of one workspace with -w): a table, or \"No users.\"", [
         "Every user, as a table" => "tg-list-users",
@@ -130,7 +130,7 @@ registry! {
     ];
     "tg-update-user" => UpdateUser, Upstream, "Change a user's name, email, roles, enabled or must-change-password", [
         "Make alice a reader and a writer" => "tg-update-user --username alice --roles reader writer",
-        "Change the name and email, keeping the rest" => "tg-update-user --user-id \"$ALICE\" --name 'Alice Liddell' --email alice@example.com",
+        "Change the name and email, keeping the rest" => "tg-update-user --user-id \"$ALICE\" \\\n    --name 'Alice Liddell' --email alice@example.com",
         "Require a password change at the next login" => "tg-update-user --username alice --must-change-password yes",
     ];
     "tg-disable-user" => DisableUser, Upstream, "Disable a user; prints \"Disabled user ID\"", [
@@ -146,7 +146,7 @@ registry! {
         "In a script, without asking" => "tg-delete-user --user-id \"$ALICE\" --yes",
     ];
     "tg-change-password" => ChangePassword, Upstream, "Change your own password; prints \"Password changed.\"", [
-        "Change your own password (prompts for the current one, then twice for the new)" => "tg-change-password",
+        "Change your own password (prompts: the current one, then the new twice)" => "tg-change-password",
         "From a script: the current password, then the new one, on standard input" => "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | tg-change-password --password-stdin",
     ];
     "tg-reset-password" => ResetPassword, Upstream, "Reset a user's password; prints the temporary password", [
@@ -161,10 +161,11 @@ registry! {
     "tg-list-api-keys" => ListApiKeys, Upstream, "List a user's API keys: a table, or \"No keys.\"", [
         "A user's keys, as a table" => "tg-list-api-keys --username alice",
         "As JSON, or CSV" => "tg-list-api-keys --user-id \"$ALICE\" -o json\ntg-list-api-keys --user-id \"$ALICE\" -o csv",
-        "Revoke every key of a user" => "tg-list-api-keys --username alice -o ids | xargs -n 1 tg-revoke-api-key --key-id",
+        "Revoke every key of a user" => "tg-list-api-keys --username alice -o ids |\n  xargs -n 1 tg-revoke-api-key --key-id",
     ];
     "tg-revoke-api-key" => RevokeApiKey, Upstream, "Revoke an API key; prints \"Revoked key ID\"", [
         "Revoke a key by its id (tg-list-api-keys shows the ids)" => "tg-revoke-api-key --key-id \"$KEY_ID\"",
+        "Revoke every key of a user" => "tg-list-api-keys --username alice -o ids |\n  xargs -n 1 tg-revoke-api-key --key-id",
     ];
     "tg-create-workspace" => CreateWorkspace, Upstream, "Create a workspace; prints \"Workspace created: ID\"", [
         "Create a workspace" => "tg-create-workspace --workspace-id research --name Research",
@@ -193,7 +194,7 @@ registry! {
     ];
     "tg-enable-workspace" => EnableWorkspace, New, "Re-enable a workspace and announce it again (its users stay disabled)", [
         "Enable a workspace again (its users stay disabled)" => "tg-enable-workspace --workspace-id research",
-        "Then its users, one by one" => "tg-list-users -w research -o ids | xargs -n 1 tg-enable-user --user-id",
+        "Enable it and then its users, one by one" => "tg-enable-workspace --workspace-id research &&\n  tg-list-users -w research -o ids | xargs -n 1 tg-enable-user --user-id",
     ];
     "tg-rotate-signing-key" => RotateSigningKey, New, "Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart", [
         "Rotate the JWT signing key (warns and asks)" => "tg-rotate-signing-key",

@@ -98,7 +98,7 @@ enum Sub {
 /// The end of the long --help and the man page's EXAMPLES.
 const EXAMPLES: &[tg_iam_docgen::Example] = &[
     (
-        "A gateway to try the tools against, on upstream's port 8888 (Ctrl-C stops it)",
+        "A gateway to try the tools on, at upstream's port 8888 (Ctrl-C stops it)",
         "tg-dev-gateway --bootstrap-mode bootstrap",
     ),
     (
@@ -106,7 +106,7 @@ const EXAMPLES: &[tg_iam_docgen::Example] = &[
         "tg-dev-gateway --bootstrap-mode bootstrap --state gw.json --listen 127.0.0.1:0",
     ),
     (
-        "Run a script against a throw-away gateway, bootstrapped, with TRUSTGRAPH_URL and TRUSTGRAPH_TOKEN set",
+        "A script against a throw-away gateway (TRUSTGRAPH_URL and _TOKEN set)",
         "tg-dev-gateway exec -- ./provision.sh",
     ),
     (

@@ -121,4 +121,6 @@ fn the_long_help_ends_with_examples() {
         "{tail}"
     );
     assert!(help.contains("Exit codes:\n"), "{help}");
+    // Within 80 columns, so that clap never wraps an example.
+    assert!(tail.lines().all(|l| l.len() <= 80), "{tail}");
 }
