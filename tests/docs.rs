@@ -176,8 +176,8 @@ fn run_document(doc: &Path, blocks: &[&Block]) -> Result<(), String> {
     }
     let block = output
         .lines()
-        .filter_map(|l| l.strip_prefix("=== "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("=== "))
         .unwrap_or("(before the first block)")
         .to_string();
     Err(format!(

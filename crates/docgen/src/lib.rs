@@ -232,6 +232,9 @@ fn commands_section(cmd: &Command) -> Option<Section> {
     (!blocks.is_empty()).then(|| Section::new("COMMANDS", blocks))
 }
 
+/// One of clap_mangen's section renderers.
+type RenderSection = fn(&clap_mangen::Man, &mut dyn io::Write) -> io::Result<()>;
+
 /// The man page of a command (section 1): clap_mangen's title, NAME,
 /// SYNOPSIS, DESCRIPTION and OPTIONS from the clap definition, a COMMANDS
 /// section for its subcommands, then `sections` (clap's `after_help` is
@@ -239,7 +242,7 @@ fn commands_section(cmd: &Command) -> Option<Section> {
 pub fn command_page(cmd: Command, sections: &[Section]) -> Vec<u8> {
     let man = clap_mangen::Man::new(cmd.clone());
     let mut buf = Vec::new();
-    let parts: [fn(&clap_mangen::Man, &mut dyn io::Write) -> io::Result<()>; 5] = [
+    let parts: [RenderSection; 5] = [
         clap_mangen::Man::render_title,
         clap_mangen::Man::render_name_section,
         clap_mangen::Man::render_synopsis_section,
