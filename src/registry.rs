@@ -2,12 +2,14 @@
 //!
 //! Everything that enumerates the tools reads [`TOOLS`]: the multicall
 //! binary's dispatch, `tg-iam --list` and `tg-iam install-links`, the man
-//! page and shell completion generator and the README's tool table
-//! (`tests/generated.rs`), and the test that checks the thin binaries
-//! (`src/bin/NAME.rs` and the `[[bin]]` list in Cargo.toml) against it.
+//! page and shell completion generator ([`crate::docs`]: `tg-iam man`,
+//! `tg-iam completions`), the README's tool table (`tests/generated.rs`),
+//! each tool's long `--help` (its examples), and the test that checks the
+//! thin binaries (`src/bin/NAME.rs` and the `[[bin]]` list in Cargo.toml)
+//! against it.
 //!
 //! Adding a tool: write its type (a [`crate::Tool`] in `src/tools/`), add
-//! one line to the list below, then run
+//! its entry to the list below (with two to four examples), then run
 //! `UPDATE_GENERATED=1 cargo test --test generated`: it regenerates the man
 //! page, the completions and the README table, and tells you the thin
 //! binary's file and `[[bin]]` entry to add (both are fixed text).
@@ -200,7 +202,7 @@ registry! {
         "Rotate the JWT signing key (warns and asks)" => "tg-rotate-signing-key",
         "In a script" => "tg-rotate-signing-key --yes",
     ];
-    "tg-config" => Config, New, "Show effective settings and their sources; set, unset or choose profiles", [
+    "tg-config" => Config, New, "Show effective settings and their sources; set, unset, list or choose profiles", [
         "Show the effective settings and where each comes from" => "tg-config",
         "Create a profile and make it the default" => "tg-config set --profile staging url https://iam.staging.example.com/\ntg-config use staging",
         "Every profile, and the selected one's name (for a shell prompt)" => "tg-config list\ntg-config current",

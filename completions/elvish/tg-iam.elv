@@ -50,7 +50,7 @@ set edit:completion:arg-completer[tg-iam] = {|@words|
             cand tg-disable-workspace 'Disable a workspace, its users and their API keys (asks, or --yes)'
             cand tg-enable-workspace 'Re-enable a workspace and announce it again (its users stay disabled)'
             cand tg-rotate-signing-key 'Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart'
-            cand tg-config 'Show effective settings and their sources; set, unset or choose profiles'
+            cand tg-config 'Show effective settings and their sources; set, unset, list or choose profiles'
             cand tg-logout 'Remove a session saved by tg-login --save (--all: every profile)'
             cand tg-auth-status 'Show which credential is used and whether it works over HTTP and the socket'
             cand tg-apply 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines'

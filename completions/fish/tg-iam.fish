@@ -54,7 +54,7 @@ complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-update-workspace" 
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-disable-workspace" -d 'Disable a workspace, its users and their API keys (asks, or --yes)'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-enable-workspace" -d 'Re-enable a workspace and announce it again (its users stay disabled)'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-rotate-signing-key" -d 'Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart'
-complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-config" -d 'Show effective settings and their sources; set, unset or choose profiles'
+complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-config" -d 'Show effective settings and their sources; set, unset, list or choose profiles'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-logout" -d 'Remove a session saved by tg-login --save (--all: every profile)'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-auth-status" -d 'Show which credential is used and whether it works over HTTP and the socket'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-apply" -d 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines'

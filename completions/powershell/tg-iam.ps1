@@ -53,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-iam' -ScriptBlock {
             [CompletionResult]::new('tg-disable-workspace', 'tg-disable-workspace', [CompletionResultType]::ParameterValue, 'Disable a workspace, its users and their API keys (asks, or --yes)')
             [CompletionResult]::new('tg-enable-workspace', 'tg-enable-workspace', [CompletionResultType]::ParameterValue, 'Re-enable a workspace and announce it again (its users stay disabled)')
             [CompletionResult]::new('tg-rotate-signing-key', 'tg-rotate-signing-key', [CompletionResultType]::ParameterValue, 'Rotate the JWT signing key (asks, or --yes); 2.11 gateways need a restart')
-            [CompletionResult]::new('tg-config', 'tg-config', [CompletionResultType]::ParameterValue, 'Show effective settings and their sources; set, unset or choose profiles')
+            [CompletionResult]::new('tg-config', 'tg-config', [CompletionResultType]::ParameterValue, 'Show effective settings and their sources; set, unset, list or choose profiles')
             [CompletionResult]::new('tg-logout', 'tg-logout', [CompletionResultType]::ParameterValue, 'Remove a session saved by tg-login --save (--all: every profile)')
             [CompletionResult]::new('tg-auth-status', 'tg-auth-status', [CompletionResultType]::ParameterValue, 'Show which credential is used and whether it works over HTTP and the socket')
             [CompletionResult]::new('tg-apply', 'tg-apply', [CompletionResultType]::ParameterValue, 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines')
