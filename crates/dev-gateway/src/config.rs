@@ -1,6 +1,6 @@
 //! How a gateway is configured, and every limit it enforces: token
 //! lifetimes, body sizes, timeouts and the connection cap. Each limit is a
-//! named constant here (the README lists them); the ones an operator may
+//! named constant here (docs/dev-gateway.md lists them); the ones an operator may
 //! change are also fields of [`Config`] and flags of the binary.
 
 use crate::crypto;
@@ -242,7 +242,7 @@ pub fn timeout_range() -> RangeInclusive<i64> {
     *TIMEOUT_RANGE_SECS.start() as i64..=*TIMEOUT_RANGE_SECS.end() as i64
 }
 
-/// Every limit, as the README lists it (read from the constants above).
+/// Every limit, as docs/dev-gateway.md lists it (read from the constants above).
 pub fn limits_table() -> String {
     fn size(b: usize) -> String {
         match b {

@@ -1,6 +1,6 @@
 //! `tg-dev-gateway`: run the local IAM gateway.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -153,6 +153,77 @@ enum Sub {
     /// cannot be run).
     #[command(after_long_help = LONG_HELP)]
     Exec(ExecArgs),
+
+    /// Print tg-dev-gateway's shell completions (e.g. from ~/.bashrc:
+    /// source <(tg-dev-gateway completions bash))
+    Completions {
+        /// The shell
+        #[arg(value_name = "SHELL", value_parser = tg_iam_docgen::shell_names())]
+        shell: String,
+    },
+
+    /// Write the man page tg-dev-gateway(1) into DIR/man1 (DIR is created
+    /// if needed; e.g. ~/.local/share/man)
+    Man {
+        /// A man directory
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// The end of the long --help and the man page's EXAMPLES.
+const EXAMPLES: &[tg_iam_docgen::Example] = &[
+    (
+        "A gateway to try the tools on, at upstream's port 8888 (Ctrl-C stops it)",
+        "tg-dev-gateway --bootstrap-mode bootstrap",
+    ),
+    (
+        "Keep its state in a file, on a free port (it prints the address)",
+        "tg-dev-gateway --bootstrap-mode bootstrap --state gw.json --listen 127.0.0.1:0",
+    ),
+    (
+        "A script against a throw-away gateway (TRUSTGRAPH_URL and _TOKEN set)",
+        "tg-dev-gateway exec -- ./provision.sh",
+    ),
+    (
+        "A shell with a throw-away gateway; exit stops it",
+        "tg-dev-gateway exec -- bash",
+    ),
+];
+
+/// The exit codes, as --help and the man page give them.
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    stopped by SIGINT or SIGTERM
+  1    could not start (state file, address, descriptor limit), or stopped by a failure
+  2    usage error (bad flags or values)
+  exec: the command's exit code; 128+N if it died of signal N; 126 if it cannot be run,
+  127 if it cannot be found; 1 if the gateway could not start";
+
+/// The command line, as --help, the man page and the completions show it.
+fn command() -> clap::Command {
+    Cli::command()
+        .after_help(EXIT_CODES_HELP)
+        .after_long_help(format!(
+            "{EXIT_CODES_HELP}\n\n{}",
+            tg_iam_docgen::examples_help(EXAMPLES)
+        ))
+}
+
+/// tg-dev-gateway(1).
+fn man_page() -> Vec<u8> {
+    use tg_iam_docgen::{examples_section, preformatted_after_heading, see_also, Section};
+    tg_iam_docgen::command_page(
+        command(),
+        &[
+            Section::new(
+                "EXIT STATUS",
+                vec![preformatted_after_heading(EXIT_CODES_HELP)],
+            ),
+            examples_section(EXAMPLES),
+            see_also(&["tg-iam(7)".into()]),
+        ],
+    )
 }
 
 #[derive(Args, Debug)]
@@ -314,8 +385,33 @@ fn start_log(level: LogLevel) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     quiet_panics();
+    match cli.command {
+        Some(Sub::Completions { shell }) => {
+            let spec = tg_iam_docgen::shell(&shell).expect("clap checked the shell's name");
+            let script = tg_iam_docgen::completion(spec.shell, "tg-dev-gateway", &command());
+            // A closed stdout is not an error.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
+            return ExitCode::SUCCESS;
+        }
+        Some(Sub::Man { dir }) => {
+            let pages = [("tg-dev-gateway.1".to_string(), man_page())];
+            return match tg_iam_docgen::install_man_pages(&dir, &pages) {
+                Ok(paths) => {
+                    let list: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+                    let _ =
+                        std::io::Write::write_all(&mut std::io::stdout().lock(), list.as_bytes());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("tg-dev-gateway: error: cannot write the man page: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+        _ => {}
+    }
     if let Some(Sub::Exec(e)) = cli.command {
         start_log(e.gateway.log);
         let cfg = e.gateway.config(BootstrapMode::Bootstrap);
