@@ -1073,3 +1073,435 @@ fn a_secrets_file_is_not_left_behind_by_a_run_that_minted_nothing() {
         0o600
     );
 }
+
+// ------------------------------------------- lockouts and the plan's truth
+
+/// Write `text` as `name` in a fresh directory and apply it with `args`.
+fn apply_text(gw: &Gw, tag: &str, name: &str, text: &str, args: &[&str]) -> Run {
+    let d = tmpdir(tag);
+    let m = write(&d, name, text);
+    let mut a = vec!["-f", m.as_str()];
+    a.extend_from_slice(args);
+    gw.apply(&a, &[])
+}
+
+#[test]
+fn an_omitted_field_leaves_an_existing_record_alone() {
+    let gw = start(Compat::Design, None);
+    // eve: a disabled writer; the manifest names her and the admin
+    // without roles or enabled.
+    let eve = gw.run(
+        "tg-create-user",
+        &[
+            "-w",
+            "default",
+            "--username",
+            "eve",
+            "--password",
+            "eve-pw-0000",
+            "--roles",
+            "writer",
+        ],
+        &[],
+    );
+    ok(&eve);
+    ok(&gw.run("tg-disable-user", &["--user-id", eve.stdout.trim()], &[]));
+    let before = gw.summary();
+    let r = apply_text(
+        &gw,
+        "omitted",
+        "m.yaml",
+        "users:\n  - {username: admin, workspace: default}\n  - {username: eve, workspace: default}\n",
+        &[],
+    );
+    ok(&r);
+    assert_eq!(
+        plan_lines(&r.stderr),
+        ["= user admin unchanged", "= user eve unchanged"],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(gw.summary(), before);
+    // A workspace without `enabled` is not re-enabled either; a new user
+    // without roles or enabled gets the documented defaults.
+    ok(&gw.run("tg-create-workspace", &["--workspace-id", "old"], &[]));
+    ok(&gw.run("tg-disable-workspace", &["--workspace-id", "old", "--yes"], &[]));
+    let r = apply_text(
+        &gw,
+        "omitted2",
+        "m.toml",
+        "[[workspaces]]\nid = \"old\"\n\n[[users]]\nusername = \"zed\"\nworkspace = \"default\"\n",
+        &[],
+    );
+    ok(&r);
+    assert_eq!(
+        plan_lines(&r.stderr),
+        [
+            "= workspace old unchanged",
+            "+ create user zed (reader) in default"
+        ],
+        "{}",
+        r.stderr
+    );
+    let after = gw.summary();
+    assert!(after.contains(&"workspace old \"old\" enabled=false".to_string()), "{after:?}");
+    assert!(
+        after.contains(
+            &"user zed in default roles=reader name=\"zed\" email=\"\" enabled=true".to_string()
+        ),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn every_lockout_is_refused_before_anything_is_sent() {
+    let gw = start(Compat::Design, None);
+    let before = gw.summary();
+    let cases = [
+        // The caller demoted.
+        (
+            "users:\n  - {username: admin, workspace: default, roles: [reader]}\n",
+            "users[0].roles",
+            "would lose the admin role",
+        ),
+        // The caller disabled.
+        (
+            "users:\n  - {username: admin, workspace: default, enabled: false}\n",
+            "users[0].enabled",
+            "would be disabled",
+        ),
+        // The caller's home workspace disabled.
+        (
+            "workspaces:\n  - {id: default, enabled: false}\n",
+            "workspaces[0].enabled",
+            "the caller's home workspace",
+        ),
+        // The key in use replaced.
+        (
+            "api_keys:\n  - {user: admin, name: bootstrap, expires: \"2099-01-01\"}\n",
+            "api_keys[0].expires",
+            "the API key this run uses",
+        ),
+    ];
+    for (text, entry, why) in cases {
+        for extra in [&[][..], &["--yes"][..]] {
+            let r = apply_text(&gw, "lockout", "m.yaml", text, extra);
+            assert_eq!(r.code, 2, "{text}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(&format!("m.yaml: {entry}: ")) && r.stderr.contains(why),
+                "{text}: {}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+            assert_eq!(r.stdout, "");
+            assert_eq!(gw.summary(), before, "{text}: nothing was changed");
+        }
+    }
+}
+
+#[test]
+fn a_destructive_plan_needs_yes_without_a_terminal() {
+    let gw = start(Compat::Design, None);
+    let setup = "users:\n  - {username: alice, workspace: default, roles: [writer, admin]}\n";
+    ok(&apply_text(&gw, "destructive0", "m.yaml", setup, &[]));
+    let before = gw.summary();
+    let demote = "users:\n  - {username: alice, workspace: default, roles: [writer]}\n";
+    let r = apply_text(&gw, "destructive1", "m.yaml", demote, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("standard input is not a terminal") && r.stderr.contains("--yes"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(gw.summary(), before, "nothing was changed");
+    let r = apply_text(&gw, "destructive2", "m.yaml", demote, &["--yes"]);
+    ok(&r);
+    assert!(gw
+        .summary()
+        .iter()
+        .any(|l| l.starts_with("user alice in default roles=writer ")));
+    // Creating and renaming need no confirmation.
+    let r = apply_text(
+        &gw,
+        "destructive3",
+        "m.yaml",
+        "workspaces:\n  - {id: default, name: Home}\nusers:\n  - {username: bo, workspace: default}\n",
+        &[],
+    );
+    ok(&r);
+}
+
+#[test]
+fn a_destructive_plan_asks_on_a_terminal() {
+    let gw = start(Compat::Design, None);
+    ok(&apply_text(
+        &gw,
+        "ask0",
+        "m.yaml",
+        "users:\n  - {username: alice, workspace: default, roles: [writer]}\n",
+        &[],
+    ));
+    let d = tmpdir("ask");
+    let m = write(
+        &d,
+        "m.yaml",
+        "users:\n  - {username: alice, workspace: default, enabled: false}\n",
+    );
+    let on_tty = |answer: &str| {
+        let cmdline = format!(
+            "'{}' -u '{}' -t '{}' -f '{}'",
+            bin_dir().join("tg-apply").display(),
+            gw.url,
+            gw.admin,
+            m
+        );
+        let mut cmd = Command::new("script");
+        clean_env(&mut cmd);
+        let mut child = cmd
+            .args(["-q", "-e", "-c", &cmdline, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script(1) from util-linux");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+        )
+    };
+    let (code, screen) = on_tty("n\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("Apply 1 change? [y/N] "), "{screen}");
+    assert!(screen.contains("nothing was changed"), "{screen}");
+    assert!(gw
+        .summary()
+        .iter()
+        .any(|l| l.starts_with("user alice ") && l.ends_with("enabled=true")));
+    let (code, screen) = on_tty("y\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(gw
+        .summary()
+        .iter()
+        .any(|l| l.starts_with("user alice ") && l.ends_with("enabled=false")));
+}
+
+#[test]
+fn a_write_whose_read_back_fails_is_done_not_confirmed() {
+    // The gateway creates the workspace, then refuses to show it.
+    let hook = RefuseHook(Arc::new(|b| {
+        (b.get("operation").and_then(Value::as_str) == Some("get-workspace"))
+            .then(|| ("operation-not-permitted", "scripted refusal".to_string()))
+    }));
+    let gw = start(Compat::Design, Some(hook));
+    let r = apply_text(
+        &gw,
+        "unconfirmed",
+        "m.yaml",
+        "workspaces:\n  - {id: acme}\n  - {id: beta}\n",
+        &["--jobs", "1"],
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("[1/2] + create workspace acme: done, not confirmed: "),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("FAILED"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "1 of 2 steps done (0 confirmed, 1 not confirmed), 0 failed, 1 not started.\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("tg-apply: error: step 1 of 2 was done but not confirmed: "),
+        "{}",
+        r.stderr
+    );
+    assert!(gw
+        .summary()
+        .contains(&"workspace acme \"acme\" enabled=true".to_string()));
+}
+
+#[test]
+fn two_keys_of_one_name_are_named_and_refused() {
+    let gw = start(Compat::Design, None);
+    let alice = gw.run(
+        "tg-create-user",
+        &["-w", "default", "--username", "alice", "--password", "pw-123456"],
+        &[],
+    );
+    ok(&alice);
+    let id = alice.stdout.trim().to_string();
+    for _ in 0..2 {
+        ok(&gw.run("tg-create-api-key", &["--user-id", &id, "--name", "laptop"], &[]));
+    }
+    let ids: Vec<String> = gw
+        .server
+        .gateway
+        .snapshot()
+        .api_keys
+        .iter()
+        .filter(|k| k.name == "laptop")
+        .map(|k| k.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let before = gw.summary();
+    for prune in [&[][..], &["--prune", "--yes"][..]] {
+        let r = apply_text(
+            &gw,
+            "dupkeys",
+            "m.yaml",
+            "users:\n  - {username: admin, workspace: default}\n  - {username: alice, workspace: default}\napi_keys:\n  - {user: alice, name: laptop}\n",
+            prune,
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("m.yaml: api_keys[0]: user \"alice\" has 2 API keys named \"laptop\""),
+            "{}",
+            r.stderr
+        );
+        for id in &ids {
+            assert!(r.stderr.contains(id.as_str()), "{}", r.stderr);
+        }
+        assert!(!r.stderr.contains("= api key alice/laptop unchanged"), "{}", r.stderr);
+        assert_eq!(gw.summary(), before);
+    }
+}
+
+/// Run tg-apply on `manifest` (YAML) under a 1 GiB address-space limit and
+/// 1 s of CPU time: the exit code and stderr. Nothing listens on its URL.
+fn apply_limited(manifest: &Path) -> (i32, String) {
+    use std::os::unix::process::CommandExt;
+    let url = format!("http://127.0.0.1:{}/", common::closed_port());
+    let mut cmd = Command::new(bin_dir().join("tg-apply"));
+    clean_env(&mut cmd);
+    cmd.args(["-u", &url, "-t", "tg_x1234567", "-f"])
+        .arg(manifest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    unsafe {
+        cmd.pre_exec(|| {
+            let gib = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            let second = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &gib) != 0
+                || libc::setrlimit(libc::RLIMIT_CPU, &second) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn hostile_yaml_is_refused_within_its_budget() {
+    let d = tmpdir("yaml-budget");
+    // The no-space alias in a flow mapping, which a text scan missed: 20,000
+    // roles behind one anchor, named by 10,000 users (a 700 KB file that
+    // expands to 200 million strings).
+    let mut bomb = String::from("{\"users\": [{\"username\":\"u\",\"workspace\":\"w\",\"roles\":&big [");
+    bomb.push_str(&vec!["\"reader\""; 20_000].join(","));
+    bomb.push_str("]}");
+    for i in 0..10_000 {
+        bomb.push_str(&format!(",{{\"username\":\"u{i}\",\"workspace\":\"w\",\"roles\":*big}}"));
+    }
+    bomb.push_str("]}\n");
+    // A classic billion laughs, with spaces.
+    let mut laughs = String::from("x: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        laughs.push_str(&format!(
+            "x{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
+    }
+    let cases = [
+        ("nospace.yaml", bomb),
+        ("laughs.yaml", laughs),
+        (
+            "flow.yaml",
+            format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
+        // Deep block nesting: - - - - ... x
+        ("block.yaml", "- ".repeat(20_000) + "x\n"),
+    ];
+    for (name, text) in cases {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        let (code, err) = apply_limited(&p);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("tg-apply: error: {}:", p.display())),
+            "{name}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    }
+}
+
+#[test]
+fn secrets_out_dash_is_standard_output() {
+    let gw = start(Compat::Design, None);
+    let d = tmpdir("dash");
+    let m = write(&d, "m.yaml", "api_keys:\n  - {user: admin, name: ci}\n");
+    let mut cmd = Command::new(bin_dir().join("tg-apply"));
+    clean_env(&mut cmd);
+    let out = cmd
+        .args(["-u", &gw.url, "-t", &gw.admin, "-f", &m, "--secrets-out", "-"])
+        .current_dir(&d)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let s = secrets(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0]["name"], "ci");
+    assert!(!d.join("-").exists(), "a file named -");
+}
+
+#[test]
+fn create_api_key_warns_that_the_user_is_disabled() {
+    let gw = start(Compat::Design, None);
+    let bob = gw.run(
+        "tg-create-user",
+        &["-w", "default", "--username", "bob", "--password", "pw-123456"],
+        &[],
+    );
+    ok(&bob);
+    let id = bob.stdout.trim().to_string();
+    let r = gw.run("tg-create-api-key", &["--user-id", &id, "--name", "a"], &[]);
+    ok(&r);
+    assert!(!r.stderr.contains("disabled"), "{}", r.stderr);
+    ok(&gw.run("tg-disable-user", &["--user-id", &id], &[]));
+    let r = gw.run("tg-create-api-key", &["--user-id", &id, "--name", "b"], &[]);
+    ok(&r);
+    assert!(r.stdout.starts_with("tg_"), "the key is still the result");
+    assert!(
+        r.stderr.contains(&format!(
+            "tg-create-api-key: warning: user {id} is disabled: the key works only once the user is enabled again (tg-enable-user)"
+        )),
+        "{}",
+        r.stderr
+    );
+}
