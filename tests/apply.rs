@@ -328,7 +328,7 @@ fn a_changed_manifest_gives_exactly_the_expected_steps() {
     assert!(dry
         .stderr
         .contains("Plan: 2 to create, 4 to change, 3 unchanged.\n"));
-    let r = gw.apply(&["-f", &m2], ENV);
+    let r = gw.apply(&["-f", &m2, "--yes"], ENV);
     ok(&r);
     assert_eq!(plan_lines(&r.stderr), want);
     let s = secrets(&r.stdout);
@@ -425,7 +425,7 @@ fn prune_disables_and_revokes_but_spares_the_caller_and_the_key_in_use() {
         r.stderr
     );
 
-    let r = gw.apply(&["-f", &m, "--prune"], ENV);
+    let r = gw.apply(&["-f", &m, "--prune", "--yes"], ENV);
     ok(&r);
     let pruned: Vec<&str> = plan_lines(&r.stderr)
         .into_iter()
@@ -495,7 +495,7 @@ fn refusal_then_rerun(compat: Compat) {
     );
     assert!(
         r.stderr
-            .contains("3 of 7 steps done, 1 failed, 3 not started.\n"),
+            .contains("3 of 7 steps done (3 confirmed, 0 not confirmed), 1 failed, 3 not started.\n"),
         "{}",
         r.stderr
     );
@@ -557,7 +557,7 @@ fn a_silently_refused_update_on_2_11_is_caught_by_the_read_back() {
             "roles = [\"admin\"]\nname = \"Alice\"",
         ),
     );
-    let r = gw.apply(&["-f", &m2], ENV);
+    let r = gw.apply(&["-f", &m2, "--yes"], ENV);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(
         "tg-apply: error: step 1 of 1 failed: ~ update user alice: roles writer -> admin: update-user was not carried out: the gateway acknowledged it, but user alice still differs: roles writer -> admin\n"
@@ -827,7 +827,7 @@ fn a_manifest_error_names_the_file_the_line_and_the_field() {
     let url = format!("http://127.0.0.1:{}/", common::closed_port());
     let cases = [
         ("m.toml", "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nemial = \"x\"\n", ":4:1: users[0].emial: unknown field `emial`, expected one of `username`"),
-        ("m.yaml", "users:\n  - username: a\n    workspace: w\n    emial: x\n", ":4:5: users[0].emial: unknown field `emial`, expected one of `username`"),
+        ("m.yaml", "users:\n  - username: a\n    workspace: w\n    emial: x\n", ":4:5: users[0].emial: unknown field `emial`, expected one of username, workspace"),
         ("m.json", "{\"users\": [\n  {\"username\": \"a\",\n   \"workspace\": \"w\",\n   \"emial\": \"x\"}]}", ":4:"),
         ("t.toml", "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nroles = \"admin\"\n", ":4:9: users[0].roles: invalid type: string \"admin\", expected a sequence"),
         ("k.yaml", "api_keys:\n  - user: a\n    name: k\n    expires: soon\n", ": api_keys[0].expires: the expiry \"soon\" is not an ISO-8601 date"),

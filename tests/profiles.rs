@@ -178,9 +178,21 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
         lines[2],
         format!("url       = {} (from TRUSTGRAPH_URL)", env.url())
     );
+    // The profile's token file is for the profile's url, not this one.
+    assert_eq!(lines[3], "token     = none (not set)");
+    assert!(
+        r.stderr.contains(&format!(
+            "tg-config: note: the token file of profile default is for {}, not {}: not sent",
+            prof.url(),
+            env.url()
+        )),
+        "{}",
+        r.stderr
+    );
+    let r = d.run("tg-config", &[], &[], None);
     assert_eq!(
-        lines[3],
-        "token     = API key tg_from… (from profile default's token file)"
+        r.stdout.lines().nth(3),
+        Some("token     = API key tg_from… (from profile default's token file)")
     );
     assert_eq!(lines[4], "workspace = pws (from profile default)");
     assert_eq!(lines[6], "timeout   = 3 s (from --timeout)");

@@ -3,6 +3,7 @@
 //! the gateway's state and compute the plan ([`plan`]), print it, then
 //! apply it ([`exec`]).
 
+pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
@@ -12,6 +13,7 @@ use crate::client::Client;
 use crate::config::files;
 use crate::error::{Error, Result};
 use crate::output::{self, note, Out};
+use crate::prompt;
 use crate::Tool;
 use clap::Parser;
 use manifest::{Format, Manifest, PasswordSource};
@@ -58,6 +60,11 @@ pub struct Apply {
     #[arg(long)]
     pub prune: bool,
 
+    /// Apply a plan that takes something away (a role, an enabled user or
+    /// workspace, an API key) without asking; needed without a terminal
+    #[arg(long)]
+    pub yes: bool,
+
     /// Run up to N independent steps at once
     #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
           value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -65,7 +72,7 @@ pub struct Apply {
 
     /// Write minted secrets to FILE (a new file, mode 0600, created when
     /// the first secret is minted; an existing file is never overwritten)
-    /// instead of stdout
+    /// instead of stdout; - is stdout
     #[arg(long = "secrets-out", value_name = "FILE")]
     pub secrets_out: Option<PathBuf>,
 
@@ -178,12 +185,12 @@ impl Tool for Apply {
         let (text, file, format, dir) = self.read_manifest()?;
         let m = manifest::parse(&text, format, &file)?;
         manifest::validate(&m, &file)?;
-        for u in &m.users {
-            crate::tools::warn_unknown_roles(Self::NAME, &u.roles);
+        for roles in m.users.iter().filter_map(|u| u.roles.as_ref()) {
+            crate::tools::warn_unknown_roles(Self::NAME, roles);
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
-        let state = plan::read_state(&client, &m, self.prune, jobs).await?;
+        let state = plan::read_state(&client, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan, colour());
         let mut passwords = HashMap::new();
@@ -199,16 +206,24 @@ impl Tool for Apply {
         if plan.steps.is_empty() {
             return Ok(());
         }
-        let secrets = match (&self.secrets_out, plan.mints(&m)) {
-            (_, false) => exec::Secrets::stdout(),
-            (Some(p), true) => {
-                exec::check_new_file(p)?;
-                exec::Secrets::create(p)?
-            }
-            (None, true) => {
-                output::check_stdout_takes("the secrets this plan mints")?;
-                exec::Secrets::stdout()
-            }
+        // `--secrets-out -` is standard output, as `-f -` is standard input.
+        let secrets_out = self.secrets_out.as_ref().filter(|p| p.as_os_str() != "-");
+        let mints = plan.mints(&m);
+        match (secrets_out, mints) {
+            (_, false) => {}
+            (Some(p), true) => exec::check_new_file(p)?,
+            (None, true) => output::check_stdout_takes("the secrets this plan mints")?,
+        }
+        let n = plan.steps.len();
+        if plan.destructive(&m) > 0 {
+            prompt::confirm_yn(
+                &format!("Apply {n} change{}?", if n == 1 { "" } else { "s" }),
+                self.yes,
+            )?;
+        }
+        let secrets = match (secrets_out, mints) {
+            (Some(p), true) => exec::Secrets::create(p)?,
+            _ => exec::Secrets::stdout(),
         };
         let ids = state
             .users
