@@ -7,6 +7,8 @@ pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
+#[cfg(test)]
+mod tests;
 
 use crate::cli::{ConnArgs, TokenArgs};
 use crate::client::Client;

@@ -15,7 +15,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet};
 
 /// What the gateway holds, as far as the manifest is concerned.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct State {
     /// The caller's user id (never pruned).
     pub caller_id: String,
