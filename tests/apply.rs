@@ -1042,6 +1042,14 @@ fn the_readme_example_manifests_are_valid_and_agree() {
         (t.workspaces.len(), t.users.len(), t.api_keys.len()),
         (2, 3, 2)
     );
+    // examples/ holds the same manifest, as files.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (name, format) in [("manifest.toml", Format::Toml), ("manifest.yaml", Format::Yaml)] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let e = parse(&text, format, name).unwrap();
+        validate(&e, name).unwrap();
+        assert_eq!(format!("{e:?}"), format!("{t:?}"), "{name}");
+    }
 }
 
 #[test]

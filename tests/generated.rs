@@ -98,7 +98,7 @@ fn overview_page() -> Vec<u8> {
         "gateway URL",
         "-u/--api-url, TRUSTGRAPH_URL, the profile's url, http://localhost:8888/.",
     );
-    item(&mut r, "token", "-t/--token or --token-file, TRUSTGRAPH_TOKEN, the profile's token_file, then the session saved by tg-login --save; else none.");
+    item(&mut r, "token", "-t/--token or --token-file, TRUSTGRAPH_TOKEN, the profile's token_file (sent only to the profile's url), then the session saved by tg-login --save (sent only to the gateway that issued it); else none.");
     item(&mut r, "workspace", "-w/--workspace, TRUSTGRAPH_WORKSPACE, the profile's workspace; else none (the gateway's default).");
     item(
         &mut r,
@@ -152,7 +152,7 @@ fn overview_page() -> Vec<u8> {
     r.control("SH", ["SECURITY"]);
     para(&mut r, "A secret (a token, password, API key, JWT or temporary password) reaches stdout when it is the result, the configured gateway, or a 0600 file the user asked for; never stderr, a -v trace or an error line, where every secret the run holds is masked as ***, however a server spells it.");
     para(&mut r, "Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size and time.");
-    para(&mut r, "Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password, tg-login, tg-mint-token) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover.");
+    para(&mut r, "Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover. A JWT (tg-login, tg-mint-token) can be had again: it may go to /dev/null.");
     para(&mut r, "Passwords are best read with --password-stdin or typed at the no-echo prompt: a password given as a flag is visible in ps(1) and shell history, and the tool warns.");
     r.control("SH", ["EXAMPLES"]);
     r.control("nf", []);
