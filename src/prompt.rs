@@ -145,7 +145,9 @@ impl Prompter {
 /// Ask for `yes` before an irreversible step. `assume_yes` (`--yes`)
 /// skips the question; without a terminal and without it, refuse.
 pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
-    ask(question, "[type 'yes' to confirm]:", assume_yes, |a| a == "yes")
+    ask(question, "[type 'yes' to confirm]:", assume_yes, |a| {
+        a == "yes"
+    })
 }
 
 /// Ask `question [y/N] ` (as `terraform apply` and most shells' tools

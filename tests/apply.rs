@@ -494,8 +494,9 @@ fn refusal_then_rerun(compat: Compat) {
         r.stderr
     );
     assert!(
-        r.stderr
-            .contains("3 of 7 steps done (3 confirmed, 0 not confirmed), 1 failed, 3 not started.\n"),
+        r.stderr.contains(
+            "3 of 7 steps done (3 confirmed, 0 not confirmed), 1 failed, 3 not started.\n"
+        ),
         "{}",
         r.stderr
     );
@@ -1044,7 +1045,10 @@ fn the_readme_example_manifests_are_valid_and_agree() {
     );
     // examples/ holds the same manifest, as files.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    for (name, format) in [("manifest.toml", Format::Toml), ("manifest.yaml", Format::Yaml)] {
+    for (name, format) in [
+        ("manifest.toml", Format::Toml),
+        ("manifest.yaml", Format::Yaml),
+    ] {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         let e = parse(&text, format, name).unwrap();
         validate(&e, name).unwrap();
@@ -1133,7 +1137,11 @@ fn an_omitted_field_leaves_an_existing_record_alone() {
     // A workspace without `enabled` is not re-enabled either; a new user
     // without roles or enabled gets the documented defaults.
     ok(&gw.run("tg-create-workspace", &["--workspace-id", "old"], &[]));
-    ok(&gw.run("tg-disable-workspace", &["--workspace-id", "old", "--yes"], &[]));
+    ok(&gw.run(
+        "tg-disable-workspace",
+        &["--workspace-id", "old", "--yes"],
+        &[],
+    ));
     let r = apply_text(
         &gw,
         "omitted2",
@@ -1152,7 +1160,10 @@ fn an_omitted_field_leaves_an_existing_record_alone() {
         r.stderr
     );
     let after = gw.summary();
-    assert!(after.contains(&"workspace old \"old\" enabled=false".to_string()), "{after:?}");
+    assert!(
+        after.contains(&"workspace old \"old\" enabled=false".to_string()),
+        "{after:?}"
+    );
     assert!(
         after.contains(
             &"user zed in default roles=reader name=\"zed\" email=\"\" enabled=true".to_string()
@@ -1331,7 +1342,8 @@ fn a_write_whose_read_back_fails_is_done_not_confirmed() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("tg-apply: error: step 1 of 2 was done but not confirmed: "),
+        r.stderr
+            .contains("tg-apply: error: step 1 of 2 was done but not confirmed: "),
         "{}",
         r.stderr
     );
@@ -1345,13 +1357,24 @@ fn two_keys_of_one_name_are_named_and_refused() {
     let gw = start(Compat::Design, None);
     let alice = gw.run(
         "tg-create-user",
-        &["-w", "default", "--username", "alice", "--password", "pw-123456"],
+        &[
+            "-w",
+            "default",
+            "--username",
+            "alice",
+            "--password",
+            "pw-123456",
+        ],
         &[],
     );
     ok(&alice);
     let id = alice.stdout.trim().to_string();
     for _ in 0..2 {
-        ok(&gw.run("tg-create-api-key", &["--user-id", &id, "--name", "laptop"], &[]));
+        ok(&gw.run(
+            "tg-create-api-key",
+            &["--user-id", &id, "--name", "laptop"],
+            &[],
+        ));
     }
     let ids: Vec<String> = gw
         .server
@@ -1374,14 +1397,19 @@ fn two_keys_of_one_name_are_named_and_refused() {
         );
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
-            r.stderr.contains("m.yaml: api_keys[0]: user \"alice\" has 2 API keys named \"laptop\""),
+            r.stderr
+                .contains("m.yaml: api_keys[0]: user \"alice\" has 2 API keys named \"laptop\""),
             "{}",
             r.stderr
         );
         for id in &ids {
             assert!(r.stderr.contains(id.as_str()), "{}", r.stderr);
         }
-        assert!(!r.stderr.contains("= api key alice/laptop unchanged"), "{}", r.stderr);
+        assert!(
+            !r.stderr.contains("= api key alice/laptop unchanged"),
+            "{}",
+            r.stderr
+        );
         assert_eq!(gw.summary(), before);
     }
 }
@@ -1429,11 +1457,14 @@ fn hostile_yaml_is_refused_within_its_budget() {
     // The no-space alias in a flow mapping, which a text scan missed: 20,000
     // roles behind one anchor, named by 10,000 users (a 700 KB file that
     // expands to 200 million strings).
-    let mut bomb = String::from("{\"users\": [{\"username\":\"u\",\"workspace\":\"w\",\"roles\":&big [");
+    let mut bomb =
+        String::from("{\"users\": [{\"username\":\"u\",\"workspace\":\"w\",\"roles\":&big [");
     bomb.push_str(&vec!["\"reader\""; 20_000].join(","));
     bomb.push_str("]}");
     for i in 0..10_000 {
-        bomb.push_str(&format!(",{{\"username\":\"u{i}\",\"workspace\":\"w\",\"roles\":*big}}"));
+        bomb.push_str(&format!(
+            ",{{\"username\":\"u{i}\",\"workspace\":\"w\",\"roles\":*big}}"
+        ));
     }
     bomb.push_str("]}\n");
     // A classic billion laughs, with spaces.
@@ -1475,7 +1506,16 @@ fn secrets_out_dash_is_standard_output() {
     let mut cmd = Command::new(bin_dir().join("tg-apply"));
     clean_env(&mut cmd);
     let out = cmd
-        .args(["-u", &gw.url, "-t", &gw.admin, "-f", &m, "--secrets-out", "-"])
+        .args([
+            "-u",
+            &gw.url,
+            "-t",
+            &gw.admin,
+            "-f",
+            &m,
+            "--secrets-out",
+            "-",
+        ])
         .current_dir(&d)
         .stdin(Stdio::null())
         .output()
@@ -1493,7 +1533,14 @@ fn create_api_key_warns_that_the_user_is_disabled() {
     let gw = start(Compat::Design, None);
     let bob = gw.run(
         "tg-create-user",
-        &["-w", "default", "--username", "bob", "--password", "pw-123456"],
+        &[
+            "-w",
+            "default",
+            "--username",
+            "bob",
+            "--password",
+            "pw-123456",
+        ],
         &[],
     );
     ok(&bob);

@@ -535,7 +535,10 @@ fn loose_token_files_are_refused() {
     );
     std::fs::write(
         d.config(),
-        format!("[profiles.default]\nurl = \"{}\"\ntoken_file = \"{tf}\"\n", m.url()),
+        format!(
+            "[profiles.default]\nurl = \"{}\"\ntoken_file = \"{tf}\"\n",
+            m.url()
+        ),
     )
     .unwrap();
     let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);

@@ -221,9 +221,9 @@ impl After {
     /// Whether user `username` exists and is enabled, in an enabled
     /// workspace, when the plan is done.
     pub fn user_usable(&self, username: &str) -> bool {
-        self.users.get(username).is_some_and(|x| {
-            x.enabled && self.ws.get(&x.workspace).is_some_and(|w| w.0)
-        })
+        self.users
+            .get(username)
+            .is_some_and(|x| x.enabled && self.ws.get(&x.workspace).is_some_and(|w| w.0))
     }
 
     /// Whether the user with id `id` ends enabled.
@@ -238,7 +238,9 @@ impl After {
     }
 
     fn admins(&self) -> impl Iterator<Item = (&String, &UserAfter)> {
-        self.users.iter().filter(|(_, x)| x.effective_admin(&self.ws))
+        self.users
+            .iter()
+            .filter(|(_, x)| x.effective_admin(&self.ws))
     }
 }
 
@@ -265,7 +267,12 @@ pub fn check(m: &Manifest, st: &State, steps: &[Step]) -> Option<Violation> {
         .find(|(_, x)| x.id.as_deref() == Some(st.caller_id.as_str()))
     {
         let ws = &c.workspace;
-        if let Some(by) = now.ws.get(ws).and_then(|w| w.1).filter(|_| !now.ws_enabled(ws)) {
+        if let Some(by) = now
+            .ws
+            .get(ws)
+            .and_then(|w| w.1)
+            .filter(|_| !now.ws_enabled(ws))
+        {
             return Some(violation(
                 by,
                 format!("workspace {ws:?} is the caller's home workspace: disabling it would disable the caller ({name}) and revoke its API keys"),
@@ -276,7 +283,9 @@ pub fn check(m: &Manifest, st: &State, steps: &[Step]) -> Option<Violation> {
         if let Some(by) = after.disabled_by.filter(|_| !after.enabled) {
             return Some(violation(
                 by,
-                format!("user {name:?} is the caller: it would be disabled (and its API keys revoked)"),
+                format!(
+                    "user {name:?} is the caller: it would be disabled (and its API keys revoked)"
+                ),
                 "the caller",
             ));
         }

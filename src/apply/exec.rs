@@ -223,7 +223,10 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> (std::result::Result<ApiKey, Err
                 Ok(ids) if ids.contains(&rec.id) => Ok(()),
                 Ok(_) => Err(not_carried_out(
                     "create-api-key",
-                    format!("user {} has no key {}", ctx.manifest.api_keys[i].user, rec.id),
+                    format!(
+                        "user {} has no key {}",
+                        ctx.manifest.api_keys[i].user, rec.id
+                    ),
                 )
                 .into()),
             };
@@ -275,7 +278,9 @@ async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> StepResult {
     )
     .await?;
     if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
-        return Err(not_carried_out("revoke-api-key", format!("key {} still exists", key.id)).into());
+        return Err(
+            not_carried_out("revoke-api-key", format!("key {} still exists", key.id)).into(),
+        );
     }
     Ok(())
 }

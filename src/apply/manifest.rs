@@ -293,7 +293,11 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 /// A serde-saphyr error as `FILE:LINE:COL: PATH: MESSAGE`, one line.
-fn yaml_error(e: &serde_saphyr::Error, path: Option<&serde_path_to_error::Path>, file: &str) -> Error {
+fn yaml_error(
+    e: &serde_saphyr::Error,
+    path: Option<&serde_path_to_error::Path>,
+    file: &str,
+) -> Error {
     let at = e
         .location()
         .filter(|l| l.line() > 0)
@@ -441,7 +445,11 @@ mod tests {
             "{\"users\":[{\"username\":\"a\",\"workspace\":\"w\",\"roles\":&big [x]}]}",
         ] {
             let e = parse(text, Format::Yaml, "m.yaml").unwrap_err();
-            assert!(e.message.contains("YAML anchors and aliases"), "{text}: {}", e.message);
+            assert!(
+                e.message.contains("YAML anchors and aliases"),
+                "{text}: {}",
+                e.message
+            );
         }
         let deep = format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse(&deep, Format::Yaml, "m.yaml").unwrap_err();

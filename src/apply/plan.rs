@@ -278,7 +278,11 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 format!(
                     "create workspace {}{}",
                     w.id,
-                    if w.enabled_when_new() { "" } else { " (disabled)" }
+                    if w.enabled_when_new() {
+                        ""
+                    } else {
+                        " (disabled)"
+                    }
                 ),
                 Action::CreateWorkspace(i),
             ),
@@ -313,7 +317,11 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                     u.username,
                     role_set(&u.roles_when_new()).join(", "),
                     u.workspace,
-                    if u.enabled_when_new() { "" } else { " (disabled)" }
+                    if u.enabled_when_new() {
+                        ""
+                    } else {
+                        " (disabled)"
+                    }
                 ),
                 Action::CreateUser(i),
             ),

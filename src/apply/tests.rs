@@ -181,7 +181,11 @@ fn the_caller_is_protected_naming_the_entry() {
     ];
     for (yaml, want) in cases {
         for prune in [false, true] {
-            assert_eq!(refused(&st, yaml, prune), format!("{want}{NOTHING_SENT}"), "{yaml}");
+            assert_eq!(
+                refused(&st, yaml, prune),
+                format!("{want}{NOTHING_SENT}"),
+                "{yaml}"
+            );
         }
     }
     // Replacing another key of the caller's, or keeping its roles, is fine.
@@ -204,7 +208,10 @@ fn the_caller_is_protected_naming_the_entry() {
         false,
     )
     .unwrap();
-    assert!(p[0].starts_with("~ replace api key admin/bootstrap: "), "{p:?}");
+    assert!(
+        p[0].starts_with("~ replace api key admin/bootstrap: "),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -213,8 +220,14 @@ fn the_last_enabled_admin_remains() {
     let st = state_as_alice();
     let last = "no enabled admin in an enabled workspace would remain";
     for (yaml, entry) in [
-        ("users: [{username: bob, workspace: ops, roles: [writer]}]\n", "users[0].roles"),
-        ("users: [{username: bob, workspace: ops, enabled: false}]\n", "users[0].enabled"),
+        (
+            "users: [{username: bob, workspace: ops, roles: [writer]}]\n",
+            "users[0].roles",
+        ),
+        (
+            "users: [{username: bob, workspace: ops, enabled: false}]\n",
+            "users[0].enabled",
+        ),
     ] {
         assert_eq!(
             refused(&st, yaml, false),
@@ -244,17 +257,35 @@ fn the_last_enabled_admin_remains() {
     .unwrap();
     assert_eq!(p.len(), 2, "{p:?}");
     let mut two = state_as_alice();
-    two.users.push(user("u-zed", "zed", "default", &["admin"], true));
-    assert!(outcome(&two, "users: [{username: bob, workspace: ops, enabled: false}]\n", false).is_ok());
+    two.users
+        .push(user("u-zed", "zed", "default", &["admin"], true));
+    assert!(outcome(
+        &two,
+        "users: [{username: bob, workspace: ops, enabled: false}]\n",
+        false
+    )
+    .is_ok());
     // A disabled admin, or one in a disabled workspace, does not count.
     let mut off = state_as_alice();
-    off.users.push(user("u-zed", "zed", "off", &["admin"], true));
-    off.users.push(user("u-yan", "yan", "default", &["admin"], false));
-    assert!(refused(&off, "users: [{username: bob, workspace: ops, roles: [reader]}]\n", false).contains(last));
+    off.users
+        .push(user("u-zed", "zed", "off", &["admin"], true));
+    off.users
+        .push(user("u-yan", "yan", "default", &["admin"], false));
+    assert!(refused(
+        &off,
+        "users: [{username: bob, workspace: ops, roles: [reader]}]\n",
+        false
+    )
+    .contains(last));
     // With no admin to begin with, a plan that changes none is not refused.
     let mut none = state_as_alice();
     none.users.retain(|u| u.username != "bob");
-    assert!(outcome(&none, "users: [{username: alice, workspace: ops, name: A}]\n", false).is_ok());
+    assert!(outcome(
+        &none,
+        "users: [{username: alice, workspace: ops, name: A}]\n",
+        false
+    )
+    .is_ok());
 }
 
 #[test]
@@ -274,8 +305,14 @@ fn prune_spares_what_the_invariants_protect() {
         ]
     );
     // carol is already disabled; bob's key goes with bob.
-    assert!(!p.steps.iter().any(|s| matches!(&s.action, Action::RevokeKey(_, k) if k.id == "k-bob")));
-    assert_eq!(p.destructive(&manifest("users: [{username: alice, workspace: ops}]\n")), 4);
+    assert!(!p
+        .steps
+        .iter()
+        .any(|s| matches!(&s.action, Action::RevokeKey(_, k) if k.id == "k-bob")));
+    assert_eq!(
+        p.destructive(&manifest("users: [{username: alice, workspace: ops}]\n")),
+        4
+    );
     assert_eq!(
         p.summary(),
         "Plan: 0 to create, 0 to change, 4 to prune, 3 unchanged."
@@ -284,10 +321,16 @@ fn prune_spares_what_the_invariants_protect() {
     let st = state_as_alice();
     let p = run(&st, "users: [{username: alice, workspace: ops}, {username: bob, workspace: ops, roles: [writer]}]\n", true);
     assert!(
-        p.as_ref().is_err_and(|e| e.message.contains("users[1].roles: no enabled admin")),
+        p.as_ref()
+            .is_err_and(|e| e.message.contains("users[1].roles: no enabled admin")),
         "{p:?}"
     );
-    let p = run(&st, "users: [{username: alice, workspace: ops}]\napi_keys: [{user: alice, name: ci}]\n", true).unwrap();
+    let p = run(
+        &st,
+        "users: [{username: alice, workspace: ops}]\napi_keys: [{user: alice, name: ci}]\n",
+        true,
+    )
+    .unwrap();
     assert_eq!(
         lines(&p),
         [
@@ -317,7 +360,9 @@ fn prune_spares_what_the_invariants_protect() {
     // disables, are not revoked one by one.
     let p = run(&state(), "users: [{username: alice, workspace: ops, enabled: false}, {username: admin, workspace: default}]\nworkspaces: [{id: ops, enabled: false}]\n", true).unwrap();
     assert!(
-        !p.steps.iter().any(|s| matches!(&s.action, Action::RevokeKey(u, _) if u != "admin")),
+        !p.steps
+            .iter()
+            .any(|s| matches!(&s.action, Action::RevokeKey(u, _) if u != "admin")),
         "{:?}",
         lines(&p)
     );
@@ -326,13 +371,27 @@ fn prune_spares_what_the_invariants_protect() {
 #[test]
 fn what_cannot_be_done_is_refused() {
     let st = state();
-    let e = run(&st, "users: [{username: alice, workspace: default}]\n", false).unwrap_err();
+    let e = run(
+        &st,
+        "users: [{username: alice, workspace: default}]\n",
+        false,
+    )
+    .unwrap_err();
     assert_eq!(e.kind, Kind::Refused);
-    assert!(e.message.starts_with("m.yaml: users[0].workspace: user \"alice\" exists with home workspace \"ops\""), "{}", e.message);
+    assert!(
+        e.message.starts_with(
+            "m.yaml: users[0].workspace: user \"alice\" exists with home workspace \"ops\""
+        ),
+        "{}",
+        e.message
+    );
     let e = run(&st, "api_keys: [{user: nobody, name: k}]\n", false).unwrap_err();
     assert_eq!(
         (e.kind, e.message.as_str()),
-        (Kind::Refused, "m.yaml: api_keys[0].user: user \"nobody\" is not in the manifest and does not exist")
+        (
+            Kind::Refused,
+            "m.yaml: api_keys[0].user: user \"nobody\" is not in the manifest and does not exist"
+        )
     );
     for (yaml, want) in [
         ("users: [{username: dave, workspace: off}]\n", "m.yaml: users[0].workspace: user \"dave\" would be created in workspace \"off\", which would not exist or be disabled"),
@@ -346,7 +405,12 @@ fn what_cannot_be_done_is_refused() {
     }
     // A new user in a workspace the manifest creates, or enables: fine.
     assert!(outcome(&st, "workspaces: [{id: w}]\nusers: [{username: dave, workspace: w}]\napi_keys: [{user: dave, name: k}]\n", false).is_ok());
-    assert!(outcome(&st, "workspaces: [{id: off, enabled: true}]\nusers: [{username: dave, workspace: off}]\n", false).is_ok());
+    assert!(outcome(
+        &st,
+        "workspaces: [{id: off, enabled: true}]\nusers: [{username: dave, workspace: off}]\n",
+        false
+    )
+    .is_ok());
     // Enabling a disabled user makes its keys possible.
     assert!(outcome(&st, "users: [{username: carol, workspace: ops, enabled: true}]\napi_keys: [{user: carol, name: k}]\n", false).is_ok());
 }
@@ -354,7 +418,8 @@ fn what_cannot_be_done_is_refused() {
 /// The scripted state and `fay`, disabled in the disabled workspace `off`.
 fn with_fay() -> State {
     let mut st = state();
-    st.users.push(user("u-fay", "fay", "off", &["reader"], false));
+    st.users
+        .push(user("u-fay", "fay", "off", &["reader"], false));
     st
 }
 
@@ -365,7 +430,12 @@ fn two_keys_of_one_name_are_refused_with_both_ids() {
         .get_mut("u-alice")
         .unwrap()
         .push(key("k-laptop2", "u-alice", "laptop", "tg_FFFF"));
-    let e = run(&st, "api_keys: [{user: alice, name: ci}, {user: alice, name: laptop}]\n", false).unwrap_err();
+    let e = run(
+        &st,
+        "api_keys: [{user: alice, name: ci}, {user: alice, name: laptop}]\n",
+        false,
+    )
+    .unwrap_err();
     assert_eq!(e.kind, Kind::Usage);
     assert_eq!(
         e.message,
@@ -404,7 +474,10 @@ fn steps_say_what_they_take_away_and_what_they_mint() {
     let m = manifest("users: [{username: dave, workspace: ops, password: {env: PW}}]\n");
     assert!(!plan(&m, &st, false, "m.yaml").unwrap().mints(&m));
     let m = manifest("users: [{username: dave, workspace: ops}]\n");
-    assert!(plan(&m, &st, false, "m.yaml").unwrap().mints(&m), "a generated password");
+    assert!(
+        plan(&m, &st, false, "m.yaml").unwrap().mints(&m),
+        "a generated password"
+    );
     // Disabling is destructive; a disabled new workspace is not.
     let m = manifest("workspaces: [{id: ops, enabled: false}, {id: x, enabled: false}]\nusers: [{username: alice, workspace: ops, enabled: false}]\n");
     let p = plan(&m, &st, false, "m.yaml").unwrap();
@@ -464,8 +537,13 @@ fn model_apply(m: &Manifest, st: &State, p: &Plan) -> State {
                 let roles = u.roles.clone().unwrap_or_else(|| vec!["reader".into()]);
                 let r: Vec<&str> = roles.iter().map(String::as_str).collect();
                 let id = format!("new-{}", u.username);
-                s.users
-                    .push(user(&id, &u.username, &u.workspace, &r, u.enabled.unwrap_or(true)));
+                s.users.push(user(
+                    &id,
+                    &u.username,
+                    &u.workspace,
+                    &r,
+                    u.enabled.unwrap_or(true),
+                ));
             }
             Action::UpdateUser(i, have) => {
                 let u = &m.users[*i];
@@ -484,16 +562,23 @@ fn model_apply(m: &Manifest, st: &State, p: &Plan) -> State {
                 let k = &m.api_keys[*i];
                 let owner = s.users.iter().find(|u| u.username == k.user).unwrap();
                 let id = owner.id.clone();
-                s.keys
-                    .entry(id.clone())
-                    .or_default()
-                    .push(key(&format!("new-{}", k.name), &id, &k.name, "tg_NEW0"));
+                s.keys.entry(id.clone()).or_default().push(key(
+                    &format!("new-{}", k.name),
+                    &id,
+                    &k.name,
+                    "tg_NEW0",
+                ));
             }
             Action::ReplaceKey(i, old) => {
                 let k = &m.api_keys[*i];
                 let ks = s.keys.entry(old.user_id.clone()).or_default();
                 ks.retain(|x| x.id != old.id);
-                ks.push(key(&format!("new-{}", k.name), &old.user_id, &k.name, "tg_NEW0"));
+                ks.push(key(
+                    &format!("new-{}", k.name),
+                    &old.user_id,
+                    &k.name,
+                    "tg_NEW0",
+                ));
             }
             Action::RevokeKey(_, k) => {
                 if let Some(ks) = s.keys.get_mut(&k.user_id) {
@@ -646,13 +731,26 @@ mod property {
                 };
                 accepted.set(accepted.get() + 1);
                 let after = model_apply(&m, &st, &p);
-                let me = |s: &State| s.users.iter().find(|u| u.id == s.caller_id).cloned().unwrap();
+                let me = |s: &State| {
+                    s.users
+                        .iter()
+                        .find(|u| u.id == s.caller_id)
+                        .cloned()
+                        .unwrap()
+                };
                 let (was, now) = (me(&st), me(&after));
-                let ws_on = |s: &State, id: &str| s.workspaces.iter().any(|w| w.id == id && w.enabled);
+                let ws_on =
+                    |s: &State, id: &str| s.workspaces.iter().any(|w| w.id == id && w.enabled);
                 prop_assert!(now.enabled, "caller disabled: {yaml}");
-                prop_assert!(ws_on(&after, &now.workspace), "caller's workspace disabled: {yaml}");
+                prop_assert!(
+                    ws_on(&after, &now.workspace),
+                    "caller's workspace disabled: {yaml}"
+                );
                 if was.roles.iter().any(|r| r == "admin") {
-                    prop_assert!(now.roles.iter().any(|r| r == "admin"), "caller demoted: {yaml}");
+                    prop_assert!(
+                        now.roles.iter().any(|r| r == "admin"),
+                        "caller demoted: {yaml}"
+                    );
                 }
                 if let Some(prefix) = &st.key_in_use {
                     let has = |s: &State| {
