@@ -1560,3 +1560,49 @@ fn create_api_key_warns_that_the_user_is_disabled() {
         r.stderr
     );
 }
+
+#[test]
+fn a_caller_missing_from_the_user_list_is_still_protected() {
+    // A user list cut short (its size limit) without the caller: the
+    // caller's record from whoami stands in, and the check still holds.
+    use common::{json, Mock};
+    let mock = Mock::start(vec![
+        json(
+            200,
+            r#"{"user": {"id": "u1", "username": "admin", "default_workspace": "default", "roles": ["admin"], "enabled": true}}"#,
+        ),
+        json(
+            200,
+            r#"{"workspaces": [{"id": "default", "name": "default", "enabled": true}]}"#,
+        ),
+        json(
+            200,
+            r#"{"users": [{"id": "u2", "username": "other", "default_workspace": "default", "roles": ["reader"], "enabled": true}]}"#,
+        ),
+        json(200, r#"{"api_keys": []}"#),
+    ]);
+    let d = tmpdir("cut-list");
+    let m = write(
+        &d,
+        "m.yaml",
+        "workspaces: [{id: default, enabled: false}]\n",
+    );
+    let r = run_tool(
+        "tg-apply",
+        &["-u", &mock.url(), "-t", "tg_x1234567", "-f", &m, "--yes"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "m.yaml: workspaces[0].enabled: workspace \"default\" is the caller's home workspace"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!mock
+        .bodies()
+        .iter()
+        .any(|b| b.contains("disable-workspace")));
+}

@@ -226,11 +226,13 @@ impl After {
             .is_some_and(|x| x.enabled && self.ws.get(&x.workspace).is_some_and(|w| w.0))
     }
 
-    /// Whether the user with id `id` ends enabled.
-    pub fn id_enabled(&self, id: &str) -> bool {
+    /// The ids of the existing users that end enabled.
+    pub fn enabled_ids(&self) -> HashSet<&str> {
         self.users
             .values()
-            .any(|x| x.enabled && x.id.as_deref() == Some(id))
+            .filter(|x| x.enabled)
+            .filter_map(|x| x.id.as_deref())
+            .collect()
     }
 
     fn ws_enabled(&self, id: &str) -> bool {

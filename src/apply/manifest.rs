@@ -280,8 +280,8 @@ fn yaml_options() -> serde_saphyr::Options {
     budget.flow_nesting_limit = MAX_YAML_DEPTH;
     budget.max_documents = 1;
     budget.max_merge_keys = 0;
-    budget.max_nodes = 4_000_000;
-    budget.max_events = 8_000_000;
+    budget.max_nodes = 2_000_000;
+    budget.max_events = 4_000_000;
     budget.max_total_scalar_bytes = 16 * 1024 * 1024;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
@@ -359,6 +359,12 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
             return Err(bad(
                 format!("users[{i}].username"),
                 format!("user {:?} is listed twice", u.username),
+            ));
+        }
+        if u.roles.as_ref().is_some_and(Vec::is_empty) {
+            return Err(bad(
+                format!("users[{i}].roles"),
+                "is empty: give at least one role, or leave roles out (not managed)".into(),
             ));
         }
         if u.workspace.trim().is_empty() {

@@ -50,11 +50,16 @@ pub async fn read_state(client: &Client, m: &Manifest, jobs: usize) -> Result<St
         .iter()
         .map(Workspace::from_json)
         .collect();
-    let users: Vec<User> = converge::all_users(client)
+    let mut users: Vec<User> = converge::all_users(client)
         .await?
         .iter()
         .map(User::from_json)
         .collect();
+    // The caller is a user even if the list left it out (a list cut at
+    // its size limit): the invariants are about it.
+    if !users.iter().any(|u| u.id == me.id) {
+        users.push(me.clone());
+    }
     let wanted: HashSet<&str> = m
         .users
         .iter()
@@ -374,9 +379,10 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
         }
     }
     let mut kept: HashSet<&str> = HashSet::new();
+    let in_manifest: HashSet<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
     for (i, k) in m.api_keys.iter().enumerate() {
         let existing = users.get(k.user.as_str());
-        if existing.is_none() && !m.users.iter().any(|u| u.username == k.user) {
+        if existing.is_none() && !in_manifest.contains(k.user.as_str()) {
             return Err(conflict(
                 file,
                 format!("api_keys[{i}].user"),
@@ -478,8 +484,9 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
     // Keys of users the plan disables go with them (the gateway revokes
     // them): revoking them too would fail.
     let ends = after::simulate(m, st, &p.steps);
+    let enabled = ends.enabled_ids();
     p.steps.retain(|s| match &s.action {
-        Action::RevokeKey(_, k) => ends.id_enabled(&k.user_id),
+        Action::RevokeKey(_, k) => enabled.contains(k.user_id.as_str()),
         _ => true,
     });
     let steps: HashSet<&str> = p.steps.iter().map(|s| s.text.as_str()).collect();

@@ -424,6 +424,23 @@ fn with_fay() -> State {
 }
 
 #[test]
+fn empty_roles_are_refused_not_sent() {
+    // The gateway keeps a user's roles when sent none: `roles: []` could
+    // never converge.
+    let m = parse(
+        "users: [{username: bob, workspace: ops, roles: []}]\n",
+        Format::Yaml,
+        "m.yaml",
+    )
+    .unwrap();
+    let e = validate(&m, "m.yaml").unwrap_err();
+    assert_eq!(
+        e.message,
+        "m.yaml: users[0].roles: is empty: give at least one role, or leave roles out (not managed)"
+    );
+}
+
+#[test]
 fn two_keys_of_one_name_are_refused_with_both_ids() {
     let mut st = state();
     st.keys
