@@ -47,6 +47,23 @@ impl Gw {
         self.run("tg-apply", args, env)
     }
 
+    /// Create user `name` in `default` with tg-create-user (and `extra`
+    /// flags); its id.
+    fn user(&self, name: &str, extra: &[&str]) -> String {
+        let mut a = vec![
+            "-w",
+            "default",
+            "--username",
+            name,
+            "--password",
+            "pw-123456",
+        ];
+        a.extend_from_slice(extra);
+        let r = self.run("tg-create-user", &a, &[]);
+        ok(&r);
+        r.stdout.trim().to_string()
+    }
+
     /// The state, without ids, times or secrets: one sorted line per thing.
     fn summary(&self) -> Vec<String> {
         let st = self.server.gateway.snapshot();
@@ -84,6 +101,14 @@ impl Gw {
         out.sort();
         out
     }
+}
+
+/// A gateway hook that refuses every `op` request.
+fn refuse_op(op: &'static str) -> RefuseHook {
+    RefuseHook(Arc::new(move |b| {
+        (b.get("operation").and_then(Value::as_str) == Some(op))
+            .then(|| ("operation-not-permitted", "scripted refusal".to_string()))
+    }))
 }
 
 fn tmpdir(tag: &str) -> PathBuf {
@@ -543,11 +568,7 @@ fn a_scripted_refusal_on_2_11_is_caught_and_a_rerun_converges() {
 
 #[test]
 fn a_silently_refused_update_on_2_11_is_caught_by_the_read_back() {
-    let hook = RefuseHook(Arc::new(|b| {
-        (b.get("operation").and_then(Value::as_str) == Some("update-user"))
-            .then(|| ("operation-not-permitted", "no".to_string()))
-    }));
-    let gw = start(Compat::V2_11, Some(hook));
+    let gw = start(Compat::V2_11, Some(refuse_op("update-user")));
     let (d, m) = manifest_dir("silent");
     ok(&gw.apply(&["-f", &m], ENV));
     let m2 = write(
@@ -736,20 +757,7 @@ fn create_workspace_exists_ok() {
 #[test]
 fn create_api_key_exists_ok() {
     let gw = start(Compat::Design, None);
-    let alice = gw.run(
-        "tg-create-user",
-        &[
-            "-w",
-            "default",
-            "--username",
-            "alice",
-            "--password",
-            "pw-123456",
-        ],
-        &[],
-    );
-    ok(&alice);
-    let id = alice.stdout.trim().to_string();
+    let id = gw.user("alice", &[]);
     let first = gw.run(
         "tg-create-api-key",
         &["--user-id", &id, "--name", "ci", "--exists-ok"],
@@ -1102,22 +1110,8 @@ fn an_omitted_field_leaves_an_existing_record_alone() {
     let gw = start(Compat::Design, None);
     // eve: a disabled writer; the manifest names her and the admin
     // without roles or enabled.
-    let eve = gw.run(
-        "tg-create-user",
-        &[
-            "-w",
-            "default",
-            "--username",
-            "eve",
-            "--password",
-            "eve-pw-0000",
-            "--roles",
-            "writer",
-        ],
-        &[],
-    );
-    ok(&eve);
-    ok(&gw.run("tg-disable-user", &["--user-id", eve.stdout.trim()], &[]));
+    let eve = gw.user("eve", &["--roles", "writer"]);
+    ok(&gw.run("tg-disable-user", &["--user-id", &eve], &[]));
     let before = gw.summary();
     let r = apply_text(
         &gw,
@@ -1251,74 +1245,9 @@ fn a_destructive_plan_needs_yes_without_a_terminal() {
 }
 
 #[test]
-fn a_destructive_plan_asks_on_a_terminal() {
-    let gw = start(Compat::Design, None);
-    ok(&apply_text(
-        &gw,
-        "ask0",
-        "m.yaml",
-        "users:\n  - {username: alice, workspace: default, roles: [writer]}\n",
-        &[],
-    ));
-    let d = tmpdir("ask");
-    let m = write(
-        &d,
-        "m.yaml",
-        "users:\n  - {username: alice, workspace: default, enabled: false}\n",
-    );
-    let on_tty = |answer: &str| {
-        let cmdline = format!(
-            "'{}' -u '{}' -t '{}' -f '{}'",
-            bin_dir().join("tg-apply").display(),
-            gw.url,
-            gw.admin,
-            m
-        );
-        let mut cmd = Command::new("script");
-        clean_env(&mut cmd);
-        let mut child = cmd
-            .args(["-q", "-e", "-c", &cmdline, "/dev/null"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("script(1) from util-linux");
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answer.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).replace('\r', ""),
-        )
-    };
-    let (code, screen) = on_tty("n\n");
-    assert_eq!(code, 1, "{screen}");
-    assert!(screen.contains("Apply 1 change? [y/N] "), "{screen}");
-    assert!(screen.contains("nothing was changed"), "{screen}");
-    assert!(gw
-        .summary()
-        .iter()
-        .any(|l| l.starts_with("user alice ") && l.ends_with("enabled=true")));
-    let (code, screen) = on_tty("y\n");
-    assert_eq!(code, 0, "{screen}");
-    assert!(gw
-        .summary()
-        .iter()
-        .any(|l| l.starts_with("user alice ") && l.ends_with("enabled=false")));
-}
-
-#[test]
 fn a_write_whose_read_back_fails_is_done_not_confirmed() {
     // The gateway creates the workspace, then refuses to show it.
-    let hook = RefuseHook(Arc::new(|b| {
-        (b.get("operation").and_then(Value::as_str) == Some("get-workspace"))
-            .then(|| ("operation-not-permitted", "scripted refusal".to_string()))
-    }));
-    let gw = start(Compat::Design, Some(hook));
+    let gw = start(Compat::Design, Some(refuse_op("get-workspace")));
     let r = apply_text(
         &gw,
         "unconfirmed",
@@ -1355,20 +1284,7 @@ fn a_write_whose_read_back_fails_is_done_not_confirmed() {
 #[test]
 fn two_keys_of_one_name_are_named_and_refused() {
     let gw = start(Compat::Design, None);
-    let alice = gw.run(
-        "tg-create-user",
-        &[
-            "-w",
-            "default",
-            "--username",
-            "alice",
-            "--password",
-            "pw-123456",
-        ],
-        &[],
-    );
-    ok(&alice);
-    let id = alice.stdout.trim().to_string();
+    let id = gw.user("alice", &[]);
     for _ in 0..2 {
         ok(&gw.run(
             "tg-create-api-key",
@@ -1531,20 +1447,7 @@ fn secrets_out_dash_is_standard_output() {
 #[test]
 fn create_api_key_warns_that_the_user_is_disabled() {
     let gw = start(Compat::Design, None);
-    let bob = gw.run(
-        "tg-create-user",
-        &[
-            "-w",
-            "default",
-            "--username",
-            "bob",
-            "--password",
-            "pw-123456",
-        ],
-        &[],
-    );
-    ok(&bob);
-    let id = bob.stdout.trim().to_string();
+    let id = gw.user("bob", &[]);
     let r = gw.run("tg-create-api-key", &["--user-id", &id, "--name", "a"], &[]);
     ok(&r);
     assert!(!r.stderr.contains("disabled"), "{}", r.stderr);

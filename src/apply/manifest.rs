@@ -323,7 +323,13 @@ fn yaml_error(
         {
             deep()
         }
-        E::Budget { breach, .. } => format!("too large for a manifest ({breach:?})"),
+        E::Budget {
+            breach: B::Documents { .. },
+            ..
+        } => "more than one YAML document: a manifest is one document".to_string(),
+        E::Budget { breach, .. } => {
+            format!("beyond what a manifest may hold (YAML budget: {breach:?})")
+        }
         other => other.to_string(),
     };
     located(file, at, path, without_location(&msg))
@@ -457,6 +463,11 @@ mod tests {
                 e.message
             );
         }
+        let e = parse("users: []\n---\nusers: []\n", Format::Yaml, "m.yaml").unwrap_err();
+        assert_eq!(
+            e.message,
+            "m.yaml:2:1: more than one YAML document: a manifest is one document"
+        );
         let deep = format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse(&deep, Format::Yaml, "m.yaml").unwrap_err();
         assert!(e.message.starts_with("m.yaml:1:"), "{}", e.message);

@@ -60,12 +60,7 @@ pub async fn read_state(client: &Client, m: &Manifest, jobs: usize) -> Result<St
     if !users.iter().any(|u| u.id == me.id) {
         users.push(me.clone());
     }
-    let wanted: HashSet<&str> = m
-        .users
-        .iter()
-        .map(|u| u.username.as_str())
-        .chain(m.api_keys.iter().map(|k| k.user.as_str()))
-        .collect();
+    let wanted = named_users(m);
     let owners: Vec<&User> = users
         .iter()
         .filter(|u| wanted.contains(u.username.as_str()) || u.id == me.id)
@@ -85,6 +80,15 @@ pub async fn read_state(client: &Client, m: &Manifest, jobs: usize) -> Result<St
         users,
         keys,
     })
+}
+
+/// The users the manifest names: as users, or as owners of its keys.
+fn named_users(m: &Manifest) -> HashSet<&str> {
+    m.users
+        .iter()
+        .map(|u| u.username.as_str())
+        .chain(m.api_keys.iter().map(|k| k.user.as_str()))
+        .collect()
 }
 
 /// The sign of a plan line.
@@ -356,13 +360,7 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
             }
         }
     }
-    // Users the manifest names: as users, or as owners of its keys.
-    let listed: HashSet<&str> = m
-        .users
-        .iter()
-        .map(|u| u.username.as_str())
-        .chain(m.api_keys.iter().map(|k| k.user.as_str()))
-        .collect();
+    let listed = named_users(m);
     if prune {
         for h in st.users.iter().filter(|h| h.enabled) {
             if !listed.contains(h.username.as_str()) {

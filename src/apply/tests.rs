@@ -618,6 +618,21 @@ mod property {
         prop_oneof![Just(None), s.prop_map(Some)].boxed()
     }
 
+    /// Some of a list of things, each with a value of `spec`.
+    fn each<T, S>(
+        things: impl Strategy<Value = Vec<T>>,
+        spec: impl Fn() -> S + Clone,
+    ) -> impl Strategy<Value = (Vec<T>, Vec<S::Value>)>
+    where
+        T: Clone + std::fmt::Debug,
+        S: Strategy,
+    {
+        things.prop_flat_map(move |xs| {
+            let n = xs.len();
+            (Just(xs), proptest::collection::vec(spec(), n))
+        })
+    }
+
     fn roles() -> impl Strategy<Value = Vec<String>> {
         proptest::sample::subsequence(vec!["reader", "writer", "admin"], 0..=3)
             .prop_map(|r| r.into_iter().map(String::from).collect())
@@ -627,10 +642,7 @@ mod property {
     /// ones), as JSON.
     fn manifest_json() -> impl Strategy<Value = String> {
         let wss = proptest::sample::subsequence(vec!["default", "ops", "off", "new"], 0..=4);
-        let ws_specs = wss.prop_flat_map(|ids| {
-            let n = ids.len();
-            (Just(ids), proptest::collection::vec(opt(any::<bool>()), n))
-        });
+        let ws_specs = each(wss, || opt(any::<bool>()));
         let users = proptest::sample::subsequence(
             vec![
                 ("admin", "default"),
@@ -642,13 +654,7 @@ mod property {
             ],
             0..=6,
         );
-        let user_specs = users.prop_flat_map(|us| {
-            let n = us.len();
-            (
-                Just(us),
-                proptest::collection::vec((opt(roles()), opt(any::<bool>())), n),
-            )
-        });
+        let user_specs = each(users, || (opt(roles()), opt(any::<bool>())));
         let keys = proptest::sample::subsequence(
             vec![
                 ("admin", "bootstrap"),
@@ -659,15 +665,8 @@ mod property {
             ],
             0..=5,
         );
-        let key_specs = keys.prop_flat_map(|ks| {
-            let n = ks.len();
-            (
-                Just(ks),
-                proptest::collection::vec(
-                    opt(proptest::sample::select(vec!["2099-01-01", "2098-01-01"])),
-                    n,
-                ),
-            )
+        let key_specs = each(keys, || {
+            opt(proptest::sample::select(vec!["2099-01-01", "2098-01-01"]))
         });
         (ws_specs, user_specs, key_specs).prop_map(|((ws, we), (us, uf), (ks, ke))| {
             use serde_json::{json, Map, Value};
