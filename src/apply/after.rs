@@ -282,7 +282,9 @@ pub fn check(m: &Manifest, st: &State, steps: &[Step]) -> Option<Violation> {
             ));
         }
         let after = &now.users[name];
-        if let Some(by) = after.disabled_by.filter(|_| !after.enabled) {
+        // A cause is recorded only when a step takes something away, and
+        // a user has one step: a cause is a loss.
+        if let Some(by) = after.disabled_by {
             return Some(violation(
                 by,
                 format!(
@@ -291,7 +293,7 @@ pub fn check(m: &Manifest, st: &State, steps: &[Step]) -> Option<Violation> {
                 "the caller",
             ));
         }
-        if let Some(by) = after.admin_by.filter(|_| c.admin && !after.admin) {
+        if let Some(by) = after.admin_by {
             return Some(violation(
                 by,
                 format!("user {name:?} is the caller: it would lose the admin role"),

@@ -188,6 +188,14 @@ fn the_caller_is_protected_naming_the_entry() {
             );
         }
     }
+    // Saying what already holds is fine, alongside another change.
+    let p = outcome(
+        &st,
+        "users: [{username: admin, workspace: default, enabled: true, roles: [admin], name: Boss}]\n",
+        false,
+    )
+    .unwrap();
+    assert_eq!(p, ["~ update user admin: name admin -> Boss"]);
     // Replacing another key of the caller's, or keeping its roles, is fine.
     let p = outcome(
         &st,
@@ -241,6 +249,16 @@ fn the_last_enabled_admin_remains() {
     own.users[2].workspace = "bobs".into();
     assert_eq!(
         refused(&own, "workspaces: [{id: bobs, enabled: false}]\n", false),
+        format!("m.yaml: workspaces[0].enabled: {last}{NOTHING_SENT}")
+    );
+    // The step named is the one that takes the admin away, not one that
+    // keeps the role.
+    assert_eq!(
+        refused(
+            &own,
+            "users: [{username: bob, workspace: bobs, roles: [admin, writer]}]\nworkspaces: [{id: bobs, enabled: false}]\n",
+            false
+        ),
         format!("m.yaml: workspaces[0].enabled: {last}{NOTHING_SENT}")
     );
     // The caller's own workspace is ops here: that check comes first.
@@ -358,7 +376,7 @@ fn prune_spares_what_the_invariants_protect() {
     );
     // Keys of a user the manifest disables, or whose workspace it
     // disables, are not revoked one by one.
-    let p = run(&state(), "users: [{username: alice, workspace: ops, enabled: false}, {username: admin, workspace: default}]\nworkspaces: [{id: ops, enabled: false}]\n", true).unwrap();
+    let p = run(&state(), "users: [{username: alice, workspace: ops, enabled: false}, {username: bob, workspace: ops}, {username: admin, workspace: default}]\nworkspaces: [{id: ops, enabled: false}]\n", true).unwrap();
     assert!(
         !p.steps
             .iter()
