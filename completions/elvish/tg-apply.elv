@@ -33,7 +33,7 @@ set edit:completion:arg-completer[tg-apply] = {|@words|
             cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
             cand --dry-run 'Print the plan and change nothing'
-            cand --prune 'Disable users and revoke API keys the manifest does not list (never the caller''s own user or the key in use; nothing is deleted)'
+            cand --prune 'Disable users and revoke API keys the manifest does not list (never the caller''s own user, the key in use or the last enabled admin; nothing is deleted)'
             cand --yes 'Apply a plan that takes something away (a role, an enabled user or workspace, an API key) without asking; needed without a terminal'
             cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'
             cand -v 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'

@@ -36,7 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-apply' -ScriptBlock {
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file [default: the file''s default_profile, else "default"]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
-            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Disable users and revoke API keys the manifest does not list (never the caller''s own user or the key in use; nothing is deleted)')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Disable users and revoke API keys the manifest does not list (never the caller''s own user, the key in use or the last enabled admin; nothing is deleted)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Apply a plan that takes something away (a role, an enabled user or workspace, an API key) without asking; needed without a terminal')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the gateway''s TLS certificate (dangerous; warns)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace each request and reply on stderr, every redirect hop included (secrets masked)')

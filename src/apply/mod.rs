@@ -35,10 +35,19 @@ const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 /// ~ change, - prune, = unchanged), then applies it. Re-running it is
 /// safe: what is already there is left alone.
 ///
+/// A field the manifest leaves out is left as it is (omitted means
+/// unmanaged); a new record gets the defaults (a reader, enabled). A plan
+/// that would take the caller's admin role, disable the caller or its home
+/// workspace, revoke or replace the API key in use, or leave no enabled
+/// admin in an enabled workspace is refused before anything is sent (exit
+/// 2, naming the manifest entry). A plan that takes something away asks
+/// first on a terminal, and needs --yes elsewhere.
+///
 /// Secrets it mints (API keys, generated passwords) go to stdout, one JSON
 /// object per line, or to --secrets-out. Every write is read back, so a
 /// TrustGraph 2.11 gateway's silent refusals are caught. The manifest
-/// format is in the README and in schema/tg-apply-manifest.schema.json.
+/// format is in tg-apply-manifest(5) (tg-iam man installs it), docs/apply.md
+/// and schema/tg-apply-manifest.schema.json.
 #[derive(Parser, Debug)]
 pub struct Apply {
     #[command(flatten)]
@@ -58,7 +67,8 @@ pub struct Apply {
     pub dry_run: bool,
 
     /// Disable users and revoke API keys the manifest does not list
-    /// (never the caller's own user or the key in use; nothing is deleted)
+    /// (never the caller's own user, the key in use or the last enabled
+    /// admin; nothing is deleted)
     #[arg(long)]
     pub prune: bool,
 
