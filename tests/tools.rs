@@ -1415,6 +1415,40 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
     let mock = Mock::start(vec![bare()]);
     let r = tg("tg-list-workspaces", &mock, &[]);
     assert_eq!(r.stderr, "");
+
+    // No token: a password in the body is a credential too; a body
+    // without one is not.
+    let remote = "http://gateway.example.invalid:8088/";
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = run_tool(
+        "tg-login",
+        &["-u", remote, "--username", "alice", "--password-stdin"],
+        &[("HTTP_PROXY", &mock.url())],
+        Some("s3cret-A\n"),
+    );
+    assert_ok(&r);
+    assert_eq!(r.stderr, "tg-login: warning: sending a credential over plain http:// to http://gateway.example.invalid:8088; anyone on the network path can read it (use https://)\nJWT expires: 2026-11-22T08:00:25+00:00\n");
+    assert_eq!(mock.requests()[0].json()["password"], "s3cret-A");
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"bootstrap_admin_user_id": "u1", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh"}"#,
+    )]);
+    let r = run_tool(
+        "tg-bootstrap-iam",
+        &["-u", remote],
+        &[("HTTP_PROXY", &mock.url())],
+        None,
+    );
+    assert_ok(&r);
+    assert_eq!(
+        r.stderr,
+        "Admin user id: u1\nAdmin API key (shown once, capture now):\n"
+    );
+    assert_eq!(
+        mock.requests()[0].target,
+        "http://gateway.example.invalid:8088/api/v1/auth/bootstrap"
+    );
 }
 
 #[test]
