@@ -145,6 +145,9 @@ fn one_time_secrets_are_not_requested_when_stdout_cannot_take_them() {
     ] {
         let mock = Mock::always(bare());
         for (tool, args, stdin, _) in secret_tools(&mock.url()) {
+            if matches!(tool, "tg-login" | "tg-mint-token") {
+                continue; // a JWT can be had again: not a one-time secret
+            }
             let a: Vec<&str> = args.iter().map(String::as_str).collect();
             let r = run_with_stdout(tool, &a, stdin, mode);
             assert_eq!(r.code, 2, "{tool} {mode:?}: {}", r.stderr);
@@ -157,6 +160,29 @@ fn one_time_secrets_are_not_requested_when_stdout_cannot_take_them() {
             assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
         }
         assert!(mock.requests().is_empty(), "{mode:?}: nothing is sent");
+    }
+}
+
+#[test]
+fn a_jwt_may_go_to_dev_null_as_upstream_allows() {
+    // `tg-login ... >/dev/null && echo ok` is a credential check: a JWT
+    // can be had again, so it is not a one-time secret.
+    for mode in [Stdout::Null, Stdout::Closed] {
+        for (tool, args, stdin, reply) in secret_tools("URL") {
+            if !matches!(tool, "tg-login" | "tg-mint-token") {
+                continue;
+            }
+            let mock = Mock::start(vec![json(200, reply)]);
+            let url = mock.url();
+            let a: Vec<&str> = args
+                .iter()
+                .map(|a| if a == "URL" { url.as_str() } else { a.as_str() })
+                .collect();
+            let r = run_with_stdout(tool, &a, stdin, mode);
+            assert_eq!(r.code, 0, "{tool} {mode:?}: {}", r.stderr);
+            assert_eq!(mock.requests().len(), 1, "{tool}");
+            assert!(!r.stderr.contains("c2lnbmF0dXJl"), "{}", r.stderr);
+        }
     }
 }
 

@@ -848,7 +848,12 @@ fn create_api_key_expiry_is_checked_and_sent_verbatim() {
         assert_eq!(r.code, 2, "{bad}");
         assert!(r.stderr.contains(msg), "{}", r.stderr);
     }
-    assert_eq!(mock.requests().len(), 1);
+    // The create, then a read of its user (a disabled user gets a
+    // warning; this one is unscripted, so nothing is said); nothing for
+    // the refused expiries.
+    assert_eq!(mock.requests().len(), 2);
+    assert!(mock.bodies()[1].contains(r#""operation": "get-user""#));
+    assert!(!r.stderr.contains("disabled"), "{}", r.stderr);
 }
 
 #[test]

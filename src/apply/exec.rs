@@ -4,12 +4,12 @@
 //! written out the moment it exists.
 
 use super::manifest::Manifest;
-use super::plan::{generated, want_user, Action, Plan, Sign, Step};
+use super::plan::{generated, new_user, want_user, Action, Plan, Sign, Step};
 use crate::client::{Client, Retry};
 use crate::error::{Error, Kind, Result};
 use crate::output::{note, stderr_text, Minted};
 use crate::records::{ApiKey, User, Workspace};
-use crate::tools::converge::{self, show_diffs, user_diffs, workspace_diffs};
+use crate::tools::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::tools::{create_api_key, create_user, create_workspace, iam_body, NewUser};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
@@ -121,6 +121,30 @@ fn not_carried_out(op: &str, what: String) -> Error {
     .with_hint(NOT_CARRIED_OUT)
 }
 
+/// Why a step did not end confirmed.
+#[derive(Debug)]
+enum StepError {
+    /// The step failed: a write was refused or lost, or its read-back
+    /// shows it did not take.
+    Failed(Error),
+    /// Every write was acknowledged, but reading the result back failed:
+    /// done, not confirmed.
+    Unconfirmed(Error),
+}
+
+impl From<Error> for StepError {
+    fn from(e: Error) -> Self {
+        StepError::Failed(e)
+    }
+}
+
+type StepResult = std::result::Result<(), StepError>;
+
+/// A read-back's request failed: the write stands, unconfirmed.
+fn unconfirmed(e: Error) -> StepError {
+    StepError::Unconfirmed(e)
+}
+
 async fn send(client: &Client, op: &str, fields: Vec<(&str, Value)>) -> Result<()> {
     client
         .iam(iam_body(op, fields, None), Retry::Never)
@@ -136,55 +160,84 @@ fn ws_record(fields: Vec<(&str, Value)>) -> Value {
     Value::Object(m)
 }
 
-async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: &str) -> Result<()> {
+/// Read workspace `i` back: it must hold `enabled` (when given) and the
+/// manifest's name.
+async fn verify_workspace(ctx: &Ctx<'_>, i: usize, enabled: Option<bool>, op: &str) -> StepResult {
     let w = &ctx.manifest.workspaces[i];
-    let Some(v) = converge::get_workspace(ctx.client, &w.id).await? else {
-        return Err(not_carried_out(
-            op,
-            format!("workspace {} does not exist", w.id),
-        ));
+    let got = converge::get_workspace(ctx.client, &w.id)
+        .await
+        .map_err(unconfirmed)?;
+    let Some(v) = got else {
+        return Err(not_carried_out(op, format!("workspace {} does not exist", w.id)).into());
     };
-    let d = workspace_diffs(&Workspace::from_json(&v), w.name.as_deref(), w.enabled);
+    let d = workspace_diffs(&Workspace::from_json(&v), w.name.as_deref(), enabled);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
             format!("workspace {} still differs: {}", w.id, show_diffs(&d)),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: &str) -> Result<()> {
+/// Read user `id` (manifest user `i`) back: it must look like `want`.
+async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, want: &WantUser, op: &str) -> StepResult {
     let u = &ctx.manifest.users[i];
-    let Some(v) = crate::tools::get_user(ctx.client, id, None).await? else {
-        return Err(not_carried_out(
-            op,
-            format!("user {} does not exist", u.username),
-        ));
+    let got = crate::tools::get_user(ctx.client, id, None)
+        .await
+        .map_err(unconfirmed)?;
+    let Some(v) = got else {
+        return Err(not_carried_out(op, format!("user {} does not exist", u.username)).into());
     };
-    let mut want = want_user(u);
-    want.workspace = Some(u.workspace.clone());
-    let d = user_diffs(&User::from_json(&v), &want);
+    let d = user_diffs(&User::from_json(&v), want);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
             format!("user {} still differs: {}", u.username, show_diffs(&d)),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-/// The ids of `user_id`'s keys.
-async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> Result<Vec<String>> {
+/// The ids of `user_id`'s keys (a read-back: its failure leaves the write
+/// unconfirmed).
+async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> std::result::Result<Vec<String>, StepError> {
     Ok(converge::user_keys(ctx.client, user_id, None)
-        .await?
+        .await
+        .map_err(unconfirmed)?
         .iter()
         .map(|k| ApiKey::from_json(k).id)
         .collect())
 }
 
 /// Create manifest key `i`, write its secret, and check that it exists.
-async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
+/// The key's record comes back even when the check could not be made.
+async fn create_key(ctx: &Ctx<'_>, i: usize) -> (std::result::Result<ApiKey, Error>, StepResult) {
+    match mint_key(ctx, i).await {
+        Err(e) => (Err(e), Ok(())),
+        Ok((rec, owner)) => {
+            let check = match key_ids(ctx, &owner).await {
+                Err(e) => Err(e),
+                Ok(ids) if ids.contains(&rec.id) => Ok(()),
+                Ok(_) => Err(not_carried_out(
+                    "create-api-key",
+                    format!(
+                        "user {} has no key {}",
+                        ctx.manifest.api_keys[i].user, rec.id
+                    ),
+                )
+                .into()),
+            };
+            (Ok(rec), check)
+        }
+    }
+}
+
+/// Send `create-api-key` for manifest key `i` and write its secret: the
+/// key's record and its owner's id.
+async fn mint_key(ctx: &Ctx<'_>, i: usize) -> Result<(ApiKey, String)> {
     let k = &ctx.manifest.api_keys[i];
     let owner = ctx.ids.borrow().get(&k.user).cloned().ok_or_else(|| {
         Error::refused(format!("user {} does not exist", k.user))
@@ -213,16 +266,11 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
             ),
         },
     )?;
-    if !key_ids(ctx, &owner).await?.contains(&rec.id) {
-        return Err(not_carried_out(
-            "create-api-key",
-            format!("user {} has no key {}", k.user, rec.id),
-        ));
-    }
-    Ok(rec)
+    Ok((rec, owner))
 }
 
-async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
+/// Revoke `key` and check that it is gone.
+async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> StepResult {
     send(
         ctx.client,
         "revoke-api-key",
@@ -230,33 +278,56 @@ async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
     )
     .await?;
     if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
-        return Err(not_carried_out(
-            "revoke-api-key",
-            format!("key {} still exists", key.id),
-        ));
+        return Err(
+            not_carried_out("revoke-api-key", format!("key {} still exists", key.id)).into(),
+        );
     }
     Ok(())
 }
 
+/// Replace key `old` by manifest key `i`: a new key (its secret written),
+/// then the old one revoked. A failure after the new key exists says so.
+async fn replace_key(ctx: &Ctx<'_>, i: usize, old: &ApiKey) -> StepResult {
+    let (minted, created) = create_key(ctx, i).await;
+    let new = minted?;
+    if let Err(StepError::Failed(e)) = created {
+        return Err(StepError::Failed(e));
+    }
+    let also = |e: Error| {
+        let message = format!(
+            "the new key {} was created (its secret written), but the old key {} was not revoked: {}",
+            new.id, old.id, e.message
+        );
+        e.reworded(message)
+    };
+    match (created, revoke_key(ctx, old).await) {
+        (_, Err(StepError::Failed(e))) => Err(StepError::Failed(also(e))),
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
 /// Carry out one step and read back its effect.
-async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
+async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
     let m = ctx.manifest;
     let client = ctx.client;
     match &step.action {
         Action::CreateWorkspace(i) => {
             let w = &m.workspaces[*i];
-            create_workspace(client, &w.id, w.name.as_deref(), w.enabled).await?;
-            verify_workspace(ctx, *i, "create-workspace").await
+            let enabled = w.enabled_when_new();
+            create_workspace(client, &w.id, w.name.as_deref(), enabled).await?;
+            verify_workspace(ctx, *i, Some(enabled), "create-workspace").await
         }
         Action::UpdateWorkspace(i, have) => {
             let w = &m.workspaces[*i];
+            let enabled = w.enabled.unwrap_or(have.enabled);
             let rename = w.name.as_deref().is_some_and(|n| n != have.name);
-            if rename || (w.enabled && !have.enabled) {
+            if rename || (enabled && !have.enabled) {
                 let mut f = vec![("id", Value::from(w.id.clone()))];
                 if let Some(n) = w.name.as_deref().filter(|_| rename) {
                     f.push(("name", n.into()));
                 }
-                f.push(("enabled", (w.enabled || have.enabled).into()));
+                f.push(("enabled", (enabled || have.enabled).into()));
                 send(
                     client,
                     "update-workspace",
@@ -264,29 +335,30 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 )
                 .await?;
             }
-            if w.enabled && !have.enabled {
+            if enabled && !have.enabled {
                 // Announce it again, as re-enabling takes on the gateway.
                 create_workspace(client, &w.id, None, true).await?;
             }
-            if !w.enabled && have.enabled {
+            if !enabled && have.enabled {
                 let rec = ws_record(vec![("id", w.id.clone().into())]);
                 send(client, "disable-workspace", vec![("workspace_record", rec)]).await?;
             }
-            verify_workspace(ctx, *i, "update-workspace").await
+            verify_workspace(ctx, *i, w.enabled, "update-workspace").await
         }
         Action::CreateUser(i) => {
             let u = &m.users[*i];
             let password = ctx.passwords.get(i).map(String::as_str).unwrap_or("");
+            let want = new_user(u);
             let v = create_user(
                 client,
                 &NewUser {
                     username: &u.username,
                     password,
-                    roles: &u.roles,
+                    roles: want.roles.as_deref().unwrap_or_default(),
                     name: u.name.as_deref(),
                     email: u.email.as_deref(),
                     must_change_password: false,
-                    enabled: u.enabled,
+                    enabled: want.enabled.unwrap_or(true),
                     workspace: Some(&u.workspace),
                 },
             )
@@ -314,7 +386,7 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     },
                 )?;
             }
-            verify_user(ctx, *i, &id, "create-user").await
+            verify_user(ctx, *i, &id, &want, "create-user").await
         }
         Action::UpdateUser(i, have) => {
             let u = &m.users[*i];
@@ -325,7 +397,10 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
             if let Some(e) = &u.email {
                 rec.insert("email".into(), e.clone().into());
             }
-            rec.insert("roles".into(), u.roles.clone().into());
+            // Absent roles are kept by the gateway.
+            if let Some(r) = &u.roles {
+                rec.insert("roles".into(), r.clone().into());
+            }
             // Sent back as they are: the gateway resets absent booleans.
             rec.insert("enabled".into(), have.enabled.into());
             rec.insert(
@@ -345,15 +420,13 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 )
                 .await?;
             }
-            if u.enabled != have.enabled {
-                let op = if u.enabled {
-                    "enable-user"
-                } else {
-                    "disable-user"
-                };
+            if let Some(e) = u.enabled.filter(|e| *e != have.enabled) {
+                let op = if e { "enable-user" } else { "disable-user" };
                 send(client, op, vec![("user_id", have.id.clone().into())]).await?;
             }
-            verify_user(ctx, *i, &have.id, "update-user").await
+            let mut want = want_user(u);
+            want.workspace = Some(u.workspace.clone());
+            verify_user(ctx, *i, &have.id, &want, "update-user").await
         }
         Action::DisableUser(have) => {
             send(
@@ -362,19 +435,24 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 vec![("user_id", have.id.clone().into())],
             )
             .await?;
-            match crate::tools::get_user(client, &have.id, None).await? {
+            let got = crate::tools::get_user(client, &have.id, None)
+                .await
+                .map_err(unconfirmed)?;
+            match got {
                 Some(v) if !User::from_json(&v).enabled => Ok(()),
                 _ => Err(not_carried_out(
                     "disable-user",
                     format!("user {} is not disabled", have.username),
-                )),
+                )
+                .into()),
             }
         }
-        Action::CreateKey(i) => create_key(ctx, *i).await.map(drop),
-        Action::ReplaceKey(i, old) => {
-            create_key(ctx, *i).await?;
-            revoke_key(ctx, old).await
+        Action::CreateKey(i) => {
+            let (minted, check) = create_key(ctx, *i).await;
+            minted?;
+            check
         }
+        Action::ReplaceKey(i, old) => replace_key(ctx, *i, old).await,
         Action::RevokeKey(_, key) => revoke_key(ctx, key).await,
     }
 }
@@ -388,26 +466,29 @@ struct Progress {
 }
 
 impl Progress {
-    fn finished(&mut self, step: &Step, failed: Option<&Error>, started: Instant) {
+    fn finished(&mut self, step: &Step, r: &StepResult, started: Instant) {
         self.done += 1;
         let (n, m) = (self.done, self.total);
         let what = format!("{} {}", step.sign.char(), step.text);
         let secs = started.elapsed().as_secs_f64();
-        match (failed, self.tty) {
-            (None, true) => {
+        let said = match r {
+            Ok(()) if self.tty => {
                 let line = stderr_text(&format!("[{n}/{m}] {what}: done"));
                 let mut e = io::stderr().lock();
                 let _ = write!(e, "\r\x1b[K{line}");
                 let _ = e.flush();
+                return;
             }
-            (None, false) => note(&format!("[{n}/{m}] {what}: done ({secs:.1} s)")),
-            (Some(err), tty) => {
-                if tty {
-                    erase_line();
-                }
-                note(&format!("[{n}/{m}] {what}: FAILED: {}", err.message));
+            Ok(()) => format!("done ({secs:.1} s)"),
+            Err(StepError::Unconfirmed(e)) => {
+                format!("done, not confirmed: the read-back failed: {}", e.message)
             }
+            Err(StepError::Failed(e)) => format!("FAILED: {}", e.message),
+        };
+        if self.tty {
+            erase_line();
         }
+        note(&format!("[{n}/{m}] {what}: {said}"));
     }
 
     fn clear(&self) {
@@ -425,9 +506,20 @@ fn erase_line() {
     let _ = e.flush();
 }
 
-/// Apply `plan`'s steps. On failure: no new step starts, the ones under
-/// way finish, and the error names the (first) failed step, says how many
-/// were done, and that a re-run does the rest.
+/// What became of the steps: by step number, the ones that did not end
+/// confirmed.
+#[derive(Default)]
+struct Tally {
+    confirmed: usize,
+    unconfirmed: Vec<(usize, Error)>,
+    failed: Vec<(usize, Error)>,
+}
+
+/// Apply `plan`'s steps. A step that fails, or whose read-back fails,
+/// stops the run: no new step starts, the ones under way finish. The
+/// closing line counts the steps done (confirmed or not), failed and not
+/// started; the error names the first step that failed, or else the first
+/// that is done but not confirmed, and says that a re-run does the rest.
 pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result<()> {
     let total = plan.steps.len();
     let progress = RefCell::new(Progress {
@@ -436,8 +528,7 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
         tty,
     });
     let stop = Cell::new(false);
-    let failures: RefCell<Vec<(usize, Error)>> = RefCell::new(Vec::new());
-    let done = Cell::new(0usize);
+    let tally = RefCell::new(Tally::default());
     let stages = plan.steps.iter().map(|s| s.stage).max().unwrap_or(0);
     for stage in 0..=stages {
         if stop.get() {
@@ -450,19 +541,24 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
             .filter(|(_, s)| s.stage == stage);
         stream::iter(steps)
             .map(|(n, s)| {
-                let (stop, progress, failures, done) = (&stop, &progress, &failures, &done);
+                let (stop, progress, tally) = (&stop, &progress, &tally);
                 async move {
                     if stop.get() {
                         return;
                     }
                     let started = Instant::now();
                     let r = run_step(ctx, s).await;
-                    progress.borrow_mut().finished(s, r.as_ref().err(), started);
+                    progress.borrow_mut().finished(s, &r, started);
+                    let mut t = tally.borrow_mut();
                     match r {
-                        Ok(()) => done.set(done.get() + 1),
-                        Err(e) => {
+                        Ok(()) => t.confirmed += 1,
+                        Err(StepError::Unconfirmed(e)) => {
                             stop.set(true);
-                            failures.borrow_mut().push((n, e));
+                            t.unconfirmed.push((n, e));
+                        }
+                        Err(StepError::Failed(e)) => {
+                            stop.set(true);
+                            t.failed.push((n, e));
                         }
                     }
                 }
@@ -472,42 +568,65 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
             .await;
     }
     progress.borrow().clear();
-    let failures = failures.into_inner();
-    let done = done.get();
-    let Some((n, first)) = failures.first() else {
-        note(&format!("Applied {total} step{}.", plural(total)));
-        return Ok(());
+    let t = tally.into_inner();
+    let (first, how) = match (t.failed.first(), t.unconfirmed.first()) {
+        (Some(f), _) => (f, "failed"),
+        (None, Some(u)) => (u, "was done but not confirmed"),
+        (None, None) => {
+            note(&format!("Applied {total} step{}.", plural(total)));
+            return Ok(());
+        }
     };
-    for (k, e) in failures.iter().skip(1) {
+    for (k, e) in t.failed.iter().chain(&t.unconfirmed) {
+        if k == &first.0 {
+            continue;
+        }
         let s = &plan.steps[*k];
+        let what = if t.failed.iter().any(|(f, _)| f == k) {
+            "also failed"
+        } else {
+            "also done but not confirmed"
+        };
         note(&format!(
-            "also failed: step {} of {total}: {} {}: {}",
+            "{what}: step {} of {total}: {} {}: {}",
             k + 1,
             s.sign.char(),
             s.text,
             e.message
         ));
     }
-    let not_started = total - done - failures.len();
+    let done = t.confirmed + t.unconfirmed.len();
+    let not_started = total - done - t.failed.len();
     note(&format!(
-        "{done} of {total} step{} done, {} failed, {not_started} not started.",
+        "{done} of {total} step{} done ({} confirmed, {} not confirmed), {} failed, {not_started} not started.",
         plural(total),
-        failures.len()
+        t.confirmed,
+        t.unconfirmed.len(),
+        t.failed.len()
     ));
+    let (n, e) = first;
     let s = &plan.steps[*n];
-    let rerun = "the steps done stay done: fix the cause and run tg-apply again to do the rest";
-    let hint = match &first.hint {
+    let rerun = if how == "failed" {
+        "the steps done stay done: fix the cause and run tg-apply again to do the rest"
+    } else {
+        "the gateway acknowledged it, but it could not be read back: run tg-apply again (or --dry-run) to see what the gateway holds and do the rest"
+    };
+    let hint = match &e.hint {
         Some(h) => format!("{h}; {rerun}"),
         None => rerun.to_string(),
     };
+    let why = if how == "failed" {
+        e.message.clone()
+    } else {
+        format!("the read-back failed: {}", e.message)
+    };
     let message = format!(
-        "step {} of {total} failed: {} {}: {}",
+        "step {} of {total} {how}: {} {}: {why}",
         n + 1,
         s.sign.char(),
         s.text,
-        first.message
     );
-    Err(first.clone().reworded(message).with_hint(hint))
+    Err(e.clone().reworded(message).with_hint(hint))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -7,7 +7,7 @@ use crate::client::{Client, Retry};
 use crate::config;
 use crate::error::{Error, Kind, Result};
 use crate::output::{note, Minted, Out};
-use crate::records::ApiKey;
+use crate::records::{ApiKey, User};
 use crate::time;
 use crate::Tool;
 use clap::Parser;
@@ -153,6 +153,18 @@ impl Tool for CreateApiKey {
         note(&format!("Key id: {}", rec.id));
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));
+        // The gateway mints keys for disabled users too; such a key starts
+        // working when the user is enabled again. Say so (a read after the
+        // create, so the create's request stays upstream's; if the read
+        // fails, nothing is said).
+        if let Ok(Some(v)) = get_user(&client, &user_id, ws.as_deref()).await {
+            if !User::from_json(&v).enabled {
+                note(&format!(
+                    "{}: warning: user {user_id} is disabled: the key works only once the user is enabled again (tg-enable-user)",
+                    Self::NAME
+                ));
+            }
+        }
         note("API key (shown once, capture now):");
         out.secret(
             &plaintext,

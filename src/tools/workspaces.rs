@@ -112,7 +112,7 @@ impl Tool for CreateWorkspace {
                 report_existing(
                     Self::NAME,
                     &format!("workspace {}", w.id),
-                    &workspace_diffs(&w, name, true),
+                    &workspace_diffs(&w, name, Some(true)),
                     self.strict,
                     "change it with the gateway's update-workspace operation, or drop --strict",
                 )?;
