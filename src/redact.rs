@@ -163,13 +163,12 @@ fn base64_forms(secret: &[u8]) -> Vec<String> {
         buf.extend_from_slice(secret);
         // Characters that hold bits of the padding bytes in front, and a
         // last one that also holds bits of whatever follows.
+        // At 8 bytes and more, `full` (at least 10) is past `skip` (at
+        // most 3).
         let skip = (shift * 8).div_ceil(6);
         let full = buf.len() * 8 / 6;
         for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let enc = engine.encode(&buf);
-            if full > skip {
-                out.push(enc[skip..full].to_string());
-            }
+            out.push(engine.encode(&buf)[skip..full].to_string());
         }
     }
     out

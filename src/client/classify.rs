@@ -558,6 +558,33 @@ mod tests {
                 config::DEFAULT_URL
             )
         );
+        // Through a proxy, every message names it and where it came from.
+        let mut proxied = client(Some("http://gw.example.invalid:8088/"));
+        proxied.proxy = Some(super::super::proxy::Proxy {
+            url: url::Url::parse("http://proxy.example.invalid:3128/").unwrap(),
+            shown: "http://***@proxy.example.invalid:3128/".into(),
+            var: "HTTP_PROXY",
+        });
+        let via = " through proxy http://***@proxy.example.invalid:3128/ (from HTTP_PROXY)";
+        assert_eq!(proxied.via(), via);
+        assert_eq!(
+            proxied.timed_out().message,
+            format!("no answer from http://gw.example.invalid:8088/{via} within 5 s")
+        );
+        assert_eq!(
+            proxied.tls_failed("bad certificate").message,
+            format!("TLS failure talking to http://gw.example.invalid:8088/{via}: bad certificate")
+        );
+        let e = proxied.connect_failed("connection refused");
+        assert_eq!(
+            e.message,
+            "cannot connect to proxy http://***@proxy.example.invalid:3128/ (from HTTP_PROXY) for http://gw.example.invalid:8088/: connection refused"
+        );
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("check HTTP_PROXY or set NO_PROXY to reach the gateway directly")
+        );
+        assert_eq!(e.kind, Kind::Unreachable);
         // The default URL's hint: on a connection failure, or where there
         // is no other hint; never when a URL was given.
         let no_url = default.default_url_hint(Error::protocol("x"), false).hint;
@@ -698,6 +725,58 @@ mod tests {
             assert_eq!(e.status, Some(status));
         }
         assert!(decode_reply(200, b"{}", Source::Flag, "u").is_ok());
+    }
+
+    #[test]
+    fn the_status_is_said_once_and_a_base_url_with_a_path_gets_its_root() {
+        for (status, detail, want) in [
+            (404, "404: Not Found", "HTTP 404: Not Found"),
+            (404, "404 Not Found", "HTTP 404: Not Found"),
+            (404, "404:Not Found", "HTTP 404: Not Found"),
+            (404, "404", "HTTP 404"),
+            (404, "404:", "HTTP 404"),
+            (404, "", "HTTP 404"),
+            (404, "no such route", "HTTP 404: no such route"),
+            // Another number, or the status inside a longer one, is kept.
+            (404, "4041 things", "HTTP 404: 4041 things"),
+            (
+                404,
+                "405: Method Not Allowed",
+                "HTTP 404: 405: Method Not Allowed",
+            ),
+            (500, "error 500", "HTTP 500: error 500"),
+        ] {
+            assert_eq!(http_said(status, detail), want, "{status} {detail:?}");
+        }
+        for (shown, root) in [
+            ("http://127.0.0.1:9/api/v1/", Some("http://127.0.0.1:9/")),
+            ("https://gw.example/x", Some("https://gw.example/")),
+            ("http://127.0.0.1:9/", None),
+            ("http://127.0.0.1:9", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(root_of(shown).as_deref(), root, "{shown}");
+        }
+        let hint = |shown: &str| {
+            decode_reply(404, b"404: Not Found", Source::Flag, shown)
+                .unwrap_err()
+                .hint
+                .unwrap()
+        };
+        assert_eq!(
+            hint("http://127.0.0.1:9/api/v1/"),
+            "the tools want the gateway's base URL, without a path (they add /api/v1/...): try http://127.0.0.1:9/"
+        );
+        assert_eq!(
+            hint("http://127.0.0.1:9/"),
+            "is this the base URL of a TrustGraph API gateway (with IAM)?"
+        );
+        let e = decode_reply(405, b"405: Method Not Allowed", Source::Flag, "u").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unexpected response from u: HTTP 405: Method Not Allowed"
+        );
+        assert_eq!(e.detail.as_deref(), Some("HTTP 405: Method Not Allowed"));
     }
 
     #[test]
