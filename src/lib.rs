@@ -23,7 +23,7 @@ pub mod tools;
 pub mod wire;
 
 /// The UTC timestamp formats and ISO-8601 parsing shared with the gateway.
-pub use tg_iam_wire::time;
+pub use tg_iam_protocol::time;
 
 use std::process::ExitCode;
 
