@@ -229,30 +229,35 @@ pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
         ))
         .with_hint("run again with standard output going to a terminal, a file or a pipe that is read")
     };
-    // SAFETY: plain queries on file descriptor 1; no memory is shared.
-    let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
-    if flags < 0 {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::fs::{fcntl_getfl, fstat, major, minor, FileType, OFlags};
+    let stdout = std::io::stdout();
+    let Ok(flags) = fcntl_getfl(&stdout) else {
         return Err(refuse("is closed"));
-    }
-    if flags & libc::O_ACCMODE == libc::O_RDONLY {
+    };
+    if flags & OFlags::ACCMODE == OFlags::RDONLY {
         return Err(refuse("is not open for writing"));
     }
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(1, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFCHR {
-        if st.st_rdev == libc::makedev(1, 7) {
-            return Err(refuse("is /dev/full"));
-        }
-        if st.st_rdev == libc::makedev(1, 3) {
-            return Err(refuse("is closed or /dev/null"));
+    if let Ok(st) = fstat(&stdout) {
+        if FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+            && major(st.st_rdev) == 1
+        {
+            match minor(st.st_rdev) {
+                7 => return Err(refuse("is /dev/full")),
+                3 => return Err(refuse("is closed or /dev/null")),
+                _ => {}
+            }
         }
     }
-    let mut p = libc::pollfd {
-        fd: 1,
-        events: libc::POLLOUT,
-        revents: 0,
+    let mut fds = [PollFd::new(&stdout, PollFlags::OUT)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    if unsafe { libc::poll(&mut p, 1, 0) } > 0
-        && p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+    if poll(&mut fds, Some(&now)).is_ok_and(|n| n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL)
     {
         return Err(refuse("is a pipe that nobody reads any more"));
     }
