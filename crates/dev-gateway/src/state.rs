@@ -200,3 +200,30 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_are_private_and_a_crashs_temporaries_are_swept() {
+        let dir = std::env::temp_dir().join(format!("tg-gw-state-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let store = Store::new(dir.join("state.json"));
+        store.save(&State::default()).unwrap();
+        let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, STATE_FILE_MODE);
+        // What a SIGKILL between create and rename leaves behind.
+        fs::write(dir.join(".state.json.tmpAbC123"), "half").unwrap();
+        fs::write(dir.join("other.json"), "{}").unwrap();
+        assert_eq!(store.load().unwrap(), Some(State::default()));
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["other.json", "state.json"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
