@@ -1,8 +1,8 @@
 //! The gateway client: one place that resolves the connection
 //! ([`Client::new`]: URL, token, timeout, TLS, proxy) for both transports,
-//! HTTP ([`send`]: redirects, retries, size limits, the `-v` trace) and the
+//! HTTP (`send`: redirects, retries, size limits, the `-v` trace) and the
 //! first-frame WebSocket ([`socket`]: `/api/v1/socket`); classifies every
-//! failure of either ([`classify`]) and hands back typed replies ([`Reply`]).
+//! failure of either (`classify`) and hands back typed replies ([`Reply`]).
 //!
 //! The rules it enforces, for every tool:
 //! * **Redirects**: only a 307/308 to the same origin (scheme, host and

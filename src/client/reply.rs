@@ -46,7 +46,7 @@ impl Reply {
 
     /// A list of records; absent means empty (the gateway omits empty
     /// lists). Every entry must be a record (its fields are read
-    /// leniently), and there may be at most [`MAX_LIST_RECORDS`].
+    /// leniently), and there may be at most `MAX_LIST_RECORDS`.
     pub fn list(&self, key: &str) -> Result<Vec<Value>> {
         match self.get(key) {
             None => Ok(Vec::new()),

@@ -2,7 +2,7 @@
 //! `AsyncSocketClient` speaks it (protocol reference §10, §16):
 //!
 //! * **Connecting**: the base URL with `http`→`ws`, `https`→`wss`, plus
-//!   `/api/v1/socket`, over the stream [`Client::open_stream`] gives (the
+//!   `/api/v1/socket`, over the stream `Client::open_stream` gives (the
 //!   same proxy choice and the same rustls configuration as HTTP). The
 //!   handshake carries no credential and follows no redirect.
 //! * **Authenticating**: `{"type": "auth", "token": …}`, then `auth-ok`
@@ -15,7 +15,7 @@
 //!   are routed by `id`. A reply stream ends with `complete`, or with
 //!   `end_of_stream` / `end_of_dialog` / `end_of_session` in `response`.
 //!   Gateway-level error frames become [`Error`]s of the usual kinds
-//!   ([`super::classify::envelope_error`]); `service: "iam"` replies
+//!   (`classify::envelope_error`); `service: "iam"` replies
 //!   decode exactly as HTTP replies do ([`Socket::iam`]).
 //! * **Never a hang**: connecting, the auth reply, and every reply frame
 //!   are each awaited for at most the timeout. The connection is pinged

@@ -113,7 +113,7 @@ pub(crate) fn print_list(
 }
 
 /// Which user a tool acts on: `--user-id ID`, or `--username NAME`
-/// (resolved to the id with one `list-users` read, see [`UserRef::resolve`]).
+/// (resolved to the id with one `list-users` read, see `UserRef::resolve`).
 /// Exactly one is required.
 #[derive(clap::Args, Debug, Clone, Default)]
 #[group(required = true, multiple = false)]
