@@ -4,9 +4,9 @@
 //! | Module | Holds |
 //! |---|---|
 //! | [`operation`] | [`Operation`]: every operation, its wire name, who may call it ([`Access`]); the HTTP [`paths`] |
-//! | [`request`] | one type per request body; [`body`] writes `{"operation": ...}` bodies byte for byte as upstream's tools do, [`decode`] reads them as iam-svc does |
+//! | [`request`] | one type per request body; [`body`] writes `{"operation": ...}` bodies byte for byte as upstream's tools do, [`decode`] reads any body as iam-svc does |
 //! | [`record`] | [`User`], [`ApiKey`], [`Workspace`] |
-//! | [`reply`] | each reply shape ([`UserReply`], [`UserList`], [`CreatedApiKey`], [`Token`], ...) |
+//! | [`reply`] | each reply shape ([`UserReply`], [`UserList`], [`CreatedApiKey`], [`Token`], ...); [`reply::fields`] writes one as the gateway does |
 //! | [`error`] | [`IamErrorType`] (with the upstream type strings), [`IamError`], [`EnvelopeErrorType`] |
 //! | [`json`] | Python `json.dumps`, hand-written because it must match upstream byte for byte |
 //! | [`time`] | the gateway's UTC timestamp formats and ISO-8601 expiry parsing |
@@ -86,6 +86,17 @@
 //! `std::error::Error::source`, instead of flattening it into the
 //! message; the exit-code table (`--help`, the man pages) and `tg-iam(7)`
 //! document code 8.
+
+/// Wire types: serde structs read leniently (an unknown field is ignored,
+/// a missing one takes its default) and compared as data.
+macro_rules! wire_types {
+    ($($(#[$meta:meta])* pub struct $name:ident $(<$param:ident>)? { $($body:tt)* })*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(default)]
+        pub struct $name $(<$param>)? { $($body)* }
+    )*};
+}
 
 pub mod error;
 pub mod json;

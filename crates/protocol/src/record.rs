@@ -11,30 +11,54 @@
 //! hand-written reader took `"yes"`, `"1"` and numbers as true; no gateway
 //! sends them).
 
-use serde::{Deserialize, Serialize};
+wire_types! {
+    /// A user record (`UserRecord`).
+    pub struct User {
+        /// A uuid4.
+        pub id: String,
+        /// The user's home workspace: `default_workspace`, or `workspace` as
+        /// gateways before #1001 named it.
+        #[serde(alias = "workspace")]
+        pub default_workspace: String,
+        /// The global login name.
+        pub username: String,
+        /// The display name (the gateway defaults it to the username).
+        pub name: String,
+        pub email: String,
+        /// Sorted by the gateway; unknown role names are kept as given.
+        pub roles: Vec<String>,
+        pub enabled: bool,
+        /// Advisory: nothing on the gateway enforces it.
+        pub must_change_password: bool,
+        /// `2026-11-22T07:00:24.950000+00:00` ([`crate::time::iso_millis`]).
+        pub created: String,
+    }
 
-/// A user record (`UserRecord`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct User {
-    /// A uuid4.
-    pub id: String,
-    /// The user's home workspace: `default_workspace`, or `workspace` as
-    /// gateways before #1001 named it.
-    #[serde(alias = "workspace")]
-    pub default_workspace: String,
-    /// The global login name.
-    pub username: String,
-    /// The display name (the gateway defaults it to the username).
-    pub name: String,
-    pub email: String,
-    /// Sorted by the gateway; unknown role names are kept as given.
-    pub roles: Vec<String>,
-    pub enabled: bool,
-    /// Advisory: nothing on the gateway enforces it.
-    pub must_change_password: bool,
-    /// `2026-11-22T07:00:24.950000+00:00` ([`crate::time::iso_millis`]).
-    pub created: String,
+
+    /// An API key record (`ApiKeyRecord`); never the plaintext.
+    pub struct ApiKey {
+        /// A uuid4: the handle `revoke-api-key` takes.
+        pub id: String,
+        /// The owner.
+        pub user_id: String,
+        pub name: String,
+        /// The plaintext's first 7 characters (`tg_` and 4).
+        pub prefix: String,
+        /// A timestamp, or `""` for no expiry.
+        pub expires: String,
+        pub created: String,
+        /// Never written by iam-svc: always `""`.
+        pub last_used: String,
+    }
+
+    /// A workspace record (`WorkspaceRecord`).
+    pub struct Workspace {
+        pub id: String,
+        /// Defaults to the id (the bootstrapper names `default` `Default`).
+        pub name: String,
+        pub enabled: bool,
+        pub created: String,
+    }
 }
 
 impl User {
@@ -42,35 +66,6 @@ impl User {
     pub fn roles_joined(&self) -> String {
         self.roles.join(", ")
     }
-}
-
-/// An API key record (`ApiKeyRecord`); never the plaintext.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ApiKey {
-    /// A uuid4: the handle `revoke-api-key` takes.
-    pub id: String,
-    /// The owner.
-    pub user_id: String,
-    pub name: String,
-    /// The plaintext's first 7 characters (`tg_` and 4).
-    pub prefix: String,
-    /// A timestamp, or `""` for no expiry.
-    pub expires: String,
-    pub created: String,
-    /// Never written by iam-svc: always `""`.
-    pub last_used: String,
-}
-
-/// A workspace record (`WorkspaceRecord`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Workspace {
-    pub id: String,
-    /// Defaults to the id (the bootstrapper names `default` `Default`).
-    pub name: String,
-    pub enabled: bool,
-    pub created: String,
 }
 
 #[cfg(test)]

@@ -1,109 +1,97 @@
 //! The shapes of successful replies (§4.2), one per kind of answer.
 //!
-//! Written as iam-svc's translator writes them (§3): only fields that are
-//! set ("truthy") appear, so an empty list or string is left out, and
-//! records are written whole. The gateway adds `bootstrap_available` to
-//! every success (2.11: to every reply); these types leave it to the
-//! caller, which needs it as it came (see the client's `Reply`).
+//! Written ([`fields`]) as iam-svc's translator writes them (§3): only
+//! the fields that are set appear, so an empty list or string and an absent
+//! record are left out, and records are written whole. The gateway adds
+//! `bootstrap_available` to every success (2.11: to every reply); these
+//! types leave it to the caller, which needs it as it came (see the
+//! client's `Reply`).
 //!
 //! Read leniently: unknown fields are ignored and missing ones are empty.
 //! A reply that lacks what was asked for is how a 2.11 gateway refuses, so
 //! the reader, not the type, decides what a missing field means.
 
 use crate::record::{ApiKey, User, Workspace};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-/// `whoami`, `create-user`, `get-user`, `update-user`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UserReply {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<User>,
+/// A reply's fields as the gateway writes them: those that are set
+/// (`null`, `""` and `[]` are left out; `false` is a value).
+pub fn fields<T: Serialize>(reply: &T) -> Map<String, Value> {
+    // Strings, lists, booleans and records: this cannot fail.
+    let mut m = match serde_json::to_value(reply) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    m.retain(|_, v| match v {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        _ => true,
+    });
+    m
 }
 
-/// `list-users`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UserList {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub users: Vec<User>,
-}
+wire_types! {
+    /// `whoami`, `create-user`, `get-user`, `update-user`.
+    pub struct UserReply {
+        pub user: Option<User>,
+    }
 
-/// `create-workspace`, `get-workspace`, `update-workspace`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WorkspaceReply {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub workspace: Option<Workspace>,
-}
+    /// `list-users`.
+    pub struct UserList {
+        pub users: Vec<User>,
+    }
 
-/// `list-workspaces`, `list-my-workspaces`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WorkspaceList {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub workspaces: Vec<Workspace>,
-}
+    /// `create-workspace`, `get-workspace`, `update-workspace`.
+    pub struct WorkspaceReply {
+        pub workspace: Option<Workspace>,
+    }
 
-/// `list-api-keys`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ApiKeyList {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub api_keys: Vec<ApiKey>,
-}
+    /// `list-workspaces`, `list-my-workspaces`.
+    pub struct WorkspaceList {
+        pub workspaces: Vec<Workspace>,
+    }
 
-/// `create-api-key`: the plaintext, shown once, and the key's record.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CreatedApiKey {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub api_key_plaintext: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<ApiKey>,
-}
+    /// `list-api-keys`.
+    pub struct ApiKeyList {
+        pub api_keys: Vec<ApiKey>,
+    }
 
-/// `login`, `mint-token`: a JWT and when it expires
-/// (`2026-11-22T08:00:25+00:00`, never a fraction).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Token {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub jwt: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub jwt_expires: String,
-}
+    /// `create-api-key`: the plaintext, shown once, and the key's record.
+    pub struct CreatedApiKey {
+        pub api_key_plaintext: String,
+        pub api_key: Option<ApiKey>,
+    }
 
-/// `bootstrap`: the first admin's id and API key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Bootstrapped {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub bootstrap_admin_user_id: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub bootstrap_admin_api_key: String,
-}
+    /// `login`, `mint-token`: a JWT and when it expires
+    /// (`2026-11-22T08:00:25+00:00`, never a fraction).
+    pub struct Token {
+        pub jwt: String,
+        pub jwt_expires: String,
+    }
 
-/// `bootstrap-status`; the field is written even when false.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct BootstrapStatus {
-    pub bootstrap_available: bool,
-}
+    /// `bootstrap`: the first admin's id and API key.
+    pub struct Bootstrapped {
+        pub bootstrap_admin_user_id: String,
+        pub bootstrap_admin_api_key: String,
+    }
 
-/// `reset-password`: a one-time temporary password.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TemporaryPassword {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub temporary_password: String,
-}
+    /// `bootstrap-status`.
+    pub struct BootstrapStatus {
+        pub bootstrap_available: bool,
+    }
 
-/// The empty ("void") reply: `change-password`, `disable-user`,
-/// `enable-user`, `delete-user`, `revoke-api-key`, `disable-workspace`,
-/// `rotate-signing-key`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Void {}
+    /// `reset-password`: a one-time temporary password.
+    pub struct TemporaryPassword {
+        pub temporary_password: String,
+    }
+
+    /// The empty ("void") reply: `change-password`, `disable-user`,
+    /// `enable-user`, `delete-user`, `revoke-api-key`, `disable-workspace`,
+    /// `rotate-signing-key`.
+    pub struct Void {}
+}
 
 #[cfg(test)]
 mod tests {
@@ -111,7 +99,7 @@ mod tests {
     use crate::to_python_json;
 
     fn written<T: Serialize>(r: &T) -> String {
-        to_python_json(&serde_json::to_value(r).unwrap())
+        to_python_json(&Value::Object(fields(r)))
     }
 
     #[test]

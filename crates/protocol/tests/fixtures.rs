@@ -64,7 +64,7 @@ fn object(text: &str) -> Option<Map<String, Value>> {
 
 /// `fields` read as `T` (as the gateway reads a request), written again.
 fn reread<T: DeserializeOwned + Default + Serialize>(fields: &Map<String, Value>) -> Value {
-    serde_json::to_value(decode::<T>(fields)).unwrap()
+    request::fields(&decode::<T>(fields))
 }
 
 /// The fields of a request, as read into its type and written again.
@@ -86,9 +86,7 @@ fn request_again(op: Operation, fields: &Map<String, Value>) -> Value {
 /// fields, then `bootstrap_available` (2.11 adds it to every reply).
 fn written<T: DeserializeOwned + Serialize>(reply: &Map<String, Value>) -> String {
     let typed: T = serde_json::from_value(Value::Object(reply.clone())).unwrap();
-    let Value::Object(mut m) = serde_json::to_value(&typed).unwrap() else {
-        unreachable!()
-    };
+    let mut m = reply::fields(&typed);
     if let Some(b) = reply.get("bootstrap_available") {
         m.entry("bootstrap_available").or_insert(b.clone());
     }

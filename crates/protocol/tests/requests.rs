@@ -253,7 +253,7 @@ fn mint_token_in_upstream_order() {
 }
 
 fn text<T: serde::Serialize>(v: &T) -> String {
-    tg_iam_protocol::to_python_json(&serde_json::to_value(v).unwrap())
+    tg_iam_protocol::to_python_json(&tg_iam_protocol::request::fields(v))
 }
 
 #[test]
@@ -296,6 +296,13 @@ fn the_gateway_reads_odd_requests_as_iam_svc_does() {
     assert_eq!(c.user.unwrap().roles, ["a", "b"]);
     let c: CreateUser = decode(&b(json!({"user": {"roles": ["r", 1, null]}})));
     assert_eq!(c.user.unwrap().roles, ["r"]);
+    // A nested field of the wrong type is unset; its neighbours are read.
+    let c: CreateUser = decode(&b(
+        json!({"user": {"username": 5, "password": "p", "email": ["x"]}, "workspace": 7}),
+    ));
+    let u = c.user.unwrap();
+    assert_eq!((u.username.as_str(), u.password.as_str()), ("", "p"));
+    assert_eq!((u.email, c.workspace), (None, None));
     // A `user` that is not an object is absent.
     let c: CreateUser = decode(&b(json!({"user": "alice", "workspace": "w"})));
     assert_eq!(c.user, None);
