@@ -6,7 +6,7 @@
 #   python3 -m venv /tmp/tgpy && /tmp/tgpy/bin/pip install trustgraph-cli==2.11.1
 #   PY_TOOLS=/tmp/tgpy/bin bash bench/compare-upstream.sh
 #
-# Differences are expected only where README.md says these tools deliberately
+# Differences are expected only where docs/compatibility.md says these tools deliberately
 # differ (tg-whoami's workspace row, and failures that upstream reports as
 # success or with exit 1). Everything stays on 127.0.0.1.
 set -euo pipefail

@@ -54,7 +54,7 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
         _ => Err(format!(
-            "expected a number of seconds between 0 and 86400, got {s:?}"
+            "expected a number of seconds greater than 0 and at most 86400, got {s:?}"
         )),
     }
 }
@@ -100,6 +100,30 @@ pub enum Format {
     Table,
     /// The server's record(s) as JSON (arrays for lists)
     Json,
+}
+
+/// The formats of the list tools: [`Format`]'s, and two for shells and
+/// spreadsheets.
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListFormat {
+    /// Human-readable table (the upstream tools' output)
+    #[default]
+    Table,
+    /// The server's records as a JSON array
+    Json,
+    /// The table's columns as CSV: a header row, then one row per record
+    /// (RFC 4180: CRLF line ends, fields quoted when needed)
+    Csv,
+    /// Each record's id, one per line (for xargs)
+    Ids,
+}
+
+/// The output-format flag of the list tools.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ListOutputArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
 }
 
 /// The output-format flag of tools that print records.

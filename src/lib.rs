@@ -11,6 +11,7 @@ pub mod apply;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod docs;
 pub mod error;
 pub mod jwt;
 pub mod multicall;
@@ -60,13 +61,22 @@ pub trait Tool: clap::Parser + Sized {
 }
 
 /// The tool's full clap command, as `--help`, the man page and the shell
-/// completions show it.
+/// completions show it. `-h` ends with the exit codes; `--help` with the
+/// exit codes and then the tool's examples from the [`registry`].
 pub fn command<T: Tool>() -> clap::Command {
-    T::command()
+    let cmd = T::command()
         .name(T::NAME)
         .bin_name(T::NAME)
         .version(env!("CARGO_PKG_VERSION"))
-        .after_help(error::EXIT_CODES_HELP)
+        .after_help(error::EXIT_CODES_HELP);
+    match registry::find(T::NAME) {
+        Some(t) => cmd.after_long_help(format!(
+            "{}\n\n{}",
+            error::EXIT_CODES_HELP,
+            tg_iam_docgen::examples_help(t.examples)
+        )),
+        None => cmd,
+    }
 }
 
 /// Run tool `T` as a process, with the process's arguments: what every

@@ -6,6 +6,9 @@
 //! * `tg-iam TOOL ARGS...` runs TOOL with ARGS.
 //! * `tg-iam --list` prints the tools' names, one per line.
 //! * `tg-iam install-links DIR [--hard]` creates those links.
+//! * `tg-iam completions SHELL` prints the shell completions of every tool
+//!   and of `tg-iam`; `tg-iam man DIR` writes every man page under DIR
+//!   (see [`crate::docs`]).
 //!
 //! A tool runs through the same [`crate::run_from`] as its thin binary,
 //! with the same arguments after the program name, so stdout, stderr and
@@ -26,6 +29,12 @@ pub const NAME: &str = "tg-iam";
 
 /// The subcommand that creates the links.
 const INSTALL_LINKS: &str = "install-links";
+/// The subcommand that prints shell completions.
+const COMPLETIONS: &str = "completions";
+/// The subcommand that writes the man pages.
+const MAN: &str = "man";
+/// `tg-iam`'s own subcommands (any other word is a tool's name).
+const SUBCOMMANDS: &[&str] = &[INSTALL_LINKS, COMPLETIONS, MAN];
 
 /// `main` of the `tg-iam` binary.
 pub fn main() -> ExitCode {
@@ -62,7 +71,7 @@ fn invoked_as(arg0: &OsStr) -> Option<&'static Entry> {
 /// usage errors.
 fn front(args: Vec<OsString>) -> ExitCode {
     if let Some(word) = args.get(1).and_then(|a| a.to_str()) {
-        if !word.starts_with('-') && word != INSTALL_LINKS {
+        if !word.starts_with('-') && !SUBCOMMANDS.contains(&word) {
             let mut e = Error::usage(format!("no tool named {word:?}"));
             e = match registry::find(&format!("tg-{word}")) {
                 Some(t) => e.with_hint(format!("did you mean {}?", t.name)),
@@ -91,6 +100,34 @@ fn front(args: Vec<OsString>) -> ExitCode {
                 Err(e) => crate::fail(NAME, &e),
             }
         }
+        Some((COMPLETIONS, m)) => {
+            let name = m.get_one::<String>("shell").expect("SHELL is required");
+            let shell = crate::docs::shell(name).expect("clap checked the shell's name");
+            print_bytes(&crate::docs::completions(shell))
+        }
+        Some((MAN, m)) => {
+            let dir = m.get_one::<PathBuf>("dir").expect("DIR is required");
+            let pages = crate::docs::man_pages();
+            match tg_iam_docgen::install_man_pages(dir, &pages) {
+                Ok(paths) => {
+                    crate::output::note(&format!(
+                        "{NAME}: {} man pages written under {} (man1, man5, man7)",
+                        paths.len(),
+                        dir.display()
+                    ));
+                    let mut s = String::new();
+                    for p in paths {
+                        s.push_str(&p.display().to_string());
+                        s.push('\n');
+                    }
+                    print(&s)
+                }
+                Err(e) => crate::fail(
+                    NAME,
+                    &Error::refused(format!("cannot write the man pages: {e}")),
+                ),
+            }
+        }
         // clap has already answered --help, --version, no arguments and
         // unknown flags.
         _ => unreachable!("clap requires --list or a subcommand"),
@@ -98,17 +135,42 @@ fn front(args: Vec<OsString>) -> ExitCode {
 }
 
 fn print(s: &str) -> ExitCode {
+    print_bytes(s.as_bytes())
+}
+
+fn print_bytes(b: &[u8]) -> ExitCode {
     // A closed stdout (`tg-iam --list | head -1`) is not an error.
-    let _ = io::stdout().lock().write_all(s.as_bytes());
+    let _ = io::stdout().lock().write_all(b);
     ExitCode::SUCCESS
 }
 
 /// `tg-iam`'s own exit codes (the tools keep theirs).
-const EXIT_CODES_HELP: &str = "\
+pub const EXIT_CODES_HELP: &str = "\
 Exit codes of tg-iam itself (a tool run through it exits with the tool's codes):
   0  success
-  1  install-links could not create a link, or refused to replace a file that is not its own link
-  2  usage error (bad flags, no such tool, DIR missing or not a directory)";
+  1  install-links could not create a link, or refused to replace a file that is not its own
+     link; man could not write a page
+  2  usage error (bad flags, no such tool or shell, DIR missing or not a directory)";
+
+/// `tg-iam`'s examples: the end of its long `--help` and of tg-iam(1).
+pub const EXAMPLES: &[tg_iam_docgen::Example] = &[
+    (
+        "Run a tool through the multicall binary",
+        "tg-iam tg-whoami -o json",
+    ),
+    (
+        "Install a link per tool beside it, so that every tool is on PATH",
+        "tg-iam install-links ~/.cargo/bin",
+    ),
+    (
+        "Shell completions for every tool (bash; also zsh, fish, elvish, powershell)",
+        "source <(tg-iam completions bash)",
+    ),
+    (
+        "Every man page, where man finds them",
+        "tg-iam man ~/.local/share/man",
+    ),
+];
 
 /// The clap command of `tg-iam` itself (not of the tools it runs).
 pub fn command() -> Command {
@@ -141,7 +203,7 @@ pub fn command() -> Command {
              (tg-login, ...) it is that tool; `tg-iam TOOL ARGS...` does the same.",
         )
         .override_usage(
-            "tg-iam TOOL [ARGS]...\n       tg-iam --list\n       tg-iam install-links DIR [--hard]",
+            "tg-iam TOOL [ARGS]...\n       tg-iam --list\n       tg-iam install-links DIR [--hard]\n       tg-iam completions SHELL\n       tg-iam man DIR",
         )
         .arg(
             Arg::new("list")
@@ -176,10 +238,43 @@ pub fn command() -> Command {
                      stderr: how many were created, replaced or already there.",
                 ),
         )
+        .subcommand(
+            Command::new(COMPLETIONS)
+                .about(
+                    "Print the shell completions of every tool and of tg-iam, as one script \
+                     to source (e.g. from ~/.bashrc: source <(tg-iam completions bash))",
+                )
+                .arg(
+                    Arg::new("shell")
+                        .value_name("SHELL")
+                        .required(true)
+                        .value_parser(crate::docs::shell_names())
+                        .help("The shell"),
+                ),
+        )
+        .subcommand(
+            Command::new(MAN)
+                .about(
+                    "Write every man page (each tool's, tg-iam(1), tg-iam(7), \
+                     tg-apply-manifest(5)) into DIR/man1, DIR/man5 and DIR/man7",
+                )
+                .arg(
+                    Arg::new("dir")
+                        .value_name("DIR")
+                        .required(true)
+                        .value_parser(value_parser!(PathBuf))
+                        .help("A man directory, e.g. ~/.local/share/man (created if needed)"),
+                )
+                .after_help("stdout: the pages' paths, one per line."),
+        )
         .args_conflicts_with_subcommands(true)
         .arg_required_else_help(true)
         .disable_help_subcommand(true)
         .after_help(format!("{tools}\n{EXIT_CODES_HELP}"))
+        .after_long_help(format!(
+            "{tools}\n{EXIT_CODES_HELP}\n\n{}",
+            tg_iam_docgen::examples_help(EXAMPLES)
+        ))
 }
 
 /// What install-links did, per tool, in registry order.

@@ -53,6 +53,23 @@ pub fn pretty_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     s
 }
 
+/// A header row and rows as CSV (RFC 4180: CRLF after every record,
+/// fields quoted when they hold a comma, a quote or a line break, quotes
+/// doubled). Control and bidi characters are removed from each field, as
+/// in tables, so the output is safe on a terminal.
+pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing into memory cannot fail.
+    let _ = w.write_record(headers);
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| sanitize(c).into_owned()));
+    }
+    let buf = w.into_inner().unwrap_or_default();
+    String::from_utf8(buf).unwrap_or_default()
+}
+
 /// Key/value lines in tabulate's `plain` layout: labels padded to the
 /// longest label, two spaces, the value, no trailing blanks.
 pub fn plain_rows(rows: &[(&str, String)]) -> String {

@@ -1021,22 +1021,28 @@ fn the_json_schema_is_current() {
 }
 
 #[test]
-fn the_readme_example_manifests_are_valid_and_agree() {
+fn the_guide_example_manifests_are_valid_and_agree() {
+    // docs/apply.md shows examples/manifest.toml (which tg-apply-manifest(5)
+    // carries) and the same in YAML.
     use tg_iam::apply::manifest::{parse, validate, Format};
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = &readme[readme
-        .find("### The manifest")
-        .expect("the manifest section")..];
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/apply.md"))
+            .unwrap();
+    let section = &guide[guide.find("## The manifest").expect("the manifest section")..];
     let block = |lang: &str| {
         let start = section.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
         let len = section[start..].find("```").unwrap();
         section[start..start + len].to_string()
     };
-    let t = parse(&block("toml"), Format::Toml, "README toml").unwrap();
-    validate(&t, "README toml").unwrap();
-    let y = parse(&block("yaml"), Format::Yaml, "README yaml").unwrap();
-    validate(&y, "README yaml").unwrap();
+    assert_eq!(
+        block("toml"),
+        tg_iam::docs::EXAMPLE_MANIFEST,
+        "docs/apply.md's TOML example is examples/manifest.toml"
+    );
+    let t = parse(&block("toml"), Format::Toml, "guide toml").unwrap();
+    validate(&t, "guide toml").unwrap();
+    let y = parse(&block("yaml"), Format::Yaml, "guide yaml").unwrap();
+    validate(&y, "guide yaml").unwrap();
     assert_eq!(format!("{t:?}"), format!("{y:?}"));
     assert_eq!(
         (t.workspaces.len(), t.users.len(), t.api_keys.len()),

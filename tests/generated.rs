@@ -3,173 +3,31 @@
 //!
 //! `completions/`, `man/` and the README's tool table (between the
 //! `tools:begin` / `tools:end` markers) are generated from the registry and
-//! the tools' clap definitions, and committed. The first test fails when
+//! the tools' clap definitions (by `tg_iam::docs`, which `tg-iam
+//! completions` and `tg-iam man` use too), and committed. The first test fails when
 //! they are stale; `UPDATE_GENERATED=1 cargo test --test generated`
 //! rewrites them. The second checks that the thin binaries (`src/bin/` and
 //! the `[[bin]]` list in Cargo.toml), `man/` and `completions/` hold
 //! exactly the registry's tools, and says what to add or remove.
 
-use clap_complete::Shell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use tg_iam::docs::SHELLS;
 use tg_iam::registry::{Origin, NEW_FLAGS, NEW_TOOL_FLAGS, TOOLS};
 
 /// A generated file: its path under the repository root, its content.
 type Generated = (PathBuf, Vec<u8>);
 
-/// A shell whose completions are generated: clap_complete's shell, the
-/// directory under `completions/`, and the file name for a tool.
-type ShellFiles = (Shell, &'static str, fn(&str) -> String);
-
-const SHELLS: &[ShellFiles] = &[
-    (Shell::Bash, "bash", |name| name.to_string()),
-    (Shell::Zsh, "zsh", |name| format!("_{name}")),
-    (Shell::Fish, "fish", |name| format!("{name}.fish")),
-    (Shell::Elvish, "elvish", |name| format!("{name}.elv")),
-    (Shell::PowerShell, "powershell", |name| {
-        format!("{name}.ps1")
-    }),
-];
-
-fn completion(shell: Shell, name: &str, cmd: &clap::Command) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd.clone(), name, &mut buf);
-    buf
-}
-
-fn man_page(cmd: clap::Command) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut buf).unwrap();
-    buf
-}
-
-/// Every generated file but the README (which is generated in part).
+/// Every generated file but the README (which is generated in part): the
+/// library's completions and man pages (what `tg-iam completions` and
+/// `tg-iam man` print and write). tg-dev-gateway's are its own crate's
+/// (crates/dev-gateway/tests/docs.rs).
 fn generated_files() -> Vec<Generated> {
-    let mut files = Vec::new();
-    for t in TOOLS {
-        let cmd = (t.command)();
-        for (shell, dir, file) in SHELLS {
-            files.push((
-                Path::new("completions").join(dir).join(file(t.name)),
-                completion(*shell, t.name, &cmd),
-            ));
-        }
-        files.push((
-            Path::new("man").join(format!("{}.1", t.name)),
-            man_page(cmd),
-        ));
+    let mut files = tg_iam::docs::completion_files();
+    for (name, page) in tg_iam::docs::man_pages() {
+        files.push((Path::new("man").join(name), page));
     }
-    files.push((Path::new("man").join("tg-iam.7"), overview_page()));
     files
-}
-
-/// `tg-iam(7)`: the overview. The tool list comes from the registry and
-/// the exit codes from the library's table, so neither can drift.
-fn overview_page() -> Vec<u8> {
-    use roff::{bold, italic, roman, Roff};
-    let mut r = Roff::new();
-    let para = |r: &mut Roff, text: &str| {
-        r.control("PP", []).text([roman(text)]);
-    };
-    let item = |r: &mut Roff, tag: &str, text: &str| {
-        r.control("TP", []).text([bold(tag)]).text([roman(text)]);
-    };
-    r.control("TH", ["TG-IAM", "7", "", "tg-iam", "tg-iam manual"]);
-    r.control("SH", ["NAME"]);
-    r.text([roman(
-        "tg-iam - TrustGraph identity and access management from the command line",
-    )]);
-    r.control("SH", ["DESCRIPTION"]);
-    para(&mut r, "The tg-* tools administer users, workspaces, API keys, passwords and JWTs through a TrustGraph API gateway's IAM service. They are a drop-in replacement for the upstream Python tools of trustgraph-cli 2.11.1: the same names, flags, environment variables, request bodies and stdout. Each tool writes exactly one result on stdout (a key, a JWT, an id, a table or JSON) and everything else on stderr.");
-    para(&mut r, "Every tool is its own binary, and the multicall binary tg-iam holds them all: run through a link named after a tool it is that tool; tg-iam TOOL ARGS runs TOOL; tg-iam install-links DIR makes the links. tg-dev-gateway is a local IAM gateway for demos and tests.");
-    r.control("SH", ["TOOLS"]);
-    for t in TOOLS {
-        let new = match t.origin {
-            Origin::Upstream => "",
-            Origin::New => " (not in the upstream tools)",
-        };
-        r.control("TP", []).text([bold(t.name), roman("(1)")]);
-        r.text([roman(format!("{}{new}", t.purpose))]);
-    }
-    r.control("SH", ["PRECEDENCE"]);
-    para(&mut r, "One rule for every setting and every tool: the flag, then its environment variable, then the selected profile of the config file, then the built-in default. A flag or variable that is set but empty counts as set and means none.");
-    item(
-        &mut r,
-        "gateway URL",
-        "-u/--api-url, TRUSTGRAPH_URL, the profile's url, http://localhost:8888/.",
-    );
-    item(&mut r, "token", "-t/--token or --token-file, TRUSTGRAPH_TOKEN, the profile's token_file, then the session saved by tg-login --save; else none.");
-    item(&mut r, "workspace", "-w/--workspace, TRUSTGRAPH_WORKSPACE, the profile's workspace; else none (the gateway's default).");
-    item(
-        &mut r,
-        "CA certificate",
-        "--ca-cert, the profile's ca_cert, the system's roots.",
-    );
-    item(&mut r, "timeout", "--timeout, the profile's timeout, 30 seconds; it bounds the whole exchange, redirects included.");
-    item(
-        &mut r,
-        "profile",
-        "--profile, TRUSTGRAPH_PROFILE, the config file's default_profile, then \"default\".",
-    );
-    r.control("SH", ["ENVIRONMENT"]);
-    item(&mut r, "TRUSTGRAPH_URL", "The gateway's base URL.");
-    item(
-        &mut r,
-        "TRUSTGRAPH_TOKEN",
-        "The API key or JWT to authenticate with.",
-    );
-    item(
-        &mut r,
-        "TRUSTGRAPH_WORKSPACE",
-        "The workspace sent with requests that take one.",
-    );
-    item(
-        &mut r,
-        "TRUSTGRAPH_PROFILE",
-        "The profile of the config file to use.",
-    );
-    item(
-        &mut r,
-        "TRUSTGRAPH_CONFIG",
-        "The config file's path; set but empty: no config file at all.",
-    );
-    item(
-        &mut r,
-        "XDG_CONFIG_HOME",
-        "Where the config directory is looked for (default ~/.config).",
-    );
-    item(&mut r, "HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY", "Proxies, as Go's ProxyFromEnvironment reads them (also in lower case); a loopback gateway is never proxied.");
-    r.control("SH", ["FILES"]);
-    item(&mut r, "$XDG_CONFIG_HOME/trustgraph/config.toml", "The config file (else ~/.config/trustgraph/config.toml): default_profile, and [profiles.NAME] tables with url, workspace, token_file, ca_cert and timeout. Edit it with tg-config(1), which keeps comments and unknown keys.");
-    item(&mut r, "credentials.toml", "Beside the config file: the sessions saved by tg-login --save, one per profile, written 0600 through a temporary file and a rename. tg-logout(1) removes them.");
-    para(&mut r, "A secret file (the credentials file, a --token-file or a profile's token_file) that group or others may read is refused, as ssh does; chmod 600 it.");
-    r.control("SH", ["EXIT STATUS"]);
-    r.control("nf", []);
-    for line in tg_iam::error::EXIT_CODES_HELP.lines().skip(1) {
-        r.text([roman(line.strip_prefix("  ").unwrap_or(line))]);
-    }
-    r.control("fi", []);
-    r.control("SH", ["SECURITY"]);
-    para(&mut r, "A secret (a token, password, API key, JWT or temporary password) reaches stdout when it is the result, the configured gateway, or a 0600 file the user asked for; never stderr, a -v trace or an error line, where every secret the run holds is masked as ***, however a server spells it.");
-    para(&mut r, "Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size and time.");
-    para(&mut r, "Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password, tg-login, tg-mint-token) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover.");
-    para(&mut r, "Passwords are best read with --password-stdin or typed at the no-echo prompt: a password given as a flag is visible in ps(1) and shell history, and the tool warns.");
-    r.control("SH", ["EXAMPLES"]);
-    r.control("nf", []);
-    for line in [
-        "export TRUSTGRAPH_URL=http://localhost:8888/",
-        "export TRUSTGRAPH_TOKEN=$(tg-bootstrap-iam)",
-        "tg-create-workspace --workspace-id research",
-        "printf '%s\\n' \"$PW\" | tg-create-user --username alice -w research --password-stdin",
-        "tg-list-users -o json",
-    ] {
-        r.text([roman(line)]);
-    }
-    r.control("fi", []);
-    r.control("SH", ["SEE ALSO"]);
-    let see: Vec<_> = TOOLS.iter().map(|t| format!("{}(1)", t.name)).collect();
-    r.text([italic(see.join(", "))]);
-    r.render().into_bytes()
 }
 
 const TABLE_BEGIN: &str =
@@ -323,6 +181,9 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
     }
     let mut with_multicall = names.clone();
     with_multicall.insert("tg-iam".to_string());
+    // man/ and completions/ also hold tg-iam's and tg-dev-gateway's.
+    let mut documented = with_multicall.clone();
+    documented.insert("tg-dev-gateway".to_string());
     let mut problems = Vec::new();
 
     // Cargo.toml's [[bin]] list: every tool, plus the multicall binary.
@@ -389,10 +250,11 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
     problems.extend(compare(
         "man/",
         &names_in("man", "", ".1"),
-        &names,
+        &documented,
         regenerate,
     ));
-    for (_, dir, file) in SHELLS {
+    for s in SHELLS {
+        let (dir, file) = (s.name, s.file);
         let (prefix, suffix) = file("\0")
             .split_once('\0')
             .map(|(p, s)| (p.to_string(), s.to_string()))
@@ -400,7 +262,7 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
         problems.extend(compare(
             &format!("completions/{dir}/"),
             &names_in(&format!("completions/{dir}"), &prefix, &suffix),
-            &names,
+            &documented,
             regenerate,
         ));
     }

@@ -580,3 +580,194 @@ fn install_links_usage_errors_exit_2() {
         2
     );
 }
+
+/// The committed completion file of `name` for shell `s`.
+fn committed_completion(s: &tg_iam::docs::ShellSpec, name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("completions")
+        .join(s.name)
+        .join((s.file)(name));
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn completions_are_the_committed_files_of_every_tool_and_tg_iam() {
+    for s in tg_iam::docs::SHELLS {
+        let r = exec(&multicall(), &["completions", s.name], &[], None);
+        assert_eq!(r.code, 0, "{}", r.text());
+        assert!(r.stderr.is_empty(), "{}", r.text());
+        // The committed files, one per tool and tg-iam's, as one script.
+        let mut parts: Vec<Vec<u8>> = TOOLS
+            .iter()
+            .map(|t| committed_completion(s, t.name))
+            .collect();
+        parts.push(committed_completion(s, "tg-iam"));
+        let want = tg_iam_docgen::bundle(s.shell, &parts);
+        assert!(
+            r.stdout == want,
+            "tg-iam completions {} differs from completions/{}/ (run UPDATE_GENERATED=1 cargo test --test generated)",
+            s.name,
+            s.name
+        );
+    }
+    // PowerShell allows `using` only at the top: once, there.
+    let ps = exec(&multicall(), &["completions", "powershell"], &[], None);
+    let text = String::from_utf8(ps.stdout).unwrap();
+    assert!(text.starts_with("using namespace "), "{text:.200}");
+    assert_eq!(
+        text.matches("using namespace System.Management.Automation\n")
+            .count(),
+        1
+    );
+    let r = exec(&multicall(), &["completions", "tcsh"], &[], None);
+    assert_eq!(r.code, 2, "{}", r.text());
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn sourced_bash_completions_complete_every_tool() {
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "source <(\"$1\" completions bash) && complete -p tg-login tg-apply tg-iam && \
+             COMP_WORDS=(tg-list-users -o ''); COMP_CWORD=2; COMP_LINE='tg-list-users -o '; \
+             COMP_POINT=${#COMP_LINE}; _tg__list__users tg-list-users '' -o; echo \"${COMPREPLY[*]}\"",
+            "bash",
+        ])
+        .arg(multicall())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for tool in ["tg-login", "tg-apply", "tg-iam"] {
+        assert!(stdout.contains(&format!(" {tool}\n")), "{stdout}");
+    }
+    assert!(stdout.contains("table json csv ids"), "{stdout}");
+}
+
+#[test]
+fn man_writes_the_committed_pages_into_their_sections() {
+    let d = scratch("man");
+    let dir = d.join("share/man");
+    let r = exec(&multicall(), &["man", dir.to_str().unwrap()], &[], None);
+    assert_eq!(r.code, 0, "{}", r.text());
+    let listed: Vec<PathBuf> = String::from_utf8(r.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(PathBuf::from)
+        .collect();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    // Every committed page but tg-dev-gateway's (its own binary writes it).
+    let mut want: Vec<String> = std::fs::read_dir(&committed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f != "tg-dev-gateway.1")
+        .collect();
+    want.sort();
+    let mut have: Vec<String> = listed
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    have.sort();
+    assert_eq!(have, want);
+    assert_eq!(
+        listed.len(),
+        TOOLS.len() + 3,
+        "each tool's, tg-iam.1, .7, .5"
+    );
+    for p in &listed {
+        let file = p.file_name().unwrap().to_string_lossy().into_owned();
+        let section = file.rsplit('.').next().unwrap();
+        assert_eq!(
+            p.parent().unwrap(),
+            dir.join(format!("man{section}")),
+            "{file} is in its section's directory"
+        );
+        assert!(
+            std::fs::read(p).unwrap() == std::fs::read(committed.join(&file)).unwrap(),
+            "{file} differs from man/{file} (run UPDATE_GENERATED=1 cargo test --test generated)"
+        );
+    }
+    // Run again: the pages are replaced, not refused.
+    let again = exec(&multicall(), &["man", dir.to_str().unwrap()], &[], None);
+    assert_eq!(again.code, 0, "{}", again.text());
+    // A DIR that is a file: exit 1, nothing on stdout.
+    let file = d.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let r = exec(&multicall(), &["man", file.to_str().unwrap()], &[], None);
+    assert_eq!(r.code, 1, "{}", r.text());
+    assert!(r.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&r.stderr)
+            .starts_with("tg-iam: error: cannot write the man pages: "),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn every_page_and_long_help_ends_with_examples() {
+    for t in TOOLS {
+        let page = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("man")
+                .join(format!("{}.1", t.name)),
+        )
+        .unwrap();
+        for section in [".SH \"EXIT STATUS\"", ".SH EXAMPLES", ".SH \"SEE ALSO\""] {
+            assert!(page.contains(section), "{}: no {section}", t.name);
+        }
+        assert!(!page.contains(".SH EXTRA"), "{}", t.name);
+        assert!(
+            (2..=4).contains(&t.examples.len()),
+            "{}: 2 to 4 examples",
+            t.name
+        );
+        let help = exec(&multicall(), &[t.name, "--help"], &[], None);
+        let help = String::from_utf8(help.stdout).unwrap();
+        let tail = &help[help.rfind("Examples:").expect("Examples:")..];
+        for (what, cmd) in t.examples {
+            // clap wraps help at the terminal's width: an example that fits
+            // 80 columns is never broken.
+            assert!(what.len() + 4 <= 80, "{}: shorten {what:?}", t.name);
+            for line in cmd.lines() {
+                assert!(line.len() + 2 <= 80, "{}: split {line:?} with \\", t.name);
+            }
+            assert!(
+                tail.contains(&format!("  # {what}\n")),
+                "{}: {tail}",
+                t.name
+            );
+            assert!(tail.contains(cmd.lines().next().unwrap()), "{}", t.name);
+            assert!(
+                cmd.starts_with(t.name)
+                    || cmd.contains(&format!(" {}", t.name))
+                    || cmd.contains(&format!("({}", t.name)),
+                "{}: an example runs the tool: {cmd}",
+                t.name
+            );
+        }
+        // -h stays short: exit codes, no examples.
+        let short = exec(&multicall(), &[t.name, "-h"], &[], None);
+        assert!(!String::from_utf8_lossy(&short.stdout).contains("Examples:"));
+    }
+    let apply =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/tg-apply.1"))
+            .unwrap();
+    assert!(
+        apply.contains("tg\\-apply\\-manifest(5)"),
+        "tg-apply.1 points at the manifest page"
+    );
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("man/tg-apply-manifest.5"),
+    )
+    .unwrap();
+    for field in ["username", "workspace", "roles", "expires", "generate"] {
+        assert!(manifest.contains(&format!("\\fB{field} (")), "{field}");
+    }
+}

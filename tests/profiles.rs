@@ -609,3 +609,168 @@ fn logout_all_removes_a_credentials_file_it_cannot_read() {
         assert!(!d.credentials().exists());
     }
 }
+
+#[test]
+fn tg_config_use_of_an_unknown_profile_does_not_blame_the_profile_flag() {
+    let d = Dir::new("use-unknown");
+    d.write(
+        "config.toml",
+        "[profiles.staging]\nurl = \"http://s/\"\n",
+        0o600,
+    );
+    let r = d.run("tg-config", &["use", "nope"], &[], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tg-config: error: unknown profile \"nope\"\nhint: the profiles in {} are: staging\n",
+            d.config().display()
+        )
+    );
+    assert!(!r.stderr.contains("--profile"), "{}", r.stderr);
+    let r = d.run("tg-config", &["use", "staging"], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(d.config()).unwrap();
+    assert!(
+        text.starts_with("default_profile = \"staging\"\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tg_config_list_shows_every_profile_its_session_and_the_default() {
+    let d = Dir::new("list");
+    // No config file at all: the default profile, undefined, is listed.
+    let r = d.run("tg-config", &["list"], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "+---------+---------+-----+-----------+---------+\n\
+         | profile | default | url | workspace | session |\n\
+         +---------+---------+-----+-----------+---------+\n\
+         | default | *       | -   | -         | none    |\n\
+         +---------+---------+-----+-----------+---------+\n"
+    );
+    d.write(
+        "config.toml",
+        "default_profile = \"prod\"\n[profiles.prod]\nurl = \"https://iam.example.com/\"\nworkspace = \"acme\"\n[profiles.staging]\nurl = \"https://s.example.com/\"\n",
+        0o600,
+    );
+    let live = jwt(now() + 3000);
+    let dead = jwt(now() - 7200);
+    d.write(
+        "credentials.toml",
+        &format!(
+            "[sessions.prod]\njwt = \"{live}\"\nexpires = \"\"\nurl = \"https://iam.example.com/\"\n\
+             [sessions.old]\njwt = \"{dead}\"\nexpires = \"\"\nurl = \"https://old.example.com/\"\n"
+        ),
+        0o600,
+    );
+    let r = d.run("tg-config", &["list"], &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<Vec<String>> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[1] == name)
+            .unwrap_or_else(|| panic!("no row {name}: {}", r.stdout))
+            .clone()
+    };
+    // old (a session only), prod (the default), staging; sorted by name.
+    let names: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["old", "prod", "staging"], "{}", r.stdout);
+    let prod = row("prod");
+    assert_eq!(&prod[2..5], ["*", "https://iam.example.com/", "acme"]);
+    assert!(prod[5].starts_with("saved, expires "), "{prod:?}");
+    assert!(
+        prod[5].ends_with(" (in 49 min)") || prod[5].ends_with(" (in 50 min)"),
+        "{prod:?}"
+    );
+    let staging = row("staging");
+    assert_eq!(&staging[2..6], ["", "https://s.example.com/", "-", "none"]);
+    let old = row("old");
+    assert_eq!(&old[2..5], ["", "-", "-"]);
+    assert!(
+        old[5].starts_with("expired ") && old[5].ends_with(" (2 h ago)"),
+        "{old:?}"
+    );
+    // Never a JWT.
+    assert!(!r.stdout.contains(&live) && !r.stdout.contains(&dead));
+
+    // JSON (after the subcommand too), with the selected profile.
+    let r = d.run(
+        "tg-config",
+        &["list", "-o", "json"],
+        &[("TRUSTGRAPH_PROFILE", "staging")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let by = |n: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("prod")["default"], true);
+    assert_eq!(by("prod")["selected"], false);
+    assert_eq!(by("staging")["selected"], true);
+    assert_eq!(by("prod")["session"]["expired"], false);
+    assert_eq!(by("old")["session"]["expired"], true);
+    assert_eq!(by("staging")["session"], serde_json::Value::Null);
+    assert!(!r.stdout.contains(&live));
+}
+
+#[test]
+fn tg_config_current_prints_the_selected_profile_without_the_network() {
+    let d = Dir::new("current");
+    let r = d.run("tg-config", &["current"], &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "default\n"),
+        "{}",
+        r.stderr
+    );
+    d.write(
+        "config.toml",
+        "default_profile = \"prod\"\n[profiles.prod]\nurl = \"http://127.0.0.1:9/\"\n[profiles.dev]\n",
+        0o600,
+    );
+    // The profile's gateway (port 9, discard) is never contacted.
+    let r = d.run("tg-config", &["current"], &[], None);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "prod\n", "")
+    );
+    let r = d.run(
+        "tg-config",
+        &["current"],
+        &[("TRUSTGRAPH_PROFILE", "dev")],
+        None,
+    );
+    assert_eq!(r.stdout, "dev\n");
+    let r = d.run("tg-config", &["--profile", "prod", "current"], &[], None);
+    assert_eq!(r.stdout, "prod\n");
+    let r = d.run(
+        "tg-config",
+        &["current"],
+        &[("TRUSTGRAPH_PROFILE", "nope")],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+    let r = d.run("tg-config", &["--profile", "", "current"], &[], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("tg-config: error: no profile selected"),
+        "{}",
+        r.stderr
+    );
+}

@@ -23,8 +23,8 @@ set edit:completion:arg-completer[tg-config] = {|@words|
             cand --token-file 'Read the token from the first line of FILE (must be private: chmod 600)'
             cand -w 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
             cand --workspace 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
-            cand -o 'Output format'
-            cand --output 'Output format'
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
             cand -u 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
             cand --api-url 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
             cand --timeout 'Give up on a request after SECS seconds [default: 30, or the profile''s timeout]'
@@ -40,26 +40,51 @@ set edit:completion:arg-completer[tg-config] = {|@words|
             cand set 'Set a setting of the selected profile (--profile), creating the file or the profile if needed'
             cand unset 'Remove a setting from the selected profile'
             cand use 'Make PROFILE the default profile (default_profile)'
+            cand list 'List every profile: its url and workspace, whether a session is saved and when it expires, and which profile is the default'
+            cand current 'Print the selected profile''s name (for shell prompts; reads only the config file, never the network)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tg-config;set'= {
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'tg-config;unset'= {
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'tg-config;use'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
+            cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tg-config;list'= {
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
+            cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tg-config;current'= {
+            cand -o 'Output format (also of tg-config list)'
+            cand --output 'Output format (also of tg-config list)'
+            cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'tg-config;help'= {
             cand set 'Set a setting of the selected profile (--profile), creating the file or the profile if needed'
             cand unset 'Remove a setting from the selected profile'
             cand use 'Make PROFILE the default profile (default_profile)'
+            cand list 'List every profile: its url and workspace, whether a session is saved and when it expires, and which profile is the default'
+            cand current 'Print the selected profile''s name (for shell prompts; reads only the config file, never the network)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tg-config;help;set'= {
@@ -67,6 +92,10 @@ set edit:completion:arg-completer[tg-config] = {|@words|
         &'tg-config;help;unset'= {
         }
         &'tg-config;help;use'= {
+        }
+        &'tg-config;help;list'= {
+        }
+        &'tg-config;help;current'= {
         }
         &'tg-config;help;help'= {
         }

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[tg-create-user] = {|@words|
             cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
             cand --password-stdin 'Read the password from the first line of standard input'
+            cand --strict-roles 'Refuse a role other than reader, writer and admin (without it: a warning, and the role is sent)'
             cand --must-change-password 'Force password change on next login'
             cand --exists-ok 'If the username is taken, print that user''s id and exit 0 (a warning says how it differs from what was asked)'
             cand --strict 'With --exists-ok: exit 1 when the existing user differs from what was asked (workspace, roles, name, email, enabled)'

@@ -32,8 +32,8 @@ set edit:completion:arg-completer[tg-login] = {|@words|
             cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'
             cand -v 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
             cand --verbose 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[tg-update-user] = {|@words|
             cand --timeout 'Give up on a request after SECS seconds [default: 30, or the profile''s timeout]'
             cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand --strict-roles 'Refuse a role other than reader, writer and admin (without it: a warning, and the role is sent)'
             cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'
             cand -v 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
             cand --verbose 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'

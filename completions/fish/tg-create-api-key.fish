@@ -13,5 +13,5 @@ complete -c tg-create-api-key -l exists-ok -d 'If the user already has a key of 
 complete -c tg-create-api-key -l strict -d 'With --exists-ok: exit 1 when the existing key\'s expiry differs from --expires'
 complete -c tg-create-api-key -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-create-api-key -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
-complete -c tg-create-api-key -s h -l help -d 'Print help'
+complete -c tg-create-api-key -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-create-api-key -s V -l version -d 'Print version'

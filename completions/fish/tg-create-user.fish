@@ -13,6 +13,7 @@ complete -c tg-create-user -l timeout -d 'Give up on a request after SECS second
 complete -c tg-create-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-create-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-create-user -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c tg-create-user -l strict-roles -d 'Refuse a role other than reader, writer and admin (without it: a warning, and the role is sent)'
 complete -c tg-create-user -l must-change-password -d 'Force password change on next login'
 complete -c tg-create-user -l exists-ok -d 'If the username is taken, print that user\'s id and exit 0 (a warning says how it differs from what was asked)'
 complete -c tg-create-user -l strict -d 'With --exists-ok: exit 1 when the existing user differs from what was asked (workspace, roles, name, email, enabled)'

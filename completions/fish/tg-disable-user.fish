@@ -9,5 +9,5 @@ complete -c tg-disable-user -l ca-cert -d 'Trust the CA certificate(s) in this P
 complete -c tg-disable-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-disable-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-disable-user -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
-complete -c tg-disable-user -s h -l help -d 'Print help'
+complete -c tg-disable-user -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-disable-user -s V -l version -d 'Print version'

@@ -1,7 +1,9 @@
 complete -c tg-list-workspaces -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
 complete -c tg-list-workspaces -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
 complete -c tg-list-workspaces -s o -l output -d 'Output format' -r -f -a "table\t'Human-readable table (the upstream tools\' output)'
-json\t'The server\'s record(s) as JSON (arrays for lists)'"
+json\t'The server\'s records as a JSON array'
+csv\t'The table\'s columns as CSV: a header row, then one row per record (RFC 4180: CRLF line ends, fields quoted when needed)'
+ids\t'Each record\'s id, one per line (for xargs)'"
 complete -c tg-list-workspaces -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-list-workspaces -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-list-workspaces -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F

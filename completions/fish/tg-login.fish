@@ -9,5 +9,5 @@ complete -c tg-login -l password-stdin -d 'Read the password from the first line
 complete -c tg-login -l save -d 'Save the session for the selected profile (--profile) in the credentials file beside the config file, instead of printing the JWT; later tools use it when no token is given'
 complete -c tg-login -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-login -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
-complete -c tg-login -s h -l help -d 'Print help'
+complete -c tg-login -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-login -s V -l version -d 'Print version'

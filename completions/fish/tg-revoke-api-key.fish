@@ -8,5 +8,5 @@ complete -c tg-revoke-api-key -l ca-cert -d 'Trust the CA certificate(s) in this
 complete -c tg-revoke-api-key -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-revoke-api-key -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-revoke-api-key -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
-complete -c tg-revoke-api-key -s h -l help -d 'Print help'
+complete -c tg-revoke-api-key -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tg-revoke-api-key -s V -l version -d 'Print version'

@@ -14,6 +14,7 @@ complete -c tg-update-user -s u -l api-url -d 'Gateway base URL [default: the pr
 complete -c tg-update-user -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-update-user -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-update-user -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
+complete -c tg-update-user -l strict-roles -d 'Refuse a role other than reader, writer and admin (without it: a warning, and the role is sent)'
 complete -c tg-update-user -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-update-user -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-update-user -s h -l help -d 'Print help (see more with \'--help\')'

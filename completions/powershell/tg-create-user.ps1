@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-create-user' -ScriptBlock {
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file [default: the file''s default_profile, else "default"]')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of standard input')
+            [CompletionResult]::new('--strict-roles', '--strict-roles', [CompletionResultType]::ParameterName, 'Refuse a role other than reader, writer and admin (without it: a warning, and the role is sent)')
             [CompletionResult]::new('--must-change-password', '--must-change-password', [CompletionResultType]::ParameterName, 'Force password change on next login')
             [CompletionResult]::new('--exists-ok', '--exists-ok', [CompletionResultType]::ParameterName, 'If the username is taken, print that user''s id and exit 0 (a warning says how it differs from what was asked)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'With --exists-ok: exit 1 when the existing user differs from what was asked (workspace, roles, name, email, enabled)')

@@ -34,7 +34,8 @@ const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 /// Secrets it mints (API keys, generated passwords) go to stdout, one JSON
 /// object per line, or to --secrets-out. Every write is read back, so a
 /// TrustGraph 2.11 gateway's silent refusals are caught. The manifest
-/// format is in the README and in schema/tg-apply-manifest.schema.json.
+/// format is in tg-apply-manifest(5) (tg-iam man installs it), docs/apply.md
+/// and schema/tg-apply-manifest.schema.json.
 #[derive(Parser, Debug)]
 pub struct Apply {
     #[command(flatten)]

@@ -35,6 +35,29 @@ pub(crate) fn server_text(bytes: &[u8]) -> String {
     out
 }
 
+/// `HTTP 404` with what the server said, once: a body that starts with
+/// the status itself (aiohttp's `404: Not Found`) is not repeated after it.
+pub(crate) fn http_said(status: u16, detail: &str) -> String {
+    let code = status.to_string();
+    let rest = detail
+        .strip_prefix(&code)
+        .filter(|r| r.starts_with(':') || r.starts_with(' ') || r.is_empty())
+        .map(|r| r.trim_start_matches(':').trim_start())
+        .unwrap_or(detail);
+    if rest.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}: {rest}")
+    }
+}
+
+/// For a 404 or 405 from a base URL with a path (`.../api/v1/`): the
+/// gateway's root, which is what the tools want.
+fn root_of(shown: &str) -> Option<String> {
+    let u = url::Url::parse(shown).ok()?;
+    (u.path() != "/").then(|| format!("{}/", u.origin().ascii_serialization()))
+}
+
 /// Turn a gateway answer (`status`, body `bytes`) into a [`Reply`] or a
 /// classified error. `token_source` and `shown` (the base URL) are for the
 /// messages. Every secret found in the body is registered with the
@@ -50,13 +73,7 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
         (Some(_), None) => String::new(),
         (None, _) => server_text(bytes),
     };
-    let http = |d: &str| {
-        if d.is_empty() {
-            format!("HTTP {status}")
-        } else {
-            format!("HTTP {status}: {d}")
-        }
-    };
+    let http = |d: &str| http_said(status, d);
     let with_status = |mut e: Error| {
         e.status = Some(status);
         e.detail = Some(http(&detail));
@@ -103,13 +120,19 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
             return Err(e);
         }
         404 | 405 => {
+            let hint = match root_of(shown) {
+                Some(root) => format!(
+                    "the tools want the gateway's base URL, without a path (they add /api/v1/...): try {root}"
+                ),
+                None => "is this the base URL of a TrustGraph API gateway (with IAM)?".into(),
+            };
             return Err(with_status(
                 Error::protocol(format!(
                     "unexpected response from {shown}: {}",
                     http(&detail)
                 ))
-                .with_hint("is this the base URL of a TrustGraph API gateway (with IAM)?"),
-            ))
+                .with_hint(hint),
+            ));
         }
         _ => {
             return Err(with_status(Error::protocol(format!(

@@ -118,6 +118,24 @@ impl Client {
     ) -> Result<Client> {
         let url = config::resolve_url(conn.api_url.as_deref());
         redact::register_url_password(&url.value);
+        if !url.value.contains("://") {
+            // `127.0.0.1:8888` or `localhost:8888`: the url crate calls the
+            // first a relative URL and the second a URL of scheme
+            // `localhost`; either way, the scheme is what is missing.
+            let hint = if url.value.contains('@') {
+                "write the URL with its scheme, http:// or https://".to_string()
+            } else {
+                format!(
+                    "write the URL with its scheme: http://{}/ (or https://)",
+                    url.value.trim_end_matches('/')
+                )
+            };
+            return Err(Error::usage(format!(
+                "invalid gateway URL \"{}\": the scheme is missing",
+                redact::shown_url(&url.value)
+            ))
+            .with_hint(hint));
+        }
         let parsed = url::Url::parse(&url.value).map_err(|e| {
             Error::usage(format!(
                 "invalid gateway URL \"{}\": {e}",
@@ -307,7 +325,7 @@ pub(crate) fn check_token_not_expired(t: &Setting) -> Result<()> {
         time::format_utc(exp),
         describe_duration(ago)
     ))
-    .with_hint("log in again: export TRUSTGRAPH_TOKEN=$(tg-login --username NAME)"))
+    .with_hint(config::relogin_hint(&t.source)))
 }
 
 /// `42 s`, `17 min`, `5 h`, `3 days`, or `more than 100 years`.

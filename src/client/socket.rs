@@ -271,11 +271,7 @@ impl Client {
             Err(WsError::Http(resp)) => {
                 let status = resp.status().as_u16();
                 let body = resp.body().as_deref().map(server_text).unwrap_or_default();
-                let said = if body.is_empty() {
-                    format!("HTTP {status}")
-                } else {
-                    format!("HTTP {status}: {body}")
-                };
+                let said = super::classify::http_said(status, &body);
                 let mut e = match status {
                     401 => Error::auth(format!("the gateway refused the WebSocket upgrade ({said})")),
                     403 => Error::new(

@@ -126,6 +126,17 @@ impl Source {
     }
 }
 
+/// What to do about an expired JWT from `source`: one hint for every tool
+/// (tg-whoami and tg-auth-status say the same of an expired session).
+pub fn relogin_hint(source: &Source) -> String {
+    match source {
+        Source::Session(name) => {
+            format!("log in again: tg-login --save --profile {name} --username NAME")
+        }
+        _ => "log in again: export TRUSTGRAPH_TOKEN=$(tg-login --username NAME)".into(),
+    }
+}
+
 /// A value and where it came from.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -501,10 +512,7 @@ pub fn resolve_token_keeping(
                     time::format_utc(exp)
                 ),
             )
-            .with_hint(format!(
-                "log in again: tg-login --save --profile {} --username NAME",
-                sel.name
-            )));
+            .with_hint(relogin_hint(&Source::Session(sel.name.clone()))));
         }
         if exp.saturating_sub(now) <= SESSION_WARN_SECS {
             crate::output::note(&format!(

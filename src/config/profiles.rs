@@ -78,7 +78,7 @@ impl ConfigFile {
                 if !(t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT) {
                     let line = line_of(text, &format!("[profiles.{name}]"));
                     return Err(Error::usage(format!(
-                        "config file {}{}: profile {name}: timeout must be a number of seconds between 0 and {MAX_TIMEOUT}, not {t}",
+                        "config file {}{}: profile {name}: timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT}, not {t}",
                         path.display(),
                         line.map(|l| format!(", line {l}")).unwrap_or_default()
                     )));

@@ -241,10 +241,23 @@ impl Tool for Whoami {
             out.text(&output::json(&v));
             return Ok(());
         }
-        out.text(&super::users::user_rows(&User::from_json(&v)));
+        let u = User::from_json(&v);
+        out.text(&super::users::user_rows(&u));
+        if u.must_change_password
+            && u.username == BOOTSTRAP_ADMIN
+            && u.roles.iter().any(|r| r == "admin")
+        {
+            note(&format!("{}: note: {BOOTSTRAP_ADMIN_NOTE}", Self::NAME));
+        }
         Ok(())
     }
 }
+
+/// The username bootstrap gives the first admin.
+const BOOTSTRAP_ADMIN: &str = "admin";
+
+/// Why the bootstrap admin shows "must change password: yes".
+const BOOTSTRAP_ADMIN_NOTE: &str = "the must-change-password flag is advisory (the gateway does not enforce it). A bootstrapped admin starts with it and a random password that nobody knows: it works through its API key, and tg-reset-password --username admin gives it a temporary password to log in with";
 
 /// Change your own password. Requires the current password.
 ///

@@ -2,7 +2,7 @@
 
 use super::converge::{key_diffs, report_existing, user_keys};
 use super::{get_user, iam_body, print_list, UserRef};
-use crate::cli::{ConnArgs, OutputArgs, TokenArgs, WorkspaceArgs};
+use crate::cli::{ConnArgs, ListFormat, ListOutputArgs, TokenArgs, WorkspaceArgs};
 use crate::client::{Client, Retry};
 use crate::config;
 use crate::error::{Error, Kind, Result};
@@ -185,7 +185,7 @@ pub struct ListApiKeys {
     pub workspace: WorkspaceArgs,
 
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: ListOutputArgs,
 
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -214,6 +214,16 @@ impl Tool for ListApiKeys {
             return Err(Error::refused(format!("user {user_id} not found"))
                 .with_hint("check the id with tg-list-users"));
         }
+        // The table shows "—" and "never" for what the other formats
+        // leave empty.
+        let table = self.output.output == ListFormat::Table;
+        let or = |v: String, shown: &str| {
+            if v.is_empty() && table {
+                shown.to_string()
+            } else {
+                v
+            }
+        };
         print_list(
             out,
             self.output.output,
@@ -227,16 +237,8 @@ impl Tool for ListApiKeys {
                     k.name,
                     k.prefix,
                     k.created,
-                    if k.last_used.is_empty() {
-                        "—".into()
-                    } else {
-                        k.last_used
-                    },
-                    if k.expires.is_empty() {
-                        "never".into()
-                    } else {
-                        k.expires
-                    },
+                    or(k.last_used, "—"),
+                    or(k.expires, "never"),
                 ]
             },
         );

@@ -30,7 +30,7 @@ pub(crate) use keys::{check_expires, create_api_key};
 pub(crate) use users::{create_user, NewUser};
 pub(crate) use workspaces::{check_workspace_id, create_workspace};
 
-use crate::cli::Format;
+use crate::cli::ListFormat;
 use crate::client::{Client, Retry};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Out};
@@ -54,13 +54,49 @@ pub(crate) fn iam_body(op: &str, fields: Vec<(&str, Value)>, workspace: Option<&
     Value::Object(m)
 }
 
+/// `role "admn" (did you mean "admin"?)`: a role the OSS regime does not
+/// know, with the known one it is closest to, if any is close.
+fn unknown_role(r: &str) -> String {
+    let closest = KNOWN_ROLES
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(r, k), *k))
+        .min()
+        .filter(|(d, _)| *d <= 2);
+    match closest {
+        Some((_, k)) => format!("role {r:?} (did you mean {k:?}?)"),
+        None => format!("role {r:?}"),
+    }
+}
+
+/// The known roles, as messages name them.
+const KNOWN_ROLES_TEXT: &str = "the known roles are reader, writer and admin";
+
 /// Warn about role names the OSS regime does not know: the gateway stores
-/// them, but they grant nothing.
+/// them (an enterprise regime may define its own), but here they grant
+/// nothing.
 pub(crate) fn warn_unknown_roles(tool: &str, roles: &[String]) {
     for r in roles.iter().filter(|r| !KNOWN_ROLES.contains(&r.as_str())) {
         note(&format!(
-            "{tool}: warning: role {r:?} is not one of reader, writer, admin; the gateway stores it but it grants nothing"
+            "{tool}: warning: unknown {}: {KNOWN_ROLES_TEXT}; the gateway stores it, but it grants nothing (--strict-roles refuses unknown roles)",
+            unknown_role(r)
         ));
+    }
+}
+
+/// `--roles` checked: with `strict` an unknown role is a usage error
+/// (nothing is sent); without, a warning (upstream accepts any role).
+pub(crate) fn check_roles(tool: &str, roles: &[String], strict: bool) -> Result<()> {
+    if !strict {
+        warn_unknown_roles(tool, roles);
+        return Ok(());
+    }
+    match roles.iter().find(|r| !KNOWN_ROLES.contains(&r.as_str())) {
+        Some(r) => Err(Error::usage(format!(
+            "unknown {}: {KNOWN_ROLES_TEXT}",
+            unknown_role(r)
+        ))
+        .with_hint("without --strict-roles an unknown role is sent with a warning (an enterprise regime may define its own)")),
+        None => Ok(()),
     }
 }
 
@@ -93,21 +129,34 @@ pub(crate) async fn require_user(client: &Client, user_id: &str, ws: Option<&str
 }
 
 /// Print a list of records as a table (or `empty` when there are none),
-/// or as a JSON array.
+/// a JSON array, CSV (`headers`, then the rows), or the ids. `row` gives a
+/// record's cells, the record's id first.
 pub(crate) fn print_list(
     out: &mut Out,
-    format: Format,
+    format: ListFormat,
     items: &[Value],
     empty: &str,
     headers: &[&str],
     row: impl Fn(&Value) -> Vec<String>,
 ) {
     match format {
-        Format::Json => out.text(&output::json(&Value::Array(items.to_vec()))),
-        Format::Table if items.is_empty() => out.line(empty),
-        Format::Table => {
+        ListFormat::Json => out.text(&output::json(&Value::Array(items.to_vec()))),
+        ListFormat::Table if items.is_empty() => out.line(empty),
+        ListFormat::Table => {
             let rows: Vec<Vec<String>> = items.iter().map(row).collect();
             out.text(&output::pretty_table(headers, &rows));
+        }
+        ListFormat::Csv => {
+            let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+            out.text(&output::csv(headers, &rows));
+        }
+        ListFormat::Ids => {
+            for id in items.iter().filter_map(|v| row(v).into_iter().next()) {
+                let id = output::sanitize(id.trim()).into_owned();
+                if !id.is_empty() {
+                    out.line(&id);
+                }
+            }
         }
     }
 }

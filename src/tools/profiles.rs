@@ -1,6 +1,6 @@
 //! tg-config and tg-logout: the config file and saved sessions.
 
-use crate::cli::{ConnArgs, Format, OutputArgs, TokenArgs, WorkspaceArgs};
+use crate::cli::{ConnArgs, Format, TokenArgs, WorkspaceArgs};
 use crate::config::{self, edit, session, Source};
 use crate::error::{Error, Result};
 use crate::output::{self, Out};
@@ -91,8 +91,9 @@ pub struct Config {
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// Output format (also of tg-config list)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table, global = true)]
+    pub output: Format,
 
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -115,8 +116,17 @@ pub enum ConfigCommand {
     /// Make PROFILE the default profile (default_profile)
     Use {
         /// A profile the file defines
+        // Not the id "profile": that is --profile's, a global flag, and
+        // clap would take this value for it.
+        #[arg(id = "use_profile", value_name = "PROFILE")]
         profile: String,
     },
+    /// List every profile: its url and workspace, whether a session is
+    /// saved and when it expires, and which profile is the default
+    List,
+    /// Print the selected profile's name (for shell prompts; reads only
+    /// the config file, never the network)
+    Current,
 }
 
 /// The config file to edit.
@@ -174,16 +184,98 @@ impl Tool for Config {
                 edit::use_profile(&path, &profile)?;
                 out.line(&format!("default profile: {profile} ({})", path.display()));
             }
-            None => show(
-                &self.token,
-                &self.workspace,
-                &self.conn,
-                self.output.output,
-                out,
-            ),
+            Some(ConfigCommand::List) => list(self.output, out)?,
+            Some(ConfigCommand::Current) => {
+                let sel = config::context().selected.as_ref().ok_or_else(|| {
+                    Error::usage("no profile selected (--profile '' or TRUSTGRAPH_PROFILE='')")
+                })?;
+                out.line(&sel.name);
+            }
+            None => show(&self.token, &self.workspace, &self.conn, self.output, out),
         }
         Ok(())
     }
+}
+
+/// `tg-config list`: every profile the config file defines or a session
+/// was saved for, and the default one (which the tools use when none is
+/// named, defined or not), marked.
+fn list(format: Format, out: &mut Out) -> Result<()> {
+    let ctx = config::context();
+    let sessions = match config::credentials_path() {
+        Some(p) => session::load(&p)?,
+        None => Default::default(),
+    };
+    let default = ctx
+        .file
+        .default_profile
+        .clone()
+        .unwrap_or_else(|| config::DEFAULT_PROFILE.to_string());
+    let mut names: Vec<&String> = ctx
+        .file
+        .profiles
+        .keys()
+        .chain(sessions.keys())
+        .chain([&default])
+        .collect();
+    names.sort();
+    names.dedup();
+    let selected = ctx.selected.as_ref().map(|s| s.name.as_str());
+    let now = time::now();
+    let mut rows = Vec::new();
+    let mut records = Vec::new();
+    for name in names {
+        let p = ctx.file.profiles.get(name).cloned().unwrap_or_default();
+        let s = sessions.get(name);
+        let exp = s.and_then(|s| jwt::jwt_expiry(&s.jwt));
+        let session_text = match (s, exp) {
+            (None, _) => "none".to_string(),
+            (Some(_), None) => "saved (no readable expiry)".to_string(),
+            (Some(_), Some(e)) if e < now => format!(
+                "expired {} ({} ago)",
+                time::format_utc(e),
+                crate::client::describe_duration(now - e)
+            ),
+            (Some(_), Some(e)) => format!(
+                "saved, expires {} (in {})",
+                time::format_utc(e),
+                crate::client::describe_duration(e - now)
+            ),
+        };
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        rows.push(vec![
+            name.clone(),
+            if *name == default {
+                "*".into()
+            } else {
+                String::new()
+            },
+            dash(&p.url),
+            dash(&p.workspace),
+            session_text,
+        ]);
+        records.push(json!({
+            "name": name,
+            "default": *name == default,
+            "selected": selected == Some(name.as_str()),
+            "url": p.url,
+            "workspace": p.workspace,
+            "token_file": p.token_file.map(|f| f.display().to_string()),
+            "session": s.map(|s| json!({
+                "url": s.url,
+                "expires": exp.map(time::format_utc),
+                "expired": exp.is_some_and(|e| e < now),
+            })),
+        }));
+    }
+    match format {
+        Format::Json => out.text(&output::json(&Value::Array(records))),
+        Format::Table => out.text(&output::pretty_table(
+            &["profile", "default", "url", "workspace", "session"],
+            &rows,
+        )),
+    }
+    Ok(())
 }
 
 /// One line of `tg-config`: the value as shown, and its source.

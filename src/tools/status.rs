@@ -181,12 +181,16 @@ fn source_words(s: &Source) -> (&'static str, String) {
     }
 }
 
-/// `in 59 min`, `expired 5 min ago`.
-fn expires_in(exp: i64, now: i64) -> String {
+/// `2026-11-22 09:00:25 (in 59 min)`, `... (expired 5 min ago)`.
+fn expires_at(exp: i64, now: i64) -> String {
+    let when = time::format_utc(exp);
     if exp >= now {
-        format!("in {}", describe_duration(exp - now))
+        format!("{when} (in {})", describe_duration(exp - now))
     } else {
-        format!("expired {} ago", describe_duration(now.saturating_sub(exp)))
+        format!(
+            "{when} (expired {} ago)",
+            describe_duration(now.saturating_sub(exp))
+        )
     }
 }
 
@@ -314,11 +318,10 @@ impl Tool for AuthStatus {
                 rows.push(("workspace", or_dash(&i.workspace)));
                 rows.push(("key id", or_dash(&i.key_id)));
                 rows.push(("issued", i.issued_at.map_or("-".into(), time::format_utc)));
-                rows.push(("expires", i.expires_at.map_or("-".into(), time::format_utc)));
                 rows.push((
-                    "expires in",
+                    "expires",
                     i.expires_at
-                        .map_or("never (no exp claim)".into(), |e| expires_in(e, now)),
+                        .map_or("never (no exp claim)".into(), |e| expires_at(e, now)),
                 ));
             }
             rows.push(("HTTP whoami", http.line()));

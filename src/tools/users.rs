@@ -2,9 +2,10 @@
 //! tg-enable-user, tg-delete-user, tg-reset-password.
 
 use super::converge::{find_user, report_existing, user_diffs, WantUser};
-use super::{get_user, iam_body, print_list, require_user, warn_unknown_roles, UserRef};
+use super::{check_roles, get_user, iam_body, print_list, require_user, UserRef};
 use crate::cli::{
-    parse_yes_no, ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs, WorkspaceArgs,
+    parse_yes_no, ConnArgs, Format, ListOutputArgs, OutputArgs, PasswordStdinArgs, TokenArgs,
+    WorkspaceArgs,
 };
 use crate::client::{Client, Reply, Retry};
 use crate::config;
@@ -47,6 +48,11 @@ pub struct CreateUser {
     /// One or more role names: reader, writer, admin
     #[arg(long, num_args = 1.., default_values_t = ["reader".to_string()], value_name = "ROLE")]
     pub roles: Vec<String>,
+
+    /// Refuse a role other than reader, writer and admin (without it: a
+    /// warning, and the role is sent)
+    #[arg(long = "strict-roles")]
+    pub strict_roles: bool,
 
     /// Force password change on next login
     #[arg(long = "must-change-password")]
@@ -148,13 +154,17 @@ pub(crate) async fn create_user(client: &Client, n: &NewUser<'_>) -> Result<Valu
         Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
     };
     let body = iam_body("create-user", vec![("user", Value::Object(user))], ws);
-    let reply = client.iam(body, Retry::Never).await.map_err(|e| {
-        if e.iam == Some(IamType::InvalidArgument) && ws.is_none() {
-            e.with_hint(hint.clone())
-        } else {
-            e
-        }
-    })?;
+    let reply = client
+        .iam(body, Retry::Never)
+        .await
+        .map_err(|e| match (&e.iam, ws) {
+            (Some(IamType::InvalidArgument), None) => e.with_hint(hint.clone()),
+            // The one thing create-user looks up is the home workspace.
+            (Some(IamType::NotFound), Some(w)) => e.with_hint(format!(
+                "workspace {w:?} does not exist or is disabled: tg-list-workspaces shows the workspaces"
+            )),
+            _ => e,
+        })?;
     let v = reply
         .record("user")?
         .filter(|u| {
@@ -172,7 +182,7 @@ impl Tool for CreateUser {
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
-        warn_unknown_roles(Self::NAME, &self.roles);
+        check_roles(Self::NAME, &self.roles, self.strict_roles)?;
         if self.exists_ok {
             if let Some(v) = find_user(&client, &self.username).await? {
                 return self.existing(&v, ws.as_deref(), out);
@@ -210,6 +220,12 @@ impl Tool for CreateUser {
                     None => return Err(e),
                 }
             }
+            Err(e) if e.iam == Some(IamType::Duplicate) => {
+                return Err(e.with_hint(format!(
+                    "tg-show-user --username {} shows that user; with --exists-ok a re-run prints its id and exits 0",
+                    self.username
+                )))
+            }
             Err(e) => return Err(e),
         };
         let u = User::from_json(&v);
@@ -232,7 +248,7 @@ pub struct ListUsers {
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: ListOutputArgs,
     #[command(flatten)]
     pub conn: ConnArgs,
 }
@@ -351,6 +367,11 @@ pub struct UpdateUser {
     #[arg(long, num_args = 1.., value_name = "ROLE")]
     pub roles: Option<Vec<String>>,
 
+    /// Refuse a role other than reader, writer and admin (without it: a
+    /// warning, and the role is sent)
+    #[arg(long = "strict-roles", requires = "roles")]
+    pub strict_roles: bool,
+
     /// Set enabled flag (yes/no)
     #[arg(long, value_parser = parse_yes_no, value_name = "YES|NO")]
     pub enabled: Option<bool>,
@@ -390,11 +411,11 @@ impl Tool for UpdateUser {
                 "nothing to change — supply at least one of --name / --email / --roles / --enabled / --must-change-password",
             ));
         }
+        if let Some(r) = &self.roles {
+            check_roles(Self::NAME, r, self.strict_roles)?;
+        }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
-        if let Some(r) = &self.roles {
-            warn_unknown_roles(Self::NAME, r);
-        }
         let user_id = self.user.resolve(&client, ws.as_deref()).await?;
         let current = require_user(&client, &user_id, ws.as_deref()).await?;
         let mut user = Map::new();

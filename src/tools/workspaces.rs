@@ -4,7 +4,7 @@
 
 use super::converge::{get_workspace, report_existing, workspace_diffs};
 use super::{iam_body, print_list};
-use crate::cli::{parse_yes_no, ConnArgs, Format, OutputArgs, TokenArgs};
+use crate::cli::{parse_yes_no, ConnArgs, Format, ListOutputArgs, OutputArgs, TokenArgs};
 use crate::client::{Client, Retry};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, note, Out};
@@ -137,7 +137,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub token: TokenArgs,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: ListOutputArgs,
     #[command(flatten)]
     pub conn: ConnArgs,
 }

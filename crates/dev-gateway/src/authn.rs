@@ -33,8 +33,13 @@ pub struct Identity {
 pub(crate) enum Source {
     /// An API key, by the SHA-256 of its plaintext.
     ApiKey { hash: String },
-    /// A JWT whose signature was verified with signing key `kid`.
-    Jwt { kid: String, exp: i64 },
+    /// A JWT whose signature was verified with signing key `kid`, issued
+    /// at `iat` (epoch seconds; `None` when it has no such claim).
+    Jwt {
+        kid: String,
+        exp: i64,
+        iat: Option<i64>,
+    },
 }
 
 impl Gateway {
@@ -96,14 +101,16 @@ impl Gateway {
             source: Source::Jwt {
                 kid,
                 exp: parts.claim_i64("exp")?,
+                iat: parts.claim_i64("iat"),
             },
         })
     }
 
     /// Whether `who`'s credential still holds now: the one place the
     /// checks are written. An API key: it still exists and has not
-    /// expired. A JWT: it has not expired (`exp >= now`), and its signing
-    /// key is current or within the rotation grace. Either way the user
+    /// expired. A JWT: it has not expired (`exp >= now`), its signing key
+    /// is current or within the rotation grace, and it was issued after the
+    /// last revocation of its user's and its workspace's JWTs. Either way the user
     /// still exists and is enabled, and may still act in the credential's
     /// workspace, which is enabled.
     pub fn still_valid(&self, who: &Identity) -> bool {
@@ -111,7 +118,11 @@ impl Gateway {
         self.read(|st| {
             let credential = match &who.source {
                 Source::ApiKey { hash } => api_key_holds(st, hash, &who.user_id, now),
-                Source::Jwt { kid, exp } => *exp >= now && signing_key_holds(st, kid, now, self),
+                Source::Jwt { kid, exp, iat } => {
+                    *exp >= now
+                        && signing_key_holds(st, kid, now, self)
+                        && issued_after_revocation(st, *iat, &who.user_id, &who.workspace)
+                }
             };
             credential
                 && st.user(&who.user_id).is_some_and(|u| {
@@ -120,6 +131,17 @@ impl Gateway {
                         && may_act_in(u, &who.workspace)
                 })
         })
+    }
+}
+
+/// The JWT was issued after the last revocation of its user's JWTs and of
+/// its workspace's ([`State::jwts_revoked_through`]): a disable, a password
+/// reset or change. A JWT without `iat` counts as issued at the dawn of
+/// time.
+fn issued_after_revocation(st: &State, iat: Option<i64>, user_id: &str, ws: &str) -> bool {
+    match st.jwts_revoked_through(user_id, ws) {
+        Some(nb) => iat.is_some_and(|iat| iat > nb),
+        None => true,
     }
 }
 

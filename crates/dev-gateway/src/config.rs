@@ -1,6 +1,6 @@
 //! How a gateway is configured, and every limit it enforces: token
 //! lifetimes, body sizes, timeouts and the connection cap. Each limit is a
-//! named constant here (the README lists them); the ones an operator may
+//! named constant here (docs/dev-gateway.md lists them); the ones an operator may
 //! change are also fields of [`Config`] and flags of the binary.
 
 use crate::crypto;
@@ -16,6 +16,23 @@ pub enum BootstrapMode {
     Bootstrap,
     /// The admin's API key is the operator's token, seeded at start.
     Token,
+}
+
+/// Where the audit log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    Stderr,
+    File(PathBuf),
+}
+
+impl AuditTarget {
+    /// `-` is stderr; anything else a file.
+    pub fn parse(s: &str) -> AuditTarget {
+        match s {
+            "-" => AuditTarget::Stderr,
+            p => AuditTarget::File(PathBuf::from(p)),
+        }
+    }
 }
 
 /// Which gateway to behave like.
@@ -113,6 +130,8 @@ pub struct Config {
     /// within [`ROTATION_GRACE_RANGE`].
     pub rotation_grace: i64,
     pub state_file: Option<PathBuf>,
+    /// Where the audit log goes, if anywhere (see [`crate::audit`]).
+    pub audit_log: Option<AuditTarget>,
     pub limits: Limits,
     /// Offer `service: "test"` on the socket (streamed replies, delays,
     /// stalls, freezes, pings) for client tests; see `ws::test_service`.
@@ -152,6 +171,7 @@ impl Config {
             jwt_ttl: DEFAULT_JWT_TTL,
             rotation_grace: DEFAULT_ROTATION_GRACE,
             state_file: None,
+            audit_log: None,
             limits: Limits::default(),
             test_service: false,
             refuse: None,
@@ -222,7 +242,7 @@ pub fn timeout_range() -> RangeInclusive<i64> {
     *TIMEOUT_RANGE_SECS.start() as i64..=*TIMEOUT_RANGE_SECS.end() as i64
 }
 
-/// Every limit, as the README lists it (read from the constants above).
+/// Every limit, as docs/dev-gateway.md lists it (read from the constants above).
 pub fn limits_table() -> String {
     fn size(b: usize) -> String {
         match b {

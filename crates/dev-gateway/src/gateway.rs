@@ -3,6 +3,7 @@
 //! Authentication ([`crate::authn`]), authorisation ([`crate::authz`]) and
 //! the operations ([`crate::ops`]) are written against it.
 
+use crate::audit::AuditLog;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::jwt::Signer25519;
@@ -17,6 +18,8 @@ pub struct Gateway {
     pub cfg: Config,
     state: Mutex<State>,
     store: Option<Store>,
+    /// Where every IAM request is recorded, if anywhere.
+    pub(crate) audit: Option<AuditLog>,
     /// What a login for an unknown or disabled user is checked against.
     dummy_password_hash: String,
     /// The operations clients can reach: [`OPERATIONS`] (the crate's
@@ -25,8 +28,9 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Check the configuration, load the state file (if any), seed the
-    /// admin in token mode, and make sure a signing key exists.
+    /// Check the configuration, load the state file (if any), open the
+    /// audit log (if any), seed the admin in token mode, and make sure a
+    /// signing key exists.
     pub fn open(cfg: Config) -> anyhow::Result<Gateway> {
         cfg.validate()?;
         let store = cfg.state_file.clone().map(Store::new);
@@ -34,9 +38,11 @@ impl Gateway {
             Some(s) => s.load()?,
             None => None,
         };
+        let audit = cfg.audit_log.as_ref().map(AuditLog::open).transpose()?;
         let gw = Gateway {
             state: Mutex::new(loaded.unwrap_or_default()),
             store,
+            audit,
             dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
             operations: OPERATIONS,
             cfg,

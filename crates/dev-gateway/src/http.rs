@@ -6,15 +6,15 @@
 use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
-use crate::dispatch::{self, Failure};
+use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
 use crate::ops::{Body as Fields, Reply};
 use crate::ws;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
@@ -26,8 +26,11 @@ pub use tg_iam_protocol::to_python_json as py_json;
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
         .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/bootstrap", post(bootstrap))
-        .route("/api/v1/auth/bootstrap-status", post(bootstrap_status))
+        .route("/api/v1/auth/bootstrap", public_route("bootstrap"))
+        .route(
+            "/api/v1/auth/bootstrap-status",
+            public_route("bootstrap-status"),
+        )
         .route("/api/v1/auth/change-password", post(change_password))
         .route("/api/v1/iam", post(iam_forward))
         .route("/api/v1/socket", get(ws::upgrade))
@@ -164,7 +167,12 @@ fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
     req
 }
 
-async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+async fn login(
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let v = match json_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -185,7 +193,7 @@ async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -
             ("workspace", field("workspace")),
         ],
     );
-    match dispatch::dispatch(&gw, req, None).await {
+    match dispatch::dispatch(&gw, &call, req, None).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::Panicked) => internal_error(),
         Err(_) => masked(&gw),
@@ -193,38 +201,36 @@ async fn login(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -
 }
 
 /// `bootstrap` and `bootstrap-status`: the body is read but not used.
-async fn public_op(gw: Arc<Gateway>, op: &str, headers: HeaderMap, body: Body) -> Response {
-    if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
-        return r;
-    }
-    match dispatch::dispatch(&gw, request(op, &[]), None).await {
-        Ok(r) => ok(&gw, r),
-        Err(Failure::Panicked) => internal_error(),
-        Err(_) => masked(&gw),
-    }
-}
-
-async fn bootstrap(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
-    public_op(gw, "bootstrap", headers, body).await
-}
-
-async fn bootstrap_status(
-    State(gw): State<Arc<Gateway>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    public_op(gw, "bootstrap-status", headers, body).await
+fn public_route(op: &'static str) -> MethodRouter<Arc<Gateway>> {
+    post(
+        move |State(gw): State<Arc<Gateway>>,
+              Extension(call): Extension<Call>,
+              headers: HeaderMap,
+              body: Body| async move {
+            if let Err(r) = read_body(&gw, &headers, body, MAX_UNAUTHENTICATED_BODY).await {
+                return r;
+            }
+            match dispatch::dispatch(&gw, &call, request(op, &[]), None).await {
+                Ok(r) => ok(&gw, r),
+                Err(Failure::Panicked) => internal_error(),
+                Err(_) => masked(&gw),
+            }
+        },
+    )
 }
 
 /// The caller's own password; the body's key names differ from the IAM
 /// request's (`current_password` is `password`).
 async fn change_password(
     State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // No credential, no body read.
+    // No credential, no body read: the dispatcher refuses (and records)
+    // the bare operation.
     let Some(who) = caller(&gw, &headers) else {
+        let _ = dispatch::dispatch(&gw, &call, request("change-password", &[]), None).await;
         return unauthorised();
     };
     let v = match json_body(&gw, &headers, body, MAX_BODY).await {
@@ -241,7 +247,7 @@ async fn change_password(
             ("new_password", field("new_password")),
         ],
     );
-    match dispatch::dispatch(&gw, req, Some(&who)).await {
+    match dispatch::dispatch(&gw, &call, req, Some(&who)).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::Panicked) => internal_error(),
         Err(Failure::Refused(_)) => unauthorised(),
@@ -257,7 +263,12 @@ async fn change_password(
 /// known is decided before authentication, as upstream; the credential is
 /// checked before the body is read, so a request without a valid one gets
 /// only a small body read ([`MAX_UNAUTHENTICATED_BODY`]).
-async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: Body) -> Response {
+async fn iam_forward(
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let identity = caller(&gw, &headers);
     let limit = match identity {
         Some(_) => MAX_BODY,
@@ -268,7 +279,7 @@ async fn iam_forward(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: B
         Ok(_) => return error_spaced(StatusCode::BAD_REQUEST, "body must be an object"),
         Err(r) => return r,
     };
-    match dispatch::dispatch(&gw, v, identity.as_ref()).await {
+    match dispatch::dispatch(&gw, &call, v, identity.as_ref()).await {
         Ok(r) => ok(&gw, r),
         Err(Failure::UnknownOperation) => {
             error_spaced(StatusCode::BAD_REQUEST, "unknown operation")

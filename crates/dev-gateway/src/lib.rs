@@ -11,12 +11,15 @@
 //!   resource (users, keys, workspaces, signing keys, sessions);
 //! - [`dispatch`]: the one path from a request to an operation, used by
 //!   the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
-//! - `net`: connections, their cap and timeouts, and panic containment;
+//! - `net`: connections, their cap and timeouts, the request log, and
+//!   panic containment; `slots`: the places under the cap, and eviction;
+//! - [`audit`]: the audit log (its records are made by `dispatch`);
 //! - [`gateway`] and [`state`]: the state and its durable file;
 //! - [`crypto`], [`jwt`], [`time`]: passwords and keys, JWTs, timestamps.
 //!
 //! Tests start it in-process: `Server::spawn(config, "127.0.0.1:0")`.
 
+pub mod audit;
 pub mod authn;
 pub mod authz;
 pub mod config;
@@ -28,6 +31,7 @@ mod http;
 pub mod jwt;
 mod net;
 pub mod ops;
+mod slots;
 pub mod state;
 mod ws;
 

@@ -1,21 +1,27 @@
 //! The connection layer: accepting connections under a cap that fits the
-//! descriptor limit, HTTP/1.1 with a header-read timeout, an idle timeout
-//! on every socket (WebSockets included), panic containment around every
-//! request, and graceful shutdown. The limits are in [`crate::config`].
+//! descriptor limit (at the cap, the stalest connection that is only
+//! waiting on its client makes room: [`crate::slots`]), HTTP/1.1 with a
+//! header-read timeout, an idle timeout on every socket (WebSockets
+//! included), panic containment around every request, the request log
+//! (`info`), and graceful shutdown. The limits are in [`crate::config`].
 
 use crate::config::{
     Limits, DEFAULT_MAX_CONNECTIONS, FD_LIMIT_TARGET, RESERVED_FDS, SHUTDOWN_GRACE,
 };
+use crate::dispatch::Call;
 use crate::gateway::Gateway;
 use crate::http;
-use axum::body::Body;
+use crate::slots::{Phase, Place, Slot, Slots};
+use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
 use futures_util::FutureExt;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,13 +30,18 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 /// How long to wait before accepting again when the process is out of
-/// descriptors or memory.
+/// descriptors or memory (after evicting one connection, if it could).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// At the cap with no connection to evict, how often to look again while
+/// the new connection waits for a place.
+const EVICT_RETRY: Duration = Duration::from_millis(100);
+/// How often, at most, the log warns that the cap was reached.
+const CAP_WARNING_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Raise the soft descriptor limit towards the hard one (up to
 /// [`FD_LIMIT_TARGET`]), then work out how many connections fit under it:
@@ -79,6 +90,13 @@ fn raise_fd_limit() -> u64 {
 /// Serve `gw` on `listener`, at most `cap` connections at a time, until
 /// `shutdown` completes; then let open requests finish. Only a failure
 /// of the listening socket itself ends it early, with the error.
+///
+/// Connections are accepted whether or not a place is free (so at most
+/// one more than the cap is open): at the cap, the new one takes the
+/// place of the connection that has waited longest on its client
+/// ([`Slots::evict_one`]), or waits for a place when every connection is
+/// busy. Out of descriptors, one connection is evicted and accepting
+/// pauses for [`ACCEPT_BACKOFF`]: the listener never spins.
 pub async fn serve(
     listener: TcpListener,
     gw: Arc<Gateway>,
@@ -88,22 +106,28 @@ pub async fn serve(
     let limits = gw.cfg.limits.clone();
     let router = http::router(gw);
     let permits = Arc::new(Semaphore::new(cap));
+    let slots = Arc::new(Slots::default());
     // Dropping `stop` asks every connection to finish; `done` closes once
     // every connection task has ended.
     let (stop, stopping) = watch::channel(());
     let (done, finished) = watch::channel(());
     let mut shutdown = pin!(shutdown);
+    let mut warned: Option<Instant> = None;
     loop {
-        let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => match classify(e) {
                     AcceptError::Retry => continue,
-                    AcceptError::Backoff => {
+                    AcceptError::Backoff(e) => {
+                        let evicted = slots.evict_one();
+                        tracing::warn!(
+                            "cannot accept a connection ({e}); {}",
+                            match evicted {
+                                Some((phase, _)) => format!("evicted one {}", phase.describe()),
+                                None => "every connection is busy".into(),
+                            }
+                        );
                         tokio::time::sleep(ACCEPT_BACKOFF).await;
                         continue;
                     }
@@ -112,11 +136,28 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                if warned.is_none_or(|w| w.elapsed() >= CAP_WARNING_INTERVAL) {
+                    tracing::warn!(
+                        "at the connection cap ({cap}): new connections take the place of the stalest ones waiting on their clients"
+                    );
+                    warned = Some(Instant::now());
+                }
+                let Some(p) = make_room(&slots, &permits, peer, &mut shutdown).await else {
+                    break;
+                };
+                p
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let io = Watched::new(stream, limits.idle_timeout, permit);
+        let place = slots.place(permit);
+        let io = Watched::new(stream, limits.idle_timeout, place);
         let started = io.started.clone();
         tokio::spawn(connection(
             io,
+            peer,
             started,
             router.clone(),
             limits.header_read_timeout,
@@ -130,12 +171,36 @@ pub async fn serve(
     Ok(())
 }
 
+/// At the cap: evict the stalest connection waiting on its client (again
+/// every [`EVICT_RETRY`] while none can be) until a place is free for the
+/// connection from `peer`; `None` when the server stops meanwhile.
+async fn make_room(
+    slots: &Slots,
+    permits: &Arc<Semaphore>,
+    peer: SocketAddr,
+    shutdown: &mut Pin<&mut impl Future<Output = ()>>,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    loop {
+        if let Some((phase, waited)) = slots.evict_one() {
+            tracing::debug!(
+                "evicted a connection {} for {waited:.1?} to make room for {peer}",
+                phase.describe()
+            );
+        }
+        tokio::select! {
+            p = permits.clone().acquire_owned() => return Some(p.expect("the semaphore is never closed")),
+            () = tokio::time::sleep(EVICT_RETRY) => {}
+            () = shutdown.as_mut() => return None,
+        }
+    }
+}
+
 /// What a failed `accept` means for the loop.
 enum AcceptError {
     /// That one connection failed: accept the next.
     Retry,
-    /// Out of descriptors or memory: pause, then accept again.
-    Backoff,
+    /// Out of descriptors or memory: make room, pause, then accept again.
+    Backoff(io::Error),
     /// The listening socket itself failed: serving ends.
     Fatal(io::Error),
 }
@@ -151,7 +216,7 @@ fn classify(e: io::Error) -> AcceptError {
             Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
         ) =>
         {
-            AcceptError::Backoff
+            AcceptError::Backoff(e)
         }
         _ => AcceptError::Fatal(io::Error::new(
             e.kind(),
@@ -166,15 +231,42 @@ fn classify(e: io::Error) -> AcceptError {
 /// and one with a request under way gets [`SHUTDOWN_GRACE`] to finish.
 async fn connection(
     io: Watched,
+    peer: SocketAddr,
     started: Arc<AtomicBool>,
     router: Router,
     header_read_timeout: Duration,
     mut stopping: watch::Receiver<()>,
     _alive: watch::Receiver<()>,
 ) {
+    let slot = io.place.slot.clone();
+    let conn_slot = slot.clone();
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-        let router = router.clone();
-        async move { Ok::<_, std::convert::Infallible>(respond(router, req.map(Body::new)).await) }
+        let (router, slot) = (router.clone(), conn_slot.clone());
+        async move {
+            let call = Call::new(Some(peer));
+            let (method, path) = (req.method().clone(), route_label(req.uri().path()));
+            slot.set(match req.body().is_end_stream() {
+                true => Phase::Busy,
+                false => Phase::Body,
+            });
+            let mut req = req.map(|inner| {
+                Body::new(Tracked {
+                    inner,
+                    slot: slot.clone(),
+                })
+            });
+            req.extensions_mut().insert(call.clone());
+            req.extensions_mut().insert(slot.clone());
+            let resp = respond(router, req).await;
+            // Next: a kept-alive connection waits for its next head; an
+            // upgraded one is a WebSocket, evictable until it authenticates.
+            slot.set(match resp.status() {
+                StatusCode::SWITCHING_PROTOCOLS => Phase::Socket,
+                _ => Phase::Head,
+            });
+            call.log(method.as_str(), path, &resp.status().as_u16());
+            Ok::<_, std::convert::Infallible>(resp)
+        }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -186,6 +278,7 @@ async fn connection(
     let mut conn = pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,
+        () = slot.evicted() => return,
         _ = stopping.changed() => {}
     }
     if !started.load(Ordering::Relaxed) {
@@ -193,6 +286,56 @@ async fn connection(
     }
     conn.as_mut().graceful_shutdown();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
+}
+
+/// A request path as the log shows it: the gateway's own routes as they
+/// are, anything else by its shape only (a path is the client's to fill,
+/// and could hold anything, a secret included).
+fn route_label(path: &str) -> &'static str {
+    const ROUTES: &[&str] = &[
+        "/api/v1/auth/login",
+        "/api/v1/auth/bootstrap",
+        "/api/v1/auth/bootstrap-status",
+        "/api/v1/auth/change-password",
+        "/api/v1/iam",
+        "/api/v1/socket",
+    ];
+    match ROUTES.iter().find(|r| **r == path) {
+        Some(r) => r,
+        None if path.starts_with("/api/v1/") => "/api/v1/{other}",
+        None => "{other}",
+    }
+}
+
+/// A request body that tells its connection's [`Slot`] when it has been
+/// read to the end (the connection is then busy, not evictable).
+struct Tracked {
+    inner: Incoming,
+    slot: Arc<Slot>,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None | Some(Err(_)))) || self.inner.is_end_stream() {
+            self.slot.set(Phase::Busy);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Route one request; a panic anywhere in its handling becomes a 500
@@ -215,17 +358,17 @@ pub(crate) struct Watched {
     started: Arc<AtomicBool>,
     idle: Duration,
     deadline: Pin<Box<Sleep>>,
-    _place: OwnedSemaphorePermit,
+    place: Place,
 }
 
 impl Watched {
-    fn new(inner: TcpStream, idle: Duration, place: OwnedSemaphorePermit) -> Watched {
+    fn new(inner: TcpStream, idle: Duration, place: Place) -> Watched {
         Watched {
             inner,
             started: Arc::new(AtomicBool::new(false)),
             idle,
             deadline: Box::pin(tokio::time::sleep(idle)),
-            _place: place,
+            place,
         }
     }
 
@@ -315,5 +458,34 @@ impl AsyncWrite for Watched {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Out of descriptors (or memory), the accept loop makes room and
+    /// pauses instead of spinning on the error; a failed connection is
+    /// skipped; anything else ends serving.
+    #[test]
+    fn accept_errors_back_off_skip_or_end() {
+        for errno in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM] {
+            let e = io::Error::from_raw_os_error(errno);
+            assert!(matches!(classify(e), AcceptError::Backoff(_)), "{errno}");
+        }
+        for kind in [io::ErrorKind::ConnectionAborted, io::ErrorKind::WouldBlock] {
+            assert!(matches!(classify(kind.into()), AcceptError::Retry));
+        }
+        let e = io::Error::from_raw_os_error(libc::EBADF);
+        assert!(matches!(classify(e), AcceptError::Fatal(_)));
+        assert!(ACCEPT_BACKOFF >= Duration::from_millis(10));
+    }
+
+    #[test]
+    fn only_the_gateways_own_routes_are_logged_as_they_are() {
+        assert_eq!(route_label("/api/v1/iam"), "/api/v1/iam");
+        assert_eq!(route_label("/api/v1/tg_secret"), "/api/v1/{other}");
+        assert_eq!(route_label("/eyJhbGciOi.x.y"), "{other}");
     }
 }

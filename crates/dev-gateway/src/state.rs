@@ -29,6 +29,12 @@ pub struct User {
     pub must_change_password: bool,
     pub created: String,
     pub password_hash: String,
+    /// Every JWT of this user issued in or before this second (epoch
+    /// seconds) is refused: set when the user is disabled (directly, or
+    /// with its workspace) and when its password is reset or changed, and
+    /// kept when it is enabled again. See [`State::revoke_user_jwts`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -37,6 +43,11 @@ pub struct Workspace {
     pub name: String,
     pub enabled: bool,
     pub created: String,
+    /// Every JWT acting in this workspace (its `default_workspace`) issued
+    /// in or before this second is refused: set when the workspace is
+    /// disabled, kept when it is enabled again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -95,6 +106,50 @@ impl State {
     pub fn delete_keys_of(&mut self, user_id: &str) {
         self.api_keys.retain(|k| k.user_id != user_id);
     }
+
+    /// End every JWT issued to `user_id` up to and including second `now`
+    /// (JWT `iat` has whole seconds, so one issued earlier in this second
+    /// cannot be told from one issued later: both end, and new JWTs are
+    /// issued from the next second on).
+    pub fn revoke_user_jwts(&mut self, user_id: &str, now: i64) {
+        if let Some(u) = self.user_mut(user_id) {
+            u.not_before = Some(u.not_before.map_or(now, |nb| nb.max(now)));
+        }
+    }
+
+    /// End every JWT acting in workspace `id` issued up to second `now`.
+    pub fn revoke_workspace_jwts(&mut self, id: &str, now: i64) {
+        if let Some(w) = self.workspaces.iter_mut().find(|w| w.id == id) {
+            w.not_before = Some(w.not_before.map_or(now, |nb| nb.max(now)));
+        }
+    }
+
+    /// The last second in which JWTs of `user_id` acting in `workspace`
+    /// were revoked, if ever: a JWT must be issued after it.
+    pub fn jwts_revoked_through(&self, user_id: &str, workspace: &str) -> Option<i64> {
+        let u = self.user(user_id).and_then(|u| u.not_before);
+        let w = self.workspace(workspace).and_then(|w| w.not_before);
+        u.max(w)
+    }
+}
+
+/// A file that only its owner may open (the state file, the audit log):
+/// an error naming `what`, `why` it must be private, and the fix, when
+/// `mode` lets group or others in.
+pub(crate) fn refuse_if_open_to_others(
+    what: &str,
+    path: &Path,
+    mode: u32,
+    why: &str,
+) -> anyhow::Result<()> {
+    if mode & 0o077 != 0 {
+        let p = path.display();
+        anyhow::bail!(
+            "{what} {p} is open to group or others (mode {:o}); {why}: run chmod 600 {p}",
+            mode & 0o777
+        );
+    }
+    Ok(())
 }
 
 /// The state file.
@@ -133,13 +188,12 @@ impl Store {
                 self.path.display()
             )
         })?;
-        if mode & 0o077 != 0 {
-            let p = self.path.display();
-            anyhow::bail!(
-                "state file {p} is open to group or others (mode {:o}); it holds the signing key and password hashes: run chmod 600 {p}",
-                mode & 0o777
-            );
-        }
+        refuse_if_open_to_others(
+            "state file",
+            &self.path,
+            mode,
+            "it holds the signing key and password hashes",
+        )?;
         Ok(Some(state))
     }
 

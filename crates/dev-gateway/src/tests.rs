@@ -189,3 +189,60 @@ async fn a_minted_jwts_user_context_reaches_inner_socket_requests() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert!(v.get("user-context").is_none(), "{body}");
 }
+
+/// JWT `iat` has whole seconds: one issued in the second of a revocation
+/// (before or after it within that second, which cannot be told apart) is
+/// refused, one issued the second before is not, and a login right after
+/// the revocation waits for the next second so its JWT works.
+#[test]
+fn a_jwt_issued_in_the_second_of_a_revocation_is_refused() {
+    let server = server();
+    let (_, body) = post(&server, "/api/v1/auth/bootstrap", None, "{}");
+    let admin: Value = serde_json::from_str(&body).unwrap();
+    let admin = admin["bootstrap_admin_api_key"].as_str().unwrap();
+    let create = json!({"operation": "create-user", "workspace": "default", "user": {"username": "bob", "password": "pw", "roles": ["reader"]}});
+    let (status, body) = post(&server, "/api/v1/iam", Some(admin), &create.to_string());
+    assert_eq!(status, 200, "{body}");
+    let login = || {
+        let (status, body) = post(
+            &server,
+            "/api/v1/auth/login",
+            None,
+            r#"{"username": "bob", "password": "pw"}"#,
+        );
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let jwt = v["jwt"].as_str().unwrap().to_string();
+        let iat = crate::jwt::decode_jwt(&jwt)
+            .unwrap()
+            .claim_i64("iat")
+            .unwrap();
+        (jwt, iat)
+    };
+    let gw = &server.gateway;
+    let set_not_before = |nb: i64| {
+        gw.mutate(|st| {
+            let u = st.users.iter_mut().find(|u| u.username == "bob").unwrap();
+            u.not_before = Some(nb);
+            Ok(())
+        })
+        .unwrap()
+    };
+    let (jwt, iat) = login();
+    set_not_before(iat - 1);
+    assert!(gw.authenticate(&jwt).is_some(), "revoked the second before");
+    set_not_before(iat);
+    assert!(gw.authenticate(&jwt).is_none(), "revoked in its second");
+    // A revocation now, then a login at once: the new JWT is issued in a
+    // later second, and works.
+    gw.mutate(|st| {
+        let id = st.user_by_name("bob").unwrap().id.clone();
+        st.revoke_user_jwts(&id, crate::time::now());
+        Ok(())
+    })
+    .unwrap();
+    let (fresh, fresh_iat) = login();
+    assert!(fresh_iat > iat);
+    assert!(gw.authenticate(&fresh).is_some(), "a login right after");
+    assert!(gw.authenticate(&jwt).is_none());
+}

@@ -21,10 +21,11 @@
 use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{MAX_SOCKET_IN_FLIGHT, MAX_SOCKET_MESSAGE};
-use crate::dispatch::{self, Failure};
+use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
+use crate::slots::{Phase, Slot};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::response::Response;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::{json, Map, Value};
@@ -35,9 +36,17 @@ use std::time::Duration;
 use tg_iam_protocol::to_python_json;
 use tokio::sync::{mpsc, watch, Semaphore};
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(gw): State<Arc<Gateway>>) -> Response {
+/// The upgrade: the socket keeps the connection's place under the cap
+/// (evictable until it authenticates: [`crate::slots`]) and the upgrade
+/// request's id, which its requests extend (`ID.1`, `ID.2`, ...).
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(gw): State<Arc<Gateway>>,
+    Extension(call): Extension<Call>,
+    Extension(slot): Extension<Arc<Slot>>,
+) -> Response {
     ws.max_message_size(MAX_SOCKET_MESSAGE)
-        .on_upgrade(move |socket| session(socket, gw))
+        .on_upgrade(move |socket| session(socket, gw, call, slot))
 }
 
 /// What the reader tells the writer.
@@ -79,7 +88,7 @@ enum Next {
 
 type Work = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-async fn session(socket: WebSocket, gw: Arc<Gateway>) {
+async fn session(socket: WebSocket, gw: Arc<Gateway>, opened: Call, slot: Arc<Slot>) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
     let writer = tokio::spawn(async move {
@@ -96,7 +105,18 @@ async fn session(socket: WebSocket, gw: Arc<Gateway>) {
     let (pong_tx, pongs) = watch::channel(Vec::<u8>::new());
     let in_flight = Arc::new(Semaphore::new(MAX_SOCKET_IN_FLIGHT));
     let mut identity: Option<Identity> = None;
-    while let Some(Ok(msg)) = stream.next().await {
+    let mut frames = 0u64;
+    loop {
+        let msg = tokio::select! {
+            m = stream.next() => match m {
+                Some(Ok(m)) => m,
+                _ => break,
+            },
+            () = slot.evicted() => {
+                tracing::debug!(request_id = %opened.request_id, "an unauthenticated WebSocket evicted");
+                break;
+            }
+        };
         let text = match msg {
             Message::Text(t) => t.to_string(),
             Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -108,10 +128,12 @@ async fn session(socket: WebSocket, gw: Arc<Gateway>) {
             // axum answers pings itself.
             Message::Ping(_) => continue,
         };
+        frames += 1;
+        let call = opened.within(frames);
         // A panic while checking a frame answers it with an error; the
         // socket and the server carry on.
         let next = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-            frame(&gw, &mut identity, &text, &tx, &pongs)
+            frame(&gw, &call, &mut identity, &text, &tx, &pongs)
         })) {
             Ok(n) => n,
             Err(_) => Next::Answer(envelope_error(
@@ -120,8 +142,15 @@ async fn session(socket: WebSocket, gw: Arc<Gateway>) {
                 "internal error",
             )),
         };
+        slot.set(match identity {
+            Some(_) => Phase::Busy,
+            None => Phase::Socket,
+        });
         match next {
             Next::Answer(v) => {
+                if v.get("id").is_some() {
+                    log_frame(&call, &v);
+                }
                 let _ = tx.send(Out::Frame(v));
             }
             Next::Freeze(d) => tokio::time::sleep(d).await,
@@ -165,9 +194,25 @@ fn envelope_error(id: Option<&Value>, kind: &str, message: &str) -> Value {
     v
 }
 
-/// Check one frame, in order, and say what to do with it.
+/// The request log's line for a socket request, once answered: its
+/// outcome is `ok` or the error type of its answer.
+fn log_frame(call: &Call, answer: &Value) {
+    let outcome = call.noted().outcome.unwrap_or_else(|| {
+        match answer.pointer("/error/type").and_then(Value::as_str) {
+            Some(_) => "error",
+            None => "ok",
+        }
+    });
+    call.log("WS", "/api/v1/socket", &outcome);
+}
+
+/// Check one frame, in order, and say what to do with it. A request the
+/// socket refuses before the dispatcher (no identity, a credential that no
+/// longer holds, an unknown operation, a disabled workspace) is recorded
+/// through [`dispatch::refused`].
 fn frame(
     gw: &Arc<Gateway>,
+    call: &Call,
     identity: &mut Option<Identity>,
     text: &str,
     tx: &mpsc::UnboundedSender<Out>,
@@ -196,13 +241,21 @@ fn frame(
     let (Some(id), Some(Value::Object(request))) = (id, f.get("request")) else {
         return Next::Answer(envelope_error(id, "error", "Bad message"));
     };
+    let is_iam = f.get("service").and_then(Value::as_str) == Some("iam");
+    let refuse = |who: Option<&Identity>, kind: &'static str| {
+        if is_iam {
+            dispatch::refused(gw, call, request, who, kind);
+        }
+    };
     let Some(who) = identity.as_ref() else {
+        refuse(None, "auth-required");
         return Next::Answer(envelope_error(Some(id), "auth-required", "auth failure"));
     };
     // The credential is checked again on every frame (revoked, expired,
     // user disabled or deleted); once it fails, the socket must
     // authenticate again.
     if !gw.still_valid(who) {
+        refuse(Some(who), "auth-required");
         *identity = None;
         return Next::Answer(envelope_error(Some(id), "auth-required", "auth failure"));
     }
@@ -214,6 +267,7 @@ fn frame(
         _ => false,
     };
     if !known {
+        refuse(Some(who), "unknown-operation");
         return Next::Answer(envelope_error(
             Some(id),
             "unknown-service",
@@ -225,6 +279,7 @@ fn frame(
         _ => who.workspace.as_str(),
     };
     if !gw.workspace_enabled(ws) {
+        refuse(Some(who), "workspace-not-found");
         return Next::Answer(envelope_error(
             Some(id),
             "workspace-not-found",
@@ -244,16 +299,17 @@ fn frame(
     if let Some(uc) = &who.user_context {
         request.insert("user-context".into(), uc.clone());
     }
-    let (gw, who) = (gw.clone(), who.clone());
+    let (gw, who, call) = (gw.clone(), who.clone(), call.clone());
     Next::Run(Box::pin(async move {
-        let answer = iam(&gw, &who, request).await;
+        let answer = iam(&gw, &call, &who, request).await;
+        log_frame(&call, &answer);
         replies.send(answer);
     }))
 }
 
 /// An IAM request's answer frame (without its `id`).
-async fn iam(gw: &Arc<Gateway>, who: &Identity, request: Map<String, Value>) -> Value {
-    let response = match dispatch::dispatch(gw, request, Some(who)).await {
+async fn iam(gw: &Arc<Gateway>, call: &Call, who: &Identity, request: Map<String, Value>) -> Value {
+    let response = match dispatch::dispatch(gw, call, request, Some(who)).await {
         Ok(r) => dispatch::success(gw, r),
         Err(Failure::Iam(e)) => dispatch::failure(gw, &e),
         Err(Failure::UnknownOperation) => {

@@ -612,7 +612,14 @@ fn operations_and_their_effects() {
             ["must_change_password"],
         false
     );
-    assert_eq!(gw.login("carol", "pw2").status, 200);
+    // The change ended the JWT it was made with; a new login works.
+    assert_eq!(
+        gw.iam(Some(&jwt), json!({"operation": "whoami"})).status,
+        401
+    );
+    let r = gw.login("carol", "pw2");
+    assert_eq!(r.status, 200);
+    let jwt = r.json()["jwt"].as_str().unwrap().to_string();
     // Login's workspace override must name an enabled workspace.
     let r = gw.post(
         "/api/v1/auth/login",

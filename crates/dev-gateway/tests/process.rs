@@ -3,7 +3,6 @@
 
 mod support;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,39 +19,13 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-dev-gateway"));
-    c.env_remove("IAM_BOOTSTRAP_MODE")
-        .env_remove("IAM_BOOTSTRAP_TOKEN");
-    c
-}
-
-/// Start the binary; return it and the address from its ready line. The
-/// caller owns the child and waits on it.
-#[allow(clippy::zombie_processes)]
+/// Start the binary; return it, the address from its ready line and the
+/// stderr lines up to it. The caller owns the child and waits on it.
 fn start(args: &[&str]) -> (Child, SocketAddr, Vec<String>) {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    loop {
-        let mut l = String::new();
-        if reader.read_line(&mut l).unwrap_or(0) == 0 {
-            let status = child.wait();
-            panic!("gateway exited ({status:?}): {lines:?}");
-        }
-        let l = l.trim_end().to_string();
-        lines.push(l.clone());
-        if let Some(a) = l.strip_prefix("listening on http://") {
-            let addr = a.trim_end_matches('/').parse().unwrap();
-            return (child, addr, lines);
-        }
-    }
+    let mut cmd = bin();
+    cmd.args(args);
+    let s = start_binary(cmd);
+    (s.child, s.addr, s.lines)
 }
 
 fn post(addr: SocketAddr, token: Option<&str>, body: serde_json::Value) -> Resp {

@@ -52,8 +52,8 @@ fn credentials_of_a_disabled_or_deleted_user_fail_with_the_masked_401() {
             );
             assert_eq!((r.status, r.body.as_str()), (401, AUTH_FAILURE_COMPACT));
         }
-        // Enabled again, the same JWT works again (it was never revoked,
-        // only its user's standing was checked).
+        // Enabled again, the JWT stays dead (the disable revoked it, for
+        // good: tests/revocation.rs); a new login works.
         gw.iam(
             Some(&admin),
             json!({"operation": "enable-user", "user_id": alice}),
@@ -61,6 +61,11 @@ fn credentials_of_a_disabled_or_deleted_user_fail_with_the_masked_401() {
         assert_eq!(
             gw.iam(Some(&alice_jwt), json!({"operation": "whoami"}))
                 .status,
+            401
+        );
+        let fresh = gw.jwt("alice");
+        assert_eq!(
+            gw.iam(Some(&fresh), json!({"operation": "whoami"})).status,
             200
         );
     }
@@ -206,6 +211,11 @@ fn change_password_via_iam_is_pinned_to_the_caller() {
         ),
         json!({})
     );
+    // The change ended the JWT it was made with.
+    let alice = gw.login("alice", "a2").json()["jwt"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         gw.ok(
             &alice,
@@ -213,7 +223,10 @@ fn change_password_via_iam_is_pinned_to_the_caller() {
         ),
         json!({})
     );
-    assert_eq!(gw.login("alice", "a3").status, 200);
+    let alice = gw.login("alice", "a3").json()["jwt"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // A wrong current password is masked like a failed login.
     let r = gw.iam(
         Some(&alice),

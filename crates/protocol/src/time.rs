@@ -26,6 +26,16 @@ pub fn format_utc(epoch: i64) -> String {
     }
 }
 
+/// RFC 3339 in UTC with milliseconds, as logs write times:
+/// `2026-06-30T09:14:03.512Z`; out of range, described as [`format_utc`]
+/// does.
+pub fn rfc3339_millis(ms: i64) -> String {
+    match Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        Err(_) => format!("epoch millisecond {ms} (out of range)"),
+    }
+}
+
 /// Python `datetime.isoformat()` of a millisecond UTC time, as the
 /// gateway prints record timestamps: `2026-06-30T09:14:03.512000+00:00`,
 /// with no fraction when it is zero.
@@ -124,6 +134,15 @@ mod tests {
         );
         assert!(iso_millis(i64::MIN).contains("out of range"));
         assert_eq!(format_utc(-1), "1969-12-31T23:59:59+00:00");
+        assert_eq!(
+            rfc3339_millis(1_795_330_823_926),
+            "2026-11-22T07:00:23.926Z"
+        );
+        assert_eq!(
+            rfc3339_millis(1_795_334_425_000),
+            "2026-11-22T08:00:25.000Z"
+        );
+        assert!(rfc3339_millis(i64::MIN).contains("out of range"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Getting a credential: `login` (a JWT for a username and password),
 //! `bootstrap` (the first admin and its API key) and `bootstrap-status`.
 
-use super::{err, invalid, one, s, Body, IamResult};
+use super::{err, invalid, one, s, Body, IamError, IamResult};
 use crate::authz::may_act_in;
 use crate::config::BootstrapMode;
 use crate::crypto;
 use crate::gateway::Gateway;
+use crate::jwt::Signer25519;
 use crate::ops::records::now_iso;
 use crate::state::{self, State};
 use crate::time;
@@ -39,23 +40,50 @@ pub fn login(gw: &Gateway, b: &Body) -> IamResult {
     if !gw.read(|st| st.workspace_enabled(&ws) && may_act_in(&user, &ws)) {
         return Err(refused());
     }
-    issue_jwt(gw, &user.id, &ws, None)
+    issue_jwt(gw, &user.id, &ws, None, refused)
 }
 
 /// A signed JWT for user `sub` acting in `ws`, and its expiry: the
 /// reference claims `default_workspace, exp, iat, iss, sub`, plus
 /// `user_context` for a minted token. Serialised as iam-svc does
 /// (`json.dumps(sort_keys=True)`: keys sorted at every level, compact).
-fn issue_jwt(gw: &Gateway, sub: &str, ws: &str, user_context: Option<Value>) -> IamResult {
-    let iat = time::now();
-    let exp = iat
-        .checked_add(gw.cfg.jwt_ttl)
-        .ok_or_else(|| err("internal-error", "JWT expiry out of range"))?;
-    let mut claims = json!({"default_workspace": ws, "exp": exp, "iat": iat, "iss": "trustgraph-iam", "sub": sub});
-    if let Some(uc) = user_context {
-        claims["user_context"] = uc;
-    }
-    let jwt = gw.signer()?.sign(&sort_keys(&claims));
+///
+/// Revocation: the user and the workspace are checked (both still
+/// enabled, else `refused()`) and the JWT signed under one lock of the
+/// state, so a disable either comes first (refused) or records a
+/// not-before second no earlier than this `iat` (the JWT ends with it). A
+/// JWT is never issued in the second of a revocation of its user or
+/// workspace, as it would be dead on arrival: then this waits for the next
+/// second (at most one).
+fn issue_jwt(
+    gw: &Gateway,
+    sub: &str,
+    ws: &str,
+    user_context: Option<Value>,
+    refused: impl Fn() -> IamError,
+) -> IamResult {
+    let signer = gw.signer()?;
+    let signed = loop {
+        let attempt = gw.read(|st| {
+            if !st.user(sub).is_some_and(|u| u.enabled) || !st.workspace_enabled(ws) {
+                return Err(refused());
+            }
+            let iat = time::now();
+            match st.jwts_revoked_through(sub, ws) {
+                Some(nb) if nb > iat => Err(err(
+                    "internal-error",
+                    "the clock is behind this user's last revocation; try again later",
+                )),
+                Some(nb) if nb == iat => Ok(None),
+                _ => sign(gw, &signer, sub, ws, iat, user_context.as_ref()).map(Some),
+            }
+        })?;
+        match attempt {
+            Some(signed) => break signed,
+            None => std::thread::sleep(until_next_second()),
+        }
+    };
+    let (jwt, exp) = signed;
     let expires = exp
         .checked_mul(1000)
         .map(time::iso_millis)
@@ -63,6 +91,31 @@ fn issue_jwt(gw: &Gateway, sub: &str, ws: &str, user_context: Option<Value>) -> 
     let mut r = one("jwt", jwt.into());
     r.insert("jwt_expires".into(), expires.into());
     Ok(r)
+}
+
+/// The JWT and its `exp`.
+fn sign(
+    gw: &Gateway,
+    signer: &Signer25519,
+    sub: &str,
+    ws: &str,
+    iat: i64,
+    user_context: Option<&Value>,
+) -> Result<(String, i64), IamError> {
+    let exp = iat
+        .checked_add(gw.cfg.jwt_ttl)
+        .ok_or_else(|| err("internal-error", "JWT expiry out of range"))?;
+    let mut claims = json!({"default_workspace": ws, "exp": exp, "iat": iat, "iss": "trustgraph-iam", "sub": sub});
+    if let Some(uc) = user_context {
+        claims["user_context"] = uc.clone();
+    }
+    Ok((signer.sign(&sort_keys(&claims)), exp))
+}
+
+/// From now to the start of the next second, and a millisecond more.
+fn until_next_second() -> std::time::Duration {
+    let ms = time::now_millis().rem_euclid(1000) as u64;
+    std::time::Duration::from_millis(1001 - ms)
 }
 
 /// `v` with the keys of every object sorted, as Python's `sort_keys=True`.
@@ -134,7 +187,9 @@ pub fn mint_token(gw: &Gateway, b: &Body) -> IamResult {
             format!("user may not act in workspace {ws}"),
         ));
     }
-    issue_jwt(gw, &user.id, ws, Some(context))
+    issue_jwt(gw, &user.id, ws, Some(context), || {
+        err("operation-not-permitted", "user is disabled")
+    })
 }
 
 /// Refused with iam-svc's one masked pair in token mode and once anyone
@@ -171,6 +226,7 @@ pub(crate) fn seed(st: &mut State, key: &str, password_hash: String) -> String {
             name: "Default".into(),
             enabled: true,
             created: created.clone(),
+            not_before: None,
         });
     }
     let id = crypto::uuid4();
@@ -185,6 +241,7 @@ pub(crate) fn seed(st: &mut State, key: &str, password_hash: String) -> String {
         must_change_password: true,
         created: created.clone(),
         password_hash,
+        not_before: None,
     });
     st.api_keys.push(state::ApiKey {
         id: crypto::uuid4(),

@@ -5,6 +5,7 @@ use super::{actor, err, flag, invalid, obj, one, required, s, void, Body, IamErr
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::state::{self, State};
+use crate::time;
 
 pub fn whoami(gw: &Gateway, b: &Body) -> IamResult {
     let actor = actor(b)?;
@@ -41,20 +42,23 @@ pub fn change_password(gw: &Gateway, b: &Body) -> IamResult {
         let u = st.user_mut(me).ok_or_else(refused)?;
         u.password_hash = hash;
         u.must_change_password = false;
+        st.revoke_user_jwts(me, time::now());
         Ok(void())
     })
 }
 
 /// A temporary password; the user must change it (advisory, as upstream).
+/// Every JWT issued to the user before ends (its API keys stay).
 pub fn reset_password(gw: &Gateway, b: &Body) -> IamResult {
     let id = required(b, "user_id", "user_id required")?;
     let tmp = crypto::token_urlsafe(12);
     let hash = crypto::hash_password(&tmp, gw.cfg.iterations);
     gw.mutate(|st| {
         let u = target_user(st, id, s(b, "workspace"))?;
-        let u = st.user_mut(&u).expect("present");
-        u.password_hash = hash;
-        u.must_change_password = true;
+        let user = st.user_mut(&u).expect("present");
+        user.password_hash = hash;
+        user.must_change_password = true;
+        st.revoke_user_jwts(&u, time::now());
         Ok(one("temporary_password", tmp.into()))
     })
 }
@@ -87,6 +91,7 @@ pub fn create(gw: &Gateway, b: &Body) -> IamResult {
             must_change_password: flag(u, "must_change_password", false).unwrap_or(false),
             created: now_iso(),
             password_hash: hash,
+            not_before: None,
         };
         st.users.push(user.clone());
         Ok(one("user", user_json(&user)))
@@ -117,7 +122,8 @@ pub fn get(gw: &Gateway, b: &Body) -> IamResult {
 
 /// Empty or absent `name`, `email`, `roles` keep the stored value; absent
 /// `enabled` / `must_change_password` take the decoder's defaults (true /
-/// false), an explicit null keeps them, as upstream.
+/// false), an explicit null keeps them, as upstream. Disabling a user this
+/// way ends its JWTs, as `disable-user` does.
 pub fn update(gw: &Gateway, b: &Body) -> IamResult {
     let id = required(b, "user_id", "user_id required")?;
     let u = obj(b, "user").ok_or_else(|| invalid("user field required"))?;
@@ -148,22 +154,28 @@ pub fn update(gw: &Gateway, b: &Body) -> IamResult {
         if let Some(m) = flag(u, "must_change_password", false) {
             rec.must_change_password = m;
         }
-        Ok(one("user", user_json(rec)))
+        let reply = one("user", user_json(rec));
+        if flag(u, "enabled", true) == Some(false) {
+            st.revoke_user_jwts(&id, time::now());
+        }
+        Ok(reply)
     })
 }
 
-/// Disabling also deletes the user's API keys.
+/// Disabling also deletes the user's API keys, and ends every JWT issued
+/// to it so far, for good: enabling it again brings neither back.
 pub fn disable(gw: &Gateway, b: &Body) -> IamResult {
     let id = required(b, "user_id", "user_id required")?;
     gw.mutate(|st| {
         let id = target_user(st, id, s(b, "workspace"))?;
         st.user_mut(&id).expect("present").enabled = false;
         st.delete_keys_of(&id);
+        st.revoke_user_jwts(&id, time::now());
         Ok(void())
     })
 }
 
-/// Enabling does not bring deleted keys back.
+/// Enabling does not bring deleted keys or revoked JWTs back.
 pub fn enable(gw: &Gateway, b: &Body) -> IamResult {
     let id = required(b, "user_id", "user_id required")?;
     gw.mutate(|st| {

@@ -4,6 +4,7 @@ use super::records::{now_iso, workspace_json};
 use super::{actor, err, flag, invalid, obj, one, s, void, Body, IamError, IamResult};
 use crate::gateway::Gateway;
 use crate::state::{State, Workspace};
+use crate::time;
 use serde_json::{Map, Value};
 
 /// An admin's: every workspace, disabled ones included. Anyone else's:
@@ -46,6 +47,7 @@ pub fn create(gw: &Gateway, b: &Body) -> IamResult {
             enabled: flag(&rec, "enabled", true).unwrap_or(true),
             created: now_iso(),
             id,
+            not_before: None,
         };
         st.workspaces.push(w.clone());
         Ok(one("workspace", workspace_json(&w)))
@@ -72,7 +74,8 @@ pub fn get(gw: &Gateway, b: &Body) -> IamResult {
 }
 
 /// An empty name keeps the stored one; an absent `enabled` means true, an
-/// explicit null keeps it (the decoder's defaults, as upstream).
+/// explicit null keeps it (the decoder's defaults, as upstream). Disabling
+/// it ends every JWT acting in it so far, for good.
 pub fn update(gw: &Gateway, b: &Body) -> IamResult {
     let rec = record(b);
     let id = record_id(b)?;
@@ -85,16 +88,23 @@ pub fn update(gw: &Gateway, b: &Body) -> IamResult {
         if let Some(e) = flag(&rec, "enabled", true) {
             w.enabled = e;
         }
-        Ok(one("workspace", workspace_json(w)))
+        let reply = one("workspace", workspace_json(w));
+        if flag(&rec, "enabled", true) == Some(false) {
+            st.revoke_workspace_jwts(&id, time::now());
+        }
+        Ok(reply)
     })
 }
 
 /// Also disables every user whose home it is, and deletes their API keys.
+/// Every JWT acting in it, and every JWT of those users, ends for good.
 pub fn disable(gw: &Gateway, b: &Body) -> IamResult {
     let id = record_id(b)?;
     gw.mutate(|st| {
         let i = index(st, &id)?;
+        let now = time::now();
         st.workspaces[i].enabled = false;
+        st.revoke_workspace_jwts(&id, now);
         let members: Vec<String> = st
             .users
             .iter()
@@ -104,6 +114,7 @@ pub fn disable(gw: &Gateway, b: &Body) -> IamResult {
         for m in members {
             st.user_mut(&m).expect("present").enabled = false;
             st.delete_keys_of(&m);
+            st.revoke_user_jwts(&m, now);
         }
         Ok(void())
     })

@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::Duration;
 use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Server};
 
@@ -79,6 +80,16 @@ pub fn try_request(
     })
 }
 
+/// POST a JSON `body` to `path`, with `token` as the bearer credential.
+pub fn post_json(addr: SocketAddr, path: &str, token: Option<&str>, body: &str) -> Resp {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut h = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        h.push(("Authorization", a.as_str()));
+    }
+    request(addr, "POST", path, &h, body.as_bytes())
+}
+
 fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
     while let Some((len, rest)) = s.split_once("\r\n") {
@@ -115,12 +126,7 @@ impl Gw {
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &str) -> Resp {
-        let auth = token.map(|t| format!("Bearer {t}"));
-        let mut h = vec![("Content-Type", "application/json")];
-        if let Some(a) = &auth {
-            h.push(("Authorization", a.as_str()));
-        }
-        request(self.addr(), "POST", path, &h, body.as_bytes())
+        post_json(self.addr(), path, token, body)
     }
 
     pub fn iam(&self, token: Option<&str>, body: Value) -> Resp {
@@ -167,5 +173,57 @@ impl Gw {
         let r = self.login(name, &format!("pw-{name}"));
         assert_eq!(r.status, 200, "{}", r.body);
         r.json()["jwt"].as_str().unwrap().to_string()
+    }
+}
+
+/// The binary, with no `IAM_BOOTSTRAP_*` from the test's environment.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tg-dev-gateway"));
+    c.env_remove("IAM_BOOTSTRAP_MODE")
+        .env_remove("IAM_BOOTSTRAP_TOKEN");
+    c
+}
+
+/// The binary, started and ready.
+pub struct Started {
+    pub child: Child,
+    /// From its ready line.
+    pub addr: SocketAddr,
+    /// The stderr lines up to the ready line, which is the last.
+    pub lines: Vec<String>,
+    /// The rest of stderr: the caller reads or drains it.
+    pub stderr: BufReader<ChildStderr>,
+}
+
+/// Start `cmd` (the binary with its arguments; stdin and stdout null,
+/// stderr piped here) and wait for its ready line. The caller owns the
+/// child and waits on it.
+#[allow(clippy::zombie_processes)]
+pub fn start_binary(mut cmd: Command) -> Started {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    loop {
+        let mut l = String::new();
+        if stderr.read_line(&mut l).unwrap_or(0) == 0 {
+            let status = child.wait();
+            panic!("gateway exited ({status:?}): {lines:?}");
+        }
+        let l = l.trim_end().to_string();
+        lines.push(l.clone());
+        if let Some(a) = l.strip_prefix("listening on http://") {
+            let addr = a.trim_end_matches('/').parse().unwrap();
+            return Started {
+                child,
+                addr,
+                lines,
+                stderr,
+            };
+        }
     }
 }
