@@ -70,6 +70,15 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
+/// `yes` / `no`, as the upstream tables show booleans.
+pub fn yes_no(v: bool) -> &'static str {
+    if v {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 /// Key/value lines in tabulate's `plain` layout: labels padded to the
 /// longest label, two spaces, the value, no trailing blanks.
 pub fn plain_rows(rows: &[(&str, String)]) -> String {

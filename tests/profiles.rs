@@ -596,6 +596,29 @@ fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
 }
 
 #[test]
+fn a_config_file_that_cannot_be_written_is_a_local_failure() {
+    // The config file links to a directory that does not exist: it reads
+    // as absent, and cannot be written (exit 9, not a usage error).
+    let d = Dir::new("unwritable");
+    std::os::unix::fs::symlink(d.0.join("gone/config.toml"), d.config()).unwrap();
+    let r = d.run(
+        "tg-config",
+        &["set", "--profile", "dev", "url", "http://localhost:8888/"],
+        &[],
+        None,
+    );
+    assert_eq!(r.code, 9, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tg-config: error: cannot write config file {}: it is a symbolic link whose target cannot be resolved: No such file or directory (os error 2)\n",
+            d.config().display()
+        )
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
 fn logout_all_removes_a_credentials_file_it_cannot_read() {
     // What every tool's hint promises for a corrupt (or too open)
     // credentials file: tg-logout --all removes it.

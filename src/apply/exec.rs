@@ -5,14 +5,12 @@
 
 use super::manifest::Manifest;
 use super::plan::{generated, want_user, Action, Plan, Sign, Step};
-use crate::client::{Client, Retry};
 use crate::error::{Error, Kind, Result};
+use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs};
+use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
-use crate::records::{ApiKey, User, Workspace};
-use crate::tools::converge::{self, show_diffs, user_diffs, workspace_diffs};
-use crate::tools::{create_api_key, create_user, create_workspace, iam_body, NewUser};
 use futures_util::stream::{self, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::File;
@@ -103,7 +101,7 @@ impl Secrets {
 
 /// What the steps share.
 pub struct Ctx<'a> {
-    pub client: &'a Client,
+    pub api: Api<'a>,
     pub manifest: &'a Manifest,
     /// The initial password of each user to create, by manifest index.
     pub passwords: HashMap<usize, String>,
@@ -114,37 +112,30 @@ pub struct Ctx<'a> {
 
 const NOT_CARRIED_OUT: &str = "a TrustGraph 2.11 gateway does not report refusals; check your role (admin) and the gateway's log";
 
-fn not_carried_out(op: &str, what: String) -> Error {
+fn not_carried_out(op: Operation, what: String) -> Error {
     Error::refused(format!(
         "{op} was not carried out: the gateway acknowledged it, but {what}"
     ))
     .with_hint(NOT_CARRIED_OUT)
 }
 
-async fn send(client: &Client, op: &str, fields: Vec<(&str, Value)>) -> Result<()> {
-    client
-        .iam(iam_body(op, fields, None), Retry::Never)
-        .await
-        .map(drop)
-}
-
-fn ws_record(fields: Vec<(&str, Value)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in fields {
-        m.insert(k.into(), v);
+/// The request for user `id`, in no particular workspace.
+fn user(id: &str) -> iam::UserTarget {
+    iam::UserTarget {
+        user_id: id.into(),
+        workspace: None,
     }
-    Value::Object(m)
 }
 
-async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: &str) -> Result<()> {
+async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: Operation) -> Result<()> {
     let w = &ctx.manifest.workspaces[i];
-    let Some(v) = converge::get_workspace(ctx.client, &w.id).await? else {
+    let Some(have) = converge::get_workspace(ctx.api, &w.id).await? else {
         return Err(not_carried_out(
             op,
             format!("workspace {} does not exist", w.id),
         ));
     };
-    let d = workspace_diffs(&Workspace::from_json(&v), w.name.as_deref(), w.enabled);
+    let d = workspace_diffs(&have, w.name.as_deref(), w.enabled);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
@@ -154,9 +145,9 @@ async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: &str) -> Result<()> {
     Ok(())
 }
 
-async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: &str) -> Result<()> {
+async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: Operation) -> Result<()> {
     let u = &ctx.manifest.users[i];
-    let Some(v) = crate::tools::get_user(ctx.client, id, None).await? else {
+    let Some(have) = converge::get_user(ctx.api, id, None).await? else {
         return Err(not_carried_out(
             op,
             format!("user {} does not exist", u.username),
@@ -164,7 +155,7 @@ async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: &str) -> Result<()> 
     };
     let mut want = want_user(u);
     want.workspace = Some(u.workspace.clone());
-    let d = user_diffs(&User::from_json(&v), &want);
+    let d = user_diffs(&have, &want);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
@@ -176,10 +167,10 @@ async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: &str) -> Result<()> 
 
 /// The ids of `user_id`'s keys.
 async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> Result<Vec<String>> {
-    Ok(converge::user_keys(ctx.client, user_id, None)
+    Ok(converge::user_keys(ctx.api, user_id, None)
         .await?
-        .iter()
-        .map(|k| ApiKey::from_json(k).id)
+        .into_iter()
+        .map(|k| k.value.id)
         .collect())
 }
 
@@ -190,7 +181,18 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
         Error::refused(format!("user {} does not exist", k.user))
             .with_hint("its creation did not succeed; run tg-apply again")
     })?;
-    let (secret, rec) = create_api_key(ctx.client, &owner, &k.name, k.expires.as_deref(), None)
+    let req = iam::CreateApiKey {
+        key: iam::NewApiKey {
+            user_id: owner.clone(),
+            name: k.name.clone(),
+            expires: k.expires.clone(),
+        },
+        workspace: None,
+    };
+    let iam::CreatedKey {
+        plaintext: secret,
+        key: rec,
+    } = converge::create_api_key(ctx.api, &req)
         .await
         .map_err(|e| {
             e.outcome_unknown(
@@ -215,7 +217,7 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
     )?;
     if !key_ids(ctx, &owner).await?.contains(&rec.id) {
         return Err(not_carried_out(
-            "create-api-key",
+            Operation::CreateApiKey,
             format!("user {} has no key {}", k.user, rec.id),
         ));
     }
@@ -223,15 +225,14 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
 }
 
 async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
-    send(
-        ctx.client,
-        "revoke-api-key",
-        vec![("key_id", key.id.clone().into())],
-    )
-    .await?;
+    let req = iam::RevokeApiKey {
+        key_id: key.id.clone(),
+        workspace: None,
+    };
+    ctx.api.revoke_api_key(&req).await?;
     if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
         return Err(not_carried_out(
-            "revoke-api-key",
+            Operation::RevokeApiKey,
             format!("key {} still exists", key.id),
         ));
     }
@@ -241,55 +242,60 @@ async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
 /// Carry out one step and read back its effect.
 async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
     let m = ctx.manifest;
-    let client = ctx.client;
+    let api = ctx.api;
     match &step.action {
         Action::CreateWorkspace(i) => {
             let w = &m.workspaces[*i];
-            create_workspace(client, &w.id, w.name.as_deref(), w.enabled).await?;
-            verify_workspace(ctx, *i, "create-workspace").await
+            let req = iam::NewWorkspace {
+                id: w.id.clone(),
+                enabled: Flag::Set(w.enabled),
+                name: w.name.clone().filter(|n| !n.is_empty()),
+            };
+            converge::create_workspace(api, &req).await?;
+            verify_workspace(ctx, *i, Operation::CreateWorkspace).await
         }
         Action::UpdateWorkspace(i, have) => {
             let w = &m.workspaces[*i];
             let rename = w.name.as_deref().is_some_and(|n| n != have.name);
             if rename || (w.enabled && !have.enabled) {
-                let mut f = vec![("id", Value::from(w.id.clone()))];
-                if let Some(n) = w.name.as_deref().filter(|_| rename) {
-                    f.push(("name", n.into()));
-                }
-                f.push(("enabled", (w.enabled || have.enabled).into()));
-                send(
-                    client,
-                    "update-workspace",
-                    vec![("workspace_record", ws_record(f))],
-                )
-                .await?;
+                let req = iam::WorkspaceChanges {
+                    id: w.id.clone(),
+                    name: w.name.clone().filter(|_| rename),
+                    enabled: Flag::Set(w.enabled || have.enabled),
+                };
+                api.update_workspace(&req).await?;
             }
             if w.enabled && !have.enabled {
                 // Announce it again, as re-enabling takes on the gateway.
-                create_workspace(client, &w.id, None, true).await?;
+                let req = iam::NewWorkspace {
+                    id: w.id.clone(),
+                    enabled: Flag::Set(true),
+                    name: None,
+                };
+                converge::create_workspace(api, &req).await?;
             }
             if !w.enabled && have.enabled {
-                let rec = ws_record(vec![("id", w.id.clone().into())]);
-                send(client, "disable-workspace", vec![("workspace_record", rec)]).await?;
+                api.disable_workspace(&w.id).await?;
             }
-            verify_workspace(ctx, *i, "update-workspace").await
+            verify_workspace(ctx, *i, Operation::UpdateWorkspace).await
         }
         Action::CreateUser(i) => {
             let u = &m.users[*i];
             let password = ctx.passwords.get(i).map(String::as_str).unwrap_or("");
-            let v = create_user(
-                client,
-                &NewUser {
-                    username: &u.username,
-                    password,
-                    roles: &u.roles,
-                    name: u.name.as_deref(),
-                    email: u.email.as_deref(),
-                    must_change_password: false,
-                    enabled: u.enabled,
-                    workspace: Some(&u.workspace),
-                },
-            )
+            let req = iam::CreateUser {
+                user: Some(iam::NewUser {
+                    username: u.username.clone(),
+                    password: password.into(),
+                    roles: u.roles.clone(),
+                    name: u.name.clone().filter(|n| !n.is_empty()),
+                    email: u.email.clone().filter(|e| !e.is_empty()),
+                    must_change_password: Flag::Absent,
+                    // Sent only to create the user disabled.
+                    enabled: Flag::when(!u.enabled, false),
+                }),
+                workspace: Some(u.workspace.clone()),
+            };
+            let created = converge::create_user(api, &req)
             .await
             .map_err(|e| match generated(u) {
                 true => e.outcome_unknown(
@@ -301,7 +307,7 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 ),
                 false => e,
             })?;
-            let id = User::from_json(&v).id;
+            let id = created.value.id;
             ctx.ids.borrow_mut().insert(u.username.clone(), id.clone());
             if generated(u) {
                 ctx.secrets.borrow_mut().write(
@@ -314,58 +320,44 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     },
                 )?;
             }
-            verify_user(ctx, *i, &id, "create-user").await
+            verify_user(ctx, *i, &id, Operation::CreateUser).await
         }
         Action::UpdateUser(i, have) => {
             let u = &m.users[*i];
-            let mut rec = Map::new();
-            if let Some(n) = &u.name {
-                rec.insert("name".into(), n.clone().into());
-            }
-            if let Some(e) = &u.email {
-                rec.insert("email".into(), e.clone().into());
-            }
-            rec.insert("roles".into(), u.roles.clone().into());
-            // Sent back as they are: the gateway resets absent booleans.
-            rec.insert("enabled".into(), have.enabled.into());
-            rec.insert(
-                "must_change_password".into(),
-                have.must_change_password.into(),
-            );
             let mut want = want_user(u);
             want.enabled = None;
             if !user_diffs(have, &want).is_empty() {
-                send(
-                    client,
-                    "update-user",
-                    vec![
-                        ("user_id", have.id.clone().into()),
-                        ("user", Value::Object(rec)),
-                    ],
-                )
-                .await?;
+                let req = iam::UpdateUser {
+                    user_id: have.id.clone(),
+                    user: Some(iam::UserChanges {
+                        name: u.name.clone(),
+                        email: u.email.clone(),
+                        roles: Some(u.roles.clone()),
+                        // Sent back as they are: the gateway resets absent
+                        // booleans.
+                        enabled: Flag::Set(have.enabled),
+                        must_change_password: Flag::Set(have.must_change_password),
+                        ..Default::default()
+                    }),
+                    workspace: None,
+                };
+                api.update_user(&req).await?;
             }
             if u.enabled != have.enabled {
-                let op = if u.enabled {
-                    "enable-user"
+                if u.enabled {
+                    api.enable_user(&user(&have.id)).await?;
                 } else {
-                    "disable-user"
-                };
-                send(client, op, vec![("user_id", have.id.clone().into())]).await?;
+                    api.disable_user(&user(&have.id)).await?;
+                }
             }
-            verify_user(ctx, *i, &have.id, "update-user").await
+            verify_user(ctx, *i, &have.id, Operation::UpdateUser).await
         }
         Action::DisableUser(have) => {
-            send(
-                client,
-                "disable-user",
-                vec![("user_id", have.id.clone().into())],
-            )
-            .await?;
-            match crate::tools::get_user(client, &have.id, None).await? {
-                Some(v) if !User::from_json(&v).enabled => Ok(()),
+            api.disable_user(&user(&have.id)).await?;
+            match converge::get_user(api, &have.id, None).await? {
+                Some(u) if !u.enabled => Ok(()),
                 _ => Err(not_carried_out(
-                    "disable-user",
+                    Operation::DisableUser,
                     format!("user {} is not disabled", have.username),
                 )),
             }

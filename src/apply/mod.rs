@@ -11,6 +11,7 @@ use crate::cli::{ConnArgs, TokenArgs};
 use crate::client::Client;
 use crate::config::files;
 use crate::error::{Error, Result};
+use crate::iam::Api;
 use crate::output::{self, note, Out};
 use crate::Tool;
 use clap::Parser;
@@ -180,11 +181,11 @@ impl Tool for Apply {
         let m = manifest::parse(&text, format, &file)?;
         manifest::validate(&m, &file)?;
         for u in &m.users {
-            crate::tools::warn_unknown_roles(Self::NAME, &u.roles);
+            crate::iam::rules::warn_unknown_roles(Self::NAME, &u.roles);
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
-        let state = plan::read_state(&client, &m, self.prune, jobs).await?;
+        let state = plan::read_state(Api::new(&client), &m, self.prune, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan, colour());
         let mut passwords = HashMap::new();
@@ -217,7 +218,7 @@ impl Tool for Apply {
             .map(|u| (u.username.clone(), u.id.clone()))
             .collect();
         let ctx = exec::Ctx {
-            client: &client,
+            api: Api::new(&client),
             manifest: &m,
             passwords,
             ids: RefCell::new(ids),

@@ -3,13 +3,11 @@
 //! with `--prune`, one per thing pruned (`-`).
 
 use super::manifest::{Manifest, PasswordSource, UserSpec};
-use crate::client::{Client, Retry};
 use crate::error::{Error, Kind, Result};
-use crate::records::{ApiKey, User, Workspace};
-use crate::tools::converge::{
+use crate::iam::converge::{
     self, key_diffs, role_set, show_diffs, user_diffs, workspace_diffs, WantUser,
 };
-use crate::tools::iam_body;
+use crate::iam::{Api, ApiKey, User, Workspace};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet};
 
@@ -35,30 +33,25 @@ impl State {
 
 /// Read the caller, the workspaces, the users and the keys the manifest
 /// concerns (all users' with `prune`), `jobs` requests at a time.
-pub async fn read_state(client: &Client, m: &Manifest, prune: bool, jobs: usize) -> Result<State> {
-    let who = client
-        .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
-        .await?;
+pub async fn read_state(api: Api<'_>, m: &Manifest, prune: bool, jobs: usize) -> Result<State> {
+    let mut who = api.whoami().await?;
+    who.value = who.value.filter(|u| !u.id.is_empty());
     let me = who
-        .record("user")?
-        .map(User::from_json)
-        .filter(|u| !u.id.is_empty())
-        .ok_or_else(|| {
-            who.missing(
-                "user record of the caller",
-                Kind::Refused,
-                "check the token",
-            )
-        })?;
-    let workspaces = converge::all_workspaces(client)
+        .require(
+            "user record of the caller",
+            Kind::Refused,
+            "check the token",
+        )?
+        .value;
+    let workspaces = converge::all_workspaces(api)
         .await?
-        .iter()
-        .map(Workspace::from_json)
+        .into_iter()
+        .map(|w| w.value)
         .collect();
-    let users: Vec<User> = converge::all_users(client)
+    let users: Vec<User> = converge::all_users(api)
         .await?
-        .iter()
-        .map(User::from_json)
+        .into_iter()
+        .map(|u| u.value)
         .collect();
     let wanted: HashSet<&str> = m
         .users
@@ -72,14 +65,14 @@ pub async fn read_state(client: &Client, m: &Manifest, prune: bool, jobs: usize)
         .collect();
     let keys = stream::iter(owners)
         .map(|u| async move {
-            let ks = converge::user_keys(client, &u.id, None).await?;
-            Ok::<_, Error>((u.id.clone(), ks.iter().map(ApiKey::from_json).collect()))
+            let ks = converge::user_keys(api, &u.id, None).await?;
+            Ok::<_, Error>((u.id.clone(), ks.into_iter().map(|k| k.value).collect()))
         })
         .buffered(jobs)
         .try_collect()
         .await?;
     Ok(State {
-        key_in_use: client.api_key_prefix().map(str::to_string),
+        key_in_use: api.client().api_key_prefix().map(str::to_string),
         caller_id: me.id,
         workspaces,
         users,
@@ -271,13 +264,13 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 Action::CreateUser(i),
             ),
             Some(h) => {
-                if h.workspace != u.workspace {
+                if h.default_workspace != u.workspace {
                     return Err(conflict(
                         file,
                         format!("users[{i}].workspace"),
                         format!(
                             "user {:?} exists with home workspace {:?}, not {:?}; a user's home workspace cannot be changed",
-                            u.username, h.workspace, u.workspace
+                            u.username, h.default_workspace, u.workspace
                         ),
                         "put the existing home workspace in the manifest, or delete the user (tg-delete-user) and apply again",
                     ));

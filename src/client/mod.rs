@@ -25,6 +25,7 @@ pub mod socket;
 mod tls;
 mod tunnel;
 
+pub(crate) use classify::server_text;
 pub use classify::{decode_reply, format_error};
 pub use reply::Reply;
 pub use socket::{Authenticated, Responses, Socket};
@@ -37,8 +38,6 @@ use crate::{jwt, redact, time};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub const IAM_PATH: &str = "/api/v1/iam";
 
 /// The largest reply accepted. IAM replies are a few KiB; a user list of
 /// thousands of users is well under 1 MiB.

@@ -284,7 +284,7 @@ impl Client {
                     .with_hint("is this the base URL of a TrustGraph API gateway (with /api/v1/socket)? redirects are not followed"),
                 };
                 e.status = Some(status);
-                e.detail = Some(said);
+                e.detail = Some(said.into());
                 Err(e)
             }
             Err(e) => Err(Error::protocol(format!(
@@ -363,8 +363,8 @@ impl Socket {
                 } else {
                     "the gateway does not say why: the API key may be unknown, revoked or expired, the JWT expired or signed by an old key, or the user disabled; log in again with tg-login or ask an admin for a new key"
                 });
-                e.detail = Some(said);
-                e.iam = Some(crate::error::IamType::AuthFailed);
+                e.detail = Some(said.into());
+                e.iam = Some(crate::error::IamErrorType::AuthFailed);
                 Err(e)
             }
             _ => Err(Error::protocol(format!(

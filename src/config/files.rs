@@ -134,7 +134,7 @@ pub fn read_secret(path: &Path, what: &str) -> Result<Option<String>> {
 /// removed.
 pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()> {
     let fail =
-        |e: std::io::Error| Error::usage(format!("cannot write {what} {}: {e}", path.display()));
+        |e: std::io::Error| Error::local(format!("cannot write {what} {}", path.display()), e);
     // A symbolic link (a dotfiles setup) is written through: the rename
     // replaces its target, in the target's directory, and the link stays.
     let path = &link_target(path, what)?;
@@ -174,7 +174,7 @@ pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()
 /// nothing is left behind.
 pub fn lock(path: &Path, what: &str) -> Result<File> {
     let fail =
-        |e: std::io::Error| Error::usage(format!("cannot lock {what} {}: {e}", path.display()));
+        |e: std::io::Error| Error::local(format!("cannot lock {what} {}", path.display()), e);
     let target = link_target(path, what)?;
     let f = File::open(private_dir(&target).map_err(fail)?).map_err(fail)?;
     f.lock().map_err(fail)?;
@@ -188,10 +188,13 @@ fn link_target(path: &Path, what: &str) -> Result<PathBuf> {
         return Ok(path.to_path_buf());
     }
     fs::canonicalize(path).map_err(|e| {
-        Error::usage(format!(
-            "cannot write {what} {}: it is a symbolic link whose target cannot be resolved ({e})",
-            path.display()
-        ))
+        Error::local(
+            format!(
+                "cannot write {what} {}: it is a symbolic link whose target cannot be resolved",
+                path.display()
+            ),
+            e,
+        )
     })
 }
 

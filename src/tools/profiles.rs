@@ -45,14 +45,13 @@ impl Tool for Logout {
             // cannot be read (corrupt, or too open) holds nothing else, so
             // it goes whole, which is what the other tools' hint promises.
             Err(e) if profile.is_none() && path.exists() => {
-                std::fs::remove_file(&path).map_err(|io| {
-                    Error::usage(format!("cannot remove {}: {io}", path.display()))
-                })?;
+                std::fs::remove_file(&path)
+                    .map_err(|io| Error::local(format!("cannot remove {}", path.display()), io))?;
                 output::note(&format!(
                     "{}: note: {} could not be read ({}): removed it whole",
                     Self::NAME,
                     path.display(),
-                    e.message
+                    e.full_message()
                 ));
                 out.line(&format!("Removed {}", path.display()));
                 return Ok(());
@@ -387,9 +386,9 @@ fn show(token: &TokenArgs, ws: &WorkspaceArgs, conn: &ConnArgs, format: Format, 
         }
         Ok(None) => ("none".into(), "not set".into(), Value::Null),
         Err(e) => (
-            format!("unusable: {}", e.message),
+            format!("unusable: {}", e.full_message()),
             "error".into(),
-            json!({"error": e.message}),
+            json!({"error": e.full_message()}),
         ),
     };
     lines.push(Shown {
