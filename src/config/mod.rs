@@ -518,7 +518,7 @@ pub fn resolve_token_keeping(
             crate::output::note(&format!(
                 "{tool}: warning: the session for profile {} expires in {} (at {}); run tg-login --save to renew it",
                 sel.name,
-                crate::client::describe_duration(exp.saturating_sub(now)),
+                crate::time::describe_duration(exp.saturating_sub(now)),
                 time::format_utc(exp)
             ));
         }
