@@ -51,25 +51,19 @@ pub const EXAMPLES: &[tg_iam_docgen::Example] = &[
 pub fn command() -> Command {
     let width = TOOLS.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut tools = String::from("Tools (`tg-iam TOOL --help` shows each one's flags):\n");
-    // Purposes wrapped by hand with a hanging indent, within the 100
-    // columns clap uses when it cannot ask a terminal (clap would wrap a
-    // long one back to column 0).
-    let room = 100usize.saturating_sub(width + 4).max(40);
+    // Purposes wrapped with a hanging indent, within the 100 columns clap
+    // uses when it cannot ask a terminal (clap would wrap a long one back
+    // to column 0).
+    let indent = " ".repeat(width + 4);
     for t in TOOLS {
-        let mut lines = vec![String::new()];
-        for word in t.purpose.split(' ') {
-            let last = lines.last_mut().expect("one line at least");
-            if !last.is_empty() && last.len() + 1 + word.len() > room {
-                lines.push(word.to_string());
-            } else {
-                if !last.is_empty() {
-                    last.push(' ');
-                }
-                last.push_str(word);
-            }
-        }
-        let indent = format!("\n{:width$}    ", "");
-        tools.push_str(&format!("  {:<width$}  {}\n", t.name, lines.join(&indent)));
+        let first = format!("  {:<width$}  ", t.name);
+        let options = textwrap::Options::new(100usize.max(width + 4 + 40))
+            .initial_indent(&first)
+            .subsequent_indent(&indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
+        tools.push_str(&textwrap::fill(t.purpose, options));
+        tools.push('\n');
     }
     Command::new(NAME)
         .version(env!("CARGO_PKG_VERSION"))
