@@ -321,7 +321,7 @@ impl Client {
         if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
             err = err.with_hint(format!(
                 "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
+                self.shown,
                 config::OLDER_DEFAULT_URL
             ));
         }
