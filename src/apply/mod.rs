@@ -185,12 +185,6 @@ fn generate_password() -> Result<String> {
     Ok(pw)
 }
 
-/// Colour on stderr: only on a terminal, and not when NO_COLOR is set to
-/// anything but the empty string (https://no-color.org).
-fn colour() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
 impl Tool for Apply {
     const NAME: &'static str = "tg-apply";
 
@@ -206,7 +200,7 @@ impl Tool for Apply {
         let api = Api::new(&client);
         let state = plan::read_state(api, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
-        exec::print_plan(&plan, colour());
+        exec::print_plan(&plan);
         let mut passwords = HashMap::new();
         for s in &plan.steps {
             if let Action::CreateUser(i) = s.action {
