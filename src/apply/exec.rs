@@ -4,7 +4,8 @@
 //! written out the moment it exists.
 
 use super::manifest::Manifest;
-use super::plan::{generated, new_user, want_user, Action, Plan, Sign, Step};
+use super::plan::{generated, new_user, want_user, Plan};
+use super::state::{Action, Sign, Step};
 use crate::error::{Error, Kind, Result};
 use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};

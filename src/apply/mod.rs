@@ -7,6 +7,7 @@ pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
+pub mod state;
 #[cfg(test)]
 mod tests;
 
@@ -20,7 +21,7 @@ use crate::prompt;
 use crate::Tool;
 use clap::Parser;
 use manifest::{Format, Manifest, PasswordSource};
-use plan::Action;
+use state::Action;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -198,7 +199,7 @@ impl Tool for Apply {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
         let api = Api::new(&client);
-        let state = plan::read_state(api, &m, jobs).await?;
+        let state = state::read_state(api, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan);
         let mut passwords = HashMap::new();
