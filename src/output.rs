@@ -3,6 +3,7 @@
 //! stdout carries exactly one machine-readable result, written only when
 //! the tool succeeds; operator context goes to stderr.
 
+use crate::redact::is_unsafe_char;
 use crate::wire;
 use comfy_table::{ContentArrangement, Table};
 use serde_json::Value;
@@ -12,14 +13,6 @@ use std::io::{self, Write};
 /// tabulate's `pretty` format: `+---+` borders, a rule under the header,
 /// none between rows.
 const PRETTY: &str = "||--+-++|    ++++++";
-
-/// True for characters that must not reach a terminal raw: C0 and C1
-/// controls and DEL, and the bidirectional overrides, embeddings, isolates
-/// and marks that can make text read differently from what it is.
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
 
 /// Drop control characters (escape sequences, newlines, NUL, C1) and
 /// bidi controls from a server-supplied string before it reaches a
@@ -68,6 +61,15 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     let buf = w.into_inner().unwrap_or_default();
     String::from_utf8(buf).unwrap_or_default()
+}
+
+/// `yes` / `no`, as the upstream tables show booleans.
+pub fn yes_no(v: bool) -> &'static str {
+    if v {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// Key/value lines in tabulate's `plain` layout: labels padded to the
@@ -246,30 +248,35 @@ pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
         ))
         .with_hint("run again with standard output going to a terminal, a file or a pipe that is read")
     };
-    // SAFETY: plain queries on file descriptor 1; no memory is shared.
-    let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
-    if flags < 0 {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::fs::{fcntl_getfl, fstat, major, minor, FileType, OFlags};
+    let stdout = std::io::stdout();
+    let Ok(flags) = fcntl_getfl(&stdout) else {
         return Err(refuse("is closed"));
-    }
-    if flags & libc::O_ACCMODE == libc::O_RDONLY {
+    };
+    if flags & OFlags::ACCMODE == OFlags::RDONLY {
         return Err(refuse("is not open for writing"));
     }
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(1, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFCHR {
-        if st.st_rdev == libc::makedev(1, 7) {
-            return Err(refuse("is /dev/full"));
-        }
-        if st.st_rdev == libc::makedev(1, 3) {
-            return Err(refuse("is closed or /dev/null"));
+    if let Ok(st) = fstat(&stdout) {
+        if FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+            && major(st.st_rdev) == 1
+        {
+            match minor(st.st_rdev) {
+                7 => return Err(refuse("is /dev/full")),
+                3 => return Err(refuse("is closed or /dev/null")),
+                _ => {}
+            }
         }
     }
-    let mut p = libc::pollfd {
-        fd: 1,
-        events: libc::POLLOUT,
-        revents: 0,
+    let mut fds = [PollFd::new(&stdout, PollFlags::OUT)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    if unsafe { libc::poll(&mut p, 1, 0) } > 0
-        && p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+    if poll(&mut fds, Some(&now)).is_ok_and(|n| n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL)
     {
         return Err(refuse("is a pipe that nobody reads any more"));
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-pub use tg_iam_wire::to_python_json;
+pub use tg_iam_protocol::to_python_json;
 
 /// A copy of `v` with object keys sorted, for stable JSON output.
 pub fn sorted(v: &Value) -> Value {

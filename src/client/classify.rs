@@ -8,10 +8,10 @@
 //! * it answered 401 / 403: exits 3 / 4; an IAM refusal: exit 1 (or 3 for
 //!   `auth-failed`), with the IAM error type kept as data.
 
-use super::reply::Reply;
+use super::reply::{kind_of, Reply};
 use super::Client;
 use crate::config::{self, Source};
-use crate::error::{Error, IamType, Kind, Result, UNKNOWN_OPERATION};
+use crate::error::{Error, IamErrorType, Kind, Result, UNKNOWN_OPERATION};
 use crate::output::sanitize;
 use crate::redact;
 use serde_json::Value;
@@ -76,8 +76,8 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
     let http = |d: &str| http_said(status, d);
     let with_status = |mut e: Error| {
         e.status = Some(status);
-        e.detail = Some(http(&detail));
-        e.iam = iam_type(error_field);
+        e.detail = Some(http(&detail).into());
+        (e.iam, e.gateway_error) = error_type(error_field);
         e
     };
     match status {
@@ -112,7 +112,7 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
         }
         400..=499 if error_field.is_some() => {
             let mut e = with_status(Error::refused(http(&detail)));
-            if e.iam == Some(IamType::Gateway(UNKNOWN_OPERATION.into())) {
+            if e.gateway_error.as_deref() == Some(UNKNOWN_OPERATION) {
                 e = e.with_hint(
                     "the gateway does not know this operation; it may be older than this tool",
                 );
@@ -163,18 +163,19 @@ pub(crate) fn decode_object(v: Value, status: Option<u16>) -> Result<Reply> {
         }
     };
     if let Some(err) = map.get("error") {
-        let iam = iam_type(Some(err));
+        let (iam, gateway_error) = error_type(Some(err));
         let kind = match &iam {
-            Some(IamType::AuthFailed) => Kind::Auth,
-            Some(IamType::GatewayError) | Some(IamType::InternalError) => Kind::Protocol,
+            Some(IamErrorType::AuthFailed) => Kind::Auth,
+            Some(IamErrorType::GatewayError) | Some(IamErrorType::InternalError) => Kind::Protocol,
             _ => Kind::Refused,
         };
         let mut e = Error::new(kind, format_error(err));
         e.status = status;
-        if iam == Some(IamType::NotFound) {
+        if iam == Some(IamErrorType::NotFound) {
             e = e.with_hint("check the id (ids are shown by tg-list-users, tg-list-api-keys, tg-list-workspaces)");
         }
         e.iam = iam;
+        e.gateway_error = gateway_error;
         return Err(e);
     }
     Ok(Reply(map))
@@ -186,7 +187,7 @@ pub(crate) fn decode_object(v: Value, status: Option<u16>) -> Result<Reply> {
 /// permission (exit 4), an unknown service or workspace a refusal (exit 1),
 /// anything else an unexpected response (exit 6). The type is kept as data.
 pub(crate) fn envelope_error(err: &Value, token_source: &Source) -> Error {
-    let iam = iam_type(Some(err));
+    let (iam, gateway_error) = error_type(Some(err));
     let said = format_error(err);
     let t = err.get("type").and_then(Value::as_str).unwrap_or("");
     let mut e = match t {
@@ -215,22 +216,26 @@ pub(crate) fn envelope_error(err: &Value, token_source: &Source) -> Error {
             "unexpected response from the gateway on the socket: {said}"
         )),
     };
-    e.detail = Some(said);
+    e.detail = Some(said.into());
     e.iam = iam;
+    e.gateway_error = gateway_error;
     e
 }
 
-/// The error type of an `error` field: the `type` of an IAM error object,
-/// or the gateway's own string.
-fn iam_type(err: Option<&Value>) -> Option<IamType> {
-    match err? {
-        Value::String(s) => Some(IamType::Gateway(s.clone())),
-        Value::Object(o) => o
-            .get("type")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(IamType::from_wire),
-        _ => None,
+/// What an `error` field says, as data: the `type` of an IAM error object
+/// (a type this suite does not know is kept as
+/// [`IamErrorType::Unknown`]), or the gateway's own string.
+fn error_type(err: Option<&Value>) -> (Option<IamErrorType>, Option<Box<str>>) {
+    match err {
+        Some(Value::String(s)) => (None, Some(s.as_str().into())),
+        Some(Value::Object(o)) => (
+            o.get("type")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(IamErrorType::from_wire),
+            None,
+        ),
+        _ => (None, None),
     }
 }
 
@@ -314,9 +319,9 @@ impl Client {
     /// (or of any failure that has no hint of its own).
     pub(super) fn default_url_hint(&self, mut err: Error, is_connect: bool) -> Error {
         if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
-            err.hint = Some(format!(
+            err = err.with_hint(format!(
                 "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
+                self.shown,
                 config::OLDER_DEFAULT_URL
             ));
         }
@@ -396,17 +401,6 @@ pub(crate) fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
     e.source().is_some_and(is_tls_failure)
 }
 
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// `type: message` for an IAM error object, the text for a gateway string.
 /// Scrubbed and cut like all server text.
 pub fn format_error(err: &Value) -> String {
@@ -454,7 +448,7 @@ mod tests {
         assert_eq!((e.kind, e.is_not_found()), (Kind::Refused, true));
         let e =
             decode_reply(400, br#"{"error": "unknown operation"}"#, Source::Flag, "u").unwrap_err();
-        assert_eq!(e.iam, Some(IamType::Gateway(UNKNOWN_OPERATION.into())));
+        assert_eq!(e.gateway_error.as_deref(), Some(UNKNOWN_OPERATION));
         assert!(e.hint.is_some());
         let e = decode_reply(401, b"{}", Source::None, "u").unwrap_err();
         assert_eq!((e.kind, e.status), (Kind::Auth, Some(401)));
@@ -587,7 +581,10 @@ mod tests {
         assert_eq!(e.kind, Kind::Unreachable);
         // The default URL's hint: on a connection failure, or where there
         // is no other hint; never when a URL was given.
-        let no_url = default.default_url_hint(Error::protocol("x"), false).hint;
+        let no_url = default
+            .default_url_hint(Error::protocol("x"), false)
+            .hint
+            .map(String::from);
         assert!(no_url.as_deref().unwrap().starts_with("no URL was given"));
         for (c, hint, connect, want) in [
             (&default, None, false, no_url.clone()),
@@ -597,9 +594,9 @@ mod tests {
             (&given, Some("h"), true, Some("h".to_string())),
         ] {
             let mut e = Error::protocol("x");
-            e.hint = hint.map(str::to_string);
+            e.hint = hint.map(Into::into);
             assert_eq!(
-                c.default_url_hint(e, connect).hint,
+                c.default_url_hint(e, connect).hint.map(String::from),
                 want,
                 "{hint:?} {connect}"
             );
@@ -791,7 +788,7 @@ mod tests {
             let e = decode_object(json!({"error": {"type": t, "message": "m"}}), None).unwrap_err();
             assert_eq!((e.kind, e.hint.is_some()), (kind, hint), "{t}");
             assert_eq!(e.message, format!("{t}: m"));
-            assert_eq!(e.iam, Some(IamType::from_wire(t)));
+            assert_eq!(e.iam, Some(IamErrorType::from_wire(t)));
         }
         for (v, got) in [
             (json!(null), "null"),

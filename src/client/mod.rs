@@ -1,8 +1,8 @@
 //! The gateway client: one place that resolves the connection
 //! ([`Client::new`]: URL, token, timeout, TLS, proxy) for both transports,
-//! HTTP ([`send`]: redirects, retries, size limits, the `-v` trace) and the
+//! HTTP (`send`: redirects, retries, size limits, the `-v` trace) and the
 //! first-frame WebSocket ([`socket`]: `/api/v1/socket`); classifies every
-//! failure of either ([`classify`]) and hands back typed replies ([`Reply`]).
+//! failure of either (`classify`) and hands back typed replies ([`Reply`]).
 //!
 //! The rules it enforces, for every tool:
 //! * **Redirects**: only a 307/308 to the same origin (scheme, host and
@@ -25,6 +25,7 @@ pub mod socket;
 mod tls;
 mod tunnel;
 
+pub(crate) use classify::server_text;
 pub use classify::{decode_reply, format_error};
 pub use reply::Reply;
 pub use socket::{Authenticated, Responses, Socket};
@@ -37,8 +38,6 @@ use crate::{jwt, redact, time};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub const IAM_PATH: &str = "/api/v1/iam";
 
 /// The largest reply accepted. IAM replies are a few KiB; a user list of
 /// thousands of users is well under 1 MiB.
@@ -323,19 +322,7 @@ pub(crate) fn check_token_not_expired(t: &Setting) -> Result<()> {
         "{} is a JWT that expired at {} ({} ago)",
         t.source.describe_token(),
         time::format_utc(exp),
-        describe_duration(ago)
+        time::describe_duration(ago)
     ))
     .with_hint(config::relogin_hint(&t.source)))
-}
-
-/// `42 s`, `17 min`, `5 h`, `3 days`, or `more than 100 years`.
-pub fn describe_duration(secs: i64) -> String {
-    const YEAR: i64 = 365 * 86_400;
-    match secs.max(0) {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 2 * 86_400 => format!("{} h", s / 3600),
-        s if s < 100 * YEAR => format!("{} days", s / 86_400),
-        _ => "more than 100 years".to_string(),
-    }
 }

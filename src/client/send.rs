@@ -4,7 +4,7 @@
 
 use super::classify::{decode_reply, server_text};
 use super::reply::Reply;
-use super::{Client, Retry, IAM_PATH, MAX_REDIRECTS, MAX_REPLY_BYTES};
+use super::{Client, Retry, MAX_REDIRECTS, MAX_REPLY_BYTES};
 use crate::error::{Error, Result};
 use crate::output::note;
 use crate::{redact, wire};
@@ -27,7 +27,8 @@ struct Answer {
 impl Client {
     /// `POST /api/v1/iam` with the bearer token.
     pub async fn iam(&self, body: Value, retry: Retry) -> Result<Reply> {
-        self.post(IAM_PATH, &body, true, retry).await
+        self.post(tg_iam_protocol::paths::IAM, &body, true, retry)
+            .await
     }
 
     /// POST `body` to `path`; `auth` sends the bearer token when there is one.

@@ -2,7 +2,7 @@
 //! `AsyncSocketClient` speaks it (protocol reference §10, §16):
 //!
 //! * **Connecting**: the base URL with `http`→`ws`, `https`→`wss`, plus
-//!   `/api/v1/socket`, over the stream [`Client::open_stream`] gives (the
+//!   `/api/v1/socket`, over the stream `Client::open_stream` gives (the
 //!   same proxy choice and the same rustls configuration as HTTP). The
 //!   handshake carries no credential and follows no redirect.
 //! * **Authenticating**: `{"type": "auth", "token": …}`, then `auth-ok`
@@ -15,7 +15,7 @@
 //!   are routed by `id`. A reply stream ends with `complete`, or with
 //!   `end_of_stream` / `end_of_dialog` / `end_of_session` in `response`.
 //!   Gateway-level error frames become [`Error`]s of the usual kinds
-//!   ([`super::classify::envelope_error`]); `service: "iam"` replies
+//!   (`classify::envelope_error`); `service: "iam"` replies
 //!   decode exactly as HTTP replies do ([`Socket::iam`]).
 //! * **Never a hang**: connecting, the auth reply, and every reply frame
 //!   are each awaited for at most the timeout. The connection is pinged
@@ -284,7 +284,7 @@ impl Client {
                     .with_hint("is this the base URL of a TrustGraph API gateway (with /api/v1/socket)? redirects are not followed"),
                 };
                 e.status = Some(status);
-                e.detail = Some(said);
+                e.detail = Some(said.into());
                 Err(e)
             }
             Err(e) => Err(Error::protocol(format!(
@@ -363,8 +363,8 @@ impl Socket {
                 } else {
                     "the gateway does not say why: the API key may be unknown, revoked or expired, the JWT expired or signed by an old key, or the user disabled; log in again with tg-login or ask an admin for a new key"
                 });
-                e.detail = Some(said);
-                e.iam = Some(crate::error::IamType::AuthFailed);
+                e.detail = Some(said.into());
+                e.iam = Some(crate::error::IamErrorType::AuthFailed);
                 Err(e)
             }
             _ => Err(Error::protocol(format!(

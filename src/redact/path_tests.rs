@@ -752,10 +752,7 @@ fn any_secret() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(SECRET_CHARS), 4..24)
         .prop_map(|v| v.into_iter().collect::<String>())
         .prop_filter("at least four characters that are shown", |s| {
-            s.chars()
-                .filter(|c| !crate::output::is_unsafe_char(*c))
-                .count()
-                >= WHOLE_WORD_BELOW
+            s.chars().filter(|c| !is_unsafe_char(*c)).count() >= WHOLE_WORD_BELOW
         })
 }
 

@@ -1,5 +1,5 @@
-//! The one dispatcher behind both front-ends (HTTP in [`crate::http`], the
-//! WebSocket in [`crate::ws`]): look the operation up in the table, admit
+//! The one dispatcher behind both front-ends (HTTP in `http`, the
+//! WebSocket in `ws`): look the operation up in the table, admit
 //! the caller, set `actor`, run the handler off the async threads with any
 //! panic contained, record the request in the audit log, and shape the
 //! reply for the selected compat mode.

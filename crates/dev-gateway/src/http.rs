@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
-pub use tg_iam_wire::to_python_json as py_json;
+pub use tg_iam_protocol::to_python_json as py_json;
 
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()

@@ -42,7 +42,7 @@ pub use authn::Identity;
 pub use config::{BootstrapMode, Compat, Config, Limits, RefuseHook};
 pub use gateway::Gateway;
 pub use net::connection_cap;
-pub use tg_iam_wire::time;
+pub use tg_iam_protocol::time;
 
 use anyhow::Context as _;
 use std::future::Future;

@@ -171,7 +171,7 @@ impl Store {
     /// one that others may read. A temporary file left by a crash
     /// mid-write was never acknowledged: it is removed.
     pub fn load(&self) -> anyhow::Result<Option<State>> {
-        let _ = fs::remove_file(self.tmp_path());
+        self.remove_leftovers();
         let (bytes, mode) = match File::open(&self.path).and_then(|mut f| {
             let mode = f.metadata()?.permissions().mode();
             let mut b = Vec::new();
@@ -204,37 +204,80 @@ impl Store {
         }
     }
 
-    /// `.NAME.tmp` next to the state file.
-    fn tmp_path(&self) -> PathBuf {
+    /// The prefix of the temporary files beside the state file:
+    /// `.NAME.tmp`.
+    fn tmp_prefix(&self) -> String {
         let name = self
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "state".into());
-        self.dir().join(format!(".{name}.tmp"))
+        format!(".{name}.tmp")
     }
 
-    /// Write `state` durably: a fresh temporary file created 0600, fsync,
-    /// rename over the state file, fsync the directory.
+    /// Remove the temporary files a crash mid-write left behind: they were
+    /// never acknowledged.
+    fn remove_leftovers(&self) {
+        let prefix = self.tmp_prefix();
+        let Ok(entries) = fs::read_dir(self.dir()) else {
+            return;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// Write `state` durably: a fresh temporary file created 0600
+    /// (`tempfile`), fsync, persist (rename) over the state file, fsync
+    /// the directory.
     pub fn save(&self, state: &State) -> std::io::Result<()> {
-        let tmp = self.tmp_path();
         let data = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
-        // A leftover temporary file may have any mode: never reuse it.
-        match fs::remove_file(&tmp) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(STATE_FILE_MODE)
-                .open(&tmp)?;
-            f.write_all(&data)?;
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, &self.path)?;
+        // tempfile picks a free name, removes the file on any failure and
+        // persists it; the file is opened here, 0600 from the start
+        // (tempfile's own opening adds the temporary name to its errors).
+        let tmp = tempfile::Builder::new()
+            .prefix(&self.tmp_prefix())
+            .make_in(self.dir(), |p| {
+                OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(STATE_FILE_MODE)
+                    .open(p)
+            })?;
+        let mut f = tmp.as_file();
+        f.write_all(&data)?;
+        f.sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
         File::open(self.dir())?.sync_all()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_are_private_and_a_crashs_temporaries_are_swept() {
+        let dir = std::env::temp_dir().join(format!("tg-gw-state-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let store = Store::new(dir.join("state.json"));
+        store.save(&State::default()).unwrap();
+        let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, STATE_FILE_MODE);
+        // What a SIGKILL between create and rename leaves behind.
+        fs::write(dir.join(".state.json.tmpAbC123"), "half").unwrap();
+        fs::write(dir.join("other.json"), "{}").unwrap();
+        assert_eq!(store.load().unwrap(), Some(State::default()));
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["other.json", "state.json"]);
+        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -33,7 +33,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
-use tg_iam_wire::to_python_json;
+use tg_iam_protocol::to_python_json;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 /// The upgrade: the socket keeps the connection's place under the cap

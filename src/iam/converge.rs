@@ -1,13 +1,13 @@
-//! Finding what already exists, and saying how it differs from what was
-//! asked: shared by the create tools' `--exists-ok` and by tg-apply.
+//! Finding what already exists, creating what does not, and saying how
+//! it differs from what was asked: shared by the create tools'
+//! `--exists-ok` and by tg-apply.
 
-use super::iam_body;
-use crate::client::{Client, Retry};
-use crate::error::{Kind, Result};
+use super::{Api, CreateApiKey, CreateUser, CreatedKey, NewWorkspace, Record, UserTarget};
+use super::{ApiKey, User, Workspace};
+use crate::error::{IamErrorType, Kind, Result};
 use crate::output::note;
-use crate::records::{yes_no, ApiKey, User, Workspace};
+use crate::output::yes_no;
 use crate::{time, Error};
-use serde_json::{Map, Value};
 
 /// One field that differs from what was asked: `roles reader -> writer`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +64,12 @@ pub struct WantUser {
 /// How `have` differs from `want`, field by field.
 pub fn user_diffs(have: &User, want: &WantUser) -> Vec<Diff> {
     let mut d = Vec::new();
-    if let Some(w) = want.workspace.as_deref().filter(|w| *w != have.workspace) {
-        d.push(Diff::new("workspace", &have.workspace, w));
+    if let Some(w) = want
+        .workspace
+        .as_deref()
+        .filter(|w| *w != have.default_workspace)
+    {
+        d.push(Diff::new("workspace", &have.default_workspace, w));
     }
     if let Some(r) = &want.roles {
         let (h, w) = (role_set(&have.roles), role_set(r));
@@ -125,73 +129,122 @@ pub fn key_diffs(have: &ApiKey, expires: Option<&str>) -> Vec<Diff> {
 
 /// Every user on the gateway (`list-users` without a filter). An empty
 /// list is a refusal: the caller is itself a user.
-pub async fn all_users(client: &Client) -> Result<Vec<Value>> {
-    let reply = client
-        .iam(
-            iam_body("list-users", vec![], None),
-            Retry::OnceOnConnectError,
-        )
-        .await?;
-    let users = reply.list("users")?;
-    if users.is_empty() {
-        return Err(reply.missing(
+pub async fn all_users(api: Api<'_>) -> Result<Vec<Record<User>>> {
+    let a = api.list_users(&Default::default()).await?;
+    if a.is_empty() {
+        return Err(a.missing(
             "users",
             Kind::Refused,
             "the list cannot be empty (the caller is a user): the request was refused; listing users needs the admin role",
         ));
     }
-    Ok(users)
+    Ok(a.value)
 }
 
 /// The user called `username`, if there is one.
-pub async fn find_user(client: &Client, username: &str) -> Result<Option<Value>> {
-    Ok(all_users(client)
+pub async fn find_user(api: Api<'_>, username: &str) -> Result<Option<Record<User>>> {
+    Ok(all_users(api)
         .await?
         .into_iter()
-        .find(|v| User::from_json(v).username == username))
+        .find(|u| u.username == username))
+}
+
+/// User `user_id` (checked against workspace `ws` when given), if it
+/// exists: `get-user`, whose not-found and bare 2.11 reply both say it
+/// does not.
+pub async fn get_user(
+    api: Api<'_>,
+    user_id: &str,
+    ws: Option<&str>,
+) -> Result<Option<Record<User>>> {
+    let req = UserTarget {
+        user_id: user_id.into(),
+        workspace: ws.map(Into::into),
+    };
+    match api.get_user(&req).await {
+        Ok(a) => Ok(a.value),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Workspace `id`, if it exists (`get-workspace`; a bare 2.11 reply says
 /// the same as not-found).
-pub async fn get_workspace(client: &Client, id: &str) -> Result<Option<Value>> {
-    let mut rec = Map::new();
-    rec.insert("id".into(), id.into());
-    let body = iam_body(
-        "get-workspace",
-        vec![("workspace_record", Value::Object(rec))],
-        None,
-    );
-    match client.iam(body, Retry::OnceOnConnectError).await {
-        Ok(r) => Ok(r.record("workspace")?.cloned()),
+pub async fn get_workspace(api: Api<'_>, id: &str) -> Result<Option<Record<Workspace>>> {
+    match api.get_workspace(id).await {
+        Ok(a) => Ok(a.value),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
 }
 
 /// Every workspace (`list-workspaces`).
-pub async fn all_workspaces(client: &Client) -> Result<Vec<Value>> {
-    let reply = client
-        .iam(
-            iam_body("list-workspaces", vec![], None),
-            Retry::OnceOnConnectError,
-        )
-        .await?;
-    reply.list("workspaces")
+pub async fn all_workspaces(api: Api<'_>) -> Result<Vec<Record<Workspace>>> {
+    Ok(api.list_workspaces().await?.value)
 }
 
 /// The API keys of user `user_id` (`list-api-keys`).
-pub async fn user_keys(client: &Client, user_id: &str, ws: Option<&str>) -> Result<Vec<Value>> {
-    let body = iam_body("list-api-keys", vec![("user_id", user_id.into())], ws);
-    client
-        .iam(body, Retry::OnceOnConnectError)
-        .await?
-        .list("api_keys")
+pub async fn user_keys(
+    api: Api<'_>,
+    user_id: &str,
+    ws: Option<&str>,
+) -> Result<Vec<Record<ApiKey>>> {
+    let req = UserTarget {
+        user_id: user_id.into(),
+        workspace: ws.map(Into::into),
+    };
+    Ok(api.list_api_keys(&req).await?.value)
+}
+
+/// Send `create-user` (tg-create-user, tg-apply) and return the new
+/// user's record. A reply without one (how a 2.11 gateway refuses) is a
+/// refusal; the hints say what the refusal may mean.
+pub async fn create_user(api: Api<'_>, req: &CreateUser) -> Result<Record<User>> {
+    let ws = req.workspace.as_deref();
+    let hint = match ws {
+        None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
+        Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
+    };
+    api.create_user(req)
+        .await
+        .map_err(|e| match (&e.iam, ws) {
+            (Some(IamErrorType::InvalidArgument), None) => e.with_hint(hint.clone()),
+            // The one thing create-user looks up is the home workspace.
+            (Some(IamErrorType::NotFound), Some(w)) => e.with_hint(format!(
+                "workspace {w:?} does not exist or is disabled: tg-list-workspaces shows the workspaces"
+            )),
+            _ => e,
+        })?
+        .require("user record", Kind::Refused, &hint)
+}
+
+/// Send `create-api-key` (tg-create-api-key, tg-apply): the plaintext key
+/// and the key's record. A reply without the key (how a 2.11 gateway
+/// refuses) is a refusal.
+pub async fn create_api_key(api: Api<'_>, req: &CreateApiKey) -> Result<CreatedKey> {
+    api.create_api_key(req).await?.require(
+        "API key",
+        Kind::Refused,
+        "the user id may be unknown or in another workspace than -w; check with tg-list-users",
+    )
+}
+
+/// Send `create-workspace` (tg-create-workspace, tg-apply); the
+/// workspace's record (for an existing id, the gateway returns it
+/// unchanged). A reply without one (how a 2.11 gateway refuses) is a
+/// refusal.
+pub async fn create_workspace(api: Api<'_>, req: &NewWorkspace) -> Result<Record<Workspace>> {
+    api.create_workspace(req).await?.require(
+        "workspace record",
+        Kind::Refused,
+        "check your role: creating workspaces needs admin",
+    )
 }
 
 /// What `--exists-ok` does once the thing is found: say on stderr that
 /// nothing was created, and warn about a mismatch, or with `strict` fail
 /// (exit 1) with `hint`.
-pub(crate) fn report_existing(
+pub fn report_existing(
     tool: &str,
     what: &str,
     diffs: &[Diff],
