@@ -7,11 +7,12 @@ use crate::audit::AuditLog;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::jwt::Signer25519;
-use crate::ops::{err, sessions, signing_keys, IamError, Operation, OPERATIONS};
+use crate::ops::{sessions, signing_keys, Handler, OPERATIONS};
 use crate::state::{State, Store};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Mutex;
+use tg_iam_protocol::{IamError, IamErrorType};
 
 /// The IAM service and its state.
 pub struct Gateway {
@@ -24,7 +25,7 @@ pub struct Gateway {
     dummy_password_hash: String,
     /// The operations clients can reach: [`OPERATIONS`] (the crate's
     /// own tests add a failing one).
-    pub(crate) operations: &'static [Operation],
+    pub(crate) operations: &'static [Handler],
 }
 
 impl Gateway {
@@ -94,8 +95,8 @@ impl Gateway {
         if next != *guard {
             if let Some(store) = &self.store {
                 store.save(&next).map_err(|e| {
-                    err(
-                        "internal-error",
+                    IamError::new(
+                        IamErrorType::InternalError,
                         format!("cannot write state file {}: {e}", store.path().display()),
                     )
                 })?;
@@ -125,12 +126,12 @@ impl Gateway {
                 .iter()
                 .rev()
                 .find(|k| k.retired.is_none())
-                .ok_or_else(|| err("internal-error", "no signing key"))?;
+                .ok_or_else(|| IamError::new(IamErrorType::InternalError, "no signing key"))?;
             let secret: [u8; 32] = STANDARD
                 .decode(&k.secret)
                 .ok()
                 .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| err("internal-error", "bad signing key"))?;
+                .ok_or_else(|| IamError::new(IamErrorType::InternalError, "bad signing key"))?;
             Ok(Signer25519::from_secret(k.kid.clone(), &secret))
         })
     }

@@ -6,9 +6,12 @@
 //! Where things are, following the protocol:
 //! - [`config`]: configuration, and every limit the gateway enforces;
 //! - [`authn`]: credentials (API keys, JWTs) to an identity;
-//! - [`authz`]: the role table, each operation's gate, and `admit`;
-//! - [`ops`]: the operation table and one function per operation, by
-//!   resource (users, keys, workspaces, signing keys, sessions);
+//! - [`authz`]: the role table, and `admit` (a request against its
+//!   operation's [`tg_iam_protocol::Access`]);
+//! - [`ops`]: the operation table (which function runs each
+//!   [`tg_iam_protocol::Operation`]) and one function per operation, by
+//!   resource (users, keys, workspaces, signing keys, sessions), each
+//!   taking the protocol's typed request and returning its typed reply;
 //! - [`dispatch`]: the one path from a request to an operation, used by
 //!   the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
 //! - `net`: connections, their cap and timeouts, the request log, and

@@ -13,6 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use tg_iam_protocol::{record, time};
 
 /// The state file's mode.
 pub const STATE_FILE_MODE: u32 = 0o600;
@@ -71,6 +72,57 @@ pub struct SigningKey {
     /// When it was rotated out (epoch seconds); JWTs signed with it stay
     /// valid for the grace period after this.
     pub retired: Option<i64>,
+}
+
+impl User {
+    /// The record as it travels on the wire (iam-svc's translator): never
+    /// the password hash.
+    pub fn record(&self) -> record::User {
+        record::User {
+            id: self.id.clone(),
+            default_workspace: self.workspace.clone(),
+            username: self.username.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            roles: self.roles.clone(),
+            enabled: self.enabled,
+            must_change_password: self.must_change_password,
+            created: self.created.clone(),
+        }
+    }
+}
+
+impl Workspace {
+    /// The record as it travels on the wire.
+    pub fn record(&self) -> record::Workspace {
+        record::Workspace {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            enabled: self.enabled,
+            created: self.created.clone(),
+        }
+    }
+}
+
+impl ApiKey {
+    /// The record as it travels on the wire: never the hash, and
+    /// `last_used` empty (iam-svc never writes it).
+    pub fn record(&self) -> record::ApiKey {
+        record::ApiKey {
+            id: self.id.clone(),
+            user_id: self.user_id.clone(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            expires: self.expires.clone(),
+            created: self.created.clone(),
+            last_used: String::new(),
+        }
+    }
+}
+
+/// A record timestamp for now: `2026-06-30T09:14:03.512000+00:00`.
+pub fn now_iso() -> String {
+    time::iso_millis(time::now_millis())
 }
 
 /// Everything the gateway knows. Lists keep insertion order.

@@ -3,11 +3,10 @@
 //! the gateway must answer it with `internal-error` and carry on, over
 //! HTTP and over the socket.
 
-use crate::authz::Gate;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::gateway::Gateway;
-use crate::ops::{op, Body, IamResult, Operation, OPERATIONS};
+use crate::ops::{Body, Handler, IamResult, OPERATIONS};
 use crate::Server;
 use axum::body::Body as HttpBody;
 use axum::routing::get;
@@ -16,6 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use tg_iam_protocol::Access;
 use tokio_tungstenite::tungstenite::Message;
 
 fn explode(_: &Gateway, _: &Body) -> IamResult {
@@ -31,9 +31,17 @@ fn server() -> Server {
     let mut cfg = Config::new(BootstrapMode::Bootstrap);
     cfg.iterations = crypto::FAST_ITERATIONS;
     let mut gw = Gateway::open(cfg).unwrap();
-    let mut table: Vec<Operation> = OPERATIONS.to_vec();
-    table.push(op("explode", Gate::Public, explode));
-    table.push(op("echo", Gate::Authenticated, echo));
+    let mut table: Vec<Handler> = OPERATIONS.to_vec();
+    table.push(Handler {
+        name: "explode",
+        access: Access::Public,
+        run: explode,
+    });
+    table.push(Handler {
+        name: "echo",
+        access: Access::Authenticated,
+        run: echo,
+    });
     gw.operations = Box::leak(table.into_boxed_slice());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     Server::start(gw, listener).unwrap()

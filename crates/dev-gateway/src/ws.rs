@@ -202,6 +202,7 @@ fn log_frame(call: &Call, answer: &Value) {
             Some(_) => "error",
             None => "ok",
         }
+        .to_string()
     });
     call.log("WS", "/api/v1/socket", &outcome);
 }
