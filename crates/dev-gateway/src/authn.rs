@@ -8,39 +8,12 @@ use crate::authz::may_act_in;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::jwt;
+pub use crate::request::Identity;
+use crate::request::Source;
 use crate::state::State;
-use crate::time;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-
-/// Who a credential belongs to, and what it was.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub user_id: String,
-    /// The workspace the credential acts in by default: the user's home
-    /// for an API key, the `default_workspace` claim for a JWT.
-    pub workspace: String,
-    /// The `user_context` claim of a JWT minted by `mint-token`, when it
-    /// is a JSON object (as the 2.11.1 gateway keeps it); `None` for API
-    /// keys and login JWTs. Injected into inner socket requests as
-    /// `"user-context"`.
-    pub user_context: Option<serde_json::Value>,
-    pub(crate) source: Source,
-}
-
-/// The credential an identity came from: what must still hold for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source {
-    /// An API key, by the SHA-256 of its plaintext.
-    ApiKey { hash: String },
-    /// A JWT whose signature was verified with signing key `kid`, issued
-    /// at `iat` (epoch seconds; `None` when it has no such claim).
-    Jwt {
-        kid: String,
-        exp: i64,
-        iat: Option<i64>,
-    },
-}
+use tg_iam_protocol::time;
 
 impl Gateway {
     /// Resolve a bearer token (surrounding whitespace ignored): `tg_…` is

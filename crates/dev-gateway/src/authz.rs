@@ -2,9 +2,8 @@
 //! [`admit`], the gateway's check of one request against what its
 //! operation requires ([`Access`], from the protocol's operation table).
 
-use crate::authn::Identity;
 use crate::gateway::Gateway;
-use crate::ops::Body;
+use crate::request::{Body, Identity};
 use crate::state::User;
 use serde_json::Value;
 use tg_iam_protocol::{Access, Scope};

@@ -10,11 +10,11 @@
 //! handlers know nothing of it.
 
 use crate::audit;
-use crate::authn::Identity;
 use crate::authz::{self, Refusal};
 use crate::config::Compat;
-use crate::gateway::Gateway;
-use crate::ops::{Body, Handler, Reply};
+use crate::gateway::{Gateway, Handler};
+use crate::ops::OPERATIONS;
+use crate::request::{Body, Identity, Reply};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
@@ -107,7 +107,10 @@ impl Call {
 /// The operation a request body names, if clients may call it.
 pub fn lookup(gw: &Gateway, body: &Body) -> Option<&'static Handler> {
     let name = body.get("operation").and_then(Value::as_str)?;
-    gw.operations.iter().find(|o| o.name == name)
+    OPERATIONS
+        .iter()
+        .chain(gw.extra_operations)
+        .find(|o| o.name == name)
 }
 
 /// Run one IAM request for `identity` (`None`: no valid credential), and
@@ -202,7 +205,7 @@ impl Pending {
             draft: gw
                 .audit
                 .as_ref()
-                .map(|_| audit::Draft::new(gw, body, identity)),
+                .map(|_| gw.read(|st| audit::Draft::new(st, body, identity))),
         }
     }
 
@@ -223,7 +226,7 @@ impl Pending {
         };
         if let (Some(log), Some(draft)) = (&gw.audit, self.draft) {
             let request = (call.request_id.as_str(), call.remote, call.started);
-            log.write(&draft.finish(gw, request, outcome, reply));
+            log.write(&gw.read(|st| draft.finish(st, request, outcome, reply)));
         }
     }
 }

@@ -26,7 +26,7 @@
 //! CMD gets SIGTERM (Linux).
 
 use crate::config::Config;
-use crate::ops::Body;
+use crate::request::Body;
 use crate::Server;
 use std::ffi::{OsStr, OsString};
 use std::fmt;

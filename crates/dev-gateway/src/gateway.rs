@@ -1,18 +1,31 @@
 //! The gateway's core: its configuration and its state, read and changed
-//! in transactions that are on disk before they are acknowledged.
+//! in transactions that are on disk before they are acknowledged, and the
+//! shape of an operation run against it ([`Handler`]).
 //! Authentication ([`crate::authn`]), authorisation ([`crate::authz`]) and
-//! the operations ([`crate::ops`]) are written against it.
+//! the operations ([`crate::ops`]) are written against it, and it knows
+//! none of them: the operation table is the dispatcher's.
 
 use crate::audit::AuditLog;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::jwt::Signer25519;
-use crate::ops::{sessions, signing_keys, Handler, OPERATIONS};
-use crate::state::{State, Store};
+use crate::request::{Body, IamResult};
+use crate::state::{SigningKey, State, Store};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Mutex;
-use tg_iam_protocol::{IamError, IamErrorType};
+use tg_iam_protocol::{Access, IamError, IamErrorType};
+
+/// One operation as the gateway runs it: its name on the wire, what the
+/// gateway requires before running it (the table in [`crate::ops`] takes
+/// both from [`tg_iam_protocol::Operation`]), and the function that runs
+/// it on a request body.
+#[derive(Clone, Copy)]
+pub struct Handler {
+    pub name: &'static str,
+    pub access: Access,
+    pub(crate) run: fn(&Gateway, &Body) -> IamResult,
+}
 
 /// The IAM service and its state.
 pub struct Gateway {
@@ -23,9 +36,9 @@ pub struct Gateway {
     pub(crate) audit: Option<AuditLog>,
     /// What a login for an unknown or disabled user is checked against.
     dummy_password_hash: String,
-    /// The operations clients can reach: [`OPERATIONS`] (the crate's
-    /// own tests add a failing one).
-    pub(crate) operations: &'static [Handler],
+    /// Operations clients can reach besides [`crate::ops::OPERATIONS`]:
+    /// none, but the crate's own tests add a failing one.
+    pub(crate) extra_operations: &'static [Handler],
 }
 
 impl Gateway {
@@ -45,7 +58,7 @@ impl Gateway {
             store,
             audit,
             dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
-            operations: OPERATIONS,
+            extra_operations: &[],
             cfg,
         };
         // One write at start: a signing key if there is none, and in token
@@ -62,10 +75,10 @@ impl Gateway {
             .map(|_| crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations));
         gw.mutate(|st| {
             if st.signing_keys.is_empty() {
-                st.signing_keys.push(signing_keys::new_key());
+                st.signing_keys.push(SigningKey::generate());
             }
             if let (Some(token), Some(hash)) = (&seed_token, seed_hash) {
-                sessions::seed(st, token, hash);
+                st.seed_admin(token, hash);
             }
             Ok(())
         })

@@ -3,12 +3,11 @@
 //! `--compat 2.11`). Every IAM request goes through
 //! [`dispatch`](crate::dispatch::dispatch).
 
-use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
 use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
-use crate::ops::{Body as Fields, Reply};
+use crate::request::{Body as Fields, Identity, Reply};
 use crate::ws;
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, State};

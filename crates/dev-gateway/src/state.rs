@@ -8,6 +8,10 @@
 //! before anything is written to it, and a state file that group or others
 //! can read or write stops start-up.
 
+use crate::crypto;
+use crate::jwt::Signer25519;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -120,6 +124,19 @@ impl ApiKey {
     }
 }
 
+impl SigningKey {
+    /// A new Ed25519 signing key, current from now.
+    pub fn generate() -> SigningKey {
+        let s = Signer25519::generate();
+        SigningKey {
+            kid: s.kid,
+            secret: STANDARD.encode(s.key.to_bytes()),
+            created: time::now(),
+            retired: None,
+        }
+    }
+}
+
 /// A record timestamp for now: `2026-06-30T09:14:03.512000+00:00`.
 pub fn now_iso() -> String {
     time::iso_millis(time::now_millis())
@@ -174,6 +191,47 @@ impl State {
         if let Some(w) = self.workspaces.iter_mut().find(|w| w.id == id) {
             w.not_before = Some(w.not_before.map_or(now, |nb| nb.max(now)));
         }
+    }
+
+    /// Seed the first admin: the `default` workspace (if missing), the
+    /// admin user (with an undisclosed password, whose hash is given) and
+    /// its API key `key`. Returns the admin's id. (`bootstrap`, and start-up
+    /// in token mode.)
+    pub fn seed_admin(&mut self, key: &str, password_hash: String) -> String {
+        let created = now_iso();
+        if self.workspace("default").is_none() {
+            self.workspaces.push(Workspace {
+                id: "default".into(),
+                name: "Default".into(),
+                enabled: true,
+                created: created.clone(),
+                not_before: None,
+            });
+        }
+        let id = crypto::uuid4();
+        self.users.push(User {
+            id: id.clone(),
+            workspace: "default".into(),
+            username: "admin".into(),
+            name: "Administrator".into(),
+            email: String::new(),
+            roles: vec!["admin".into()],
+            enabled: true,
+            must_change_password: true,
+            created: created.clone(),
+            password_hash,
+            not_before: None,
+        });
+        self.api_keys.push(ApiKey {
+            id: crypto::uuid4(),
+            user_id: id.clone(),
+            name: "bootstrap".into(),
+            prefix: key.chars().take(7).collect(),
+            expires: String::new(),
+            created,
+            hash: crypto::hash_api_key(key),
+        });
+        id
     }
 
     /// The last second in which JWTs of `user_id` acting in `workspace`

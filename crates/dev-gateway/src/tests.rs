@@ -5,8 +5,8 @@
 
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
-use crate::gateway::Gateway;
-use crate::ops::{Body, Handler, IamResult, OPERATIONS};
+use crate::gateway::{Gateway, Handler};
+use crate::request::{Body, IamResult};
 use crate::Server;
 use axum::body::Body as HttpBody;
 use axum::routing::get;
@@ -31,18 +31,18 @@ fn server() -> Server {
     let mut cfg = Config::new(BootstrapMode::Bootstrap);
     cfg.iterations = crypto::FAST_ITERATIONS;
     let mut gw = Gateway::open(cfg).unwrap();
-    let mut table: Vec<Handler> = OPERATIONS.to_vec();
-    table.push(Handler {
-        name: "explode",
-        access: Access::Public,
-        run: explode,
-    });
-    table.push(Handler {
-        name: "echo",
-        access: Access::Authenticated,
-        run: echo,
-    });
-    gw.operations = Box::leak(table.into_boxed_slice());
+    gw.extra_operations = &[
+        Handler {
+            name: "explode",
+            access: Access::Public,
+            run: explode,
+        },
+        Handler {
+            name: "echo",
+            access: Access::Authenticated,
+            run: echo,
+        },
+    ];
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     Server::start(gw, listener).unwrap()
 }
@@ -245,7 +245,7 @@ fn a_jwt_issued_in_the_second_of_a_revocation_is_refused() {
     // later second, and works.
     gw.mutate(|st| {
         let id = st.user_by_name("bob").unwrap().id.clone();
-        st.revoke_user_jwts(&id, crate::time::now());
+        st.revoke_user_jwts(&id, tg_iam_protocol::time::now());
         Ok(())
     })
     .unwrap();

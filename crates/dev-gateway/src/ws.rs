@@ -18,11 +18,11 @@
 //! streamed replies, delays, a request that stops being answered, a
 //! socket that stops answering altogether, and a ping from the gateway.
 
-use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{MAX_SOCKET_IN_FLIGHT, MAX_SOCKET_MESSAGE};
 use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
+use crate::request::Identity;
 use crate::slots::{Phase, Slot};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};

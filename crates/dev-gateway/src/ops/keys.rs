@@ -1,13 +1,13 @@
 //! API keys: create (the plaintext is shown once), list, revoke.
 
-use super::users::target_user;
-use super::{err, invalid, required, Actor, IamError, IamErrorType};
 use crate::config::Compat;
 use crate::crypto;
 use crate::gateway::Gateway;
+use crate::ops::users::target_user;
+use crate::request::{err, invalid, required, Actor, IamError, IamErrorType};
 use crate::state::{now_iso, ApiKey};
-use crate::time;
 use tg_iam_protocol::request::{CreateApiKey, RevokeApiKey, UserTarget};
+use tg_iam_protocol::time;
 use tg_iam_protocol::{ApiKeyList, CreatedApiKey, Void};
 
 pub fn create(gw: &Gateway, _: Actor, req: CreateApiKey) -> Result<CreatedApiKey, IamError> {

@@ -2,16 +2,20 @@
 //! operation, grouped by the resource it acts on, and [`OPERATIONS`], the
 //! one table that says which function runs each [`Operation`]. Which
 //! operations exist, their names and who may call them come from the
-//! protocol's enum; the front-ends, the docs and the role-matrix test all
-//! read this table.
+//! protocol's enum. The dispatcher looks operations up here (for both
+//! front-ends); the docs and the role-matrix test read the table too.
 //!
-//! A handler gets the caller ([`Actor`], set by the dispatcher for every
-//! operation that is not public) and its typed request, read from the body
-//! as iam-svc's decoder reads it ([`tg_iam_protocol::decode`], which never
-//! fails), and returns a typed reply (written as iam-svc's translator
-//! writes it: [`tg_iam_protocol::reply::fields`]) or an [`IamError`].
-//! Handlers may block (password hashing, state writes); the dispatcher
-//! runs them off the async threads.
+//! A handler gets the gateway, the caller ([`Actor`], set by the
+//! dispatcher for every operation that is not public) and its typed
+//! request, read from the body as iam-svc's decoder reads it
+//! ([`tg_iam_protocol::decode`], which never fails), and returns a typed
+//! reply (written as iam-svc's translator writes it:
+//! [`tg_iam_protocol::reply::fields`]) or an
+//! [`IamError`](crate::request::IamError). Handlers may block (password
+//! hashing, state writes); the dispatcher runs them off the async threads.
+//!
+//! The handlers build on the layers below (the gateway's state, `authz`'s
+//! role rule, [`crate::request`]) and never on this table.
 
 pub(crate) mod keys;
 pub(crate) mod sessions;
@@ -19,70 +23,9 @@ pub(crate) mod signing_keys;
 pub(crate) mod users;
 pub(crate) mod workspaces;
 
-use crate::gateway::Gateway;
-use serde_json::{Map, Value};
-pub use tg_iam_protocol::{Access, IamError, IamErrorType, Operation};
-
-pub(crate) fn err(kind: IamErrorType, message: impl Into<String>) -> IamError {
-    IamError::new(kind, message)
-}
-
-pub(crate) fn invalid(m: &str) -> IamError {
-    IamError::invalid(m)
-}
-
-/// `value`, which must not be empty (`message` otherwise).
-pub(crate) fn required<'a>(value: &'a str, message: &str) -> Result<&'a str, IamError> {
-    match value {
-        "" => Err(invalid(message)),
-        v => Ok(v),
-    }
-}
-
-/// The fields of a successful reply.
-pub type Reply = Map<String, Value>;
-pub type IamResult = Result<Reply, IamError>;
-
-/// A request body as the handler sees it.
-pub type Body = Map<String, Value>;
-
-/// The caller of an operation: the `actor` the dispatcher wrote into the
-/// body (the authenticated caller's id, for every operation that is not
-/// public; none otherwise).
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a>(Option<&'a str>);
-
-impl<'a> Actor<'a> {
-    /// The `actor` of `body`; an empty one is none.
-    pub fn of(body: &'a Body) -> Actor<'a> {
-        Actor(
-            body.get("actor")
-                .and_then(Value::as_str)
-                .filter(|a| !a.is_empty()),
-        )
-    }
-
-    /// The caller's id, if there is one.
-    pub fn get(self) -> Option<&'a str> {
-        self.0
-    }
-
-    /// The caller's id, which an operation that acts on the caller needs.
-    pub fn id(self) -> Result<&'a str, IamError> {
-        self.0
-            .ok_or_else(|| invalid("actor required (gateway should populate this)"))
-    }
-}
-
-/// One operation as the gateway runs it: its name on the wire, what the
-/// gateway requires before running it (both from [`Operation`]), and the
-/// function that runs it.
-#[derive(Clone, Copy)]
-pub struct Handler {
-    pub name: &'static str,
-    pub access: Access,
-    pub(crate) run: fn(&Gateway, &Body) -> IamResult,
-}
+pub use crate::gateway::Handler;
+use crate::request::Actor;
+use tg_iam_protocol::{Access, Operation, Scope};
 
 /// The table entry for `$op`, run by `$handler`: a function of the
 /// gateway, the [`Actor`] and the operation's typed request that returns
@@ -146,11 +89,11 @@ pub fn markdown_table() -> String {
             Access::Authenticated => "any authenticated user (acts on itself)".to_string(),
             Access::Admin {
                 capability,
-                scope: tg_iam_protocol::Scope::Workspace,
+                scope: Scope::Workspace,
             } => format!("`{capability}` in the request's `workspace` (default: the caller's)"),
             Access::Admin {
                 capability,
-                scope: tg_iam_protocol::Scope::Global,
+                scope: Scope::Global,
             } => format!("`{capability}`"),
         };
         out.push_str(&format!("| `{}` | {who} |\n", o.name));

@@ -1,16 +1,15 @@
 //! Getting a credential: `login` (a JWT for a username and password),
 //! `bootstrap` (the first admin and its API key) and `bootstrap-status`.
 
-use super::{err, invalid, Actor, IamError, IamErrorType};
 use crate::authz::may_act_in;
 use crate::config::BootstrapMode;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::jwt::Signer25519;
-use crate::state::{self, now_iso, State};
-use crate::time;
+use crate::request::{err, invalid, Actor, IamError, IamErrorType};
 use serde_json::{json, Value};
 use tg_iam_protocol::request::{Empty, Login, MintToken};
+use tg_iam_protocol::time;
 use tg_iam_protocol::{BootstrapStatus, Bootstrapped, Token};
 
 type Result<T> = std::result::Result<T, IamError>;
@@ -215,7 +214,7 @@ pub fn bootstrap(gw: &Gateway, _: Actor, _: Empty) -> Result<Bootstrapped> {
             return Err(refused());
         }
         Ok(Bootstrapped {
-            bootstrap_admin_user_id: seed(st, &key, hash),
+            bootstrap_admin_user_id: st.seed_admin(&key, hash),
             bootstrap_admin_api_key: key.clone(),
         })
     })
@@ -225,43 +224,4 @@ pub fn bootstrap_status(gw: &Gateway, _: Actor, _: Empty) -> Result<BootstrapSta
     Ok(BootstrapStatus {
         bootstrap_available: gw.bootstrap_available(),
     })
-}
-
-/// Create the `default` workspace (if missing), the admin user (with an
-/// undisclosed password) and its API key `key`. Returns the admin's id.
-pub(crate) fn seed(st: &mut State, key: &str, password_hash: String) -> String {
-    let created = now_iso();
-    if st.workspace("default").is_none() {
-        st.workspaces.push(state::Workspace {
-            id: "default".into(),
-            name: "Default".into(),
-            enabled: true,
-            created: created.clone(),
-            not_before: None,
-        });
-    }
-    let id = crypto::uuid4();
-    st.users.push(state::User {
-        id: id.clone(),
-        workspace: "default".into(),
-        username: "admin".into(),
-        name: "Administrator".into(),
-        email: String::new(),
-        roles: vec!["admin".into()],
-        enabled: true,
-        must_change_password: true,
-        created: created.clone(),
-        password_hash,
-        not_before: None,
-    });
-    st.api_keys.push(state::ApiKey {
-        id: crypto::uuid4(),
-        user_id: id.clone(),
-        name: "bootstrap".into(),
-        prefix: key.chars().take(7).collect(),
-        expires: String::new(),
-        created,
-        hash: crypto::hash_api_key(key),
-    });
-    id
 }

@@ -1,13 +1,13 @@
 //! Users: who am I, passwords, and the admin's user management.
 
-use super::{err, invalid, required, Actor, IamError, IamErrorType};
 use crate::crypto;
 use crate::gateway::Gateway;
+use crate::request::{err, invalid, required, Actor, IamError, IamErrorType};
 use crate::state::{self, now_iso, State};
-use crate::time;
 use tg_iam_protocol::request::{
     ChangePassword, CreateUser, Empty, ListUsers, UpdateUser, UserTarget,
 };
+use tg_iam_protocol::time;
 use tg_iam_protocol::{TemporaryPassword, UserList, UserReply, Void};
 
 type Result<T> = std::result::Result<T, IamError>;

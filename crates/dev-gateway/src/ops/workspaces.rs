@@ -1,12 +1,12 @@
 //! Workspaces: the caller's own, and the admin's workspace management.
 
-use super::{invalid, required, Actor, IamError};
 use crate::gateway::Gateway;
+use crate::request::{invalid, required, Actor, IamError};
 use crate::state::{now_iso, State, Workspace};
-use crate::time;
 use tg_iam_protocol::request::{
     Empty, NewWorkspace, WorkspaceChanges, WorkspaceId, WorkspaceRecord,
 };
+use tg_iam_protocol::time;
 use tg_iam_protocol::{Void, WorkspaceList, WorkspaceReply};
 
 type Result<T> = std::result::Result<T, IamError>;
