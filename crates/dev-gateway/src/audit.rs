@@ -17,7 +17,8 @@
 
 pub use crate::config::AuditTarget;
 use crate::request::{Body, Identity, Reply, Source};
-use crate::state::{refuse_if_open_to_others, State};
+use crate::state::State;
+use crate::store::refuse_if_open_to_others;
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -137,7 +138,7 @@ impl Draft {
                 let username = st.user(&who.user_id).map(|u| u.username.as_str());
                 let actor = json!({"user_id": who.user_id, "username": username});
                 let credential = match &who.source {
-                    Source::ApiKey { hash } => match st.api_keys.iter().find(|k| &k.hash == hash) {
+                    Source::ApiKey { hash } => match st.api_key_by_hash(hash) {
                         Some(k) => {
                             json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix})
                         }
@@ -238,7 +239,7 @@ fn issued(st: &State, reply: &Reply, fields: &mut Map<String, Value>) -> Value {
     } else if let Some(plain) = str_at(reply, &["bootstrap_admin_api_key"]) {
         // Found by its hash, as the gateway stores it.
         let hash = crate::crypto::hash_api_key(plain);
-        match st.api_keys.iter().find(|k| k.hash == hash) {
+        match st.api_key_by_hash(&hash) {
             Some(k) => json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix}),
             None => json!({"kind": "api-key"}),
         }

@@ -1,7 +1,7 @@
 //! tg-dev-gateway: the client-visible IAM surface of a TrustGraph API
 //! gateway, on loopback, with the real mechanisms (PBKDF2 passwords, hashed
 //! API keys, Ed25519 JWTs, the OSS role regime) and an optional durable
-//! state file.
+//! state file (SQLite).
 //!
 //! Where things are, from the top of the import graph down (each module
 //! imports only modules below it; the wire types are `tg_iam_protocol`'s):
@@ -20,8 +20,10 @@
 //! - [`gateway`]: the configuration and the state, read and changed in
 //!   transactions, and what an operation is to it ([`gateway::Handler`]);
 //! - [`audit`]: the audit log (its records are made by `dispatch`);
-//! - [`state`]: the state (with its records' wire form, and the first
-//!   admin's seed) and its durable file;
+//! - [`store`]: the state file (SQLite), its lock, and the migration of a
+//!   JSON state;
+//! - [`state`]: the state in memory (indexed tables, with its records'
+//!   wire form, and the first admin's seed) and its transactions;
 //! - [`config`]: configuration, and every limit the gateway enforces;
 //! - [`request`]: what every layer passes on about one request (its body,
 //!   the caller's [`Identity`], the reply or the error);
@@ -44,6 +46,7 @@ pub mod ops;
 pub mod request;
 mod slots;
 pub mod state;
+pub mod store;
 mod ws;
 
 #[cfg(test)]

@@ -230,8 +230,8 @@ fn a_jwt_issued_in_the_second_of_a_revocation_is_refused() {
     let gw = &server.gateway;
     let set_not_before = |nb: i64| {
         gw.mutate(|st| {
-            let u = st.users.iter_mut().find(|u| u.username == "bob").unwrap();
-            u.not_before = Some(nb);
+            let id = st.user_by_name("bob").unwrap().id.clone();
+            st.update_user(&id, |u| u.not_before = Some(nb));
             Ok(())
         })
         .unwrap()

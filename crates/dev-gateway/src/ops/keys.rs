@@ -27,7 +27,7 @@ pub fn create(gw: &Gateway, _: Actor, req: CreateApiKey) -> Result<CreatedApiKey
             created: now_iso(),
             hash: crypto::hash_api_key(&plaintext),
         };
-        st.api_keys.push(key.clone());
+        st.insert(key.clone());
         Ok(CreatedApiKey {
             api_key_plaintext: plaintext.clone(),
             api_key: Some(key.record()),
@@ -55,12 +55,7 @@ pub fn list(gw: &Gateway, _: Actor, req: UserTarget) -> Result<ApiKeyList, IamEr
     gw.read(|st| {
         let id = target_user(st, id, req.workspace.as_deref())?;
         Ok(ApiKeyList {
-            api_keys: st
-                .api_keys
-                .iter()
-                .filter(|k| k.user_id == id)
-                .map(ApiKey::record)
-                .collect(),
+            api_keys: st.api_keys_of(&id).map(ApiKey::record).collect(),
         })
     })
 }
@@ -71,8 +66,7 @@ pub fn revoke(gw: &Gateway, _: Actor, req: RevokeApiKey) -> Result<Void, IamErro
     gw.mutate(|st| {
         let key = st
             .api_keys
-            .iter()
-            .find(|k| k.id == id)
+            .get(id)
             .ok_or_else(|| IamError::not_found("api key not found"))?;
         let owner_ws = st
             .user(&key.user_id)
@@ -84,7 +78,7 @@ pub fn revoke(gw: &Gateway, _: Actor, req: RevokeApiKey) -> Result<Void, IamErro
                 "key belongs to a different workspace",
             ));
         }
-        st.api_keys.retain(|k| k.id != id);
+        st.remove_api_key(id);
         Ok(Void {})
     })
 }

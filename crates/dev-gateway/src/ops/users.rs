@@ -50,9 +50,11 @@ pub fn change_password(gw: &Gateway, actor: Actor, req: ChangePassword) -> Resul
     }
     let hash = crypto::hash_password(&new, gw.cfg.iterations);
     gw.mutate(|st| {
-        let u = st.user_mut(me).ok_or_else(refused)?;
-        u.password_hash = hash;
-        u.must_change_password = false;
+        st.update_user(me, |u| {
+            u.password_hash = hash;
+            u.must_change_password = false;
+        })
+        .ok_or_else(refused)?;
         st.revoke_user_jwts(me, time::now());
         Ok(Void {})
     })
@@ -66,9 +68,10 @@ pub fn reset_password(gw: &Gateway, _: Actor, req: UserTarget) -> Result<Tempora
     let hash = crypto::hash_password(&tmp, gw.cfg.iterations);
     gw.mutate(|st| {
         let u = target_user(st, id, req.workspace.as_deref())?;
-        let user = st.user_mut(&u).expect("present");
-        user.password_hash = hash;
-        user.must_change_password = true;
+        st.update_user(&u, |user| {
+            user.password_hash = hash;
+            user.must_change_password = true;
+        });
         st.revoke_user_jwts(&u, time::now());
         Ok(TemporaryPassword {
             temporary_password: tmp,
@@ -112,8 +115,9 @@ pub fn create(gw: &Gateway, _: Actor, req: CreateUser) -> Result<UserReply> {
             password_hash: hash,
             not_before: None,
         };
-        st.users.push(user.clone());
-        Ok(user_reply(&user))
+        let reply = user_reply(&user);
+        st.insert(user);
+        Ok(reply)
     })
 }
 
@@ -121,12 +125,11 @@ pub fn create(gw: &Gateway, _: Actor, req: CreateUser) -> Result<UserReply> {
 pub fn list(gw: &Gateway, _: Actor, req: ListUsers) -> Result<UserList> {
     let ws = req.workspace.unwrap_or_default();
     Ok(gw.read(|st| UserList {
-        users: st
-            .users
-            .iter()
-            .filter(|u| ws.is_empty() || u.workspace == ws)
-            .map(state::User::record)
-            .collect(),
+        users: if ws.is_empty() {
+            st.users.iter().map(state::User::record).collect()
+        } else {
+            st.users_in(&ws).map(state::User::record).collect()
+        },
     }))
 }
 
@@ -153,27 +156,31 @@ pub fn update(gw: &Gateway, _: Actor, req: UpdateUser) -> Result<UserReply> {
     }
     gw.mutate(|st| {
         let id = target_user(st, id, req.workspace.as_deref())?;
-        let rec = st.user_mut(&id).expect("present");
-        if given(&u.username).is_some_and(|n| n != rec.username) {
+        let username = &st.user(&id).expect("present").username;
+        if given(&u.username).is_some_and(|n| n != *username) {
             return Err(invalid("username is immutable; create a new user instead"));
         }
-        if let Some(name) = given(&u.name) {
-            rec.name = name;
-        }
-        if let Some(email) = given(&u.email) {
-            rec.email = email;
-        }
-        let roles = sorted(u.roles.clone().unwrap_or_default());
-        if !roles.is_empty() {
-            rec.roles = roles;
-        }
-        if let Some(e) = u.enabled.read(true) {
-            rec.enabled = e;
-        }
-        if let Some(m) = u.must_change_password.read(false) {
-            rec.must_change_password = m;
-        }
-        let reply = user_reply(rec);
+        let reply = st
+            .update_user(&id, |rec| {
+                if let Some(name) = given(&u.name) {
+                    rec.name = name;
+                }
+                if let Some(email) = given(&u.email) {
+                    rec.email = email;
+                }
+                let roles = sorted(u.roles.clone().unwrap_or_default());
+                if !roles.is_empty() {
+                    rec.roles = roles;
+                }
+                if let Some(e) = u.enabled.read(true) {
+                    rec.enabled = e;
+                }
+                if let Some(m) = u.must_change_password.read(false) {
+                    rec.must_change_password = m;
+                }
+                user_reply(rec)
+            })
+            .expect("present");
         if u.enabled.read(true) == Some(false) {
             st.revoke_user_jwts(&id, time::now());
         }
@@ -187,7 +194,7 @@ pub fn disable(gw: &Gateway, _: Actor, req: UserTarget) -> Result<Void> {
     let id = required(&req.user_id, "user_id required")?;
     gw.mutate(|st| {
         let id = target_user(st, id, req.workspace.as_deref())?;
-        st.user_mut(&id).expect("present").enabled = false;
+        st.update_user(&id, |u| u.enabled = false);
         st.delete_keys_of(&id);
         st.revoke_user_jwts(&id, time::now());
         Ok(Void {})
@@ -199,7 +206,7 @@ pub fn enable(gw: &Gateway, _: Actor, req: UserTarget) -> Result<Void> {
     let id = required(&req.user_id, "user_id required")?;
     gw.mutate(|st| {
         let id = target_user(st, id, req.workspace.as_deref())?;
-        st.user_mut(&id).expect("present").enabled = true;
+        st.update_user(&id, |u| u.enabled = true);
         Ok(Void {})
     })
 }
@@ -209,8 +216,7 @@ pub fn delete(gw: &Gateway, _: Actor, req: UserTarget) -> Result<Void> {
     let id = required(&req.user_id, "user_id required")?;
     gw.mutate(|st| {
         let id = target_user(st, id, req.workspace.as_deref())?;
-        st.delete_keys_of(&id);
-        st.users.retain(|u| u.id != id);
+        st.remove_user(&id);
         Ok(Void {})
     })
 }

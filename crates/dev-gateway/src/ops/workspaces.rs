@@ -60,8 +60,9 @@ pub fn create(
             id: id.into(),
             not_before: None,
         };
-        st.workspaces.push(w.clone());
-        Ok(workspace_reply(&w))
+        let reply = workspace_reply(&w);
+        st.insert(w);
+        Ok(reply)
     })
 }
 
@@ -73,7 +74,7 @@ pub fn list(gw: &Gateway, _: Actor, _: Empty) -> Result<WorkspaceList> {
 
 pub fn get(gw: &Gateway, _: Actor, req: WorkspaceRecord<WorkspaceId>) -> Result<WorkspaceReply> {
     let id = record_id(&req.workspace_record.id)?;
-    gw.read(|st| Ok(workspace_reply(&st.workspaces[index(st, id)?])))
+    gw.read(|st| Ok(workspace_reply(existing(st, id)?)))
 }
 
 /// An empty name keeps the stored one; an absent `enabled` means true, an
@@ -87,15 +88,18 @@ pub fn update(
     let rec = req.workspace_record;
     let id = record_id(&rec.id)?;
     gw.mutate(|st| {
-        let i = index(st, id)?;
-        let w = &mut st.workspaces[i];
-        if let Some(name) = rec.name.as_deref().filter(|n| !n.is_empty()) {
-            w.name = name.into();
-        }
-        if let Some(e) = rec.enabled.read(true) {
-            w.enabled = e;
-        }
-        let reply = workspace_reply(w);
+        existing(st, id)?;
+        let reply = st
+            .update_workspace(id, |w| {
+                if let Some(name) = rec.name.as_deref().filter(|n| !n.is_empty()) {
+                    w.name = name.into();
+                }
+                if let Some(e) = rec.enabled.read(true) {
+                    w.enabled = e;
+                }
+                workspace_reply(w)
+            })
+            .expect("present");
         if rec.enabled.read(true) == Some(false) {
             st.revoke_workspace_jwts(id, time::now());
         }
@@ -108,18 +112,13 @@ pub fn update(
 pub fn disable(gw: &Gateway, _: Actor, req: WorkspaceRecord<WorkspaceId>) -> Result<Void> {
     let id = record_id(&req.workspace_record.id)?;
     gw.mutate(|st| {
-        let i = index(st, id)?;
+        existing(st, id)?;
         let now = time::now();
-        st.workspaces[i].enabled = false;
+        st.update_workspace(id, |w| w.enabled = false);
         st.revoke_workspace_jwts(id, now);
-        let members: Vec<String> = st
-            .users
-            .iter()
-            .filter(|u| u.workspace == id)
-            .map(|u| u.id.clone())
-            .collect();
+        let members: Vec<String> = st.users_in(id).map(|u| u.id.clone()).collect();
         for m in members {
-            st.user_mut(&m).expect("present").enabled = false;
+            st.update_user(&m, |u| u.enabled = false);
             st.delete_keys_of(&m);
             st.revoke_user_jwts(&m, now);
         }
@@ -131,9 +130,7 @@ fn record_id(id: &str) -> Result<&str> {
     required(id, "workspace_record.id required")
 }
 
-fn index(st: &State, id: &str) -> Result<usize> {
-    st.workspaces
-        .iter()
-        .position(|w| w.id == id)
+fn existing<'a>(st: &'a State, id: &str) -> Result<&'a Workspace> {
+    st.workspace(id)
         .ok_or_else(|| IamError::not_found("workspace not found"))
 }
