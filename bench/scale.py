@@ -3,6 +3,7 @@
 
     python3 bench/scale.py [--runs N] [--sizes 1000,10000,100000] [--out FILE]
                            [--no-python] [--no-gateway] [--no-apply]
+                           [--gateway-users N] [--bin DIR]
 
 What it does (about 15 minutes on 2 cores, most of it the Python tool at
 100,000 users):
@@ -22,13 +23,16 @@ What it does (about 15 minutes on 2 cores, most of it the Python tool at
 4. tg-apply --dry-run against the scripted gateway: reading N existing
    users and planning a manifest of the same N users (all in sync), and a
    manifest of 60,000 users in 60,000 workspaces (validation and planning).
-5. tg-dev-gateway --state: its start-up with 100,000 users in the state, and
-   the cost of one write (create-workspace, no password hash) at 1 user and
-   at 100,000 users, as the median of 50 writes over one keep-alive
-   connection. The 100,000 users are written into a state file made by a
-   bootstrapped gateway (creating them through the API would take hours of
-   password hashing); a gateway whose store is not JSON migrates it at its
-   first start, which is timed apart from the second start.
+5. tg-dev-gateway --state: its start-up with 100,000 users (or
+   --gateway-users) in the state, and the cost of one write
+   (create-workspace, no password hash) at 1 user and at 100,000 users, as
+   the median of 50 writes over one keep-alive connection. The 100,000
+   users are written into the state file of a bootstrapped gateway, while
+   it is stopped (creating them through the API would take hours of
+   password hashing): into its SQLite tables with Python's sqlite3 module,
+   or, for a gateway whose store is the older JSON file, into that file.
+   With SQLite, the same state is also written as a JSON state file and a
+   gateway started on it, to time the migration.
 
 Everything stays on 127.0.0.1. Nothing here is a test: it prints figures
 and, with --out, writes a section of BENCHMARKS.md between markers. Needs
@@ -284,24 +288,22 @@ def write_cost(gw, token, tag, k=50):
     return statistics.median(ts)
 
 
-def bench_gateway(n, work):
-    state = os.path.join(work, "state.json")
-    gw = Gw(state, work)
+def bootstrap(gw):
     conn = http.client.HTTPConnection(gw.host, int(gw.port))
     conn.request("POST", "/api/v1/auth/bootstrap", body="{}",
                  headers={"Content-Type": "application/json"})
     r = conn.getresponse()
     boot = json.loads(r.read())
+    conn.close()
     token = boot.get("bootstrap_admin_api_key")
     if not token:
         sys.exit(f"bootstrap: {boot}")
-    conn.close()
-    one = write_cost(gw, token, "a")
-    log(f"  gateway write at 1 user: {one * 1000:.2f} ms")
-    gw.stop()
-    # n users written into the state by hand, as the JSON store holds them.
-    if not os.path.exists(state) or open(state, "rb").read(16).startswith(b"SQLite"):
-        return {"write_1": one, "note": "the state is not a JSON file: 100k users not seeded"}
+    return token
+
+
+def seed_json(state, n):
+    """n users in a JSON state file (the JSON store's format): copies of the
+    first user, as bootstrap made it, with other ids and names."""
     with open(state) as f:
         st = json.load(f)
     proto = dict(st["users"][0])
@@ -310,9 +312,81 @@ def bench_gateway(n, work):
         u.update(id=uid(i), username=f"user{i}", name=f"User {i}", email="",
                  roles=["reader"], workspace="default")
         st["users"].append(u)
-    fd = os.open(state, os.O_WRONLY | os.O_TRUNC)
+    write_private(state, st)
+
+
+def write_private(path, st):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(st, f)
+
+
+def seed_sqlite(state, n):
+    """n users in a SQLite state (the gateway stopped): copies of the first
+    user's row, as bootstrap made it, with other ids and names, in one
+    transaction with Python's sqlite3 module (the table layout is
+    crates/dev-gateway/src/store.rs's SCHEMA)."""
+    import sqlite3
+    con = sqlite3.connect(state)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(users)") if r[1] != "seq"]
+    proto = dict(zip(cols, con.execute(
+        f"SELECT {', '.join(cols)} FROM users ORDER BY seq LIMIT 1").fetchone()))
+    rows = []
+    for i in range(1, n):
+        u = dict(proto)
+        u.update(id=uid(i), username=f"user{i}", name=f"User {i}", email="",
+                 roles='["reader"]', workspace="default")
+        rows.append(tuple(u[c] for c in cols))
+    with con:
+        con.executemany(f"INSERT INTO users ({', '.join(cols)}) "
+                        f"VALUES ({', '.join('?' * len(cols))})", rows)
+    con.close()
+
+
+def sqlite_as_json(state):
+    """The SQLite state as the JSON store wrote it (to time a migration)."""
+    import sqlite3
+    con = sqlite3.connect(state)
+    con.row_factory = sqlite3.Row
+
+    def rows(table, fix):
+        out = []
+        for r in con.execute(f"SELECT * FROM {table} ORDER BY seq"):
+            d = dict(r)
+            del d["seq"]
+            fix(d)
+            out.append(d)
+        return out
+
+    def flags(d):
+        for k in ("enabled", "must_change_password"):
+            if k in d:
+                d[k] = bool(d[k])
+        if d.get("not_before", 0) is None:
+            del d["not_before"]
+        if "roles" in d:
+            d["roles"] = json.loads(d["roles"])
+
+    st = {"users": rows("users", flags), "workspaces": rows("workspaces", flags),
+          "api_keys": rows("api_keys", lambda d: None),
+          "signing_keys": rows("signing_keys", lambda d: None)}
+    con.close()
+    return st
+
+
+def bench_gateway(n, work):
+    state = os.path.join(work, "state")
+    gw = Gw(state, work)
+    token = bootstrap(gw)
+    one = write_cost(gw, token, "a")
+    log(f"  gateway write at 1 user: {one * 1000:.2f} ms")
+    gw.stop()
+    with open(state, "rb") as f:
+        sqlite = f.read(16) == b"SQLite format 3\0"
+    if sqlite:
+        seed_sqlite(state, n)
+    else:
+        seed_json(state, n)
     gw = Gw(state, work)
     first = gw.startup
     migrated = "migrat" in gw.stderr.lower()
@@ -322,8 +396,23 @@ def bench_gateway(n, work):
     gw = Gw(state, work)
     second = gw.startup
     gw.stop()
-    return {"write_1": one, "write_n": big, "start_first": first, "start_second": second,
-            "migrated": migrated}
+    out = {"store": "SQLite" if sqlite else "JSON", "write_1": one, "write_n": big,
+           "start_first": first, "start_second": second, "migrated": migrated}
+    if sqlite:
+        # The same state as a JSON file: its migration at start, timed.
+        js = os.path.join(work, "state-json")
+        write_private(js, sqlite_as_json(state))
+        gw = Gw(js, work)
+        out["start_migrating"] = gw.startup
+        if "migrated to SQLite" not in gw.stderr:
+            sys.exit(f"no migration note: {gw.stderr[-400:]}")
+        gw.stop()
+        gw = Gw(js, work)
+        out["start_migrated"] = gw.startup
+        gw.stop()
+        log(f"  gateway start migrating {n:,} users from JSON: {out['start_migrating']:.2f} s, "
+            f"then {out['start_migrated']:.2f} s")
+    return out
 
 
 def fmt_s(s):
@@ -364,16 +453,17 @@ def report(rows, apply_rows, gw, n_gw, args, py_missing):
         out += ["", "| tg-apply --dry-run | wall | peak RSS |", "|---|---|---|"]
         out += [f"| {w} | {fmt_s(s)} | {r / 1024:.0f} MiB |" for w, s, r in apply_rows]
     if gw:
-        out += ["", f"tg-dev-gateway `--state`, one create-workspace (median of 50): "
-                f"{gw['write_1'] * 1000:.2f} ms at 1 user"]
-        if "write_n" in gw:
-            out[-1] += (f", {gw['write_n'] * 1000:.2f} ms at {n_gw:,} users "
-                        f"({gw['write_n'] / gw['write_1']:.2f}×). Start-up with {n_gw:,} users: "
-                        f"{fmt_s(gw['start_first'])} the first time"
-                        f"{' (migrating the JSON state)' if gw['migrated'] else ''}, "
-                        f"{fmt_s(gw['start_second'])} the second.")
-        else:
-            out[-1] += f"; {gw['note']}."
+        out += ["", f"tg-dev-gateway `--state` ({gw['store']} store), one create-workspace "
+                f"(median of 50): {gw['write_1'] * 1000:.2f} ms at 1 user, "
+                f"{gw['write_n'] * 1000:.2f} ms at {n_gw:,} users "
+                f"({gw['write_n'] / gw['write_1']:.2f}×). Start-up with {n_gw:,} users: "
+                f"{fmt_s(gw['start_first'])} the first time"
+                f"{' (migrating the JSON state)' if gw['migrated'] else ''}, "
+                f"{fmt_s(gw['start_second'])} the second."]
+        if "start_migrating" in gw:
+            out[-1] += (f" The same {n_gw:,} users as a JSON state file: "
+                        f"{fmt_s(gw['start_migrating'])} to start migrating it, "
+                        f"{fmt_s(gw['start_migrated'])} to start after.")
     out += ["", END]
     return "\n".join(out)
 
@@ -386,6 +476,8 @@ def main():
     ap.add_argument("--no-python", action="store_true")
     ap.add_argument("--no-gateway", action="store_true")
     ap.add_argument("--no-apply", action="store_true")
+    ap.add_argument("--gateway-users", type=int,
+                    help="users in the gateway's state (default: the largest of --sizes)")
     ap.add_argument("--bin", help="the tools' directory (default: a release build, built first)")
     args = ap.parse_args()
     global RELEASE
@@ -401,7 +493,7 @@ def main():
     try:
         rows = bench_lists(args.sizes, args.runs, py_bin, work)
         apply_rows = [] if args.no_apply else bench_apply(max(args.sizes), work)
-        n_gw = max(args.sizes)
+        n_gw = args.gateway_users or max(args.sizes)
         gw = None if args.no_gateway else bench_gateway(n_gw, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

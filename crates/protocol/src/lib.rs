@@ -55,22 +55,25 @@
 //! `tools`, and `tools` stops re-exporting `apply::Apply` (the registry
 //! names it directly): the `tools ↔ apply` back-and-forth is gone.
 //!
-//! **The gateway** *(to do)*: its table becomes `op(Operation::CreateUser,
-//! users::create)`, the gate read from [`Operation::access`] (its `Gate`
-//! is [`Access`]); each handler takes the caller and its typed request
-//! ([`decode`] never fails, as iam-svc's decoder never does) and returns a
-//! reply type of [`reply`] or an [`IamError`] whose kind is
-//! [`IamErrorType`]. Its conformance tests keep asserting literal JSON and
-//! the transcripts.
+//! **The gateway** (done): its table (`tg_dev_gateway::ops::OPERATIONS`)
+//! is `op!(Operation::CreateUser, users::create)`, name and gate read from
+//! the [`Operation`] ([`Access`]); each handler takes the gateway, the
+//! caller and its typed request ([`decode`] never fails, as iam-svc's
+//! decoder never does) and returns a reply type of [`reply`] (written with
+//! [`reply::fields`]) or an [`IamError`] whose kind is [`IamErrorType`];
+//! records are [`User`], [`ApiKey`], [`Workspace`]. Its conformance tests
+//! keep asserting literal JSON.
 //!
 //! **The three import circles** *(to do)*, broken by moving the shared
 //! piece down a layer:
-//! * gateway `authn ↔ authz ↔ ops ↔ gateway`: [`Access`] replaces the
-//!   gate that `ops` took from `authz`; `Identity` and `may_act_in` (a rule
-//!   on a user record) move below both `authn` and `authz`; seeding the
-//!   first admin and making a signing key move from `ops` into the state
-//!   layer, so `gateway.rs` no longer imports `ops`; only the dispatcher
-//!   reads the operation table.
+//! * gateway `authn ↔ authz ↔ ops ↔ gateway` (done): [`Access`] replaces
+//!   the gate that `ops` took from `authz`; `Identity`, the request body
+//!   and reply types move into `request.rs`, below everything that handles
+//!   a request (`may_act_in` stays in `authz`, which no longer imports
+//!   `authn`); seeding the first admin and making a signing key move from
+//!   `ops` into the state layer, so `gateway.rs` no longer imports `ops`;
+//!   only the dispatcher reads the operation table; the audit draft is
+//!   given the state, not the `Gateway`.
 //! * `client ↔ config` (`describe_duration`): the duration wording moves
 //!   to the library's `time` module (this crate's [`time`] plus it), which
 //!   both import.
