@@ -5,7 +5,7 @@
 
 use super::manifest::Manifest;
 use super::plan::{generated, want_user, Action, Plan, Sign, Step};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
@@ -86,16 +86,7 @@ impl Secrets {
                 (r, p.display().to_string())
             }
         };
-        r.map_err(|e| {
-            Error::new(
-                Kind::Output,
-                format!(
-                    "could not write the {} to {to} ({e}); it is lost: {}",
-                    m.what, m.created
-                ),
-            )
-            .with_hint(m.recover)
-        })
+        r.map_err(|e| m.lost(&to, &e))
     }
 }
 
