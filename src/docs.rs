@@ -9,7 +9,7 @@
 //! with `tg-dev-gateway`.
 
 use crate::error::EXIT_CODES_HELP;
-use crate::multicall;
+use crate::multicall::cli as multicall;
 use crate::registry::{Entry, Origin, TOOLS};
 use clap::Command;
 use serde_json::Value;

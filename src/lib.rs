@@ -21,11 +21,9 @@ pub mod output;
 pub mod prompt;
 pub mod redact;
 pub mod registry;
+pub mod time;
 pub mod tools;
 pub mod wire;
-
-/// The UTC timestamp formats and ISO-8601 parsing shared with the gateway.
-pub use tg_iam_protocol::time;
 
 use std::process::ExitCode;
 

@@ -3,6 +3,7 @@
 //! stdout carries exactly one machine-readable result, written only when
 //! the tool succeeds; operator context goes to stderr.
 
+use crate::redact::is_unsafe_char;
 use crate::wire;
 use comfy_table::{ContentArrangement, Table};
 use serde_json::Value;
@@ -12,14 +13,6 @@ use std::io::{self, Write};
 /// tabulate's `pretty` format: `+---+` borders, a rule under the header,
 /// none between rows.
 const PRETTY: &str = "||--+-++|    ++++++";
-
-/// True for characters that must not reach a terminal raw: C0 and C1
-/// controls and DEL, and the bidirectional overrides, embeddings, isolates
-/// and marks that can make text read differently from what it is.
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
 
 /// Drop control characters (escape sequences, newlines, NUL, C1) and
 /// bidi controls from a server-supplied string before it reaches a

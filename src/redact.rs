@@ -17,6 +17,16 @@ use std::sync::{Mutex, OnceLock};
 /// The mask that replaces a secret.
 pub const MASK: &str = "***";
 
+/// True for characters that must not reach a terminal raw: C0 and C1
+/// controls and DEL, and the bidirectional overrides, embeddings, isolates
+/// and marks that can make text read differently from what it is. The
+/// output layer strips them ([`crate::output::sanitize`]); the scrubber
+/// matches secrets in text without them.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// Keys whose values are secrets in either direction.
 pub const SECRET_KEYS: &[&str] = &[
     "password",
@@ -120,10 +130,7 @@ impl Matcher {
         for s in secrets {
             // Matched against text without the characters the output
             // layer strips, so the pattern goes without them too.
-            let s: String = s
-                .chars()
-                .filter(|c| !crate::output::is_unsafe_char(*c))
-                .collect();
+            let s: String = s.chars().filter(|c| !is_unsafe_char(*c)).collect();
             let is_short = s.chars().count() < WHOLE_WORD_BELOW;
             add(s.clone(), is_short);
             if s.contains(' ') {
@@ -360,9 +367,8 @@ fn html_escape(rest: &str) -> Option<(char, usize)> {
 }
 
 /// `text` decoded by the decoders in `flags`, without the characters the
-/// output layer strips ([`crate::output::is_unsafe_char`]).
+/// output layer strips ([`is_unsafe_char`]).
 fn view(text: &str, flags: u8) -> View<'_> {
-    use crate::output::is_unsafe_char;
     if flags == 0 && !text.chars().any(is_unsafe_char) {
         return View {
             text: text.into(),

@@ -8,7 +8,7 @@
 //! * it answered 401 / 403: exits 3 / 4; an IAM refusal: exit 1 (or 3 for
 //!   `auth-failed`), with the IAM error type kept as data.
 
-use super::reply::Reply;
+use super::reply::{kind_of, Reply};
 use super::Client;
 use crate::config::{self, Source};
 use crate::error::{Error, IamErrorType, Kind, Result, UNKNOWN_OPERATION};
@@ -321,7 +321,7 @@ impl Client {
         if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
             err = err.with_hint(format!(
                 "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
+                self.shown,
                 config::OLDER_DEFAULT_URL
             ));
         }
@@ -398,17 +398,6 @@ pub(crate) fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
         }
     }
     e.source().is_some_and(is_tls_failure)
-}
-
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// `type: message` for an IAM error object, the text for a gateway string.

@@ -347,19 +347,7 @@ pub(crate) fn check_token_not_expired(t: &Setting) -> Result<()> {
         "{} is a JWT that expired at {} ({} ago)",
         t.source.describe_token(),
         time::format_utc(exp),
-        describe_duration(ago)
+        time::describe_duration(ago)
     ))
     .with_hint(config::relogin_hint(&t.source)))
-}
-
-/// `42 s`, `17 min`, `5 h`, `3 days`, or `more than 100 years`.
-pub fn describe_duration(secs: i64) -> String {
-    const YEAR: i64 = 365 * 86_400;
-    match secs.max(0) {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 2 * 86_400 => format!("{} h", s / 3600),
-        s if s < 100 * YEAR => format!("{} days", s / 86_400),
-        _ => "more than 100 years".to_string(),
-    }
 }

@@ -1,6 +1,5 @@
 //! A successful reply, and what its fields mean on both kinds of gateway.
 
-use super::classify::kind_of;
 use crate::error::{Error, Kind, Result};
 use serde_json::{Map, Value};
 
@@ -83,6 +82,18 @@ impl Reply {
                 "unexpected response from the gateway: no {what} in the reply"
             ))
         }
+    }
+}
+
+/// What a JSON value is, as messages say it: `a string`, `null`.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

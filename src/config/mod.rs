@@ -46,6 +46,10 @@ use std::sync::OnceLock;
 pub const DEFAULT_URL: &str = "http://localhost:8888/";
 /// The default of gateways older than August 2026 (#1078).
 pub const OLDER_DEFAULT_URL: &str = "http://localhost:8088/";
+/// Read by debug builds only (what `cargo test` runs): the URL that
+/// stands for [`DEFAULT_URL`], so that no test depends on what listens on
+/// port 8888 of the machine. Release builds never read it.
+pub const ENV_TEST_DEFAULT_URL: &str = "TG_IAM_TEST_DEFAULT_URL";
 /// The request timeout used when no flag or profile gives one.
 pub const DEFAULT_TIMEOUT: f64 = 30.0;
 /// The profile used when none is named anywhere.
@@ -385,12 +389,25 @@ impl Context {
     }
 }
 
+/// The base URL used when none is given: [`DEFAULT_URL`] (in a debug
+/// build, [`ENV_TEST_DEFAULT_URL`] when it is set and not empty).
+pub fn default_url() -> String {
+    #[cfg(debug_assertions)]
+    if let Some(u) = std::env::var_os(ENV_TEST_DEFAULT_URL)
+        .and_then(|v| v.into_string().ok())
+        .filter(|u| !u.is_empty())
+    {
+        return u;
+    }
+    DEFAULT_URL.to_string()
+}
+
 /// Gateway base URL: `-u` > `TRUSTGRAPH_URL` > profile `url` >
-/// [`DEFAULT_URL`]. Surrounding whitespace is dropped.
+/// [`default_url`]. Surrounding whitespace is dropped.
 pub fn resolve_url(flag: Option<&str>) -> Setting {
     let ctx = context();
     let default = || Setting {
-        value: DEFAULT_URL.to_string(),
+        value: default_url(),
         source: Source::Default,
     };
     match ctx.given("api_url", flag.map(str::trim)) {
@@ -523,7 +540,7 @@ pub fn resolve_token_keeping(
             crate::output::note(&format!(
                 "{tool}: warning: the session for profile {} expires in {} (at {}); run tg-login --save to renew it",
                 sel.name,
-                crate::client::describe_duration(exp.saturating_sub(now)),
+                crate::time::describe_duration(exp.saturating_sub(now)),
                 time::format_utc(exp)
             ));
         }
@@ -559,9 +576,9 @@ mod tests {
 
     #[test]
     fn empty_means_none_and_stops_the_lookup() {
-        assert_eq!(resolve_url(Some("")).value, DEFAULT_URL);
+        assert_eq!(resolve_url(Some("")).value, default_url());
         assert_eq!(resolve_url(Some("  ")).source, Source::Default);
-        assert_eq!(resolve_url(None).value, DEFAULT_URL);
+        assert_eq!(resolve_url(None).value, default_url());
         assert_eq!(resolve_url(Some(" http://x/ ")).value, "http://x/");
         assert_eq!(resolve_workspace(Some("")), None);
         assert_eq!(resolve_workspace(Some("w")).as_deref(), Some("w"));

@@ -233,12 +233,12 @@ fn list(format: Format, out: &mut Out) -> Result<()> {
             (Some(_), Some(e)) if e < now => format!(
                 "expired {} ({} ago)",
                 time::format_utc(e),
-                crate::client::describe_duration(now - e)
+                crate::time::describe_duration(now - e)
             ),
             (Some(_), Some(e)) => format!(
                 "saved, expires {} (in {})",
                 time::format_utc(e),
-                crate::client::describe_duration(e - now)
+                crate::time::describe_duration(e - now)
             ),
         };
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());

@@ -4,13 +4,14 @@
 
 use super::auth::whoami;
 use crate::cli::{ConnArgs, Format, OutputArgs, TokenArgs};
-use crate::client::{check_token_not_expired, describe_duration, Client, Expired};
+use crate::client::{check_token_not_expired, Client, Expired};
 use crate::config::{self, Setting, Source};
 use crate::error::{Error, Kind, Result};
 use crate::iam::Api;
 use crate::jwt::{self, CredentialKind, JwtInfo};
 use crate::output::{self, note, Out};
-use crate::{time, Tool};
+use crate::time::{self, describe_duration};
+use crate::Tool;
 use clap::Parser;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
