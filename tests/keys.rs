@@ -4,10 +4,10 @@
 //! each tool prints, its exit code, and the gateway's keys afterwards.
 
 mod common;
-use common::{bin_dir, clean_env, run_tool, Mock, Reply, Run};
+use common::{tg, Mock, Reply, Run, TestCommand};
 use serde_json::Value;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, RefuseHook, Server};
 use tg_iam::time;
@@ -28,7 +28,7 @@ fn start_with(compat: Compat, f: impl FnOnce(&mut Config)) -> Gw {
     f(&mut c);
     let server = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
     let url = server.url();
-    let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         server,
@@ -42,11 +42,17 @@ fn start(compat: Compat) -> Gw {
 }
 
 impl Gw {
+    /// `tool` with the gateway's URL and `token`.
+    fn tg_as(&self, token: &str, tool: &str) -> TestCommand {
+        tg(tool).url(&self.url).token(token)
+    }
+
     /// Run `tool` with the gateway's URL and `token`.
     fn run_as(&self, token: &str, tool: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut a = vec!["-u", self.url.as_str(), "-t", token];
-        a.extend_from_slice(args);
-        run_tool(tool, &a, env, None)
+        self.tg_as(token, tool)
+            .args(args)
+            .envs(env.iter().copied())
+            .run()
     }
 
     /// Run `tool` as the admin.
@@ -63,10 +69,12 @@ impl Gw {
 
     /// A user in workspace `ws`; its id.
     fn user(&self, name: &str, ws: &str, roles: &[&str]) -> String {
-        let mut a = vec!["-u", &self.url, "-t", &self.admin, "--username", name];
-        a.extend(["-w", ws, "--password-stdin", "--roles"]);
-        a.extend(roles);
-        let r = run_tool("tg-create-user", &a, &[], Some(PW));
+        let r = self
+            .tg_as(&self.admin, "tg-create-user")
+            .args(["--username", name, "-w", ws, "--password-stdin", "--roles"])
+            .args(roles)
+            .stdin(PW)
+            .run();
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.stdout.trim().to_string()
     }
@@ -137,7 +145,7 @@ fn rotation_mints_a_working_key_and_the_old_one_gets_401() {
             &gw.admin,
             "tg-rotate-api-key",
             &["--key-id", old_id],
-            &[("TG_IAM_NOW", &now)],
+            &[("TG_IAM_TEST_NOW", &now)],
         );
         assert_eq!(r.code, 0, "{compat:?}: {}", r.stderr);
         let new = r.stdout.trim();
@@ -273,23 +281,15 @@ fn a_revoke_that_fails_leaves_both_keys_and_says_so() {
     }
 }
 
-/// Run `tool` with its stdout closed (`>&-`).
-fn run_stdout_closed(tool: &str, args: &[&str]) -> Run {
-    let mut cmd = Command::new(bin_dir().join(tool));
-    cmd.args(args).stdin(Stdio::null()).stderr(Stdio::piped());
-    clean_env(&mut cmd);
+/// `t` with its stdout closed (`>&-`).
+fn stdout_closed(mut t: TestCommand) -> TestCommand {
     unsafe {
-        cmd.stdout(Stdio::null()).pre_exec(|| {
+        t.command().pre_exec(|| {
             libc::close(1);
             Ok(())
         });
     }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    t.stdout(Stdio::null())
 }
 
 #[test]
@@ -298,19 +298,13 @@ fn a_closed_stdout_mints_nothing() {
     gw.user("alice", "default", &["writer"]);
     let old = gw.key("alice", "ci", None);
     let before = gw.all_key_ids();
-    let r = run_stdout_closed(
-        "tg-rotate-api-key",
-        &[
-            "-u",
-            &gw.url,
-            "-t",
-            &gw.admin,
-            "--username",
-            "alice",
-            "--name",
-            "ci",
-        ],
-    );
+    let r = stdout_closed(gw.tg_as(&gw.admin, "tg-rotate-api-key").args([
+        "--username",
+        "alice",
+        "--name",
+        "ci",
+    ]))
+    .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.starts_with(
@@ -326,7 +320,6 @@ fn a_closed_stdout_mints_nothing() {
 #[test]
 fn a_new_key_that_cannot_be_written_is_reported_and_the_old_one_kept() {
     // The gateway answers the mint late; stdout's reader is gone by then.
-    const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
     let mock = Mock::start(vec![
         common::json(
             200,
@@ -340,24 +333,10 @@ fn a_new_key_that_cannot_be_written_is_reported_and_the_old_one_kept() {
             )),
         ),
     ]);
-    let mut cmd = Command::new(bin_dir().join("tg-rotate-api-key"));
-    clean_env(&mut cmd);
-    let mut child = cmd
-        .args([
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--user-id",
-            "u1",
-            "--name",
-            "ci",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = tg("tg-rotate-api-key")
+        .gateway(&mock)
+        .args(["--user-id", "u1", "--name", "ci"])
+        .spawn();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while mock.requests().len() < 2 {
         assert!(std::time::Instant::now() < deadline, "no mint request");
@@ -385,7 +364,6 @@ fn a_new_key_that_cannot_be_written_is_reported_and_the_old_one_kept() {
 
 #[test]
 fn a_mint_whose_reply_is_lost_is_reported_as_perhaps_done() {
-    const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
     let mock = Mock::start(vec![
         common::json(
             200,
@@ -393,21 +371,10 @@ fn a_mint_whose_reply_is_lost_is_reported_as_perhaps_done() {
         ),
         Reply::Raw(502, "text/html", "<h1>Bad gateway</h1>".into()),
     ]);
-    let r = run_tool(
-        "tg-rotate-api-key",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--user-id",
-            "u1",
-            "--name",
-            "ci",
-        ],
-        &[],
-        None,
-    );
+    let r = tg("tg-rotate-api-key")
+        .gateway(&mock)
+        .args(["--user-id", "u1", "--name", "ci"])
+        .run();
     assert_eq!(r.code, 6, "{}", r.stderr);
     assert_eq!(r.stdout, "");
     assert!(
@@ -445,6 +412,22 @@ fn the_key_in_use_is_rotated_only_with_yes_and_never_used_again() {
             r.stderr
         );
         assert_eq!(r.stdout, "");
+        assert_eq!(gw.all_key_ids(), before);
+        // On a terminal it asks; anything but "yes" changes nothing.
+        let (code, screen) = gw
+            .tg_as(&mine, "tg-rotate-api-key")
+            .args(args)
+            .on_tty("no\n");
+        assert_eq!(code, 1, "{screen}");
+        assert!(
+            screen.contains("is the API key this run authenticates with? It will be revoked; use the new key afterwards. [type 'yes' to confirm]: "),
+            "{screen}"
+        );
+        assert!(
+            screen
+                .contains("tg-rotate-api-key: error: aborted: not confirmed, nothing was changed"),
+            "{screen}"
+        );
         assert_eq!(gw.all_key_ids(), before);
         // With --yes.
         let mut a = args.to_vec();
@@ -639,7 +622,7 @@ fn the_report_finds_each_finding_in_a_state_built_for_it() {
                 &gw.admin,
                 "tg-credential-report",
                 args,
-                &[("TG_IAM_NOW", &now)],
+                &[("TG_IAM_TEST_NOW", &now)],
             )
         };
         let before = gw.server.gateway.snapshot();
@@ -742,7 +725,7 @@ fn the_report_as_csv_and_table_and_its_check() {
             &gw.admin,
             "tg-credential-report",
             args,
-            &[("TG_IAM_NOW", &now)],
+            &[("TG_IAM_TEST_NOW", &now)],
         )
     };
 
@@ -811,7 +794,7 @@ fn the_report_as_csv_and_table_and_its_check() {
 
 #[test]
 fn the_help_says_there_is_no_last_use() {
-    let r = run_tool("tg-credential-report", &["--help"], &[], None);
+    let r = tg("tg-credential-report").arg("--help").run();
     assert_eq!(r.code, 0);
     assert!(
         r.stdout.contains("The gateway records no last use"),
@@ -823,6 +806,6 @@ fn the_help_says_there_is_no_last_use() {
         "{}",
         r.stdout
     );
-    let r = run_tool("tg-rotate-api-key", &["--help"], &[], None);
+    let r = tg("tg-rotate-api-key").arg("--help").run();
     assert!(r.stdout.contains("8  --check found something"));
 }

@@ -13,20 +13,6 @@ use std::collections::HashMap;
 /// Seconds in a day.
 pub const DAY: i64 = 24 * 3600;
 
-/// Now, in epoch seconds. A debug build (the tests') takes it from
-/// `TG_IAM_NOW` (epoch seconds or an ISO-8601 time) when that is set, so
-/// that ages and expiries can be tested without waiting; a release build
-/// never reads it.
-pub fn now() -> i64 {
-    #[cfg(debug_assertions)]
-    if let Ok(v) = std::env::var("TG_IAM_NOW") {
-        if let Some(t) = v.parse().ok().or_else(|| time::parse_iso8601(&v)) {
-            return t;
-        }
-    }
-    time::now()
-}
-
 /// A record time (`created`, `expires`) as epoch seconds; `None` when it
 /// is empty or not a time.
 pub fn instant(s: &str) -> Option<i64> {

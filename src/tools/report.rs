@@ -213,7 +213,7 @@ impl Tool for CredentialReport {
             expiring_within: self.expiring_within,
         };
         let users: Vec<User> = users.into_iter().map(|(u, _)| u).collect();
-        let rows = credentials::rows(&users, &keys, &policy, credentials::now());
+        let rows = credentials::rows(&users, &keys, &policy, crate::time::now_or_test());
         match self.output {
             ReportFormat::Json => out.text(&output::json(&Value::Array(
                 rows.iter().map(row_json).collect(),

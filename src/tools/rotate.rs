@@ -128,7 +128,7 @@ impl Tool for RotateApiKey {
         }
         let expires = match asked {
             Some(e) => e,
-            None => credentials::kept_expiry(&old, credentials::now())?,
+            None => credentials::kept_expiry(&old, crate::time::now_or_test())?,
         };
         let owner = &old.user_id;
         let req = iam::CreateApiKey {

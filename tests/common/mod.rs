@@ -400,6 +400,7 @@ const MACHINE_VARS: &[&str] = &[
     "NO_PROXY",
     "no_proxy",
     "NO_COLOR",
+    "TG_IAM_TEST_NOW",
 ];
 
 /// Give `cmd` an environment with nothing of the machine's in it: no
