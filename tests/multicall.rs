@@ -246,12 +246,28 @@ fn requests_against_a_scripted_server_are_the_thin_binarys() {
         &["--user-id", "u1", "--name", "laptop"],
         &admin,
         None,
-        Some(&four(json(
-            200,
-            r#"{"api_key_plaintext": "tg_Lc1WWqglejREJXfN6W6emlKQAXHhAwdY", "api_key": {"id": "k1", "user_id": "u1", "name": "laptop", "prefix": "tg_Lc1W", "expires": "", "created": "2026-11-22T07:00:27.070000+00:00", "last_used": ""}}"#,
-        ))),
+        // The create, then the read of the (disabled) user it warns about.
+        Some(&Mock::start(
+            [
+                json(
+                    200,
+                    r#"{"api_key_plaintext": "tg_Lc1WWqglejREJXfN6W6emlKQAXHhAwdY", "api_key": {"id": "k1", "user_id": "u1", "name": "laptop", "prefix": "tg_Lc1W", "expires": "", "created": "2026-11-22T07:00:27.070000+00:00", "last_used": ""}}"#,
+                ),
+                json(200, r#"{"user": {"id": "u1", "username": "bob", "enabled": false}}"#),
+            ]
+            .iter()
+            .cycle()
+            .take(8)
+            .cloned()
+            .collect(),
+        )),
     );
     assert_eq!(key.stdout, b"tg_Lc1WWqglejREJXfN6W6emlKQAXHhAwdY\n");
+    assert!(
+        String::from_utf8_lossy(&key.stderr).contains("warning: user u1 is disabled"),
+        "{}",
+        key.text()
+    );
 
     // A refusal (exit 4), and a protocol failure (exit 6).
     let forbidden = w.same(

@@ -161,9 +161,21 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
         lines[2],
         format!("url       = {} (from TRUSTGRAPH_URL)", env.url())
     );
+    // The profile's token file is for the profile's url, not this one.
+    assert_eq!(lines[3], "token     = none (not set)");
+    assert!(
+        r.stderr.contains(&format!(
+            "tg-config: note: the token file of profile default is for {}, not {}: not sent",
+            prof.url(),
+            env.url()
+        )),
+        "{}",
+        r.stderr
+    );
+    let r = d.tg("tg-config").run();
     assert_eq!(
-        lines[3],
-        "token     = API key tg_from… (from profile default's token file)"
+        r.stdout.lines().nth(3),
+        Some("token     = API key tg_from… (from profile default's token file)")
     );
     assert_eq!(lines[4], "workspace = pws (from profile default)");
     assert_eq!(lines[6], "timeout   = 3 s (from --timeout)");
@@ -477,7 +489,10 @@ fn loose_token_files_are_refused() {
     );
     std::fs::write(
         d.config(),
-        format!("[profiles.default]\ntoken_file = \"{tf}\"\n"),
+        format!(
+            "[profiles.default]\nurl = \"{}\"\ntoken_file = \"{tf}\"\n",
+            m.url()
+        ),
     )
     .unwrap();
     let r = d.tg("tg-list-workspaces").url(&m.url()).run();
@@ -564,17 +579,88 @@ fn a_config_file_that_cannot_be_written_is_a_local_failure() {
 }
 
 #[test]
-fn logout_all_removes_a_credentials_file_it_cannot_read() {
-    // What every tool's hint promises for a corrupt (or too open)
-    // credentials file: tg-logout --all removes it.
-    for (text, perm) in [("garbage = = =\n", 0o600), ("[sessions]\n", 0o644)] {
-        let d = Dir::new("logout-corrupt");
+fn logout_all_removes_only_a_credentials_file_of_its_own() {
+    // Ours, but too open to be read as a secret: removed whole.
+    let d = Dir::new("logout-open");
+    d.write("credentials.toml", "[sessions]\n", 0o644);
+    let r = d.tg("tg-logout").args(["--all"]).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("Removed {}\n", d.credentials().display()));
+    assert!(r.stderr.contains("removed it whole"), "{}", r.stderr);
+    assert!(!d.credentials().exists());
+    // Not ours (another program's file of that name, or not TOML at
+    // all): refused, exit 2, left as it was.
+    for (text, perm) in [
+        ("[other_app]\napi_key = \"keep-me\"\n", 0o644),
+        ("garbage = = =\n", 0o600),
+        ("[sessions.p]\njwt = 1\n", 0o644),
+    ] {
+        let d = Dir::new("logout-foreign");
         d.write("credentials.toml", text, perm);
         let r = d.tg("tg-logout").args(["--all"]).run();
+        assert_eq!(r.code, 2, "{text}: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+        assert!(
+            r.stderr.starts_with(&format!(
+                "tg-logout: error: {} is not a credentials file of these tools",
+                d.credentials().display()
+            )),
+            "{text}: {}",
+            r.stderr
+        );
+        assert_eq!(std::fs::read_to_string(d.credentials()).unwrap(), text);
+    }
+}
+
+#[test]
+fn a_profile_token_file_goes_only_to_the_profile_url() {
+    let d = Dir::new("token-file-url");
+    let home = Mock::always(json(200, WS_OK));
+    let other = Mock::always(json(200, WS_OK));
+    let tok = d.write("p.token", "tg_profileTokenFile0123456789abcdef\n", 0o600);
+    std::fs::write(
+        d.config(),
+        format!(
+            "[profiles.default]\nurl = \"{}\"\ntoken_file = \"{}\"\n",
+            home.url(),
+            tok.display()
+        ),
+    )
+    .unwrap();
+    let auth = |m: &Mock| {
+        m.requests()
+            .last()
+            .map(|r| r.header("authorization").unwrap_or("").to_string())
+    };
+    let r = d.tg("tg-list-workspaces").run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        auth(&home).as_deref(),
+        Some("Bearer tg_profileTokenFile0123456789abcdef")
+    );
+    // Another URL wins precedence: the profile's token file stays home.
+    for (args, env) in [
+        (vec!["-u".to_string(), other.url()], vec![]),
+        (vec![], vec![("TRUSTGRAPH_URL", other.url())]),
+    ] {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = d
+            .tg("tg-list-workspaces")
+            .args(&a)
+            .envs(e.iter().copied())
+            .run();
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(r.stdout, format!("Removed {}\n", d.credentials().display()));
-        assert!(r.stderr.contains("removed it whole"), "{}", r.stderr);
-        assert!(!d.credentials().exists());
+        assert_eq!(auth(&other).as_deref(), Some(""), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "tg-list-workspaces: note: the token file of profile default is for {}, not {}: not sent",
+                home.url(),
+                other.url()
+            )),
+            "{}",
+            r.stderr
+        );
     }
 }
 

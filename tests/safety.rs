@@ -148,6 +148,9 @@ fn one_time_secrets_are_not_requested_when_stdout_cannot_take_them() {
         let mock = Mock::always(bare());
         for t in secret_tools() {
             let tool = t.tool;
+            if matches!(tool, "tg-login" | "tg-mint-token") {
+                continue; // a JWT can be had again: not a one-time secret
+            }
             let r = run_with_stdout(t.at(&mock), mode);
             assert_eq!(r.code, 2, "{tool} {mode:?}: {}", r.stderr);
             assert!(
@@ -159,6 +162,25 @@ fn one_time_secrets_are_not_requested_when_stdout_cannot_take_them() {
             assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
         }
         assert!(mock.requests().is_empty(), "{mode:?}: nothing is sent");
+    }
+}
+
+#[test]
+fn a_jwt_may_go_to_dev_null_as_upstream_allows() {
+    // `tg-login ... >/dev/null && echo ok` is a credential check: a JWT
+    // can be had again, so it is not a one-time secret.
+    for mode in [Stdout::Null, Stdout::Closed] {
+        for t in secret_tools() {
+            let tool = t.tool;
+            if !matches!(tool, "tg-login" | "tg-mint-token") {
+                continue;
+            }
+            let mock = Mock::start(vec![json(200, t.reply)]);
+            let r = run_with_stdout(t.at(&mock), mode);
+            assert_eq!(r.code, 0, "{tool} {mode:?}: {}", r.stderr);
+            assert_eq!(mock.requests().len(), 1, "{tool}");
+            assert!(!r.stderr.contains("c2lnbmF0dXJl"), "{}", r.stderr);
+        }
     }
 }
 

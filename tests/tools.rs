@@ -871,7 +871,12 @@ fn create_api_key_expiry_is_checked_and_sent_verbatim() {
         assert_eq!(r.code, 2, "{bad}");
         assert!(r.stderr.contains(msg), "{}", r.stderr);
     }
-    assert_eq!(mock.requests().len(), 1);
+    // The create, then a read of its user (a disabled user gets a
+    // warning; this one is unscripted, so nothing is said); nothing for
+    // the refused expiries.
+    assert_eq!(mock.requests().len(), 2);
+    assert!(mock.bodies()[1].contains(r#""operation": "get-user""#));
+    assert!(!r.stderr.contains("disabled"), "{}", r.stderr);
 }
 
 #[test]
@@ -1418,6 +1423,38 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
     let mock = Mock::start(vec![bare()]);
     let r = tg("tg-list-workspaces").gateway(&mock).run();
     assert_eq!(r.stderr, "");
+
+    // No token: a password in the body is a credential too; a body
+    // without one is not.
+    let remote = "http://gateway.example.invalid:8088/";
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-login")
+        .url(remote)
+        .args(["--username", "alice", "--password-stdin"])
+        .env("HTTP_PROXY", mock.url())
+        .stdin("s3cret-A\n")
+        .run();
+    assert_ok(&r);
+    assert_eq!(r.stderr, "tg-login: warning: sending a credential over plain http:// to http://gateway.example.invalid:8088; anyone on the network path can read it (use https://)\nJWT expires: 2026-11-22T08:00:25+00:00\n");
+    assert_eq!(mock.requests()[0].json()["password"], "s3cret-A");
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"bootstrap_admin_user_id": "u1", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh"}"#,
+    )]);
+    let r = tg("tg-bootstrap-iam")
+        .url(remote)
+        .env("HTTP_PROXY", mock.url())
+        .run();
+    assert_ok(&r);
+    assert_eq!(
+        r.stderr,
+        "Admin user id: u1\nAdmin API key (shown once, capture now):\n"
+    );
+    assert_eq!(
+        mock.requests()[0].target,
+        "http://gateway.example.invalid:8088/api/v1/auth/bootstrap"
+    );
 }
 
 #[test]

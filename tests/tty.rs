@@ -260,3 +260,61 @@ fn rotate_signing_key_warns_in_its_question_on_the_terminal() {
     );
     assert!(mock.requests().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn tg_apply_asks_before_a_plan_that_takes_something_away() {
+    let gw = dev_gateway(|_| {});
+    let url = gw.url();
+    let boot = tg("tg-bootstrap-iam").url(&url).run();
+    assert_eq!(boot.code, 0, "{}", boot.stderr);
+    let admin = boot.stdout.trim().to_string();
+    let dir = std::env::temp_dir().join(format!("tg-tty-apply-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let create = manifest(
+        "create.yaml",
+        "users:\n  - {username: alice, workspace: default, roles: [writer]}\n",
+    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .token(&admin)
+        .args(["-f", &create])
+        .run();
+    assert_eq!(r.code, 0, "only creates: no question: {}", r.stderr);
+    let disable = manifest(
+        "disable.yaml",
+        "users:\n  - {username: alice, workspace: default, enabled: false}\n",
+    );
+    let alice_enabled = || {
+        gw.gateway
+            .snapshot()
+            .users
+            .iter()
+            .find(|u| u.username == "alice")
+            .unwrap()
+            .enabled
+    };
+    let apply = |input| {
+        tg("tg-apply")
+            .url(&url)
+            .token(&admin)
+            .args(["-f", &disable])
+            .on_tty(input)
+    };
+    let (code, screen) = apply("n\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains("Apply 1 change? [y/N] "), "{screen}");
+    assert!(
+        screen.contains("tg-apply: error: aborted: not confirmed, nothing was changed"),
+        "{screen}"
+    );
+    assert!(alice_enabled());
+    let (code, screen) = apply("y\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(!alice_enabled());
+    let _ = std::fs::remove_dir_all(&dir);
+}

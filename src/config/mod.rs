@@ -461,8 +461,9 @@ pub fn resolve_ca_cert(flag: Option<&Path>) -> Option<(PathBuf, Source)> {
 }
 
 /// The bearer token: `-t` > `--token-file` > `TRUSTGRAPH_TOKEN` > the
-/// profile's `token_file` > the session saved for the profile (only for
-/// the gateway it was issued by, `url`) > none. Surrounding whitespace is
+/// profile's `token_file` (only for the profile's own `url`) > the session
+/// saved for the profile (only for the gateway it was issued by) > none;
+/// `url` is the URL the request goes to. Surrounding whitespace is
 /// dropped, as the gateway does. A saved session that has expired is an
 /// error (exit 3); one about to expire gets a warning from `tool`.
 pub fn resolve_token(
@@ -505,9 +506,26 @@ pub fn resolve_token_keeping(
         return Ok(None);
     };
     if let Some(p) = &sel.profile.token_file {
-        let path = ctx.config_relative(p);
-        let src = Source::ProfileTokenFile(sel.name.clone(), path.clone());
-        return read_token_file(&path, src).map(Some);
+        // The token file belongs to the profile's gateway (its `url`, or
+        // the default URL when it names none), as a saved session belongs
+        // to the gateway that issued it: another URL that wins precedence
+        // (a flag, TRUSTGRAPH_URL) does not get it.
+        let home = sel
+            .profile
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(DEFAULT_URL);
+        if session::same_gateway(home, url) {
+            let path = ctx.config_relative(p);
+            let src = Source::ProfileTokenFile(sel.name.clone(), path.clone());
+            return read_token_file(&path, src).map(Some);
+        }
+        crate::output::note(&format!(
+            "{tool}: note: the token file of profile {} is for {home}, not {url}: not sent",
+            sel.name
+        ));
     }
     let Some(cred) = credentials_path() else {
         return Ok(None);
