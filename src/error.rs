@@ -1,11 +1,12 @@
 //! Failure classes, their exit codes, and how they are shown.
 //!
 //! Every failure is classified where it arises (usage, refused, auth,
-//! forbidden, unreachable, protocol, output, local) and turned into an
-//! exit code and a message here, in one place. What the server said is
-//! kept as data ([`Error::iam`], [`Error::status`]) so that no caller has
-//! to look inside message text, and a local failure keeps its cause
-//! ([`Error::source`], as `std::error::Error::source`).
+//! forbidden, unreachable, protocol, output, local; and a `--check` that
+//! found something) and turned into an exit code and a message here, in
+//! one place. What the server said is kept as data ([`Error::iam`],
+//! [`Error::status`]) so that no caller has to look inside message text,
+//! and a local failure keeps its cause ([`Error::source`], as
+//! `std::error::Error::source`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +25,8 @@ Exit codes:
      a reply over the size limit, a refused redirect)
   7  the result could not be written to stdout (the message says what the
      gateway created and how to recover)
+  8  --check found something: a finding in a report, or a change to make;
+     the result is printed all the same
   9  a local failure: a file could not be written, the runtime could not
      start, or the system's random source failed (the message says which)";
 
@@ -44,6 +47,9 @@ pub enum Kind {
     Protocol,
     /// Writing the result to stdout failed.
     Output,
+    /// A `--check` found something (a report's finding, a change to
+    /// make): the run did its work, and says so with its exit code.
+    Check,
     /// Something on this machine failed: a file that cannot be written,
     /// a runtime that cannot start, a random source that fails.
     Local,
@@ -59,7 +65,7 @@ impl Kind {
             Kind::Unreachable => 5,
             Kind::Protocol => 6,
             Kind::Output => 7,
-            // 8 is `tg-apply --check`'s "the plan has changes" (issue 19).
+            Kind::Check => 8,
             Kind::Local => 9,
         }
     }
@@ -202,9 +208,15 @@ impl Error {
     }
 
     /// The lines printed on stderr for `tool`, scrubbed of every secret
-    /// and of terminal controls.
+    /// and of terminal controls. A `--check` that found something is no
+    /// error: it says `check failed`.
     pub fn render(&self, tool: &str) -> String {
-        let mut s = crate::output::stderr_text(&format!("{tool}: error: {}", self.full_message()));
+        let label = match self.kind {
+            Kind::Check => "check failed",
+            _ => "error",
+        };
+        let mut s =
+            crate::output::stderr_text(&format!("{tool}: {label}: {}", self.full_message()));
         s.push('\n');
         if let Some(h) = &self.hint {
             s.push_str(&crate::output::stderr_text(&format!("hint: {h}")));
@@ -260,6 +272,7 @@ mod tests {
             Kind::Unreachable,
             Kind::Protocol,
             Kind::Output,
+            Kind::Check,
             Kind::Local,
         ];
         let mut seen = std::collections::HashSet::new();

@@ -136,14 +136,7 @@ pub(crate) fn fail(tool: &str, e: &Error) -> ExitCode {
 /// secret leaves behind and how to recover.
 fn write_result(out: &Out) -> Result<()> {
     out.flush_to_stdout().map_err(|e| match out.minted() {
-        Some(m) => Error::new(
-            Kind::Output,
-            format!(
-                "could not write the {} to standard output ({e}); it is lost: {}",
-                m.what, m.created
-            ),
-        )
-        .with_hint(m.recover.clone()),
+        Some(m) => m.lost("standard output", &e),
         None => Error::new(
             Kind::Output,
             format!("could not write the result to standard output: {e}"),

@@ -175,6 +175,22 @@ pub struct Minted {
     pub recover: String,
 }
 
+impl Minted {
+    /// The failure for a secret that could not be written `to` its
+    /// destination (`standard output`, a file): exit 7, saying that it is
+    /// lost, what exists, and how to recover.
+    pub fn lost(&self, to: &str, e: &io::Error) -> crate::Error {
+        crate::Error::new(
+            crate::Kind::Output,
+            format!(
+                "could not write the {} to {to} ({e}); it is lost: {}",
+                self.what, self.created
+            ),
+        )
+        .with_hint(self.recover.clone())
+    }
+}
+
 /// The stdout buffer of a run; flushed only on success.
 #[derive(Default, Debug)]
 pub struct Out {
@@ -201,6 +217,20 @@ impl Out {
         crate::redact::register(secret);
         self.line(secret);
         self.minted = Some(minted);
+    }
+
+    /// Append a one-time secret as the result line and write the buffer
+    /// to stdout now, for a run that must know the secret was shown
+    /// before it goes on (tg-rotate-api-key revokes the old key only
+    /// then). A failure is [`Minted::lost`] (exit 7).
+    pub fn secret_now(&mut self, secret: &str, minted: Minted) -> crate::Result<()> {
+        self.secret(secret, minted);
+        let written = self.flush_to_stdout();
+        self.buf.clear();
+        match (written, self.minted.take()) {
+            (Err(e), Some(m)) => Err(m.lost("standard output", &e)),
+            _ => Ok(()),
+        }
     }
 
     /// Print the buffer even when the run fails (before the error line):

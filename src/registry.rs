@@ -164,9 +164,20 @@ registry! {
         "As JSON, or CSV" => "tg-list-api-keys --user-id \"$ALICE\" -o json\ntg-list-api-keys --user-id \"$ALICE\" -o csv",
         "Revoke every key of a user" => "tg-list-api-keys --username alice -o ids |\n  xargs -n 1 tg-revoke-api-key --key-id",
     ];
-    "tg-revoke-api-key" => tools::RevokeApiKey, Upstream, "Revoke an API key; prints \"Revoked key ID\"", [
+    "tg-revoke-api-key" => tools::RevokeApiKey, Upstream, "Revoke an API key, by id or by owner and name; prints \"Revoked key ID\"", [
         "Revoke a key by its id (tg-list-api-keys shows the ids)" => "tg-revoke-api-key --key-id \"$KEY_ID\"",
+        "By its owner and name (refused if the user has two keys of that name)" => "tg-revoke-api-key --username alice --name laptop",
         "Revoke every key of a user" => "tg-list-api-keys --username alice -o ids |\n  xargs -n 1 tg-revoke-api-key --key-id",
+    ];
+    "tg-rotate-api-key" => tools::RotateApiKey, New, "Replace an API key with a new one of the same name and owner; prints the new key, then revokes the old", [
+        "Rotate alice's ci key; the new one keeps its lifetime (shown once)" => "KEY=$(tg-rotate-api-key --username alice --name ci)",
+        "By key id, with a new expiry" => "tg-rotate-api-key --key-id \"$KEY_ID\" --expires 2027-06-30",
+        "Rotate the key you are using, and go on with the new one" => "TRUSTGRAPH_TOKEN=$(tg-rotate-api-key --key-id \"$MY_KEY_ID\" --yes)",
+    ];
+    "tg-credential-report" => tools::CredentialReport, New, "Report every API key with its owner, age, expiry and findings, and users without keys (reads only)", [
+        "Every key and its findings, as a table" => "tg-credential-report",
+        "In CI: exit 8 on a key without an expiry or older than 90 days" => "tg-credential-report --require-expiry --max-key-age 90 --check",
+        "One workspace, as CSV for a spreadsheet" => "tg-credential-report -w research -o csv > keys.csv",
     ];
     "tg-create-workspace" => tools::CreateWorkspace, Upstream, "Create a workspace; prints \"Workspace created: ID\"", [
         "Create a workspace" => "tg-create-workspace --workspace-id research --name Research",
@@ -249,4 +260,7 @@ pub const NEW_TOOL_FLAGS: &[(&str, &str)] = &[
     ("tg-reset-password", "username"),
     ("tg-create-api-key", "username"),
     ("tg-list-api-keys", "username"),
+    ("tg-revoke-api-key", "name"),
+    ("tg-revoke-api-key", "user-id"),
+    ("tg-revoke-api-key", "username"),
 ];

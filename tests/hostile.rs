@@ -226,6 +226,12 @@ fn cases() -> Vec<Case> {
             token: true,
         },
         Case {
+            tool: "tg-rotate-api-key",
+            args: s(&["--user-id", "u1", "--name", "ci"]),
+            stdin: String::new(),
+            token: true,
+        },
+        Case {
             tool: "tg-reset-password",
             args: s(&["--user-id", "u1"]),
             stdin: String::new(),

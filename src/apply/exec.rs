@@ -87,16 +87,7 @@ impl Secrets {
                 (r, p.display().to_string())
             }
         };
-        r.map_err(|e| {
-            Error::new(
-                Kind::Output,
-                format!(
-                    "could not write the {} to {to} ({e}); it is lost: {}",
-                    m.what, m.created
-                ),
-            )
-            .with_hint(m.recover)
-        })
+        r.map_err(|e| m.lost(&to, &e))
     }
 }
 

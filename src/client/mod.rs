@@ -299,6 +299,31 @@ impl Client {
         self.tool
     }
 
+    /// The same connection, authenticating with `api_key`, an API key
+    /// this run minted: so that a tool that has just revoked the key it
+    /// was given never sends that key again.
+    pub fn with_api_key(&self, api_key: &str) -> Client {
+        redact::register(api_key);
+        Client {
+            tool: self.tool,
+            http: self.http.clone(),
+            base: self.base.clone(),
+            shown: self.shown.clone(),
+            url: self.url.clone(),
+            token: Some(Setting {
+                value: api_key.to_string(),
+                source: Source::Minted,
+            }),
+            timeout: self.timeout,
+            verbose: self.verbose,
+            plain_remote: self.plain_remote,
+            warned_plain: Cell::new(self.warned_plain.get()),
+            proxy: self.proxy.clone(),
+            parsed: self.parsed.clone(),
+            tls: self.tls.clone(),
+        }
+    }
+
     /// When the token is an API key: its first 7 characters, which an API
     /// key record shows as its `prefix` (how tg-apply --prune spares the
     /// key in use). Not a secret: the gateway lists it.

@@ -90,6 +90,9 @@ pub enum Source {
     ProfileTokenFile(String, PathBuf),
     /// The session `tg-login --save` stored for the named profile.
     Session(String),
+    /// An API key this run minted, and then authenticated with
+    /// (tg-rotate-api-key, once it has rotated the key in use).
+    Minted,
     /// The built-in default.
     Default,
     /// Nowhere: the setting is unset.
@@ -108,6 +111,7 @@ impl Source {
             }
             Source::Session(name) => format!("the session saved for profile {name}"),
             Source::Profile(name) => format!("the token of profile {name}"),
+            Source::Minted => "the API key this run minted".into(),
             Source::Default | Source::None => {
                 "no token (none given with -t/--token, --token-file, TRUSTGRAPH_TOKEN, the profile or a saved session)".into()
             }
@@ -124,6 +128,7 @@ impl Source {
             Source::TokenFile(p) => format!("from --token-file {}", p.display()),
             Source::ProfileTokenFile(n, _) => format!("from profile {n}'s token file"),
             Source::Session(n) => format!("from the session saved for profile {n}"),
+            Source::Minted => "minted by this run".into(),
             Source::Default => "default".into(),
             Source::None => "not set".into(),
         }

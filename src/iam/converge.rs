@@ -267,3 +267,101 @@ pub fn report_existing(
     note(&format!("{tool}: warning: {said}; it was left unchanged"));
     Ok(())
 }
+
+/// The ids of `keys`, for a message: `a1, b2`.
+fn ids_of(keys: &[&Record<ApiKey>]) -> String {
+    keys.iter()
+        .map(|k| k.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The one key of user `user_id` (`who` in messages: `alice`) named
+/// `name`. None is a refusal (exit 1); two or more a usage error (exit
+/// 2) that lists their ids: nothing is guessed.
+pub async fn named_key(
+    api: Api<'_>,
+    user_id: &str,
+    who: &str,
+    name: &str,
+    ws: Option<&str>,
+) -> Result<ApiKey> {
+    let keys = user_keys(api, user_id, ws).await?;
+    let found: Vec<&Record<ApiKey>> = keys.iter().filter(|k| k.name == name).collect();
+    match found.as_slice() {
+        [k] => Ok(k.value.clone()),
+        [] => Err(
+            Error::refused(format!("user {who} has no API key named {name:?}")).with_hint(format!(
+                "tg-list-api-keys --user-id {user_id} lists the user's keys"
+            )),
+        ),
+        more => Err(Error::usage(format!(
+            "user {who} has {} API keys named {name:?} ({}): refusing to guess",
+            more.len(),
+            ids_of(more)
+        ))
+        .with_hint("name the key with --key-id")),
+    }
+}
+
+/// API key `key_id`, looked for among the keys of every user (of those
+/// whose home is `ws`, when given): there is no operation that reads one
+/// key. `list-users`, then `list-api-keys` for each user, `jobs` at a
+/// time.
+pub async fn key_by_id(
+    api: Api<'_>,
+    key_id: &str,
+    ws: Option<&str>,
+    jobs: usize,
+) -> Result<ApiKey> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    let users = match ws {
+        None => all_users(api).await?,
+        Some(w) => {
+            api.list_users(&super::ListUsers {
+                workspace: Some(w.into()),
+            })
+            .await?
+            .value
+        }
+    };
+    let lists: Vec<Vec<Record<ApiKey>>> = stream::iter(users.iter())
+        .map(|u| user_keys(api, &u.id, ws))
+        .buffered(jobs)
+        .try_collect()
+        .await?;
+    lists
+        .into_iter()
+        .flatten()
+        .find(|k| k.id == key_id)
+        .map(|k| k.value)
+        .ok_or_else(|| {
+            Error::refused(format!("no user holds an API key with id {key_id}"))
+                .with_hint("tg-credential-report lists every key")
+        })
+}
+
+/// Revoke `key` (`revoke-api-key`) and make sure it is gone: a
+/// TrustGraph 2.11 gateway acknowledges a refusal as it does a success,
+/// so its bare reply is checked with a read of the owner's keys.
+pub async fn revoke_api_key(api: Api<'_>, key: &ApiKey, ws: Option<&str>) -> Result<()> {
+    let req = super::RevokeApiKey {
+        key_id: key.id.clone(),
+        workspace: ws.map(Into::into),
+    };
+    if !api.revoke_api_key(&req).await?.is_bare_2_11() {
+        return Ok(());
+    }
+    if user_keys(api, &key.user_id, ws)
+        .await?
+        .iter()
+        .any(|k| k.id == key.id)
+    {
+        return Err(Error::refused(format!(
+            "revoke-api-key was not carried out: the gateway acknowledged it, but key {} still exists",
+            key.id
+        ))
+        .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role (admin) and the gateway's log"));
+    }
+    Ok(())
+}

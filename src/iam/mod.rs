@@ -17,10 +17,12 @@
 //!
 //! No operation name is spelled outside the protocol crate: the tools and
 //! tg-apply call [`Api`], and [`converge`] (finding what exists, creating
-//! what does not, and saying how it differs) and [`rules`] (what is
-//! checked before anything is sent) are the pieces both share.
+//! what does not, and saying how it differs), [`rules`] (what is checked
+//! before anything is sent) and [`credentials`] (keys' ages, expiries and
+//! the report's findings) are the pieces they share.
 
 pub mod converge;
+pub mod credentials;
 pub mod rules;
 
 use crate::client::{server_text, Client, Reply, Retry};

@@ -203,15 +203,67 @@ impl Tool for ListApiKeys {
     }
 }
 
-/// Revoke an API key by id.
+/// Which API key a tool acts on: `--key-id ID`, or `--name NAME` of the
+/// user given by `--user-id` or `--username`.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[group(skip)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["key_id", "name"])))]
+#[command(group(clap::ArgGroup::new("owner").args(["user_id", "username"])))]
+pub struct KeyRef {
+    /// Key id (tg-list-api-keys shows the ids)
+    #[arg(long = "key-id", value_name = "KEY_ID")]
+    pub key_id: Option<String>,
+
+    /// The key's name, with --user-id or --username (two keys of that
+    /// user with the name: refused, listing their ids)
+    #[arg(long, value_name = "NAME", requires = "owner")]
+    pub name: Option<String>,
+
+    /// The key's owner, by id (with --name)
+    #[arg(long = "user-id", value_name = "USER_ID", requires = "name")]
+    pub user_id: Option<String>,
+
+    /// The key's owner, by username (with --name; resolved with one
+    /// list-users read)
+    #[arg(long = "username", value_name = "USERNAME", requires = "name")]
+    pub username: Option<String>,
+}
+
+impl KeyRef {
+    /// The key `--name` names: its owner resolved (in workspace `ws` when
+    /// set), then the one key of that name among the owner's. `None`
+    /// when the key is named by `--key-id`.
+    pub(crate) async fn named(
+        &self,
+        api: Api<'_>,
+        ws: Option<&str>,
+    ) -> Result<Option<iam::ApiKey>> {
+        let Some(name) = &self.name else {
+            return Ok(None);
+        };
+        let owner = UserRef {
+            user_id: self.user_id.clone(),
+            username: self.username.clone(),
+        };
+        let user_id = owner.resolve(api, ws).await?;
+        let who = self.username.as_deref().unwrap_or(&user_id);
+        converge::named_key(api, &user_id, who, name, ws)
+            .await
+            .map(Some)
+    }
+}
+
+/// Revoke an API key, by id (as upstream's tool) or by owner and name.
+///
+/// The key stops working at once on tg-dev-gateway; a TrustGraph gateway
+/// caches keys, and may accept it for up to 60 more seconds.
 #[derive(Parser, Debug)]
 pub struct RevokeApiKey {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Key id to revoke
-    #[arg(long = "key-id", required = true)]
-    pub key_id: String,
+    #[command(flatten)]
+    pub key: KeyRef,
 
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
@@ -225,19 +277,27 @@ impl Tool for RevokeApiKey {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
+        // By name: found in the owner's list, so the revocation is
+        // confirmed with a read on a 2.11 gateway.
+        if let Some(key) = self.key.named(api, ws.as_deref()).await? {
+            converge::revoke_api_key(api, &key, ws.as_deref()).await?;
+            out.line(&format!("Revoked key {}", key.id));
+            return Ok(());
+        }
+        let key_id = self.key.key_id.clone().unwrap_or_default();
         let req = iam::RevokeApiKey {
-            key_id: self.key_id.clone(),
+            key_id: key_id.clone(),
             workspace: ws,
         };
-        if Api::new(&client).revoke_api_key(&req).await?.is_bare_2_11() {
+        if api.revoke_api_key(&req).await?.is_bare_2_11() {
             note(&format!(
-                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers the same whether or not key {} existed; check with tg-list-api-keys --user-id OWNER",
+                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers the same whether or not key {key_id} existed; check with tg-list-api-keys --user-id OWNER",
                 Self::NAME,
-                self.key_id
             ));
         }
-        out.line(&format!("Revoked key {}", self.key_id));
+        out.line(&format!("Revoked key {key_id}"));
         Ok(())
     }
 }

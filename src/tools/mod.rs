@@ -5,15 +5,19 @@ mod auth;
 mod keys;
 mod mint;
 mod profiles;
+mod report;
+mod rotate;
 mod signing;
 mod status;
 mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
-pub use keys::{CreateApiKey, ListApiKeys, RevokeApiKey};
+pub use keys::{CreateApiKey, KeyRef, ListApiKeys, RevokeApiKey};
 pub use mint::MintToken;
 pub use profiles::{Config, Logout};
+pub use report::CredentialReport;
+pub use rotate::RotateApiKey;
 pub use signing::RotateSigningKey;
 pub use status::AuthStatus;
 pub use users::{

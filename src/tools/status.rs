@@ -145,7 +145,7 @@ fn result_name(e: &Error) -> &'static str {
         Kind::Auth | Kind::Forbidden | Kind::Refused => "refused",
         Kind::Unreachable => "unreachable",
         Kind::Protocol => "unexpected-response",
-        Kind::Usage | Kind::Output | Kind::Local => "error",
+        Kind::Usage | Kind::Output | Kind::Check | Kind::Local => "error",
     }
 }
 
@@ -181,6 +181,7 @@ fn source_words(s: &Source) -> (&'static str, String) {
             format!("saved profile session (profile {n})"),
         ),
         Source::Profile(n) => ("profile", format!("profile {n}")),
+        Source::Minted => ("minted", "minted by this run".into()),
         Source::Default | Source::None => ("none", "none".into()),
     }
 }

@@ -228,7 +228,11 @@ impl Tool for ListUsers {
 /// An empty user list is only believable for a workspace filter on a
 /// workspace that exists: without a filter the caller is itself a user, so
 /// an empty list means a refusal (how a 2.11 gateway answers one).
-async fn confirm_no_users<T>(api: Api<'_>, users: &Answer<T>, ws: Option<&str>) -> Result<()> {
+pub(crate) async fn confirm_no_users<T>(
+    api: Api<'_>,
+    users: &Answer<T>,
+    ws: Option<&str>,
+) -> Result<()> {
     let Some(w) = ws else {
         return Err(users.missing(
             "users",

@@ -403,6 +403,7 @@ const MACHINE_VARS: &[&str] = &[
     "CLICOLOR",
     "CLICOLOR_FORCE",
     "TERM",
+    "TG_IAM_TEST_NOW",
 ];
 
 /// Give `cmd` an environment with nothing of the machine's in it: no
