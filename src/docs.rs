@@ -157,7 +157,7 @@ fn overview_page() -> Vec<u8> {
         Section::new("PRECEDENCE", vec![
             para("One rule for every setting and every tool: the flag, then its environment variable, then the selected profile of the config file, then the built-in default. A flag or variable that is set but empty counts as set and means none."),
             item("gateway URL", "-u/--api-url, TRUSTGRAPH_URL, the profile's url, http://localhost:8888/."),
-            item("token", "-t/--token or --token-file, TRUSTGRAPH_TOKEN, the profile's token_file, then the session saved by tg-login --save; else none."),
+            item("token", "-t/--token or --token-file, TRUSTGRAPH_TOKEN, the profile's token_file (sent only to the profile's url), then the session saved by tg-login --save (sent only to the gateway that issued it); else none."),
             item("workspace", "-w/--workspace, TRUSTGRAPH_WORKSPACE, the profile's workspace; else none (the gateway's default)."),
             item("CA certificate", "--ca-cert, the profile's ca_cert, the system's roots."),
             item("timeout", "--timeout, the profile's timeout, 30 seconds; it bounds the whole exchange, redirects included."),
@@ -181,7 +181,7 @@ fn overview_page() -> Vec<u8> {
         Section::new("SECURITY", vec![
             para("A secret (a token, password, API key, JWT or temporary password) reaches stdout when it is the result, the configured gateway, or a 0600 file the user asked for; never stderr, a -v trace or an error line, where every secret the run holds is masked as ***, however a server spells it."),
             para("Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size and time."),
-            para("Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password, tg-login, tg-mint-token) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover."),
+            para("Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover. A JWT (tg-login, tg-mint-token) can be had again: it may go to /dev/null."),
             para("Passwords are best read with --password-stdin or typed at the no-echo prompt: a password given as a flag is visible in ps(1) and shell history, and the tool warns."),
         ]),
         Section::new("EXAMPLES", vec![Block::Pre(vec![
@@ -279,7 +279,8 @@ fn manifest_page() -> Vec<u8> {
         ),
         Section::new("DESCRIPTION", vec![
             para(&one_line(&schema)),
-            para("A manifest is TOML, YAML or JSON, chosen by the file's extension (.toml, .yaml or .yml, .json); tg-apply -f - reads standard input, with --format. Unknown fields are errors, reported with the file, the line and the field's path (exit 2). A YAML manifest may not use anchors and aliases, or nest flow collections deeper than 32 levels."),
+            para("A manifest is TOML, YAML or JSON, chosen by the file's extension (.toml, .yaml or .yml, .json); tg-apply -f - reads standard input, with --format. Unknown fields are errors, reported with the file, the line and the field's path (exit 2). A YAML manifest may not use anchors and aliases, merge keys or more than one document, or nest deeper than 16 levels (the parser's budget refuses them, exit 2)."),
+            para("Omitted means unmanaged: a field a manifest leaves out is left as it is on an existing record; a record tg-apply creates gets the defaults (a user is a reader and enabled, a workspace enabled). tg-apply refuses a plan that would take the caller's admin role, disable the caller or its home workspace, revoke or replace the API key in use, or leave no enabled admin in an enabled workspace (exit 2, naming the entry, nothing sent); see tg-apply(1)."),
             para("It has three lists, applied in this order: workspaces (by id), users (by username) and api_keys (by owner and name). The JSON Schema of the format, generated from the same definitions as this page, is schema/tg-apply-manifest.schema.json in the source; the guide is docs/apply.md there."),
         ]),
     ];

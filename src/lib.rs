@@ -41,12 +41,6 @@ pub trait Tool: clap::Parser + Sized {
     /// fails, the run fails (exit 7) saying what was created.
     const SECRET_OUTPUT: Option<&'static str> = None;
 
-    /// [`Tool::SECRET_OUTPUT`] for this invocation (a flag may send the
-    /// secret elsewhere, as `tg-login --save` does).
-    fn secret_output(&self) -> Option<&'static str> {
-        Self::SECRET_OUTPUT
-    }
-
     /// Whether this invocation may name a profile the config file does not
     /// define yet (`tg-config set --profile NEW ...`); for every other use
     /// an unknown profile is a usage error.
@@ -99,7 +93,7 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
     if let Err(e) = config::init(&matches, args.creates_profiles()) {
         return fail(T::NAME, &e);
     }
-    if let Some(what) = args.secret_output() {
+    if let Some(what) = T::SECRET_OUTPUT {
         if let Err(e) = output::check_stdout_takes(what) {
             return fail(T::NAME, &e);
         }

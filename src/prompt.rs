@@ -145,6 +145,22 @@ impl Prompter {
 /// Ask for `yes` before an irreversible step. `assume_yes` (`--yes`)
 /// skips the question; without a terminal and without it, refuse.
 pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
+    ask(question, "[type 'yes' to confirm]:", assume_yes, |a| {
+        a == "yes"
+    })
+}
+
+/// Ask `question [y/N] ` (as `terraform apply` and most shells' tools
+/// do): `y` or `yes`, in any case, goes on; anything else, or nothing,
+/// stops. `assume_yes` (`--yes`) skips the question; without a terminal
+/// and without it, refuse.
+pub fn confirm_yn(question: &str, assume_yes: bool) -> Result<()> {
+    ask(question, "[y/N]", assume_yes, |a| {
+        a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
+    })
+}
+
+fn ask(question: &str, suffix: &str, assume_yes: bool, accept: fn(&str) -> bool) -> Result<()> {
     if assume_yes {
         return Ok(());
     }
@@ -161,10 +177,10 @@ pub fn confirm(question: &str, assume_yes: bool) -> Result<()> {
         .split('\n')
         .map(crate::output::stderr_text)
         .collect();
-    let _ = write!(err, "{} [type 'yes' to confirm]: ", shown.join("\n"));
+    let _ = write!(err, "{} {suffix} ", shown.join("\n"));
     let _ = err.flush();
     let answer = read_line_capped(MAX_ANSWER_BYTES, "the answer")?.unwrap_or_default();
-    if answer.trim() == "yes" {
+    if accept(answer.trim()) {
         Ok(())
     } else {
         Err(Error::new(

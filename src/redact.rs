@@ -9,7 +9,7 @@
 //!   values of the known secret keys, `tg_…` API keys, three-part JWTs,
 //!   a `Bearer`/`Basic` credential and a password inside a URL.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_lite::Regex;
 use serde_json::Value;
 use std::sync::{Mutex, OnceLock};
@@ -131,6 +131,17 @@ impl Registry {
     }
 }
 
+/// One matcher over every registered secret (the tests' view of the
+/// registry).
+#[cfg(test)]
+fn matcher() -> Option<std::sync::Arc<Matcher>> {
+    let r = registry();
+    if r.secrets.is_empty() {
+        return None;
+    }
+    Matcher::new(&r.secrets).map(std::sync::Arc::new)
+}
+
 /// One Aho-Corasick automaton over every registered secret and the forms
 /// of it that are not undone by decoding the text (base64, `+` for space).
 struct Matcher {
@@ -155,22 +166,27 @@ impl Matcher {
                 short.push(is_short);
             }
         };
-        for s in secrets {
+        for secret in secrets {
             // Matched against text without the characters the output
             // layer strips, so the pattern goes without them too.
-            let s: String = s.chars().filter(|c| !is_unsafe_char(*c)).collect();
+            let s: String = secret.chars().filter(|c| !is_unsafe_char(*c)).collect();
             let is_short = s.chars().count() < WHOLE_WORD_BELOW;
             add(s.clone(), is_short);
             if s.contains(' ') {
                 add(s.replace(' ', "+"), is_short);
             }
-            for b in base64_forms(s.as_bytes()) {
+            // Base64 holds every byte of the secret, those characters too.
+            for b in base64_forms(secret.as_bytes()) {
                 add(b, false);
             }
         }
         let longest = pats.iter().map(String::len).max().unwrap_or(0);
+        // Never a DFA: the crate picks one for a few patterns, and its
+        // build is quadratic in a pattern's length (a 64 KiB secret took
+        // minutes); the contiguous NFA builds in linear time.
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&pats)
             .ok()?;
         Some(Matcher {
@@ -477,20 +493,44 @@ fn html_escape(rest: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
-/// `text` decoded by the decoders in `flags`, without the characters the
-/// output layer strips ([`is_unsafe_char`]).
+/// `text` as the terminal shows it, without the characters the output
+/// layer strips ([`is_unsafe_char`]), then decoded by the
+/// decoders in `flags` (without the characters decoding yields that the
+/// output layer strips).
 fn view(text: &str, flags: u8) -> View<'_> {
-    if flags == 0 && !text.chars().any(is_unsafe_char) {
+    let has_unsafe = text.chars().any(is_unsafe_char);
+    if flags == 0 && !has_unsafe {
         return View {
             text: text.into(),
             spans: None,
         };
     }
-    let mut out = String::with_capacity(text.len());
-    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(text.len());
+    // What the terminal shows is decoded, not what arrived: a character
+    // stripped from inside an escape must not hide it. `at`: for each
+    // byte of `shown`, where it is in `text`.
+    let mut at: Vec<u32> = Vec::new();
+    let stripped: String;
+    let shown = if has_unsafe {
+        let mut s = String::with_capacity(text.len());
+        for (i, c) in text.char_indices().filter(|(_, c)| !is_unsafe_char(*c)) {
+            s.push(c);
+            at.extend((i..i + c.len_utf8()).map(|b| b as u32));
+        }
+        stripped = s;
+        stripped.as_str()
+    } else {
+        text
+    };
+    let original = |j: usize| if has_unsafe { at[j] } else { j as u32 };
+    let mut out = String::with_capacity(shown.len());
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(shown.len());
+    // Where the last character kept starts in `out`, and where escapes
+    // dropped since then start in `text`.
+    let mut last = 0;
+    let mut dropped: Option<u32> = None;
     let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
+    while i < shown.len() {
+        let rest = &shown[i..];
         let c = rest.chars().next().expect("not at the end");
         let decoded = match c {
             '\\' if flags & BACKSLASH != 0 => backslash_escape(rest),
@@ -499,10 +539,19 @@ fn view(text: &str, flags: u8) -> View<'_> {
             _ => None,
         };
         let (ch, len) = decoded.unwrap_or((c, c.len_utf8()));
-        if !is_unsafe_char(ch) {
-            let span = (i as u32, (i + len) as u32);
+        let span = (original(i), original(i + len - 1) + 1);
+        if is_unsafe_char(ch) {
+            // An escape of a character the output layer strips (`\t`,
+            // `%7F`) is still shown: it goes with the characters on either
+            // side, so a secret that starts or ends with one masks it.
+            for s in &mut spans[last..] {
+                s.1 = span.1;
+            }
+            dropped = dropped.or(Some(span.0));
+        } else {
+            last = out.len();
             out.push(ch);
-            spans.resize(out.len(), span);
+            spans.resize(out.len(), (dropped.take().unwrap_or(span.0), span.1));
         }
         i += len;
     }
@@ -512,21 +561,14 @@ fn view(text: &str, flags: u8) -> View<'_> {
     }
 }
 
-/// `text` with every registered secret masked, in every view of it.
-fn mask_registered(text: &str) -> String {
-    let ms = matchers();
-    if ms.is_empty() {
-        return text.to_string();
-    }
-    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
-    mask_with_all(&ms, text)
-}
-
+/// `text` with the secrets of matcher `m` masked, in every view of it.
 #[cfg(test)]
 fn mask_with(m: &Matcher, text: &str) -> String {
     mask_with_all(&[m], text)
 }
 
+/// `text` with the secrets of every matcher of `ms` masked, in every view
+/// of it.
 fn mask_with_all(ms: &[&Matcher], text: &str) -> String {
     let mut flags = 0;
     for (c, f) in [('\\', BACKSLASH), ('%', PERCENT), ('&', HTML)] {
@@ -534,15 +576,10 @@ fn mask_with_all(ms: &[&Matcher], text: &str) -> String {
             flags |= f;
         }
     }
-    let mut views = vec![0];
-    for f in [BACKSLASH, PERCENT, HTML] {
-        if flags & f != 0 {
-            views.push(f);
-        }
-    }
-    if flags.count_ones() > 1 {
-        views.push(flags);
-    }
+    // Every set of the decoders the text calls for: an echo may use some
+    // of them while the secret holds the others' escape characters as
+    // they are.
+    let views = (0..=flags).filter(|v| v & !flags == 0);
     // For each end position, the earliest start of a match ending there.
     let mut first_start: Vec<u32> = Vec::new();
     for flags in views {
@@ -597,7 +634,19 @@ fn mask_with_all(ms: &[&Matcher], text: &str) -> String {
 
 /// `text` with every known secret and every secret-looking value masked.
 pub fn scrub(text: &str) -> String {
-    let s = mask_registered(text);
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    scrub_with(&ms, text)
+}
+
+/// [`scrub`] with the registered secrets' matchers `ms` (none: nothing
+/// is registered).
+fn scrub_with(ms: &[&Matcher], text: &str) -> String {
+    let s = if ms.is_empty() {
+        text.to_string()
+    } else {
+        mask_with_all(ms, text)
+    };
     // Cheap test first: most lines hold nothing that could be a secret.
     let lower = s.to_ascii_lowercase();
     let suspicious = lower.contains("tg_")
@@ -629,28 +678,59 @@ pub fn scrub(text: &str) -> String {
     s.into_owned()
 }
 
-/// How many characters of a text [`scrub_clip`] scrubs to keep `max` of
-/// them: enough to hold, whole, any registered secret (in its longest
-/// encoded form) that starts before the cut.
+/// [`scrub`] for text of any length, kept to at most `max` characters
+/// (plus `…` when cut). Only a window of the text is scrubbed, long
+/// enough to hold, whole, any secret (in its longest encoded form) that
+/// starts before the cut (characters the output layer strips aside), so
+/// the cost is bounded and no secret is cut in two before it is masked; the cut is then moved back past a trailing
+/// run of token-like characters, so no part of an unregistered
+/// secret-looking value survives either.
+pub fn scrub_clip(text: &str, max: usize) -> String {
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    clip_with_all(&ms, text, max)
+}
+
+/// How many characters of a text (not counting those the output layer
+/// strips) [`scrub_clip`] scrubs to keep `max` of them: enough to hold,
+/// whole, any registered secret (in its longest encoded form) that starts
+/// before the cut.
 pub fn clip_window(max: usize) -> usize {
     let longest = matchers().iter().map(|m| m.longest).max().unwrap_or(0);
+    window_for(max, longest)
+}
+
+fn window_for(max: usize, longest: usize) -> usize {
     // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
     max + 12 * longest + 1
 }
 
-/// [`scrub`] for text of any length, kept to at most `max` characters
-/// (plus `…` when cut). Only a window of the text is scrubbed, long
-/// enough to hold, whole, any secret (in its longest encoded form) that
-/// starts before the cut, so the cost is bounded and no secret is cut in
-/// two before it is masked; the cut is then moved back past a trailing
-/// run of token-like characters, so no part of an unregistered
-/// secret-looking value survives either.
-pub fn scrub_clip(text: &str, max: usize) -> String {
+/// [`scrub_clip`] with the registered secrets' matcher `m`.
+#[cfg(test)]
+fn clip_with(m: Option<&Matcher>, text: &str, max: usize) -> String {
+    clip_with_all(m.as_slice(), text, max)
+}
+
+/// [`scrub_clip`] with the registered secrets' matchers `ms`.
+fn clip_with_all(ms: &[&Matcher], text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        return scrub(text);
+        return scrub_with(ms, text);
     }
-    let window: String = text.chars().take(clip_window(max)).collect();
-    let mut cut: String = scrub(&window).chars().take(max).collect();
+    let longest = ms.iter().map(|m| m.longest).max().unwrap_or(0);
+    // Characters the output layer strips do not count: a secret split by
+    // any number of them still fits.
+    let mut room = window_for(max, longest);
+    let window: String = text
+        .chars()
+        .take_while(|c| {
+            let more = room > 0;
+            if !is_unsafe_char(*c) {
+                room = room.saturating_sub(1);
+            }
+            more
+        })
+        .collect();
+    let mut cut: String = scrub_with(ms, &window).chars().take(max).collect();
     while cut
         .chars()
         .next_back()
@@ -930,3 +1010,8 @@ mod tests {
         }
     }
 }
+
+/// Every decoder, view and boundary of the scrubber, each on its own
+/// (issue 21).
+#[cfg(test)]
+mod path_tests;

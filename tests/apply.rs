@@ -4,11 +4,11 @@
 //! stdout, the exit code, and the gateway's state afterwards.
 
 mod common;
-use common::{bin_dir, clean_env, run_tool, Run};
+use common::{tg, Run, TestCommand};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, RefuseHook, Server};
@@ -26,7 +26,7 @@ fn start(compat: Compat, refuse: Option<RefuseHook>) -> Gw {
     c.refuse = refuse;
     let server = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
     let url = server.url();
-    let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         server,
@@ -36,15 +36,35 @@ fn start(compat: Compat, refuse: Option<RefuseHook>) -> Gw {
 }
 
 impl Gw {
+    /// `tool` with the gateway's URL and the admin's key.
+    fn tg(&self, tool: &str) -> TestCommand {
+        tg(tool).url(&self.url).token(&self.admin)
+    }
+
     /// Run `tool` with the gateway's URL and the admin's key.
     fn run(&self, tool: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut a = vec!["-u", self.url.as_str(), "-t", self.admin.as_str()];
-        a.extend_from_slice(args);
-        run_tool(tool, &a, env, None)
+        self.tg(tool).args(args).envs(env.iter().copied()).run()
     }
 
     fn apply(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         self.run("tg-apply", args, env)
+    }
+
+    /// Create user `name` in `default` with tg-create-user (and `extra`
+    /// flags); its id.
+    fn user(&self, name: &str, extra: &[&str]) -> String {
+        let mut a = vec![
+            "-w",
+            "default",
+            "--username",
+            name,
+            "--password",
+            "pw-123456",
+        ];
+        a.extend_from_slice(extra);
+        let r = self.run("tg-create-user", &a, &[]);
+        ok(&r);
+        r.stdout.trim().to_string()
     }
 
     /// The state, without ids, times or secrets: one sorted line per thing.
@@ -84,6 +104,14 @@ impl Gw {
         out.sort();
         out
     }
+}
+
+/// A gateway hook that refuses every `op` request.
+fn refuse_op(op: &'static str) -> RefuseHook {
+    RefuseHook(Arc::new(move |b| {
+        (b.get("operation").and_then(Value::as_str) == Some(op))
+            .then(|| ("operation-not-permitted", "scripted refusal".to_string()))
+    }))
 }
 
 fn tmpdir(tag: &str) -> PathBuf {
@@ -214,12 +242,10 @@ fn first_then_noop(compat: Compat) {
         (&"api_key".into(), &"alice".into())
     );
     // They work: the key is alice's, the passwords log in.
-    let who = run_tool(
-        "tg-whoami",
-        &["-u", &gw.url, "-t", key["secret"].as_str().unwrap()],
-        &[],
-        None,
-    );
+    let who = tg("tg-whoami")
+        .url(&gw.url)
+        .token(key["secret"].as_str().unwrap())
+        .run();
     ok(&who);
     assert!(who.stdout.contains("alice"), "{}", who.stdout);
     for (user, pw) in [
@@ -227,12 +253,11 @@ fn first_then_noop(compat: Compat) {
         ("alice", "alice-pw-1234"),
         ("bob", "bob-pw-5678"),
     ] {
-        let l = run_tool(
-            "tg-login",
-            &["-u", &gw.url, "--username", user, "--password-stdin"],
-            &[],
-            Some(&format!("{pw}\n")),
-        );
+        let l = tg("tg-login")
+            .url(&gw.url)
+            .args(["--username", user, "--password-stdin"])
+            .stdin(format!("{pw}\n"))
+            .run();
         ok(&l);
     }
     let after_first = gw.summary();
@@ -328,7 +353,7 @@ fn a_changed_manifest_gives_exactly_the_expected_steps() {
     assert!(dry
         .stderr
         .contains("Plan: 2 to create, 4 to change, 3 unchanged.\n"));
-    let r = gw.apply(&["-f", &m2], ENV);
+    let r = gw.apply(&["-f", &m2, "--yes"], ENV);
     ok(&r);
     assert_eq!(plan_lines(&r.stderr), want);
     let s = secrets(&r.stdout);
@@ -425,7 +450,7 @@ fn prune_disables_and_revokes_but_spares_the_caller_and_the_key_in_use() {
         r.stderr
     );
 
-    let r = gw.apply(&["-f", &m, "--prune"], ENV);
+    let r = gw.apply(&["-f", &m, "--prune", "--yes"], ENV);
     ok(&r);
     let pruned: Vec<&str> = plan_lines(&r.stderr)
         .into_iter()
@@ -494,8 +519,9 @@ fn refusal_then_rerun(compat: Compat) {
         r.stderr
     );
     assert!(
-        r.stderr
-            .contains("3 of 7 steps done, 1 failed, 3 not started.\n"),
+        r.stderr.contains(
+            "3 of 7 steps done (3 confirmed, 0 not confirmed), 1 failed, 3 not started.\n"
+        ),
         "{}",
         r.stderr
     );
@@ -542,11 +568,7 @@ fn a_scripted_refusal_on_2_11_is_caught_and_a_rerun_converges() {
 
 #[test]
 fn a_silently_refused_update_on_2_11_is_caught_by_the_read_back() {
-    let hook = RefuseHook(Arc::new(|b| {
-        (b.get("operation").and_then(Value::as_str) == Some("update-user"))
-            .then(|| ("operation-not-permitted", "no".to_string()))
-    }));
-    let gw = start(Compat::V2_11, Some(hook));
+    let gw = start(Compat::V2_11, Some(refuse_op("update-user")));
     let (d, m) = manifest_dir("silent");
     ok(&gw.apply(&["-f", &m], ENV));
     let m2 = write(
@@ -557,7 +579,7 @@ fn a_silently_refused_update_on_2_11_is_caught_by_the_read_back() {
             "roles = [\"admin\"]\nname = \"Alice\"",
         ),
     );
-    let r = gw.apply(&["-f", &m2], ENV);
+    let r = gw.apply(&["-f", &m2, "--yes"], ENV);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(
         "tg-apply: error: step 1 of 1 failed: ~ update user alice: roles writer -> admin: update-user was not carried out: the gateway acknowledged it, but user alice still differs: roles writer -> admin\n"
@@ -670,12 +692,9 @@ fn create_user_exists_ok() {
         );
     }
     // --strict alone is a usage error.
-    let r = run_tool(
-        "tg-create-user",
-        &["--username", "a", "--strict"],
-        &[],
-        None,
-    );
+    let r = tg("tg-create-user")
+        .args(["--username", "a", "--strict"])
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
@@ -735,20 +754,7 @@ fn create_workspace_exists_ok() {
 #[test]
 fn create_api_key_exists_ok() {
     let gw = start(Compat::Design, None);
-    let alice = gw.run(
-        "tg-create-user",
-        &[
-            "-w",
-            "default",
-            "--username",
-            "alice",
-            "--password",
-            "pw-123456",
-        ],
-        &[],
-    );
-    ok(&alice);
-    let id = alice.stdout.trim().to_string();
+    let id = gw.user("alice", &[]);
     let first = gw.run(
         "tg-create-api-key",
         &["--user-id", &id, "--name", "ci", "--exists-ok"],
@@ -827,19 +833,18 @@ fn a_manifest_error_names_the_file_the_line_and_the_field() {
     let url = format!("http://127.0.0.1:{}/", common::closed_port());
     let cases = [
         ("m.toml", "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nemial = \"x\"\n", ":4:1: users[0].emial: unknown field `emial`, expected one of `username`"),
-        ("m.yaml", "users:\n  - username: a\n    workspace: w\n    emial: x\n", ":4:5: users[0].emial: unknown field `emial`, expected one of `username`"),
+        ("m.yaml", "users:\n  - username: a\n    workspace: w\n    emial: x\n", ":4:5: users[0].emial: unknown field `emial`, expected one of username, workspace"),
         ("m.json", "{\"users\": [\n  {\"username\": \"a\",\n   \"workspace\": \"w\",\n   \"emial\": \"x\"}]}", ":4:"),
         ("t.toml", "[[users]]\nusername = \"a\"\nworkspace = \"w\"\nroles = \"admin\"\n", ":4:9: users[0].roles: invalid type: string \"admin\", expected a sequence"),
         ("k.yaml", "api_keys:\n  - user: a\n    name: k\n    expires: soon\n", ": api_keys[0].expires: the expiry \"soon\" is not an ISO-8601 date"),
     ];
     for (name, text, want) in cases {
         let p = write(&d, name, text);
-        let r = run_tool(
-            "tg-apply",
-            &["-u", &url, "-t", "tg_x1234567", "-f", &p],
-            &[],
-            None,
-        );
+        let r = tg("tg-apply")
+            .url(&url)
+            .token("tg_x1234567")
+            .args(["-f", &p])
+            .run();
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
         assert!(
             r.stderr.starts_with(&format!("tg-apply: error: {p}{want}")),
@@ -848,15 +853,13 @@ fn a_manifest_error_names_the_file_the_line_and_the_field() {
         );
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     }
-    let r = run_tool("tg-apply", &["-u", &url, "-f", "-"], &[], Some("{}"));
+    let r = tg("tg-apply").url(&url).args(["-f", "-"]).stdin("{}").run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--format"), "{}", r.stderr);
-    let r = run_tool(
-        "tg-apply",
-        &["-u", &url, "-f", &write(&d, "m.txt", "")],
-        &[],
-        None,
-    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .args(["-f", &write(&d, "m.txt", "")])
+        .run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot tell the format"), "{}", r.stderr);
 }
@@ -866,22 +869,12 @@ fn a_manifest_on_stdin_and_a_loose_password_file() {
     let gw = start(Compat::Design, None);
     let url = gw.url.clone();
     let json = r#"{"workspaces": [{"id": "acme"}], "users": [{"username": "zed", "workspace": "acme", "password": {"file": "/nonexistent/pw"}}]}"#;
-    let r = run_tool(
-        "tg-apply",
-        &[
-            "-u",
-            &url,
-            "-t",
-            &gw.admin,
-            "-f",
-            "-",
-            "--format",
-            "json",
-            "--dry-run",
-        ],
-        &[],
-        Some(json),
-    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .token(&gw.admin)
+        .args(["-f", "-", "--format", "json", "--dry-run"])
+        .stdin(json)
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("tg-apply: error: <stdin>: the initial password of users[0] (zed): /nonexistent/pw does not exist"), "{}", r.stderr);
     let d = tmpdir("loose");
@@ -908,18 +901,13 @@ fn a_closed_stdout_with_minted_secrets_is_not_exit_0() {
     let (d, m) = manifest_dir("closed");
     let before = gw.summary();
     let run = |stdout: Stdio| {
-        let mut cmd = Command::new(bin_dir().join("tg-apply"));
-        clean_env(&mut cmd);
-        cmd.args(["-u", &gw.url, "-t", &gw.admin, "-f", &m])
+        let r = gw
+            .tg("tg-apply")
+            .args(["-f", &m])
             .env("ALICE_PW", "alice-pw-1234")
-            .stdin(Stdio::null())
             .stdout(stdout)
-            .stderr(Stdio::piped());
-        let out = cmd.output().unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .run();
+        (r.code, r.stderr)
     };
     // A closed stdout (reopened on /dev/null by the runtime) and /dev/full.
     for stdout in [
@@ -966,26 +954,14 @@ fn the_plan_is_coloured_on_a_terminal_unless_no_color() {
     let gw = start(Compat::Design, None);
     let (_d, m) = manifest_dir("colour");
     let on_tty = |no_color: Option<&str>| {
-        let cmdline = format!(
-            "'{}' -u '{}' -t '{}' -f '{}' --dry-run",
-            bin_dir().join("tg-apply").display(),
-            gw.url,
-            gw.admin,
-            m
-        );
-        let mut cmd = Command::new("script");
-        clean_env(&mut cmd);
-        cmd.env("ALICE_PW", "alice-pw-1234");
-        cmd.env_remove("NO_COLOR");
+        let mut t = gw
+            .tg("tg-apply")
+            .args(["-f", &m, "--dry-run"])
+            .env("ALICE_PW", "alice-pw-1234");
         if let Some(v) = no_color {
-            cmd.env("NO_COLOR", v);
+            t = t.env("NO_COLOR", v);
         }
-        let out = cmd
-            .args(["-q", "-e", "-c", &cmdline, "/dev/null"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("script(1) from util-linux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        t.on_tty("").1
     };
     let screen = on_tty(None);
     assert!(
@@ -1048,6 +1024,17 @@ fn the_guide_example_manifests_are_valid_and_agree() {
         (t.workspaces.len(), t.users.len(), t.api_keys.len()),
         (2, 3, 2)
     );
+    // examples/ holds the same manifest, as files.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (name, format) in [
+        ("manifest.toml", Format::Toml),
+        ("manifest.yaml", Format::Yaml),
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let e = parse(&text, format, name).unwrap();
+        validate(&e, name).unwrap();
+        assert_eq!(format!("{e:?}"), format!("{t:?}"), "{name}");
+    }
 }
 
 #[test]
@@ -1078,4 +1065,402 @@ fn a_secrets_file_is_not_left_behind_by_a_run_that_minted_nothing() {
         std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
         0o600
     );
+}
+
+// ------------------------------------------- lockouts and the plan's truth
+
+/// Write `text` as `name` in a fresh directory and apply it with `args`.
+fn apply_text(gw: &Gw, tag: &str, name: &str, text: &str, args: &[&str]) -> Run {
+    let d = tmpdir(tag);
+    let m = write(&d, name, text);
+    let mut a = vec!["-f", m.as_str()];
+    a.extend_from_slice(args);
+    gw.apply(&a, &[])
+}
+
+#[test]
+fn an_omitted_field_leaves_an_existing_record_alone() {
+    let gw = start(Compat::Design, None);
+    // eve: a disabled writer; the manifest names her and the admin
+    // without roles or enabled.
+    let eve = gw.user("eve", &["--roles", "writer"]);
+    ok(&gw.run("tg-disable-user", &["--user-id", &eve], &[]));
+    let before = gw.summary();
+    let r = apply_text(
+        &gw,
+        "omitted",
+        "m.yaml",
+        "users:\n  - {username: admin, workspace: default}\n  - {username: eve, workspace: default}\n",
+        &[],
+    );
+    ok(&r);
+    assert_eq!(
+        plan_lines(&r.stderr),
+        ["= user admin unchanged", "= user eve unchanged"],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(gw.summary(), before);
+    // A workspace without `enabled` is not re-enabled either; a new user
+    // without roles or enabled gets the documented defaults.
+    ok(&gw.run("tg-create-workspace", &["--workspace-id", "old"], &[]));
+    ok(&gw.run(
+        "tg-disable-workspace",
+        &["--workspace-id", "old", "--yes"],
+        &[],
+    ));
+    let r = apply_text(
+        &gw,
+        "omitted2",
+        "m.toml",
+        "[[workspaces]]\nid = \"old\"\n\n[[users]]\nusername = \"zed\"\nworkspace = \"default\"\n",
+        &[],
+    );
+    ok(&r);
+    assert_eq!(
+        plan_lines(&r.stderr),
+        [
+            "= workspace old unchanged",
+            "+ create user zed (reader) in default"
+        ],
+        "{}",
+        r.stderr
+    );
+    let after = gw.summary();
+    assert!(
+        after.contains(&"workspace old \"old\" enabled=false".to_string()),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(
+            &"user zed in default roles=reader name=\"zed\" email=\"\" enabled=true".to_string()
+        ),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn every_lockout_is_refused_before_anything_is_sent() {
+    let gw = start(Compat::Design, None);
+    let before = gw.summary();
+    let cases = [
+        // The caller demoted.
+        (
+            "users:\n  - {username: admin, workspace: default, roles: [reader]}\n",
+            "users[0].roles",
+            "would lose the admin role",
+        ),
+        // The caller disabled.
+        (
+            "users:\n  - {username: admin, workspace: default, enabled: false}\n",
+            "users[0].enabled",
+            "would be disabled",
+        ),
+        // The caller's home workspace disabled.
+        (
+            "workspaces:\n  - {id: default, enabled: false}\n",
+            "workspaces[0].enabled",
+            "the caller's home workspace",
+        ),
+        // The key in use replaced.
+        (
+            "api_keys:\n  - {user: admin, name: bootstrap, expires: \"2099-01-01\"}\n",
+            "api_keys[0].expires",
+            "the API key this run uses",
+        ),
+    ];
+    for (text, entry, why) in cases {
+        for extra in [&[][..], &["--yes"][..]] {
+            let r = apply_text(&gw, "lockout", "m.yaml", text, extra);
+            assert_eq!(r.code, 2, "{text}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(&format!("m.yaml: {entry}: ")) && r.stderr.contains(why),
+                "{text}: {}",
+                r.stderr
+            );
+            assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+            assert_eq!(r.stdout, "");
+            assert_eq!(gw.summary(), before, "{text}: nothing was changed");
+        }
+    }
+}
+
+#[test]
+fn a_destructive_plan_needs_yes_without_a_terminal() {
+    let gw = start(Compat::Design, None);
+    let setup = "users:\n  - {username: alice, workspace: default, roles: [writer, admin]}\n";
+    ok(&apply_text(&gw, "destructive0", "m.yaml", setup, &[]));
+    let before = gw.summary();
+    let demote = "users:\n  - {username: alice, workspace: default, roles: [writer]}\n";
+    let r = apply_text(&gw, "destructive1", "m.yaml", demote, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("standard input is not a terminal") && r.stderr.contains("--yes"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(gw.summary(), before, "nothing was changed");
+    let r = apply_text(&gw, "destructive2", "m.yaml", demote, &["--yes"]);
+    ok(&r);
+    assert!(gw
+        .summary()
+        .iter()
+        .any(|l| l.starts_with("user alice in default roles=writer ")));
+    // Creating and renaming need no confirmation.
+    let r = apply_text(
+        &gw,
+        "destructive3",
+        "m.yaml",
+        "workspaces:\n  - {id: default, name: Home}\nusers:\n  - {username: bo, workspace: default}\n",
+        &[],
+    );
+    ok(&r);
+}
+
+#[test]
+fn a_write_whose_read_back_fails_is_done_not_confirmed() {
+    // The gateway creates the workspace, then refuses to show it.
+    let gw = start(Compat::Design, Some(refuse_op("get-workspace")));
+    let r = apply_text(
+        &gw,
+        "unconfirmed",
+        "m.yaml",
+        "workspaces:\n  - {id: acme}\n  - {id: beta}\n",
+        &["--jobs", "1"],
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("[1/2] + create workspace acme: done, not confirmed: "),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("FAILED"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "1 of 2 steps done (0 confirmed, 1 not confirmed), 0 failed, 1 not started.\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("tg-apply: error: step 1 of 2 was done but not confirmed: "),
+        "{}",
+        r.stderr
+    );
+    assert!(gw
+        .summary()
+        .contains(&"workspace acme \"acme\" enabled=true".to_string()));
+}
+
+#[test]
+fn two_keys_of_one_name_are_named_and_refused() {
+    let gw = start(Compat::Design, None);
+    let id = gw.user("alice", &[]);
+    for _ in 0..2 {
+        ok(&gw.run(
+            "tg-create-api-key",
+            &["--user-id", &id, "--name", "laptop"],
+            &[],
+        ));
+    }
+    let ids: Vec<String> = gw
+        .server
+        .gateway
+        .snapshot()
+        .api_keys
+        .iter()
+        .filter(|k| k.name == "laptop")
+        .map(|k| k.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let before = gw.summary();
+    for prune in [&[][..], &["--prune", "--yes"][..]] {
+        let r = apply_text(
+            &gw,
+            "dupkeys",
+            "m.yaml",
+            "users:\n  - {username: admin, workspace: default}\n  - {username: alice, workspace: default}\napi_keys:\n  - {user: alice, name: laptop}\n",
+            prune,
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("m.yaml: api_keys[0]: user \"alice\" has 2 API keys named \"laptop\""),
+            "{}",
+            r.stderr
+        );
+        for id in &ids {
+            assert!(r.stderr.contains(id.as_str()), "{}", r.stderr);
+        }
+        assert!(
+            !r.stderr.contains("= api key alice/laptop unchanged"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(gw.summary(), before);
+    }
+}
+
+/// Run tg-apply on `manifest` (YAML) under a 1 GiB address-space limit and
+/// 1 s of CPU time: the exit code and stderr. Nothing listens on its URL.
+fn apply_limited(manifest: &Path) -> (i32, String) {
+    use std::os::unix::process::CommandExt;
+    let url = format!("http://127.0.0.1:{}/", common::closed_port());
+    let mut t = tg("tg-apply")
+        .url(&url)
+        .token("tg_x1234567")
+        .arg("-f")
+        .arg(manifest);
+    unsafe {
+        t.command().pre_exec(|| {
+            let gib = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            let second = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &gib) != 0
+                || libc::setrlimit(libc::RLIMIT_CPU, &second) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let r = t.run();
+    (r.code, r.stderr)
+}
+
+#[test]
+fn hostile_yaml_is_refused_within_its_budget() {
+    let d = tmpdir("yaml-budget");
+    // The no-space alias in a flow mapping, which a text scan missed: 20,000
+    // roles behind one anchor, named by 10,000 users (a 700 KB file that
+    // expands to 200 million strings).
+    let mut bomb =
+        String::from("{\"users\": [{\"username\":\"u\",\"workspace\":\"w\",\"roles\":&big [");
+    bomb.push_str(&vec!["\"reader\""; 20_000].join(","));
+    bomb.push_str("]}");
+    for i in 0..10_000 {
+        bomb.push_str(&format!(
+            ",{{\"username\":\"u{i}\",\"workspace\":\"w\",\"roles\":*big}}"
+        ));
+    }
+    bomb.push_str("]}\n");
+    // A classic billion laughs, with spaces.
+    let mut laughs = String::from("x: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        laughs.push_str(&format!(
+            "x{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 10].join(", ")
+        ));
+    }
+    let cases = [
+        ("nospace.yaml", bomb),
+        ("laughs.yaml", laughs),
+        (
+            "flow.yaml",
+            format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
+        // Deep block nesting: - - - - ... x
+        ("block.yaml", "- ".repeat(20_000) + "x\n"),
+    ];
+    for (name, text) in cases {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        let (code, err) = apply_limited(&p);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("tg-apply: error: {}:", p.display())),
+            "{name}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    }
+}
+
+#[test]
+fn secrets_out_dash_is_standard_output() {
+    let gw = start(Compat::Design, None);
+    let d = tmpdir("dash");
+    let m = write(&d, "m.yaml", "api_keys:\n  - {user: admin, name: ci}\n");
+    let out = gw
+        .tg("tg-apply")
+        .args(["-f", &m, "--secrets-out", "-"])
+        .current_dir(&d)
+        .output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let s = secrets(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0]["name"], "ci");
+    assert!(!d.join("-").exists(), "a file named -");
+}
+
+#[test]
+fn create_api_key_warns_that_the_user_is_disabled() {
+    let gw = start(Compat::Design, None);
+    let id = gw.user("bob", &[]);
+    let r = gw.run("tg-create-api-key", &["--user-id", &id, "--name", "a"], &[]);
+    ok(&r);
+    assert!(!r.stderr.contains("disabled"), "{}", r.stderr);
+    ok(&gw.run("tg-disable-user", &["--user-id", &id], &[]));
+    let r = gw.run("tg-create-api-key", &["--user-id", &id, "--name", "b"], &[]);
+    ok(&r);
+    assert!(r.stdout.starts_with("tg_"), "the key is still the result");
+    assert!(
+        r.stderr.contains(&format!(
+            "tg-create-api-key: warning: user {id} is disabled: the key works only once the user is enabled again (tg-enable-user)"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_caller_missing_from_the_user_list_is_still_protected() {
+    // A user list cut short (its size limit) without the caller: the
+    // caller's record from whoami stands in, and the check still holds.
+    use common::{json, Mock};
+    let mock = Mock::start(vec![
+        json(
+            200,
+            r#"{"user": {"id": "u1", "username": "admin", "default_workspace": "default", "roles": ["admin"], "enabled": true}}"#,
+        ),
+        json(
+            200,
+            r#"{"workspaces": [{"id": "default", "name": "default", "enabled": true}]}"#,
+        ),
+        json(
+            200,
+            r#"{"users": [{"id": "u2", "username": "other", "default_workspace": "default", "roles": ["reader"], "enabled": true}]}"#,
+        ),
+        json(200, r#"{"api_keys": []}"#),
+    ]);
+    let d = tmpdir("cut-list");
+    let m = write(
+        &d,
+        "m.yaml",
+        "workspaces: [{id: default, enabled: false}]\n",
+    );
+    let r = tg("tg-apply")
+        .url(&mock.url())
+        .token("tg_x1234567")
+        .args(["-f", &m, "--yes"])
+        .run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "m.yaml: workspaces[0].enabled: workspace \"default\" is the caller's home workspace"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!mock
+        .bodies()
+        .iter()
+        .any(|b| b.contains("disable-workspace")));
 }

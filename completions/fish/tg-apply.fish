@@ -5,13 +5,14 @@ complete -c tg-apply -l format -d 'The manifest\'s format [default: from the fil
 yaml\t''
 json\t''"
 complete -c tg-apply -s j -l jobs -d 'Run up to N independent steps at once' -r
-complete -c tg-apply -l secrets-out -d 'Write minted secrets to FILE (a new file, mode 0600, created when the first secret is minted; an existing file is never overwritten) instead of stdout' -r -F
+complete -c tg-apply -l secrets-out -d 'Write minted secrets to FILE (a new file, mode 0600, created when the first secret is minted; an existing file is never overwritten) instead of stdout; - is stdout' -r -F
 complete -c tg-apply -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-apply -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r
 complete -c tg-apply -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-apply -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-apply -l dry-run -d 'Print the plan and change nothing'
-complete -c tg-apply -l prune -d 'Disable users and revoke API keys the manifest does not list (never the caller\'s own user or the key in use; nothing is deleted)'
+complete -c tg-apply -l prune -d 'Disable users and revoke API keys the manifest does not list (never the caller\'s own user, the key in use or the last enabled admin; nothing is deleted)'
+complete -c tg-apply -l yes -d 'Apply a plan that takes something away (a role, an enabled user or workspace, an API key) without asking; needed without a terminal'
 complete -c tg-apply -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'
 complete -c tg-apply -s v -l verbose -d 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
 complete -c tg-apply -s h -l help -d 'Print help (see more with \'--help\')'

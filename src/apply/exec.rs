@@ -4,9 +4,9 @@
 //! written out the moment it exists.
 
 use super::manifest::Manifest;
-use super::plan::{generated, want_user, Action, Plan, Sign, Step};
+use super::plan::{generated, new_user, want_user, Action, Plan, Sign, Step};
 use crate::error::{Error, Kind, Result};
-use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs};
+use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
 use futures_util::stream::{self, StreamExt};
@@ -119,6 +119,30 @@ fn not_carried_out(op: Operation, what: String) -> Error {
     .with_hint(NOT_CARRIED_OUT)
 }
 
+/// Why a step did not end confirmed.
+#[derive(Debug)]
+enum StepError {
+    /// The step failed: a write was refused or lost, or its read-back
+    /// shows it did not take.
+    Failed(Error),
+    /// Every write was acknowledged, but reading the result back failed:
+    /// done, not confirmed.
+    Unconfirmed(Error),
+}
+
+impl From<Error> for StepError {
+    fn from(e: Error) -> Self {
+        StepError::Failed(e)
+    }
+}
+
+type StepResult = std::result::Result<(), StepError>;
+
+/// A read-back's request failed: the write stands, unconfirmed.
+fn unconfirmed(e: Error) -> StepError {
+    StepError::Unconfirmed(e)
+}
+
 /// The request for user `id`, in no particular workspace.
 fn user(id: &str) -> iam::UserTarget {
     iam::UserTarget {
@@ -127,55 +151,95 @@ fn user(id: &str) -> iam::UserTarget {
     }
 }
 
-async fn verify_workspace(ctx: &Ctx<'_>, i: usize, op: Operation) -> Result<()> {
+/// Read workspace `i` back: it must hold `enabled` (when given) and the
+/// manifest's name.
+async fn verify_workspace(
+    ctx: &Ctx<'_>,
+    i: usize,
+    enabled: Option<bool>,
+    op: Operation,
+) -> StepResult {
     let w = &ctx.manifest.workspaces[i];
-    let Some(have) = converge::get_workspace(ctx.api, &w.id).await? else {
-        return Err(not_carried_out(
-            op,
-            format!("workspace {} does not exist", w.id),
-        ));
+    let got = converge::get_workspace(ctx.api, &w.id)
+        .await
+        .map_err(unconfirmed)?;
+    let Some(have) = got else {
+        return Err(not_carried_out(op, format!("workspace {} does not exist", w.id)).into());
     };
-    let d = workspace_diffs(&have, w.name.as_deref(), w.enabled);
+    let d = workspace_diffs(&have, w.name.as_deref(), enabled);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
             format!("workspace {} still differs: {}", w.id, show_diffs(&d)),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, op: Operation) -> Result<()> {
+/// Read user `id` (manifest user `i`) back: it must look like `want`.
+async fn verify_user(
+    ctx: &Ctx<'_>,
+    i: usize,
+    id: &str,
+    want: &WantUser,
+    op: Operation,
+) -> StepResult {
     let u = &ctx.manifest.users[i];
-    let Some(have) = converge::get_user(ctx.api, id, None).await? else {
-        return Err(not_carried_out(
-            op,
-            format!("user {} does not exist", u.username),
-        ));
+    let got = converge::get_user(ctx.api, id, None)
+        .await
+        .map_err(unconfirmed)?;
+    let Some(have) = got else {
+        return Err(not_carried_out(op, format!("user {} does not exist", u.username)).into());
     };
-    let mut want = want_user(u);
-    want.workspace = Some(u.workspace.clone());
-    let d = user_diffs(&have, &want);
+    let d = user_diffs(&have, want);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
             format!("user {} still differs: {}", u.username, show_diffs(&d)),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
-/// The ids of `user_id`'s keys.
-async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> Result<Vec<String>> {
+/// The ids of `user_id`'s keys (a read-back: its failure leaves the write
+/// unconfirmed).
+async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> std::result::Result<Vec<String>, StepError> {
     Ok(converge::user_keys(ctx.api, user_id, None)
-        .await?
+        .await
+        .map_err(unconfirmed)?
         .into_iter()
         .map(|k| k.value.id)
         .collect())
 }
 
 /// Create manifest key `i`, write its secret, and check that it exists.
-async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
+/// The key's record comes back even when the check could not be made.
+async fn create_key(ctx: &Ctx<'_>, i: usize) -> (std::result::Result<ApiKey, Error>, StepResult) {
+    match mint_key(ctx, i).await {
+        Err(e) => (Err(e), Ok(())),
+        Ok((rec, owner)) => {
+            let check = match key_ids(ctx, &owner).await {
+                Err(e) => Err(e),
+                Ok(ids) if ids.contains(&rec.id) => Ok(()),
+                Ok(_) => Err(not_carried_out(
+                    Operation::CreateApiKey,
+                    format!(
+                        "user {} has no key {}",
+                        ctx.manifest.api_keys[i].user, rec.id
+                    ),
+                )
+                .into()),
+            };
+            (Ok(rec), check)
+        }
+    }
+}
+
+/// Send `create-api-key` for manifest key `i` and write its secret: the
+/// key's record and its owner's id.
+async fn mint_key(ctx: &Ctx<'_>, i: usize) -> Result<(ApiKey, String)> {
     let k = &ctx.manifest.api_keys[i];
     let owner = ctx.ids.borrow().get(&k.user).cloned().ok_or_else(|| {
         Error::refused(format!("user {} does not exist", k.user))
@@ -215,16 +279,11 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> Result<ApiKey> {
             ),
         },
     )?;
-    if !key_ids(ctx, &owner).await?.contains(&rec.id) {
-        return Err(not_carried_out(
-            Operation::CreateApiKey,
-            format!("user {} has no key {}", k.user, rec.id),
-        ));
-    }
-    Ok(rec)
+    Ok((rec, owner))
 }
 
-async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
+/// Revoke `key` and check that it is gone.
+async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> StepResult {
     let req = iam::RevokeApiKey {
         key_id: key.id.clone(),
         workspace: None,
@@ -234,38 +293,63 @@ async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> Result<()> {
         return Err(not_carried_out(
             Operation::RevokeApiKey,
             format!("key {} still exists", key.id),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
 
+/// Replace key `old` by manifest key `i`: a new key (its secret written),
+/// then the old one revoked. A failure after the new key exists says so.
+async fn replace_key(ctx: &Ctx<'_>, i: usize, old: &ApiKey) -> StepResult {
+    let (minted, created) = create_key(ctx, i).await;
+    let new = minted?;
+    if let Err(StepError::Failed(e)) = created {
+        return Err(StepError::Failed(e));
+    }
+    let also = |e: Error| {
+        let message = format!(
+            "the new key {} was created (its secret written), but the old key {} was not revoked: {}",
+            new.id, old.id, e.message
+        );
+        e.reworded(message)
+    };
+    match (created, revoke_key(ctx, old).await) {
+        (_, Err(StepError::Failed(e))) => Err(StepError::Failed(also(e))),
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
 /// Carry out one step and read back its effect.
-async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
+async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
     let m = ctx.manifest;
     let api = ctx.api;
     match &step.action {
         Action::CreateWorkspace(i) => {
             let w = &m.workspaces[*i];
+            let enabled = w.enabled_when_new();
             let req = iam::NewWorkspace {
                 id: w.id.clone(),
-                enabled: Flag::Set(w.enabled),
+                enabled: Flag::Set(enabled),
                 name: w.name.clone().filter(|n| !n.is_empty()),
             };
             converge::create_workspace(api, &req).await?;
-            verify_workspace(ctx, *i, Operation::CreateWorkspace).await
+            verify_workspace(ctx, *i, Some(enabled), Operation::CreateWorkspace).await
         }
         Action::UpdateWorkspace(i, have) => {
             let w = &m.workspaces[*i];
+            let enabled = w.enabled.unwrap_or(have.enabled);
             let rename = w.name.as_deref().is_some_and(|n| n != have.name);
-            if rename || (w.enabled && !have.enabled) {
+            if rename || (enabled && !have.enabled) {
                 let req = iam::WorkspaceChanges {
                     id: w.id.clone(),
                     name: w.name.clone().filter(|_| rename),
-                    enabled: Flag::Set(w.enabled || have.enabled),
+                    enabled: Flag::Set(enabled || have.enabled),
                 };
                 api.update_workspace(&req).await?;
             }
-            if w.enabled && !have.enabled {
+            if enabled && !have.enabled {
                 // Announce it again, as re-enabling takes on the gateway.
                 let req = iam::NewWorkspace {
                     id: w.id.clone(),
@@ -274,24 +358,25 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 };
                 converge::create_workspace(api, &req).await?;
             }
-            if !w.enabled && have.enabled {
+            if !enabled && have.enabled {
                 api.disable_workspace(&w.id).await?;
             }
-            verify_workspace(ctx, *i, Operation::UpdateWorkspace).await
+            verify_workspace(ctx, *i, w.enabled, Operation::UpdateWorkspace).await
         }
         Action::CreateUser(i) => {
             let u = &m.users[*i];
             let password = ctx.passwords.get(i).map(String::as_str).unwrap_or("");
+            let want = new_user(u);
             let req = iam::CreateUser {
                 user: Some(iam::NewUser {
                     username: u.username.clone(),
                     password: password.into(),
-                    roles: u.roles.clone(),
+                    roles: want.roles.clone().unwrap_or_default(),
                     name: u.name.clone().filter(|n| !n.is_empty()),
                     email: u.email.clone().filter(|e| !e.is_empty()),
                     must_change_password: Flag::Absent,
                     // Sent only to create the user disabled.
-                    enabled: Flag::when(!u.enabled, false),
+                    enabled: Flag::when(!want.enabled.unwrap_or(true), false),
                 }),
                 workspace: Some(u.workspace.clone()),
             };
@@ -320,7 +405,7 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     },
                 )?;
             }
-            verify_user(ctx, *i, &id, Operation::CreateUser).await
+            verify_user(ctx, *i, &id, &want, Operation::CreateUser).await
         }
         Action::UpdateUser(i, have) => {
             let u = &m.users[*i];
@@ -332,7 +417,8 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                     user: Some(iam::UserChanges {
                         name: u.name.clone(),
                         email: u.email.clone(),
-                        roles: Some(u.roles.clone()),
+                        // Absent roles are kept by the gateway.
+                        roles: u.roles.clone(),
                         // Sent back as they are: the gateway resets absent
                         // booleans.
                         enabled: Flag::Set(have.enabled),
@@ -343,30 +429,35 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> Result<()> {
                 };
                 api.update_user(&req).await?;
             }
-            if u.enabled != have.enabled {
-                if u.enabled {
-                    api.enable_user(&user(&have.id)).await?;
-                } else {
-                    api.disable_user(&user(&have.id)).await?;
-                }
+            match u.enabled.filter(|e| *e != have.enabled) {
+                Some(true) => drop(api.enable_user(&user(&have.id)).await?),
+                Some(false) => drop(api.disable_user(&user(&have.id)).await?),
+                None => {}
             }
-            verify_user(ctx, *i, &have.id, Operation::UpdateUser).await
+            let mut want = want_user(u);
+            want.workspace = Some(u.workspace.clone());
+            verify_user(ctx, *i, &have.id, &want, Operation::UpdateUser).await
         }
         Action::DisableUser(have) => {
             api.disable_user(&user(&have.id)).await?;
-            match converge::get_user(api, &have.id, None).await? {
+            let got = converge::get_user(api, &have.id, None)
+                .await
+                .map_err(unconfirmed)?;
+            match got {
                 Some(u) if !u.enabled => Ok(()),
                 _ => Err(not_carried_out(
                     Operation::DisableUser,
                     format!("user {} is not disabled", have.username),
-                )),
+                )
+                .into()),
             }
         }
-        Action::CreateKey(i) => create_key(ctx, *i).await.map(drop),
-        Action::ReplaceKey(i, old) => {
-            create_key(ctx, *i).await?;
-            revoke_key(ctx, old).await
+        Action::CreateKey(i) => {
+            let (minted, check) = create_key(ctx, *i).await;
+            minted?;
+            check
         }
+        Action::ReplaceKey(i, old) => replace_key(ctx, *i, old).await,
         Action::RevokeKey(_, key) => revoke_key(ctx, key).await,
     }
 }
@@ -380,26 +471,29 @@ struct Progress {
 }
 
 impl Progress {
-    fn finished(&mut self, step: &Step, failed: Option<&Error>, started: Instant) {
+    fn finished(&mut self, step: &Step, r: &StepResult, started: Instant) {
         self.done += 1;
         let (n, m) = (self.done, self.total);
         let what = format!("{} {}", step.sign.char(), step.text);
         let secs = started.elapsed().as_secs_f64();
-        match (failed, self.tty) {
-            (None, true) => {
+        let said = match r {
+            Ok(()) if self.tty => {
                 let line = stderr_text(&format!("[{n}/{m}] {what}: done"));
                 let mut e = io::stderr().lock();
                 let _ = write!(e, "\r\x1b[K{line}");
                 let _ = e.flush();
+                return;
             }
-            (None, false) => note(&format!("[{n}/{m}] {what}: done ({secs:.1} s)")),
-            (Some(err), tty) => {
-                if tty {
-                    erase_line();
-                }
-                note(&format!("[{n}/{m}] {what}: FAILED: {}", err.message));
+            Ok(()) => format!("done ({secs:.1} s)"),
+            Err(StepError::Unconfirmed(e)) => {
+                format!("done, not confirmed: the read-back failed: {}", e.message)
             }
+            Err(StepError::Failed(e)) => format!("FAILED: {}", e.message),
+        };
+        if self.tty {
+            erase_line();
         }
+        note(&format!("[{n}/{m}] {what}: {said}"));
     }
 
     fn clear(&self) {
@@ -417,9 +511,20 @@ fn erase_line() {
     let _ = e.flush();
 }
 
-/// Apply `plan`'s steps. On failure: no new step starts, the ones under
-/// way finish, and the error names the (first) failed step, says how many
-/// were done, and that a re-run does the rest.
+/// What became of the steps: by step number, the ones that did not end
+/// confirmed.
+#[derive(Default)]
+struct Tally {
+    confirmed: usize,
+    unconfirmed: Vec<(usize, Error)>,
+    failed: Vec<(usize, Error)>,
+}
+
+/// Apply `plan`'s steps. A step that fails, or whose read-back fails,
+/// stops the run: no new step starts, the ones under way finish. The
+/// closing line counts the steps done (confirmed or not), failed and not
+/// started; the error names the first step that failed, or else the first
+/// that is done but not confirmed, and says that a re-run does the rest.
 pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result<()> {
     let total = plan.steps.len();
     let progress = RefCell::new(Progress {
@@ -428,8 +533,7 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
         tty,
     });
     let stop = Cell::new(false);
-    let failures: RefCell<Vec<(usize, Error)>> = RefCell::new(Vec::new());
-    let done = Cell::new(0usize);
+    let tally = RefCell::new(Tally::default());
     let stages = plan.steps.iter().map(|s| s.stage).max().unwrap_or(0);
     for stage in 0..=stages {
         if stop.get() {
@@ -442,19 +546,24 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
             .filter(|(_, s)| s.stage == stage);
         stream::iter(steps)
             .map(|(n, s)| {
-                let (stop, progress, failures, done) = (&stop, &progress, &failures, &done);
+                let (stop, progress, tally) = (&stop, &progress, &tally);
                 async move {
                     if stop.get() {
                         return;
                     }
                     let started = Instant::now();
                     let r = run_step(ctx, s).await;
-                    progress.borrow_mut().finished(s, r.as_ref().err(), started);
+                    progress.borrow_mut().finished(s, &r, started);
+                    let mut t = tally.borrow_mut();
                     match r {
-                        Ok(()) => done.set(done.get() + 1),
-                        Err(e) => {
+                        Ok(()) => t.confirmed += 1,
+                        Err(StepError::Unconfirmed(e)) => {
                             stop.set(true);
-                            failures.borrow_mut().push((n, e));
+                            t.unconfirmed.push((n, e));
+                        }
+                        Err(StepError::Failed(e)) => {
+                            stop.set(true);
+                            t.failed.push((n, e));
                         }
                     }
                 }
@@ -464,42 +573,65 @@ pub async fn apply(ctx: &Ctx<'_>, plan: &Plan, jobs: usize, tty: bool) -> Result
             .await;
     }
     progress.borrow().clear();
-    let failures = failures.into_inner();
-    let done = done.get();
-    let Some((n, first)) = failures.first() else {
-        note(&format!("Applied {total} step{}.", plural(total)));
-        return Ok(());
+    let t = tally.into_inner();
+    let (first, how) = match (t.failed.first(), t.unconfirmed.first()) {
+        (Some(f), _) => (f, "failed"),
+        (None, Some(u)) => (u, "was done but not confirmed"),
+        (None, None) => {
+            note(&format!("Applied {total} step{}.", plural(total)));
+            return Ok(());
+        }
     };
-    for (k, e) in failures.iter().skip(1) {
+    for (k, e) in t.failed.iter().chain(&t.unconfirmed) {
+        if k == &first.0 {
+            continue;
+        }
         let s = &plan.steps[*k];
+        let what = if t.failed.iter().any(|(f, _)| f == k) {
+            "also failed"
+        } else {
+            "also done but not confirmed"
+        };
         note(&format!(
-            "also failed: step {} of {total}: {} {}: {}",
+            "{what}: step {} of {total}: {} {}: {}",
             k + 1,
             s.sign.char(),
             s.text,
             e.message
         ));
     }
-    let not_started = total - done - failures.len();
+    let done = t.confirmed + t.unconfirmed.len();
+    let not_started = total - done - t.failed.len();
     note(&format!(
-        "{done} of {total} step{} done, {} failed, {not_started} not started.",
+        "{done} of {total} step{} done ({} confirmed, {} not confirmed), {} failed, {not_started} not started.",
         plural(total),
-        failures.len()
+        t.confirmed,
+        t.unconfirmed.len(),
+        t.failed.len()
     ));
+    let (n, e) = first;
     let s = &plan.steps[*n];
-    let rerun = "the steps done stay done: fix the cause and run tg-apply again to do the rest";
-    let hint = match &first.hint {
+    let rerun = if how == "failed" {
+        "the steps done stay done: fix the cause and run tg-apply again to do the rest"
+    } else {
+        "the gateway acknowledged it, but it could not be read back: run tg-apply again (or --dry-run) to see what the gateway holds and do the rest"
+    };
+    let hint = match &e.hint {
         Some(h) => format!("{h}; {rerun}"),
         None => rerun.to_string(),
     };
+    let why = if how == "failed" {
+        e.message.clone()
+    } else {
+        format!("the read-back failed: {}", e.message)
+    };
     let message = format!(
-        "step {} of {total} failed: {} {}: {}",
+        "step {} of {total} {how}: {} {}: {why}",
         n + 1,
         s.sign.char(),
         s.text,
-        first.message
     );
-    Err(first.clone().reworded(message).with_hint(hint))
+    Err(e.clone().reworded(message).with_hint(hint))
 }
 
 fn plural(n: usize) -> &'static str {

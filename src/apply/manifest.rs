@@ -27,14 +27,6 @@ pub struct Manifest {
     pub api_keys: Vec<ApiKeySpec>,
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn reader() -> Vec<String> {
-    vec!["reader".to_string()]
-}
-
 /// A workspace.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -45,10 +37,18 @@ pub struct WorkspaceSpec {
     /// after its id).
     #[serde(default)]
     pub name: Option<String>,
-    /// Whether the workspace is enabled. Disabling one disables every user
-    /// whose home it is and revokes their API keys (the gateway does so).
-    #[serde(default = "yes")]
-    pub enabled: bool,
+    /// Whether the workspace is enabled (when absent: not managed; a new
+    /// workspace is enabled). Disabling one disables every user whose home
+    /// it is and revokes their API keys (the gateway does so).
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl WorkspaceSpec {
+    /// Whether a workspace created from this spec is enabled.
+    pub fn enabled_when_new(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
 }
 
 /// A user.
@@ -59,10 +59,10 @@ pub struct UserSpec {
     pub username: String,
     /// Home workspace (cannot be changed once the user exists).
     pub workspace: String,
-    /// Roles: reader, writer, admin.
-    #[serde(default = "reader")]
-    #[schemars(default = "reader")]
-    pub roles: Vec<String>,
+    /// Roles: reader, writer, admin (when absent: not managed; a new user
+    /// gets `["reader"]`).
+    #[serde(default)]
+    pub roles: Option<Vec<String>>,
     /// Display name (when absent: not managed; a new user is named after
     /// its username).
     #[serde(default)]
@@ -70,9 +70,10 @@ pub struct UserSpec {
     /// Email (when absent: not managed).
     #[serde(default)]
     pub email: Option<String>,
-    /// Whether the user is enabled. Disabling a user revokes its API keys.
-    #[serde(default = "yes")]
-    pub enabled: bool,
+    /// Whether the user is enabled (when absent: not managed; a new user
+    /// is enabled). Disabling a user revokes its API keys.
+    #[serde(default)]
+    pub enabled: Option<bool>,
     /// The initial password, used only when the user is created (an
     /// existing user's password is never changed). Absent: generated.
     #[serde(default)]
@@ -106,6 +107,18 @@ pub enum PasswordSource {
 }
 
 impl UserSpec {
+    /// The roles a user created from this spec gets.
+    pub fn roles_when_new(&self) -> Vec<String> {
+        self.roles
+            .clone()
+            .unwrap_or_else(|| vec!["reader".to_string()])
+    }
+
+    /// Whether a user created from this spec is enabled.
+    pub fn enabled_when_new(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+
     /// Where the initial password comes from (`None` when the spec does
     /// not say exactly one thing; [`validate`] refuses that).
     pub fn password_source(&self) -> Option<PasswordSource> {
@@ -193,8 +206,8 @@ fn located(
     ))
 }
 
-/// serde_json and serde_yaml_ng end their messages with ` at line L column
-/// C`; the location is printed in front instead.
+/// serde_json and serde-saphyr end their messages with ` at line L column
+/// C` (or `, column C`); the location is printed in front instead.
 fn without_location(msg: &str) -> &str {
     match msg.rfind(" at line ") {
         Some(i) => &msg[..i],
@@ -238,119 +251,88 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
             })
         }
         Format::Yaml => {
-            yaml_guard(text, file)?;
-            let de = serde_yaml_ng::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                let i = e.inner();
-                let msg = i.to_string();
-                // serde_yaml_ng puts its own path (the field's, or its
-                // parent's) in front too.
-                let mut path = e.path().to_string();
-                let mut msg = msg.as_str();
-                loop {
-                    if let Some(rest) = msg.strip_prefix(&format!("{path}: ")) {
-                        msg = rest;
-                        break;
-                    }
-                    match path.rfind(['.', '[']) {
-                        Some(i) => path.truncate(i),
-                        None => break,
-                    }
-                }
-                located(
-                    file,
-                    i.location().map(|l| (l.line(), l.column())),
-                    Some(e.path()),
-                    without_location(msg),
-                )
+            let mut path = None;
+            serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    path = Some(e.path().clone());
+                    e.into_inner()
+                })
             })
+            .map_err(|e| yaml_error(&e, path.as_ref(), file))
         }
     }
 }
 
-/// How deeply a YAML manifest may nest flow collections (`[`, `{`); a
-/// manifest needs four levels.
-const MAX_YAML_FLOW_DEPTH: usize = 32;
+/// How deeply a YAML manifest may nest (a manifest needs four levels:
+/// `users`, a user, its `roles`).
+const MAX_YAML_DEPTH: usize = 16;
 
-/// Refuse, before the YAML parser sees them, the two shapes that make it
-/// slow or huge: anchors (an alias re-expands its anchor's whole value, so
-/// a few KiB can become gigabytes: "billion laughs"), and deep flow
-/// nesting (which the parser handles in quadratic time). A manifest needs
-/// neither. A scan, not a parse: quotes are followed where a scalar can
-/// start, comments skipped.
-fn yaml_guard(text: &str, file: &str) -> Result<()> {
-    for (n, line) in text.lines().enumerate() {
-        let mut prev: Option<char> = None; // last non-blank char outside quotes
-        let mut blank_before = true;
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            let node_start = match prev {
-                None => true,
-                Some('[' | '{' | ',') => true,
-                Some(':' | '-' | '?') => blank_before,
-                _ => false,
-            };
-            match c {
-                ' ' | '\t' => {
-                    blank_before = true;
-                    continue;
-                }
-                '#' if blank_before => break,
-                '"' | '\'' if node_start => {
-                    // Skip the quoted scalar (to the end of the line at most).
-                    while let Some(q) = chars.next() {
-                        if q == '\\' && c == '"' {
-                            chars.next();
-                        } else if q == c {
-                            break;
-                        }
-                    }
-                }
-                '&' | '*' if node_start => {
-                    return Err(Error::usage(format!(
-                        "{file}:{}: YAML anchors and aliases ({c}name) are not accepted in a manifest (an alias can expand without bound); write the values out",
-                        n + 1
-                    )));
-                }
-                _ => {}
-            }
-            prev = Some(c);
-            blank_before = false;
+/// serde-saphyr's limits for a manifest: no anchors and no aliases at all
+/// (an alias re-expands its anchor's whole value, so a few KiB can become
+/// gigabytes: "billion laughs"), shallow nesting, and no more nodes and
+/// events than the largest manifest read (16 MiB) can hold. It checks them
+/// while it parses, so a hostile file costs no more than its size.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_anchors = 0;
+    budget.max_aliases = 0;
+    budget.max_depth = MAX_YAML_DEPTH;
+    budget.flow_nesting_limit = MAX_YAML_DEPTH;
+    budget.max_documents = 1;
+    budget.max_merge_keys = 0;
+    budget.max_nodes = 2_000_000;
+    budget.max_events = 4_000_000;
+    budget.max_total_scalar_bytes = 16 * 1024 * 1024;
+    let mut o = serde_saphyr::Options::default();
+    o.budget = Some(budget);
+    o.alias_limits.max_total_replayed_events = 0;
+    o.merge_keys = serde_saphyr::options::MergeKeyPolicy::Error;
+    o.strict_booleans = true;
+    o.with_snippet = false;
+    o
+}
+
+/// A serde-saphyr error as `FILE:LINE:COL: PATH: MESSAGE`, one line.
+fn yaml_error(
+    e: &serde_saphyr::Error,
+    path: Option<&serde_path_to_error::Path>,
+    file: &str,
+) -> Error {
+    let at = e
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| (l.line() as usize, l.column() as usize));
+    use serde_saphyr::budget::BudgetBreach as B;
+    use serde_saphyr::Error as E;
+    let deep = || format!("nested deeper than {MAX_YAML_DEPTH} levels: not a manifest");
+    let aliases = "YAML anchors and aliases (&name, *name) are not accepted in a manifest (an alias can expand without bound); write the values out";
+    let msg = match e.without_snippet() {
+        E::Budget {
+            breach: B::Anchors { .. } | B::Aliases { .. },
+            ..
         }
-    }
-    // Flow depth over the whole text (flow collections span lines).
-    let (mut depth, mut line, mut quote) = (0usize, 1usize, None::<char>);
-    let mut escaped = false;
-    for c in text.chars() {
-        if c == '\n' {
-            line += 1;
+        | E::UnknownAnchor { .. } => aliases.to_string(),
+        E::Budget {
+            breach: B::Depth { .. },
+            ..
+        } => deep(),
+        // The parser's own cap on flow nesting (`[[[[…`).
+        E::ExternalMessage { source, .. }
+            if matches!(&**source, serde_saphyr::ExternalMessageSource::Parser(p)
+                if matches!(p.kind(), serde_saphyr::granit_parser::ErrorKind::RecursionLimitExceeded)) =>
+        {
+            deep()
         }
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q == '"' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '"' => quote = Some(c),
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_YAML_FLOW_DEPTH {
-                        return Err(Error::usage(format!(
-                            "{file}:{line}: nested deeper than {MAX_YAML_FLOW_DEPTH} levels: not a manifest"
-                        )));
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+        E::Budget {
+            breach: B::Documents { .. },
+            ..
+        } => "more than one YAML document: a manifest is one document".to_string(),
+        E::Budget { breach, .. } => {
+            format!("beyond what a manifest may hold (YAML budget: {breach:?})")
         }
-    }
-    Ok(())
+        other => other.to_string(),
+    };
+    located(file, at, path, without_location(&msg))
 }
 
 /// Check what the types cannot: ids and names not empty, nothing twice,
@@ -385,6 +367,12 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
                 format!("user {:?} is listed twice", u.username),
             ));
         }
+        if u.roles.as_ref().is_some_and(Vec::is_empty) {
+            return Err(bad(
+                format!("users[{i}].roles"),
+                "is empty: give at least one role, or leave roles out (not managed)".into(),
+            ));
+        }
         if u.workspace.trim().is_empty() {
             return Err(bad(
                 format!("users[{i}].workspace"),
@@ -394,8 +382,8 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
         let ws_disabled = m
             .workspaces
             .iter()
-            .any(|w| w.id == u.workspace && !w.enabled);
-        if ws_disabled && u.enabled {
+            .any(|w| w.id == u.workspace && w.enabled == Some(false));
+        if ws_disabled && u.enabled == Some(true) {
             return Err(bad(
                 format!("users[{i}].enabled"),
                 format!(
@@ -431,7 +419,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
             ));
         }
         if let Some(u) = m.users.iter().find(|u| u.username == k.user) {
-            if !u.enabled {
+            if u.enabled == Some(false) {
                 return Err(bad(
                     format!("api_keys[{i}].user"),
                     format!(
@@ -452,36 +440,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yaml_anchors_and_deep_nesting_are_refused_before_parsing() {
-        // A billion-laughs manifest: refused at once, with its line.
-        let bomb = "x: &r [a, b]\nworkspaces:\n  - {id: w, roles: [*r, *r, *r]}\n";
+    fn yaml_anchors_aliases_and_deep_nesting_are_refused_by_the_parser() {
+        // A billion-laughs manifest: refused at its first anchor.
+        let bomb = "users:\n  - {username: a, workspace: w, roles: &r [a, b]}\n  - {username: b, workspace: w, roles: *r}\n";
         let e = parse(bomb, Format::Yaml, "m.yaml").unwrap_err();
         assert_eq!(e.kind, crate::error::Kind::Usage);
         assert!(
-            e.message
-                .starts_with("m.yaml:1: YAML anchors and aliases (&name)"),
+            e.message.starts_with("m.yaml:2:") && e.message.contains("YAML anchors and aliases"),
             "{}",
             e.message
         );
-        let alias_only = "workspaces:\n  - id: *w\n";
-        let e = parse(alias_only, Format::Yaml, "m.yaml").unwrap_err();
-        assert!(
-            e.message.starts_with("m.yaml:2: YAML anchors"),
-            "{}",
-            e.message
+        // An alias alone, and the no-space forms a text scan missed.
+        for text in [
+            "workspaces:\n  - id: *w\n",
+            "{\"users\":[{\"username\":\"a\",\"workspace\":\"w\",\"roles\":*big}]}",
+            "{\"users\":[{\"username\":\"a\",\"workspace\":\"w\",\"roles\":&big [x]}]}",
+        ] {
+            let e = parse(text, Format::Yaml, "m.yaml").unwrap_err();
+            assert!(
+                e.message.contains("YAML anchors and aliases"),
+                "{text}: {}",
+                e.message
+            );
+        }
+        let e = parse("users: []\n---\nusers: []\n", Format::Yaml, "m.yaml").unwrap_err();
+        assert_eq!(
+            e.message,
+            "m.yaml:2:1: more than one YAML document: a manifest is one document"
         );
         let deep = format!("users: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse(&deep, Format::Yaml, "m.yaml").unwrap_err();
-        assert!(
-            e.message.starts_with("m.yaml:1: nested deeper than 32"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("m.yaml:1:"), "{}", e.message);
+        assert!(e.message.contains("nested deeper than 16"), "{}", e.message);
+        // Deep block nesting: refused at the first level that is not a
+        // manifest's shape.
+        let block = "users:\n  ".to_string() + &"- ".repeat(10_000) + "x\n";
+        let e = parse(&block, Format::Yaml, "m.yaml").unwrap_err();
+        assert!(e.message.starts_with("m.yaml:2:"), "{}", e.message);
         // What only looks like them is fine: & and * inside scalars and
         // quotes, and in comments.
         let fine = "# R&D: &not-an-anchor\nworkspaces:\n  - id: rnd\n    name: R&D *team* 'x\n  - id: q\n    name: \"&quoted *too\"\n  - id: s\n    name: '*single &quoted'\n";
         let m = parse(fine, Format::Yaml, "m.yaml").unwrap();
         assert_eq!(m.workspaces.len(), 3);
+        assert_eq!(m.workspaces[0].name.as_deref(), Some("R&D *team* 'x"));
     }
 
     #[test]
@@ -493,7 +494,8 @@ mod tests {
             Some(PasswordSource::Env("PW".into()))
         );
         assert_eq!(m.users[1].password_source(), Some(PasswordSource::Generate));
-        assert_eq!(m.users[1].roles, vec!["reader".to_string()]);
+        assert_eq!(m.users[1].roles, None);
+        assert_eq!(m.users[1].roles_when_new(), vec!["reader".to_string()]);
         let yaml = "users:\n  - username: a\n    workspace: w\n    password: {env: PW}\n  - username: b\n    workspace: w\n    password: {generate: true}\n";
         let y = parse(yaml, Format::Yaml, "m.yaml").unwrap();
         assert_eq!(y.users[0].password, m.users[0].password);

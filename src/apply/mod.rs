@@ -3,9 +3,12 @@
 //! the gateway's state and compute the plan ([`plan`]), print it, then
 //! apply it ([`exec`]).
 
+pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
+#[cfg(test)]
+mod tests;
 
 use crate::cli::{ConnArgs, TokenArgs};
 use crate::client::Client;
@@ -13,6 +16,7 @@ use crate::config::files;
 use crate::error::{Error, Result};
 use crate::iam::Api;
 use crate::output::{self, note, Out};
+use crate::prompt;
 use crate::Tool;
 use clap::Parser;
 use manifest::{Format, Manifest, PasswordSource};
@@ -31,6 +35,14 @@ const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 /// API keys. Reads the current state, prints the plan on stderr (+ create,
 /// ~ change, - prune, = unchanged), then applies it. Re-running it is
 /// safe: what is already there is left alone.
+///
+/// A field the manifest leaves out is left as it is (omitted means
+/// unmanaged); a new record gets the defaults (a reader, enabled). A plan
+/// that would take the caller's admin role, disable the caller or its home
+/// workspace, revoke or replace the API key in use, or leave no enabled
+/// admin in an enabled workspace is refused before anything is sent (exit
+/// 2, naming the manifest entry). A plan that takes something away asks
+/// first on a terminal, and needs --yes elsewhere.
 ///
 /// Secrets it mints (API keys, generated passwords) go to stdout, one JSON
 /// object per line, or to --secrets-out. Every write is read back, so a
@@ -56,9 +68,15 @@ pub struct Apply {
     pub dry_run: bool,
 
     /// Disable users and revoke API keys the manifest does not list
-    /// (never the caller's own user or the key in use; nothing is deleted)
+    /// (never the caller's own user, the key in use or the last enabled
+    /// admin; nothing is deleted)
     #[arg(long)]
     pub prune: bool,
+
+    /// Apply a plan that takes something away (a role, an enabled user or
+    /// workspace, an API key) without asking; needed without a terminal
+    #[arg(long)]
+    pub yes: bool,
 
     /// Run up to N independent steps at once
     #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
@@ -67,7 +85,7 @@ pub struct Apply {
 
     /// Write minted secrets to FILE (a new file, mode 0600, created when
     /// the first secret is minted; an existing file is never overwritten)
-    /// instead of stdout
+    /// instead of stdout; - is stdout
     #[arg(long = "secrets-out", value_name = "FILE")]
     pub secrets_out: Option<PathBuf>,
 
@@ -161,7 +179,7 @@ fn generate_password() -> Result<String> {
     use base64::Engine;
     let mut b = [0u8; 24];
     getrandom::fill(&mut b)
-        .map_err(|e| Error::protocol(format!("cannot generate a password: {e}")))?;
+        .map_err(|e| Error::local("cannot generate a password: the random source failed", e))?;
     let pw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
     crate::redact::register(&pw);
     Ok(pw)
@@ -180,12 +198,13 @@ impl Tool for Apply {
         let (text, file, format, dir) = self.read_manifest()?;
         let m = manifest::parse(&text, format, &file)?;
         manifest::validate(&m, &file)?;
-        for u in &m.users {
-            crate::iam::rules::warn_unknown_roles(Self::NAME, &u.roles);
+        for roles in m.users.iter().filter_map(|u| u.roles.as_ref()) {
+            crate::iam::rules::warn_unknown_roles(Self::NAME, roles);
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
-        let state = plan::read_state(Api::new(&client), &m, self.prune, jobs).await?;
+        let api = Api::new(&client);
+        let state = plan::read_state(api, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan, colour());
         let mut passwords = HashMap::new();
@@ -201,16 +220,24 @@ impl Tool for Apply {
         if plan.steps.is_empty() {
             return Ok(());
         }
-        let secrets = match (&self.secrets_out, plan.mints(&m)) {
-            (_, false) => exec::Secrets::stdout(),
-            (Some(p), true) => {
-                exec::check_new_file(p)?;
-                exec::Secrets::create(p)?
-            }
-            (None, true) => {
-                output::check_stdout_takes("the secrets this plan mints")?;
-                exec::Secrets::stdout()
-            }
+        // `--secrets-out -` is standard output, as `-f -` is standard input.
+        let secrets_out = self.secrets_out.as_ref().filter(|p| p.as_os_str() != "-");
+        let mints = plan.mints(&m);
+        match (secrets_out, mints) {
+            (_, false) => {}
+            (Some(p), true) => exec::check_new_file(p)?,
+            (None, true) => output::check_stdout_takes("the secrets this plan mints")?,
+        }
+        let n = plan.steps.len();
+        if plan.destructive(&m) > 0 {
+            prompt::confirm_yn(
+                &format!("Apply {n} change{}?", if n == 1 { "" } else { "s" }),
+                self.yes,
+            )?;
+        }
+        let secrets = match (secrets_out, mints) {
+            (Some(p), true) => exec::Secrets::create(p)?,
+            _ => exec::Secrets::stdout(),
         };
         let ids = state
             .users
@@ -218,7 +245,7 @@ impl Tool for Apply {
             .map(|u| (u.username.clone(), u.id.clone()))
             .collect();
         let ctx = exec::Ctx {
-            api: Api::new(&client),
+            api,
             manifest: &m,
             passwords,
             ids: RefCell::new(ids),

@@ -2,6 +2,7 @@
 //! per thing in the manifest (`+` create, `~` change, `=` unchanged) and,
 //! with `--prune`, one per thing pruned (`-`).
 
+use super::after::{self, At};
 use super::manifest::{Manifest, PasswordSource, UserSpec};
 use crate::error::{Error, Kind, Result};
 use crate::iam::converge::{
@@ -12,7 +13,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet};
 
 /// What the gateway holds, as far as the manifest is concerned.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct State {
     /// The caller's user id (never pruned).
     pub caller_id: String,
@@ -25,15 +26,9 @@ pub struct State {
     pub keys: HashMap<String, Vec<ApiKey>>,
 }
 
-impl State {
-    fn user(&self, username: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.username == username)
-    }
-}
-
-/// Read the caller, the workspaces, the users and the keys the manifest
-/// concerns (all users' with `prune`), `jobs` requests at a time.
-pub async fn read_state(api: Api<'_>, m: &Manifest, prune: bool, jobs: usize) -> Result<State> {
+/// Read the caller, the workspaces, the users, and the keys of the users
+/// the manifest names and of the caller, `jobs` requests at a time.
+pub async fn read_state(api: Api<'_>, m: &Manifest, jobs: usize) -> Result<State> {
     let mut who = api.whoami().await?;
     who.value = who.value.filter(|u| !u.id.is_empty());
     let me = who
@@ -48,20 +43,20 @@ pub async fn read_state(api: Api<'_>, m: &Manifest, prune: bool, jobs: usize) ->
         .into_iter()
         .map(|w| w.value)
         .collect();
-    let users: Vec<User> = converge::all_users(api)
+    let mut users: Vec<User> = converge::all_users(api)
         .await?
         .into_iter()
         .map(|u| u.value)
         .collect();
-    let wanted: HashSet<&str> = m
-        .users
-        .iter()
-        .map(|u| u.username.as_str())
-        .chain(m.api_keys.iter().map(|k| k.user.as_str()))
-        .collect();
+    // The caller is a user even if the list left it out (a list cut at
+    // its size limit): the invariants are about it.
+    if !users.iter().any(|u| u.id == me.id) {
+        users.push(me.clone());
+    }
+    let wanted = named_users(m);
     let owners: Vec<&User> = users
         .iter()
-        .filter(|u| wanted.contains(u.username.as_str()) || (prune && u.id == me.id))
+        .filter(|u| wanted.contains(u.username.as_str()) || u.id == me.id)
         .collect();
     let keys = stream::iter(owners)
         .map(|u| async move {
@@ -78,6 +73,15 @@ pub async fn read_state(api: Api<'_>, m: &Manifest, prune: bool, jobs: usize) ->
         users,
         keys,
     })
+}
+
+/// The users the manifest names: as users, or as owners of its keys.
+fn named_users(m: &Manifest) -> HashSet<&str> {
+    m.users
+        .iter()
+        .map(|u| u.username.as_str())
+        .chain(m.api_keys.iter().map(|k| k.user.as_str()))
+        .collect()
 }
 
 /// The sign of a plan line.
@@ -127,6 +131,40 @@ pub struct Step {
     pub action: Action,
 }
 
+impl Step {
+    /// The manifest entry the step carries out (`users[2]`), or `--prune`.
+    pub fn entry(&self) -> String {
+        match &self.action {
+            Action::CreateWorkspace(i) | Action::UpdateWorkspace(i, _) => {
+                format!("workspaces[{i}]")
+            }
+            Action::CreateUser(i) | Action::UpdateUser(i, _) => format!("users[{i}]"),
+            Action::CreateKey(i) | Action::ReplaceKey(i, _) => format!("api_keys[{i}]"),
+            Action::DisableUser(_) | Action::RevokeKey(..) => "--prune".to_string(),
+        }
+    }
+
+    /// Whether it takes something away: a role, an enabled user or
+    /// workspace, an API key. Such a plan asks before it runs.
+    pub fn destructive(&self, m: &Manifest) -> bool {
+        match &self.action {
+            Action::CreateWorkspace(_) | Action::CreateUser(_) | Action::CreateKey(_) => false,
+            Action::UpdateWorkspace(i, have) => {
+                have.enabled && m.workspaces[*i].enabled == Some(false)
+            }
+            Action::UpdateUser(i, have) => {
+                let u = &m.users[*i];
+                let dropped = u
+                    .roles
+                    .as_ref()
+                    .is_some_and(|r| have.roles.iter().any(|h| !r.contains(h)));
+                dropped || (have.enabled && u.enabled == Some(false))
+            }
+            Action::DisableUser(_) | Action::ReplaceKey(..) | Action::RevokeKey(..) => true,
+        }
+    }
+}
+
 /// The plan: every line, in order, and the steps among them.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -147,6 +185,25 @@ impl Plan {
 
     fn same(&mut self, text: String) {
         self.lines.push((Sign::Same, text));
+    }
+
+    /// Drop step `n` (a pruning step that would break an invariant) and
+    /// its line; an `=` line says what was kept, and why.
+    fn spare(&mut self, n: usize, kept_as: &str) {
+        let s = self.steps.remove(n);
+        self.lines
+            .retain(|(sign, text)| !(*sign == s.sign && *text == s.text));
+        let what = match &s.action {
+            Action::DisableUser(h) => format!("user {}", h.username),
+            Action::RevokeKey(user, k) => format!("api key {user}/{} ({}…)", k.name, k.prefix),
+            _ => s.text,
+        };
+        self.same(format!("{what} not pruned: {kept_as}"));
+    }
+
+    /// How many steps take something away ([`Step::destructive`]).
+    pub fn destructive(&self, m: &Manifest) -> usize {
+        self.steps.iter().filter(|s| s.destructive(m)).count()
     }
 
     /// Whether applying it mints a secret (a new API key or a generated
@@ -182,14 +239,25 @@ pub fn generated(u: &UserSpec) -> bool {
     matches!(u.password_source(), Some(PasswordSource::Generate))
 }
 
-/// What the manifest asks of user `u`, its home workspace aside.
+/// What the manifest asks of existing user `u`, its home workspace
+/// aside: only the fields it gives.
 pub fn want_user(u: &UserSpec) -> WantUser {
     WantUser {
         workspace: None,
-        roles: Some(u.roles.clone()),
+        roles: u.roles.clone(),
         name: u.name.clone(),
         email: u.email.clone(),
-        enabled: Some(u.enabled),
+        enabled: u.enabled,
+    }
+}
+
+/// What a user created from `u` looks like: the defaults filled in.
+pub fn new_user(u: &UserSpec) -> WantUser {
+    WantUser {
+        workspace: Some(u.workspace.clone()),
+        roles: Some(u.roles_when_new()),
+        enabled: Some(u.enabled_when_new()),
+        ..want_user(u)
     }
 }
 
@@ -198,7 +266,10 @@ fn conflict(file: &str, path: String, msg: String, hint: &str) -> Error {
 }
 
 /// Compare the manifest with the state. Fails, before anything changes,
-/// when the manifest asks for what cannot be done.
+/// when the manifest asks for what cannot be done, or for a state that
+/// breaks an invariant ([`after::check`]): exit 2, naming the entry.
+/// With `prune`, what the manifest does not list is disabled or revoked,
+/// except what an invariant protects (the caller, the key in use).
 pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
     let mut p = Plan::default();
     for (i, w) in m.workspaces.iter().enumerate() {
@@ -209,7 +280,11 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 format!(
                     "create workspace {}{}",
                     w.id,
-                    if w.enabled { "" } else { " (disabled)" }
+                    if w.enabled_when_new() {
+                        ""
+                    } else {
+                        " (disabled)"
+                    }
                 ),
                 Action::CreateWorkspace(i),
             ),
@@ -218,7 +293,7 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 if d.is_empty() {
                     p.same(format!("workspace {} unchanged", w.id));
                 } else {
-                    let also = if h.enabled && !w.enabled {
+                    let also = if h.enabled && w.enabled == Some(false) {
                         " (the gateway disables its users and revokes their API keys)"
                     } else {
                         ""
@@ -233,33 +308,22 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
             }
         }
     }
+    let users: HashMap<&str, &User> = st.users.iter().map(|u| (u.username.as_str(), u)).collect();
     for (i, u) in m.users.iter().enumerate() {
-        let in_manifest = m.workspaces.iter().any(|w| w.id == u.workspace);
-        let usable = st
-            .workspaces
-            .iter()
-            .any(|w| w.id == u.workspace && w.enabled);
-        if !in_manifest && !usable {
-            return Err(conflict(
-                file,
-                format!("users[{i}].workspace"),
-                format!(
-                    "workspace {:?} does not exist or is disabled, and is not in the manifest",
-                    u.workspace
-                ),
-                "add it under workspaces",
-            ));
-        }
-        match st.user(&u.username) {
+        match users.get(u.username.as_str()) {
             None => p.step(
                 1,
                 Sign::Create,
                 format!(
                     "create user {} ({}) in {}{}",
                     u.username,
-                    role_set(&u.roles).join(", "),
+                    role_set(&u.roles_when_new()).join(", "),
                     u.workspace,
-                    if u.enabled { "" } else { " (disabled)" }
+                    if u.enabled_when_new() {
+                        ""
+                    } else {
+                        " (disabled)"
+                    }
                 ),
                 Action::CreateUser(i),
             ),
@@ -275,17 +339,6 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                         "put the existing home workspace in the manifest, or delete the user (tg-delete-user) and apply again",
                     ));
                 }
-                if h.id == st.caller_id && !u.enabled {
-                    return Err(conflict(
-                        file,
-                        format!("users[{i}].enabled"),
-                        format!(
-                            "user {:?} is the caller: refusing to disable it",
-                            u.username
-                        ),
-                        "apply the manifest as another admin",
-                    ));
-                }
                 let d = user_diffs(h, &want_user(u));
                 if d.is_empty() {
                     p.same(format!("user {} unchanged", u.username));
@@ -294,41 +347,33 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                         1,
                         Sign::Change,
                         format!("update user {}: {}", u.username, show_diffs(&d)),
-                        Action::UpdateUser(i, h.clone()),
+                        Action::UpdateUser(i, (*h).clone()),
                     );
                 }
             }
         }
     }
+    let listed = named_users(m);
     if prune {
-        // Users the manifest names: as users, or as owners of its keys.
-        let listed: HashSet<&str> = m
-            .users
-            .iter()
-            .map(|u| u.username.as_str())
-            .chain(m.api_keys.iter().map(|k| k.user.as_str()))
-            .collect();
-        for h in &st.users {
-            if listed.contains(h.username.as_str()) || h.id == st.caller_id || !h.enabled {
-                continue;
+        for h in st.users.iter().filter(|h| h.enabled) {
+            if !listed.contains(h.username.as_str()) {
+                p.step(
+                    1,
+                    Sign::Prune,
+                    format!(
+                        "disable user {} (not in the manifest; the gateway revokes its API keys)",
+                        h.username
+                    ),
+                    Action::DisableUser(h.clone()),
+                );
             }
-            p.step(
-                1,
-                Sign::Prune,
-                format!(
-                    "disable user {} (not in the manifest; the gateway revokes its API keys)",
-                    h.username
-                ),
-                Action::DisableUser(h.clone()),
-            );
         }
     }
-    // Keys: the first key of each manifest (owner, name) is the one kept.
-    let mut kept: HashSet<String> = HashSet::new();
+    let mut kept: HashSet<&str> = HashSet::new();
+    let in_manifest: HashSet<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
     for (i, k) in m.api_keys.iter().enumerate() {
-        let spec = m.users.iter().find(|u| u.username == k.user);
-        let existing = st.user(&k.user);
-        if spec.is_none() && existing.is_none() {
+        let existing = users.get(k.user.as_str());
+        if existing.is_none() && !in_manifest.contains(k.user.as_str()) {
             return Err(conflict(
                 file,
                 format!("api_keys[{i}].user"),
@@ -339,23 +384,15 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 "add the user under users",
             ));
         }
-        if spec.is_none() && existing.is_some_and(|u| !u.enabled) {
-            return Err(conflict(
-                file,
-                format!("api_keys[{i}].user"),
-                format!(
-                    "user {:?} is disabled: a disabled user has no API keys",
-                    k.user
-                ),
-                "add the user under users with enabled = true",
-            ));
-        }
-        let have = existing
+        let same_name: Vec<&ApiKey> = existing
             .and_then(|u| st.keys.get(&u.id))
-            .and_then(|ks| ks.iter().find(|x| x.name == k.name));
+            .into_iter()
+            .flatten()
+            .filter(|x| x.name == k.name)
+            .collect();
         let label = format!("{}/{}", k.user, k.name);
-        match have {
-            None => p.step(
+        match same_name.as_slice() {
+            [] => p.step(
                 2,
                 Sign::Create,
                 format!(
@@ -367,8 +404,8 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 ),
                 Action::CreateKey(i),
             ),
-            Some(old) => {
-                kept.insert(old.id.clone());
+            [old] => {
+                kept.insert(&old.id);
                 let d = key_diffs(old, k.expires.as_deref());
                 if d.is_empty() {
                     p.same(format!("api key {label} unchanged"));
@@ -380,42 +417,71 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                             "replace api key {label}: {} (a new key; the old one is revoked)",
                             show_diffs(&d)
                         ),
-                        Action::ReplaceKey(i, old.clone()),
+                        Action::ReplaceKey(i, (*old).clone()),
                     );
                 }
+            }
+            many => {
+                let ids: Vec<String> = many
+                    .iter()
+                    .map(|x| format!("{} ({}…)", x.id, x.prefix))
+                    .collect();
+                return Err(Error::usage(format!(
+                    "{file}: api_keys[{i}]: user {:?} has {} API keys named {:?}: {}; refusing to guess which one the manifest means; nothing was sent",
+                    k.user,
+                    many.len(),
+                    k.name,
+                    ids.join(", ")
+                ))
+                .with_hint("revoke all but one with tg-revoke-api-key --key-id ID, then apply again"));
             }
         }
     }
     if prune {
         for h in &st.users {
-            let Some(ks) = st.keys.get(&h.id) else {
-                continue;
-            };
-            // Only the keys of users that stay enabled: disabling a user
-            // revokes its keys anyway.
-            let stays = match m.users.iter().find(|u| u.username == h.username) {
-                Some(u) => u.enabled,
-                None => h.id == st.caller_id || m.api_keys.iter().any(|k| k.user == h.username),
-            };
-            if !stays {
-                continue;
-            }
-            for k in ks {
-                let in_use = h.id == st.caller_id && st.key_in_use.as_deref() == Some(&k.prefix);
-                if kept.contains(&k.id) || in_use {
-                    continue;
+            for k in st.keys.get(&h.id).into_iter().flatten() {
+                if !kept.contains(k.id.as_str()) {
+                    p.step(
+                        2,
+                        Sign::Prune,
+                        format!(
+                            "revoke api key {}/{} ({}…, not in the manifest)",
+                            h.username, k.name, k.prefix
+                        ),
+                        Action::RevokeKey(h.username.clone(), k.clone()),
+                    );
                 }
-                p.step(
-                    2,
-                    Sign::Prune,
-                    format!(
-                        "revoke api key {}/{} ({}…, not in the manifest)",
-                        h.username, k.name, k.prefix
-                    ),
-                    Action::RevokeKey(h.username.clone(), k.clone()),
-                );
             }
         }
     }
+    // The invariants, on the state the whole plan leaves. A pruning step
+    // that breaks one is dropped (that is how --prune spares the caller
+    // and the key in use), anything else refuses the plan.
+    while let Some(v) = after::check(m, st, &p.steps) {
+        let entry = match &v.at {
+            At::Step(n, _) if p.steps[*n].sign == Sign::Prune => {
+                p.spare(*n, v.kept_as);
+                continue;
+            }
+            At::Step(n, field) => format!("{}.{field}", p.steps[*n].entry()),
+            At::Entry(path) => path.clone(),
+        };
+        return Err(Error::usage(format!(
+            "{file}: {entry}: {}; refusing the plan: nothing was sent",
+            v.reason
+        ))
+        .with_hint("change the manifest, or apply it as another admin"));
+    }
+    // Keys of users the plan disables go with them (the gateway revokes
+    // them): revoking them too would fail.
+    let ends = after::simulate(m, st, &p.steps);
+    let enabled = ends.enabled_ids();
+    p.steps.retain(|s| match &s.action {
+        Action::RevokeKey(_, k) => enabled.contains(k.user_id.as_str()),
+        _ => true,
+    });
+    let steps: HashSet<&str> = p.steps.iter().map(|s| s.text.as_str()).collect();
+    p.lines
+        .retain(|(sign, text)| *sign != Sign::Prune || steps.contains(text.as_str()));
     Ok(p)
 }

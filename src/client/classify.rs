@@ -325,7 +325,7 @@ impl Client {
         if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
             err = err.with_hint(format!(
                 "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
+                self.shown,
                 config::OLDER_DEFAULT_URL
             ));
         }
@@ -343,6 +343,9 @@ impl Client {
             self.tls_failed(&cause)
         } else if e.is_connect() {
             self.connect_failed(&cause)
+        } else if e.is_body() || e.is_decode() {
+            // Before the hyper errors: a body error carries one too.
+            Error::protocol(format!("the reply from {target}{via} broke off: {cause}"))
         } else if let Some(h) = hyper_error(e) {
             let what = if h.is_parse() || h.is_parse_status() {
                 format!("it is not valid HTTP ({cause})")
@@ -352,8 +355,6 @@ impl Client {
                 cause.clone()
             };
             Error::protocol(format!("unusable reply from {target}{via}: {what}"))
-        } else if e.is_body() || e.is_decode() {
-            Error::protocol(format!("the reply from {target}{via} broke off: {cause}"))
         } else {
             Error::protocol(format!("request to {target}{via} failed: {cause}"))
         };
@@ -455,6 +456,352 @@ mod tests {
         assert!(e.hint.is_some());
         let e = decode_reply(401, b"{}", Source::None, "u").unwrap_err();
         assert_eq!((e.kind, e.status), (Kind::Auth, Some(401)));
+    }
+
+    /// A client of `url` (`None`: no URL given), built as a tool builds it.
+    fn client(url: Option<&str>) -> Client {
+        let conn = crate::cli::ConnArgs {
+            api_url: url.map(str::to_string),
+            timeout: Some(5.0),
+            ..Default::default()
+        };
+        Client::new("tg-test", &conn, None).expect("a client")
+    }
+
+    #[test]
+    fn server_text_marks_a_cut_and_only_a_cut() {
+        for (n, cut) in [(199, false), (200, false), (201, true), (300, true)] {
+            let want = match cut {
+                true => format!("{}…", "x".repeat(SHOWN_CHARS)),
+                false => "x".repeat(n),
+            };
+            assert_eq!(server_text("x".repeat(n).as_bytes()), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_secret_looking_value_past_the_first_4_kib_is_still_masked() {
+        // 450 bytes of text, then a JWT whose dots come after the first
+        // 4 100 bytes: the scrubber must see it whole.
+        let jwt = format!(
+            "eyJ{}.{}.{}",
+            "A".repeat(3800),
+            "B".repeat(20),
+            "C".repeat(20)
+        );
+        let body = format!("{}{jwt}", "€".repeat(150));
+        assert_eq!(
+            server_text(body.as_bytes()),
+            format!("{}***", "€".repeat(150))
+        );
+    }
+
+    #[test]
+    fn connect_failures_say_what_failed() {
+        let c = client(Some("http://127.0.0.1:9/"));
+        let resolve = |cause: &str| format!("cannot resolve the host ({cause})");
+        for (cause, what) in [
+            ("connection refused", "connection refused".to_string()),
+            ("dns error: no record", resolve("dns error: no record")),
+            ("DNS failure", resolve("DNS failure")),
+            (
+                "failed to lookup address information: Temporary failure in name resolution",
+                resolve(
+                    "failed to lookup address information: Temporary failure in name resolution",
+                ),
+            ),
+            (
+                "name or service not known",
+                resolve("name or service not known"),
+            ),
+            (
+                "network is unreachable",
+                "network is unreachable".to_string(),
+            ),
+        ] {
+            let e = c.connect_failed(cause);
+            assert_eq!(
+                e.message,
+                format!("cannot connect to http://127.0.0.1:9/: {what}")
+            );
+            assert_eq!((e.kind, e.hint), (Kind::Unreachable, None), "{cause}");
+        }
+    }
+
+    #[test]
+    fn client_failures_name_the_gateway_and_how_it_was_chosen() {
+        let given = client(Some("http://127.0.0.1:9/"));
+        let default = client(None);
+        assert_eq!(given.target(), "http://127.0.0.1:9/");
+        assert_eq!(given.via(), "");
+        assert_eq!(
+            default.target(),
+            format!("the default gateway URL {}", config::DEFAULT_URL)
+        );
+        let e = given.timed_out();
+        assert_eq!(e.message, "no answer from http://127.0.0.1:9/ within 5 s");
+        assert_eq!(e.kind, Kind::Unreachable);
+        assert!(e.hint.unwrap().contains("raise --timeout"));
+        let e = given.tls_failed("bad certificate");
+        assert_eq!(
+            e.message,
+            "TLS failure talking to http://127.0.0.1:9/: bad certificate"
+        );
+        assert!(e.hint.unwrap().contains("--ca-cert"));
+        let e = default.connect_failed("connection refused");
+        assert_eq!(
+            e.message,
+            format!(
+                "cannot connect to the default gateway URL {}: connection refused",
+                config::DEFAULT_URL
+            )
+        );
+        // The default URL's hint: on a connection failure, or where there
+        // is no other hint; never when a URL was given.
+        let no_url = default
+            .default_url_hint(Error::protocol("x"), false)
+            .hint
+            .map(String::from);
+        assert!(no_url.as_deref().unwrap().starts_with("no URL was given"));
+        for (c, hint, connect, want) in [
+            (&default, None, false, no_url.clone()),
+            (&default, Some("h"), false, Some("h".to_string())),
+            (&default, Some("h"), true, no_url.clone()),
+            (&given, None, true, None),
+            (&given, Some("h"), true, Some("h".to_string())),
+        ] {
+            let mut e = Error::protocol("x");
+            e.hint = hint.map(Into::into);
+            assert_eq!(
+                c.default_url_hint(e, connect).hint.map(String::from),
+                want,
+                "{hint:?} {connect}"
+            );
+        }
+    }
+
+    /// What the client says of `reply`, sent by a server on 127.0.0.1
+    /// after reading the request's head.
+    fn failure_for(reply: &'static [u8]) -> (String, Error) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let url = format!("http://{}/", listener.local_addr().expect("an address"));
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("a connection");
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = s.write_all(reply);
+        });
+        let c = client(Some(&url));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let r = rt.block_on(c.iam(
+            serde_json::json!({"operation": "x"}),
+            super::super::Retry::Never,
+        ));
+        server.join().expect("the server ends");
+        match r {
+            Err(e) => (url, e),
+            Ok(_) => panic!("{url}: the reply was taken"),
+        }
+    }
+
+    #[test]
+    fn replies_that_are_not_http_or_break_off_say_so() {
+        for (reply, what) in [
+            (
+                &b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"[..],
+                "unusable reply from {url}: it is not valid HTTP (invalid HTTP header parsed)",
+            ),
+            (
+                b"HTTP/1.1 abc OK\r\n\r\n",
+                "unusable reply from {url}: it is not valid HTTP (invalid HTTP status-code parsed)",
+            ),
+            (
+                b"",
+                "unusable reply from {url}: the connection closed before a complete reply",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+                "the reply from {url} broke off: end of file before message length reached",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                "the reply from {url} broke off: Invalid chunk size line: missing size digit",
+            ),
+        ] {
+            let (url, e) = failure_for(reply);
+            assert_eq!(e.message, what.replace("{url}", &url));
+            assert_eq!(e.kind, Kind::Protocol);
+        }
+    }
+
+    #[test]
+    fn each_status_is_its_kind_of_failure_with_its_hint() {
+        let hint = |e: &Error| e.hint.clone().unwrap_or_default();
+        for (status, body, source, kind, hint_start) in [
+            (401, "{}", Source::None, Kind::Auth, "pass -t/--token"),
+            (
+                401,
+                "{}",
+                Source::Flag,
+                Kind::Auth,
+                "the gateway does not say why",
+            ),
+            (
+                403,
+                "{}",
+                Source::Flag,
+                Kind::Forbidden,
+                "this operation needs the admin role",
+            ),
+            (
+                404,
+                "{}",
+                Source::Flag,
+                Kind::Protocol,
+                "is this the base URL",
+            ),
+            (
+                405,
+                "{}",
+                Source::Flag,
+                Kind::Protocol,
+                "is this the base URL",
+            ),
+            (400, r#"{"error": "bad"}"#, Source::Flag, Kind::Refused, ""),
+            (
+                400,
+                r#"{"error": "unknown operation"}"#,
+                Source::Flag,
+                Kind::Refused,
+                "the gateway does not know this operation",
+            ),
+            (400, "{}", Source::Flag, Kind::Protocol, ""),
+            (500, "{}", Source::Flag, Kind::Protocol, ""),
+        ] {
+            let e = decode_reply(status, body.as_bytes(), source, "u").unwrap_err();
+            assert_eq!(e.kind, kind, "{status} {body}");
+            assert!(
+                hint(&e).starts_with(hint_start),
+                "{status} {body}: {}",
+                hint(&e)
+            );
+            assert_eq!(hint_start.is_empty(), e.hint.is_none(), "{status} {body}");
+            assert_eq!(e.status, Some(status));
+        }
+        assert!(decode_reply(200, b"{}", Source::Flag, "u").is_ok());
+    }
+
+    #[test]
+    fn an_iam_error_in_a_reply_is_its_kind_of_failure() {
+        for (t, kind, hint) in [
+            ("auth-failed", Kind::Auth, false),
+            ("gateway-error", Kind::Protocol, false),
+            ("internal-error", Kind::Protocol, false),
+            ("not-found", Kind::Refused, true),
+            ("duplicate", Kind::Refused, false),
+        ] {
+            let e = decode_object(json!({"error": {"type": t, "message": "m"}}), None).unwrap_err();
+            assert_eq!((e.kind, e.hint.is_some()), (kind, hint), "{t}");
+            assert_eq!(e.message, format!("{t}: m"));
+            assert_eq!(e.iam, Some(IamErrorType::from_wire(t)));
+        }
+        for (v, got) in [
+            (json!(null), "null"),
+            (json!(true), "a boolean"),
+            (json!(1), "a number"),
+            (json!("s"), "a string"),
+            (json!([]), "an array"),
+        ] {
+            let e = decode_object(v, None).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("unexpected response from the gateway: expected a JSON object, got {got}")
+            );
+        }
+        assert_eq!(kind_of(&json!({})), "an object");
+        // An error object without a type has none.
+        let e = decode_object(json!({"error": {"type": "", "message": "m"}}), None).unwrap_err();
+        assert_eq!(e.iam, None);
+    }
+
+    #[test]
+    fn a_socket_error_frame_is_its_kind_of_failure() {
+        let flag = Source::Flag;
+        for (t, source, kind, hint_start) in [
+            (
+                "auth-required",
+                &Source::None,
+                Kind::Auth,
+                "pass -t/--token",
+            ),
+            (
+                "auth-required",
+                &flag,
+                Kind::Auth,
+                "the socket is not authenticated",
+            ),
+            (
+                "access-denied",
+                &flag,
+                Kind::Forbidden,
+                "this operation needs the admin role",
+            ),
+            (
+                "unknown-service",
+                &flag,
+                Kind::Refused,
+                "the gateway does not offer this service",
+            ),
+            (
+                "workspace-not-found",
+                &flag,
+                Kind::Refused,
+                "check the workspace",
+            ),
+            ("something-else", &flag, Kind::Protocol, ""),
+        ] {
+            let e = envelope_error(&json!({"type": t, "message": "m"}), source);
+            assert_eq!(e.kind, kind, "{t}");
+            let hint = e.hint.unwrap_or_default();
+            assert!(hint.starts_with(hint_start), "{t}: {hint}");
+            assert_eq!(e.detail.as_deref(), Some(format!("{t}: m").as_str()));
+        }
+    }
+
+    #[test]
+    fn the_innermost_cause_and_tls_failures_are_found_down_the_chain() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("outer")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        use std::io::{Error as Io, ErrorKind};
+        let refused = Outer(Io::from(ErrorKind::ConnectionRefused));
+        assert_eq!(innermost(&refused), "connection refused");
+        let other = Outer(Io::other("no route"));
+        assert_eq!(innermost(&other), "no route");
+        assert!(!is_tls_failure(&other));
+        let tls = || rustls::Error::General("bad".into());
+        assert!(is_tls_failure(&tls()));
+        assert!(is_tls_failure(&Io::other(tls())));
+        assert!(is_tls_failure(&Outer(Io::other(Io::other(tls())))));
     }
 
     #[test]

@@ -46,6 +46,10 @@ use std::sync::OnceLock;
 pub const DEFAULT_URL: &str = "http://localhost:8888/";
 /// The default of gateways older than August 2026 (#1078).
 pub const OLDER_DEFAULT_URL: &str = "http://localhost:8088/";
+/// Read by debug builds only (what `cargo test` runs): the URL that
+/// stands for [`DEFAULT_URL`], so that no test depends on what listens on
+/// port 8888 of the machine. Release builds never read it.
+pub const ENV_TEST_DEFAULT_URL: &str = "TG_IAM_TEST_DEFAULT_URL";
 /// The request timeout used when no flag or profile gives one.
 pub const DEFAULT_TIMEOUT: f64 = 30.0;
 /// The profile used when none is named anywhere.
@@ -419,12 +423,25 @@ impl Context {
     }
 }
 
+/// The base URL used when none is given: [`DEFAULT_URL`] (in a debug
+/// build, [`ENV_TEST_DEFAULT_URL`] when it is set and not empty).
+pub fn default_url() -> String {
+    #[cfg(debug_assertions)]
+    if let Some(u) = std::env::var_os(ENV_TEST_DEFAULT_URL)
+        .and_then(|v| v.into_string().ok())
+        .filter(|u| !u.is_empty())
+    {
+        return u;
+    }
+    DEFAULT_URL.to_string()
+}
+
 /// Gateway base URL: `-u` > `TRUSTGRAPH_URL` > profile `url` >
-/// [`DEFAULT_URL`]. Surrounding whitespace is dropped.
+/// [`default_url`]. Surrounding whitespace is dropped.
 pub fn resolve_url(flag: Option<&str>) -> Setting {
     let ctx = context();
     let default = || Setting {
-        value: DEFAULT_URL.to_string(),
+        value: default_url(),
         source: Source::Default,
     };
     match ctx.given("api_url", flag.map(str::trim)) {
@@ -478,8 +495,9 @@ pub fn resolve_ca_cert(flag: Option<&Path>) -> Option<(PathBuf, Source)> {
 }
 
 /// The bearer token: `-t` > `--token-file` > `TRUSTGRAPH_TOKEN` > the
-/// profile's `token_file` > the session saved for the profile (only for
-/// the gateway it was issued by, `url`) > none. Surrounding whitespace is
+/// profile's `token_file` (only for the profile's own `url`) > the session
+/// saved for the profile (only for the gateway it was issued by) > none;
+/// `url` is the URL the request goes to. Surrounding whitespace is
 /// dropped, as the gateway does. A saved session that has expired is an
 /// error (exit 3); one about to expire gets a warning from `tool`.
 pub fn resolve_token(
@@ -522,9 +540,26 @@ pub fn resolve_token_keeping(
         return Ok(None);
     };
     if let Some(p) = &sel.profile.token_file {
-        let path = ctx.config_relative(p);
-        let src = Source::ProfileTokenFile(sel.name.clone(), path.clone());
-        return read_token_file(&path, src).map(Some);
+        // The token file belongs to the profile's gateway (its `url`, or
+        // the default URL when it names none), as a saved session belongs
+        // to the gateway that issued it: another URL that wins precedence
+        // (a flag, TRUSTGRAPH_URL) does not get it.
+        let home = sel
+            .profile
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(DEFAULT_URL);
+        if session::same_gateway(home, url) {
+            let path = ctx.config_relative(p);
+            let src = Source::ProfileTokenFile(sel.name.clone(), path.clone());
+            return read_token_file(&path, src).map(Some);
+        }
+        crate::output::note(&format!(
+            "{tool}: note: the token file of profile {} is for {home}, not {url}: not sent",
+            sel.name
+        ));
     }
     let Some(cred) = credentials_path() else {
         return Ok(None);
@@ -593,9 +628,9 @@ mod tests {
 
     #[test]
     fn empty_means_none_and_stops_the_lookup() {
-        assert_eq!(resolve_url(Some("")).value, DEFAULT_URL);
+        assert_eq!(resolve_url(Some("")).value, default_url());
         assert_eq!(resolve_url(Some("  ")).source, Source::Default);
-        assert_eq!(resolve_url(None).value, DEFAULT_URL);
+        assert_eq!(resolve_url(None).value, default_url());
         assert_eq!(resolve_url(Some(" http://x/ ")).value, "http://x/");
         assert_eq!(resolve_workspace(Some("")), None);
         assert_eq!(resolve_workspace(Some("w")).as_deref(), Some("w"));

@@ -38,6 +38,32 @@ struct CredentialsFile {
 
 const WHAT: &str = "credentials file";
 
+/// The credentials file, strictly: nothing but `[sessions.NAME]` tables of
+/// sessions. Only a file that reads as this is ever removed whole.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Strict {
+    #[serde(default)]
+    #[allow(dead_code)]
+    sessions: BTreeMap<String, StrictSession>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StrictSession {
+    jwt: String,
+    url: String,
+    #[serde(default)]
+    expires: String,
+}
+
+/// Whether `text` is a credentials file of these tools and nothing else
+/// (another program's `credentials.toml` is not).
+pub fn is_ours(text: &str) -> bool {
+    toml::from_str::<Strict>(text).is_ok()
+}
+
 /// The sessions in `path` (none when it does not exist). Every JWT read
 /// is registered with the scrubber.
 pub fn load(path: &Path) -> Result<BTreeMap<String, Session>> {
@@ -54,7 +80,7 @@ pub fn load(path: &Path) -> Result<BTreeMap<String, Session>> {
             line.map(|l| format!(", line {l}")).unwrap_or_default(),
             e.message().trim().replace('\n', " ")
         ))
-        .with_hint("remove it (tg-logout --all) and log in again")
+        .with_hint("check it, remove it, and log in again")
     })?;
     for s in file.sessions.values() {
         crate::redact::register(&s.jwt);

@@ -89,14 +89,15 @@ pub fn user_diffs(have: &User, want: &WantUser) -> Vec<Diff> {
     d
 }
 
-/// How workspace `have` differs from the asked name and enabled flag.
-pub fn workspace_diffs(have: &Workspace, name: Option<&str>, enabled: bool) -> Vec<Diff> {
+/// How workspace `have` differs from the asked name and enabled flag
+/// (`None`: not asked for).
+pub fn workspace_diffs(have: &Workspace, name: Option<&str>, enabled: Option<bool>) -> Vec<Diff> {
     let mut d = Vec::new();
     if let Some(n) = name.filter(|n| *n != have.name) {
         d.push(Diff::new("name", &have.name, n));
     }
-    if have.enabled != enabled {
-        d.push(Diff::new("enabled", yes_no(have.enabled), yes_no(enabled)));
+    if let Some(e) = enabled.filter(|e| *e != have.enabled) {
+        d.push(Diff::new("enabled", yes_no(have.enabled), yes_no(e)));
     }
     d
 }

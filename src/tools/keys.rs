@@ -89,7 +89,7 @@ impl Tool for CreateApiKey {
                 name: self.name.clone(),
                 expires,
             },
-            workspace: ws,
+            workspace: ws.clone(),
         };
         let created = converge::create_api_key(api, &req).await.map_err(|e| {
             e.outcome_unknown(
@@ -101,6 +101,18 @@ impl Tool for CreateApiKey {
         note(&format!("Key id: {}", rec.id));
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));
+        // The gateway mints keys for disabled users too; such a key starts
+        // working when the user is enabled again. Say so (a read after the
+        // create, so the create's request stays upstream's; if the read
+        // fails, nothing is said).
+        if let Ok(Some(u)) = get_user(api, &user_id, ws.as_deref()).await {
+            if !u.enabled {
+                note(&format!(
+                    "{}: warning: user {user_id} is disabled: the key works only once the user is enabled again (tg-enable-user)",
+                    Self::NAME
+                ));
+            }
+        }
         note("API key (shown once, capture now):");
         out.secret(
             &created.plaintext,

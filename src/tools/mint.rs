@@ -71,9 +71,10 @@ pub fn user_context_json(arg: &str) -> Result<String> {
 
 const REFUSED_HINT: &str = "the target user may be unknown or disabled, or the workspace missing or disabled (a TrustGraph 2.11 gateway does not say which); minting needs the admin role";
 
+// No SECRET_OUTPUT: a minted JWT can be minted again (as tg-login's can
+// be had again), so stdout is not checked before the request.
 impl Tool for MintToken {
     const NAME: &'static str = "tg-mint-token";
-    const SECRET_OUTPUT: Option<&'static str> = Some("a JWT");
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let context = user_context_json(&self.user_context)?;

@@ -41,10 +41,22 @@ impl Tool for Logout {
             return Ok(());
         };
         let removed = match session::remove(&path, profile.as_deref()) {
-            // --all asks for every session gone: a credentials file that
-            // cannot be read (corrupt, or too open) holds nothing else, so
-            // it goes whole, which is what the other tools' hint promises.
+            // --all asks for every session gone: a credentials file of ours
+            // that cannot be used (too open) goes whole. Anything else by
+            // that name (another program's, or not TOML) is left alone.
             Err(e) if profile.is_none() && path.exists() => {
+                let ours = config::files::read_text(&path, "credentials file")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|t| session::is_ours(&t));
+                if !ours {
+                    return Err(Error::usage(format!(
+                        "{} is not a credentials file of these tools ({}): left as it is",
+                        path.display(),
+                        e.full_message()
+                    ))
+                    .with_hint("if it holds nothing you need, remove it yourself"));
+                }
                 std::fs::remove_file(&path)
                     .map_err(|io| Error::local(format!("cannot remove {}", path.display()), io))?;
                 output::note(&format!(

@@ -66,7 +66,7 @@ impl Tool for CreateWorkspace {
                 report_existing(
                     Self::NAME,
                     &format!("workspace {}", w.id),
-                    &workspace_diffs(&w, name, true),
+                    &workspace_diffs(&w, name, Some(true)),
                     self.strict,
                     &format!(
                         "change it with the gateway's {} operation, or drop --strict",
