@@ -108,7 +108,7 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
     let mut out = Out::default();
     let result = rt
         .block_on(args.run(&mut out))
-        .and_then(|()| write_result(&out));
+        .and_then(|()| write_result(&mut out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -134,7 +134,7 @@ pub(crate) fn fail(tool: &str, e: &Error) -> ExitCode {
 
 /// Write a successful run's stdout; a failure says what a lost one-time
 /// secret leaves behind and how to recover.
-fn write_result(out: &Out) -> Result<()> {
+fn write_result(out: &mut Out) -> Result<()> {
     out.flush_to_stdout().map_err(|e| match out.minted() {
         Some(m) => m.lost("standard output", &e),
         None => Error::new(

@@ -47,21 +47,32 @@ pub const SECRET_KEYS: &[&str] = &[
 /// for every key a long `tg-apply` run mints (about 1 800 API keys).
 pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 
-/// The secrets this run holds, and a matcher built from them (rebuilt
-/// when a secret is added).
+/// The secrets this run holds, and the matchers built from them.
+///
+/// A matcher cannot take one more secret: it is rebuilt. Rebuilding one
+/// matcher over every secret each time one is added would cost each
+/// stderr line work that grows with the secrets registered so far (a
+/// long `tg-apply -v` run registers a password or a key per record, and
+/// notes a line per record). So the matchers are kept in levels, as a
+/// binary counter: new secrets get a matcher of their own, and a level is
+/// merged with the one below it when it holds as many secrets. Every
+/// secret is built into O(log n) matchers over the run, and a line is
+/// searched by at most about log2(n) + 1 matchers.
 struct Registry {
     secrets: Vec<String>,
     /// The same secrets, for an O(1) duplicate check.
     seen: Option<std::collections::HashSet<String>>,
     bytes: usize,
-    matcher: Option<std::sync::Arc<Matcher>>,
+    /// The matchers: level i covers `secrets[start_i..start_i+1]`, the
+    /// last one up to the end of `secrets` as it was when built.
+    levels: Vec<(usize, std::sync::Arc<Matcher>)>,
 }
 
 static SECRETS: Mutex<Registry> = Mutex::new(Registry {
     secrets: Vec::new(),
     seen: None,
     bytes: 0,
-    matcher: None,
+    levels: Vec::new(),
 });
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
@@ -74,41 +85,69 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 /// entities), in base64, with `+` for its spaces, or split by control and
 /// bidi characters that the output layer then strips.
 pub fn register(secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    let mut r = registry();
-    if r.bytes + secret.len() > MAX_SECRET_BYTES {
-        return;
-    }
-    if !r
-        .seen
-        .get_or_insert_with(Default::default)
-        .insert(secret.to_string())
-    {
-        return;
-    }
-    r.bytes += secret.len();
-    r.secrets.push(secret.to_string());
-    r.matcher = None;
+    registry().add(secret);
 }
 
-/// The matcher for the current secrets, built on first use.
+/// The matchers for the current secrets (none when there are none).
+fn matchers() -> Vec<std::sync::Arc<Matcher>> {
+    registry().matchers()
+}
+
+impl Registry {
+    fn add(&mut self, secret: &str) {
+        if secret.is_empty() || self.bytes + secret.len() > MAX_SECRET_BYTES {
+            return;
+        }
+        if !self
+            .seen
+            .get_or_insert_with(Default::default)
+            .insert(secret.to_string())
+        {
+            return;
+        }
+        self.bytes += secret.len();
+        self.secrets.push(secret.to_string());
+    }
+
+    /// The matchers: secrets registered since the last call get a level
+    /// of their own, merged with the levels below it that hold no more
+    /// secrets than it does.
+    fn matchers(&mut self) -> Vec<std::sync::Arc<Matcher>> {
+        let covered = self.levels.last().map_or(0, |(start, m)| start + m.count);
+        if covered < self.secrets.len() {
+            let mut start = covered;
+            while let Some((s, m)) = self.levels.last() {
+                if m.count > self.secrets.len() - start {
+                    break;
+                }
+                start = *s;
+                self.levels.pop();
+            }
+            if let Some(m) = Matcher::new(&self.secrets[start..]) {
+                self.levels.push((start, std::sync::Arc::new(m)));
+            }
+        }
+        self.levels.iter().map(|(_, m)| m.clone()).collect()
+    }
+}
+
+/// One matcher over every registered secret (the tests' view of the
+/// registry).
+#[cfg(test)]
 fn matcher() -> Option<std::sync::Arc<Matcher>> {
-    let mut r = registry();
+    let r = registry();
     if r.secrets.is_empty() {
         return None;
     }
-    if r.matcher.is_none() {
-        r.matcher = Matcher::new(&r.secrets).map(std::sync::Arc::new);
-    }
-    r.matcher.clone()
+    Matcher::new(&r.secrets).map(std::sync::Arc::new)
 }
 
 /// One Aho-Corasick automaton over every registered secret and the forms
 /// of it that are not undone by decoding the text (base64, `+` for space).
 struct Matcher {
     ac: AhoCorasick,
+    /// How many secrets it was built from.
+    count: usize,
     /// Per pattern: true when it is a short secret, masked only where it
     /// stands alone (see [`WHOLE_WORD_BELOW`]).
     short: Vec<bool>,
@@ -150,7 +189,12 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&pats)
             .ok()?;
-        Some(Matcher { ac, short, longest })
+        Some(Matcher {
+            ac,
+            count: secrets.len(),
+            short,
+            longest,
+        })
     }
 }
 
@@ -194,6 +238,84 @@ pub fn register_json(v: &Value) {
         }
         Value::Array(a) => a.iter().for_each(register_json),
         _ => {}
+    }
+}
+
+/// Register every string under a secret key anywhere in the JSON `text`,
+/// as [`register_json`] does for the value it parses to, in one pass and
+/// without building the tree (a list reply of a million records costs no
+/// more memory than its text). Text that is not JSON registers what
+/// comes before the fault.
+pub fn register_json_text(text: &str) {
+    if !may_name_a_secret(text) {
+        return;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = serde::de::DeserializeSeed::deserialize(Scan { secret: false }, &mut de);
+}
+
+/// False when `text` cannot hold a member with a secret key: none of
+/// [`SECRET_KEYS`] appears in it, and no backslash (a key may be written
+/// with escapes). One pass; most list replies stop here.
+fn may_name_a_secret(text: &str) -> bool {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        let mut pats: Vec<&str> = SECRET_KEYS.to_vec();
+        pats.push("\\");
+        AhoCorasick::new(pats).expect("valid patterns")
+    });
+    ac.is_match(text)
+}
+
+/// The JSON walk of [`register_json_text`]: `secret` when the value is
+/// under a secret key.
+struct Scan {
+    secret: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scan {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Scan {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        if self.secret {
+            register(s);
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        while a.next_element_seed(Scan { secret: false })?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(k) = m.next_key::<crate::wire::Key>()? {
+            let secret = SECRET_KEYS.contains(&k.0.as_ref());
+            m.next_value_seed(Scan { secret })?;
+        }
+        Ok(())
     }
 }
 
@@ -438,7 +560,15 @@ fn view(text: &str, flags: u8) -> View<'_> {
     }
 }
 
+/// `text` with the secrets of matcher `m` masked, in every view of it.
+#[cfg(test)]
 fn mask_with(m: &Matcher, text: &str) -> String {
+    mask_with_all(&[m], text)
+}
+
+/// `text` with the secrets of every matcher of `ms` masked, in every view
+/// of it.
+fn mask_with_all(ms: &[&Matcher], text: &str) -> String {
     let mut flags = 0;
     for (c, f) in [('\\', BACKSLASH), ('%', PERCENT), ('&', HTML)] {
         if text.contains(c) {
@@ -453,7 +583,10 @@ fn mask_with(m: &Matcher, text: &str) -> String {
     let mut first_start: Vec<u32> = Vec::new();
     for flags in views {
         let v = view(text, flags);
-        for hit in m.ac.find_overlapping_iter(v.text.as_ref()) {
+        for (m, hit) in ms.iter().flat_map(|m| {
+            m.ac.find_overlapping_iter(v.text.as_ref())
+                .map(move |h| (m, h))
+        }) {
             if m.short[hit.pattern().as_usize()] {
                 let before = v.text[..hit.start()].chars().next_back();
                 let after = v.text[hit.end()..].chars().next();
@@ -500,15 +633,18 @@ fn mask_with(m: &Matcher, text: &str) -> String {
 
 /// `text` with every known secret and every secret-looking value masked.
 pub fn scrub(text: &str) -> String {
-    scrub_with(matcher().as_deref(), text)
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    scrub_with(&ms, text)
 }
 
-/// [`scrub`] with the registered secrets' matcher `m` (`None`: nothing is
-/// registered).
-fn scrub_with(m: Option<&Matcher>, text: &str) -> String {
-    let s = match m {
-        Some(m) => mask_with(m, text),
-        None => text.to_string(),
+/// [`scrub`] with the registered secrets' matchers `ms` (none: nothing
+/// is registered).
+fn scrub_with(ms: &[&Matcher], text: &str) -> String {
+    let s = if ms.is_empty() {
+        text.to_string()
+    } else {
+        mask_with_all(ms, text)
     };
     // Cheap test first: most lines hold nothing that could be a secret.
     let lower = s.to_ascii_lowercase();
@@ -549,19 +685,40 @@ fn scrub_with(m: Option<&Matcher>, text: &str) -> String {
 /// run of token-like characters, so no part of an unregistered
 /// secret-looking value survives either.
 pub fn scrub_clip(text: &str, max: usize) -> String {
-    clip_with(matcher().as_deref(), text, max)
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    clip_with_all(&ms, text, max)
+}
+
+/// How many characters of a text (not counting those the output layer
+/// strips) [`scrub_clip`] scrubs to keep `max` of them: enough to hold,
+/// whole, any registered secret (in its longest encoded form) that starts
+/// before the cut.
+pub fn clip_window(max: usize) -> usize {
+    let longest = matchers().iter().map(|m| m.longest).max().unwrap_or(0);
+    window_for(max, longest)
+}
+
+fn window_for(max: usize, longest: usize) -> usize {
+    // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
+    max + 12 * longest + 1
 }
 
 /// [`scrub_clip`] with the registered secrets' matcher `m`.
+#[cfg(test)]
 fn clip_with(m: Option<&Matcher>, text: &str, max: usize) -> String {
+    clip_with_all(m.as_slice(), text, max)
+}
+
+/// [`scrub_clip`] with the registered secrets' matchers `ms`.
+fn clip_with_all(ms: &[&Matcher], text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        return scrub_with(m, text);
+        return scrub_with(ms, text);
     }
-    let longest = m.map_or(0, |m| m.longest);
-    // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
+    let longest = ms.iter().map(|m| m.longest).max().unwrap_or(0);
     // Characters the output layer strips do not count: a secret split by
     // any number of them still fits.
-    let mut room = max + 12 * longest + 1;
+    let mut room = window_for(max, longest);
     let window: String = text
         .chars()
         .take_while(|c| {
@@ -572,7 +729,7 @@ fn clip_with(m: Option<&Matcher>, text: &str, max: usize) -> String {
             more
         })
         .collect();
-    let mut cut: String = scrub_with(m, &window).chars().take(max).collect();
+    let mut cut: String = scrub_with(ms, &window).chars().take(max).collect();
     while cut
         .chars()
         .next_back()
@@ -812,6 +969,43 @@ mod tests {
             let s = scrub_clip(&text, max);
             assert!(!s.contains("Secret-Value"), "{max}: {s}");
             assert!(!s.contains("indow-Sec"), "{max}: {s}");
+        }
+    }
+
+    #[test]
+    fn matchers_grow_in_levels_not_per_secret() {
+        let mut r = Registry {
+            secrets: Vec::new(),
+            seen: None,
+            bytes: 0,
+            levels: Vec::new(),
+        };
+        // A line scrubbed after every secret added, as tg-apply -v does.
+        let n = 1500;
+        let mut built = 0;
+        for i in 0..n {
+            r.add(&format!("secret-number-{i:05}"));
+            let before: Vec<*const Matcher> = r
+                .levels
+                .iter()
+                .map(|(_, m)| std::sync::Arc::as_ptr(m))
+                .collect();
+            let ms = r.matchers();
+            built += ms
+                .iter()
+                .filter(|m| !before.contains(&std::sync::Arc::as_ptr(m)))
+                .map(|m| m.count)
+                .sum::<usize>();
+            assert!(ms.len() <= 12, "{i}: {} levels", ms.len());
+        }
+        // Every secret built into at most log2(n) + 1 matchers, where
+        // one matcher over every secret each time would be n * n / 2.
+        assert!(built <= n * 12, "{built} secrets built");
+        let ms = r.matchers();
+        let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+        for i in [0, 1, 700, n - 1] {
+            let text = format!("x secret-number-{i:05} y");
+            assert_eq!(mask_with_all(&ms, &text), "x *** y");
         }
     }
 }

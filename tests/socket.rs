@@ -16,7 +16,7 @@ use tg_iam::cli::{ConnArgs, TokenArgs};
 use tg_iam::client::{Client, Expired, Retry, Socket};
 use tg_iam::config::{Setting, Source};
 use tg_iam::error::IamErrorType;
-use tg_iam::iam::{self, User};
+use tg_iam::iam::{self, User, Workspace};
 use tg_iam::Kind;
 
 const CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
@@ -256,7 +256,12 @@ async fn twenty_concurrent_requests_on_one_socket_each_get_their_own_reply() {
         s.iam(json!({"operation": "list-workspaces"}))
     );
     assert_eq!(a.unwrap().get("user").unwrap()["username"], "admin");
-    assert_eq!(b.unwrap().list("workspaces").unwrap().len(), 1);
+    assert_eq!(
+        iam::list::<Workspace>(&b.unwrap(), "workspaces")
+            .unwrap()
+            .len(),
+        1
+    );
     s.close().await.unwrap();
 }
 

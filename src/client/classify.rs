@@ -141,12 +141,16 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
             ))))
         }
     }
-    let v = parsed.ok_or_else(|| {
-        Error::protocol(format!(
-            "unexpected response from the gateway: HTTP 200 but not JSON: {detail:?}"
-        ))
-    })?;
+    let v = parsed.ok_or_else(|| not_json(bytes))?;
     decode_object(v, Some(status))
+}
+
+/// The error for an HTTP 200 whose body (`bytes`) is not JSON.
+pub(crate) fn not_json(bytes: &[u8]) -> Error {
+    Error::protocol(format!(
+        "unexpected response from the gateway: HTTP 200 but not JSON: {:?}",
+        server_text(bytes)
+    ))
 }
 
 /// A reply body that parsed as JSON, from HTTP (`status`) or from the

@@ -11,13 +11,19 @@
 //! * **Proxies**: `HTTP(S)_PROXY`/`ALL_PROXY` and `NO_PROXY` as Go's
 //!   `ProxyFromEnvironment` reads them; a loopback gateway is never
 //!   proxied.
-//! * **Size**: a reply over [`MAX_REPLY_BYTES`] is refused (exit 6); a CA
-//!   file over [`MAX_CA_FILE_BYTES`] is a usage error.
+//! * **Size**: each reply is held to the cap of its operation ([`Cap`]):
+//!   a list (`list-users`, `list-workspaces`, `list-my-workspaces`,
+//!   `list-api-keys`) to [`DEFAULT_MAX_LIST_BYTES`], which
+//!   `TRUSTGRAPH_MAX_LIST_BYTES` changes; anything else, and every reply
+//!   that is not a success, to [`MAX_REPLY_BYTES`]. Over the cap (declared
+//!   or streamed) is refused (exit 6) without reading further; a CA file
+//!   over [`MAX_CA_FILE_BYTES`] is a usage error.
 //! * **Secrets**: the token, the URL's password and every secret in a
 //!   request or reply are registered with [`crate::redact`], so no stderr
 //!   line can carry them.
 
 mod classify;
+mod list;
 mod proxy;
 mod reply;
 mod send;
@@ -27,6 +33,7 @@ mod tunnel;
 
 pub(crate) use classify::server_text;
 pub use classify::{decode_reply, format_error};
+pub use list::ListReply;
 pub use reply::Reply;
 pub use socket::{Authenticated, Responses, Socket};
 
@@ -39,9 +46,60 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The largest reply accepted. IAM replies are a few KiB; a user list of
-/// thousands of users is well under 1 MiB.
+/// The largest reply accepted for one record, a void answer or an error:
+/// such replies are a few KiB.
 pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest list reply accepted unless `TRUSTGRAPH_MAX_LIST_BYTES`
+/// says otherwise. A user record is about 250 bytes of JSON, so this
+/// holds about a million users (Python's tools hold 100,000 in 200 MB).
+pub const DEFAULT_MAX_LIST_BYTES: usize = 256 * 1024 * 1024;
+
+/// The size cap a reply is held to, and what raises it (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cap {
+    pub bytes: usize,
+    /// The environment variable that changes it, if any.
+    pub var: Option<&'static str>,
+}
+
+impl Cap {
+    /// The cap of single-record and void replies, and of every error.
+    pub const RECORD: Cap = Cap {
+        bytes: MAX_REPLY_BYTES,
+        var: None,
+    };
+
+    /// `4 MiB`, `300000 bytes`.
+    pub fn shown(&self) -> String {
+        if self.bytes % (1024 * 1024) == 0 {
+            format!("{} MiB", self.bytes / (1024 * 1024))
+        } else {
+            format!("{} bytes", self.bytes)
+        }
+    }
+
+    /// The error for a reply (`what`) over the cap: exit 6, with a hint
+    /// naming the variable that raises it.
+    pub fn exceeded(&self, what: &str) -> Error {
+        let e = Error::protocol(format!("{what} is larger than {}: refused", self.shown()));
+        match self.var {
+            Some(var) => e.with_hint(format!(
+                "a list this large is legitimate for a large deployment: set {var} to raise the cap (for example {var}=1GiB)"
+            )),
+            None => e,
+        }
+    }
+}
+
+/// Whether the IAM operation `body` names answers with a list, whose
+/// size grows with the deployment.
+pub fn is_list_operation(body: &serde_json::Value) -> bool {
+    use tg_iam_protocol::Operation::*;
+    let name = body.get("operation").and_then(serde_json::Value::as_str);
+    [ListUsers, ListWorkspaces, ListMyWorkspaces, ListApiKeys]
+        .iter()
+        .any(|op| Some(op.name()) == name)
+}
 /// The most same-origin redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
 /// The largest `--ca-cert` file read.
@@ -74,6 +132,8 @@ pub struct Client {
     parsed: url::Url,
     /// The TLS configuration both transports use; `None` for `http://`.
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// The cap of list replies.
+    list_cap: Cap,
 }
 
 /// What to do with a JWT that has already expired.
@@ -198,6 +258,10 @@ impl Client {
             }
         }
 
+        let list_cap = Cap {
+            bytes: config::size_var(config::ENV_MAX_LIST_BYTES)?.unwrap_or(DEFAULT_MAX_LIST_BYTES),
+            var: Some(config::ENV_MAX_LIST_BYTES),
+        };
         let (timeout, _) = config::resolve_timeout(conn.timeout);
         let secs = Duration::from_secs_f64(timeout);
         let mut b = reqwest::Client::builder()
@@ -249,7 +313,23 @@ impl Client {
             proxy,
             parsed,
             tls,
+            list_cap,
         })
+    }
+
+    /// The cap of list replies.
+    pub fn list_cap(&self) -> Cap {
+        self.list_cap
+    }
+
+    /// The cap a successful reply to `body` is held to: the list cap for
+    /// a list operation, else [`Cap::RECORD`].
+    pub fn cap_for(&self, body: &serde_json::Value) -> Cap {
+        if is_list_operation(body) {
+            self.list_cap
+        } else {
+            Cap::RECORD
+        }
     }
 
     /// The token this client sends, and where it came from.

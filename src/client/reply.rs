@@ -7,11 +7,6 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone)]
 pub struct Reply(pub Map<String, Value>);
 
-/// The most records a list reply may hold. A real user, key or workspace
-/// record is well over 80 bytes of JSON, so a reply within the 4 MiB cap
-/// holds fewer; more means junk, whose table would take gigabytes.
-pub const MAX_LIST_RECORDS: usize = 50_000;
-
 impl Reply {
     /// True when the reply holds nothing but `bootstrap_available`: how a
     /// TrustGraph 2.11 gateway answers both void successes and refusals.
@@ -38,30 +33,6 @@ impl Reply {
             Some(v @ Value::Object(_)) => Ok(Some(v)),
             Some(other) => Err(Error::protocol(format!(
                 "unexpected response from the gateway: `{key}` is {}, not a record",
-                kind_of(other)
-            ))),
-        }
-    }
-
-    /// A list of records; absent means empty (the gateway omits empty
-    /// lists). Every entry must be a record (its fields are read
-    /// leniently), and there may be at most `MAX_LIST_RECORDS`.
-    pub fn list(&self, key: &str) -> Result<Vec<Value>> {
-        match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(a)) if a.len() > MAX_LIST_RECORDS => Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{key}` lists {} entries, more than the {MAX_LIST_RECORDS} a reply of real records could hold",
-                a.len()
-            ))),
-            Some(Value::Array(a)) => match a.iter().find(|v| !v.is_object()) {
-                Some(bad) => Err(Error::protocol(format!(
-                    "unexpected response from the gateway: `{key}` holds {}, not only records",
-                    kind_of(bad)
-                ))),
-                None => Ok(a.clone()),
-            },
-            Some(other) => Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{key}` is {}, not a list",
                 kind_of(other)
             ))),
         }

@@ -62,6 +62,8 @@ pub const ENV_TOKEN: &str = "TRUSTGRAPH_TOKEN";
 pub const ENV_WORKSPACE: &str = "TRUSTGRAPH_WORKSPACE";
 pub const ENV_PROFILE: &str = "TRUSTGRAPH_PROFILE";
 pub const ENV_CONFIG: &str = "TRUSTGRAPH_CONFIG";
+/// The cap on a list reply (`tg-list-users`, …), in bytes.
+pub const ENV_MAX_LIST_BYTES: &str = "TRUSTGRAPH_MAX_LIST_BYTES";
 
 /// The proxy variables (read by the HTTP client, see `client::proxy`).
 pub const PROXY_VARS: &[&str] = &[
@@ -173,6 +175,43 @@ pub fn check_env() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A size cap from environment variable `var`: `None` when it is unset
+/// or empty, else bytes, written as a whole number with an optional
+/// binary unit (`268435456`, `512MiB`, `1 GiB`, `64K`; `K`, `M`, `G`
+/// mean KiB, MiB, GiB). Anything else, or zero, is a usage error naming
+/// the variable.
+pub fn size_var(var: &str) -> Result<Option<usize>> {
+    let Ok(raw) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_size(text).map(Some).ok_or_else(|| {
+        Error::usage(format!(
+            "{var}={raw:?} is not a size: give bytes, or a number with KiB, MiB or GiB"
+        ))
+        .with_hint(format!("for example {var}=512MiB"))
+    })
+}
+
+/// `512MiB` as bytes (see [`size_var`]); `None` for anything else, zero
+/// and sizes that do not fit a `usize` included.
+pub fn parse_size(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, unit) = text.split_at(digits);
+    let n: usize = n.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => return None,
+    };
+    n.checked_mul(1usize << shift).filter(|&b| b > 0)
 }
 
 /// The selected profile.
@@ -601,5 +640,26 @@ mod tests {
         assert_eq!(resolve_workspace(Some("")), None);
         assert_eq!(resolve_workspace(Some("w")).as_deref(), Some("w"));
         assert_eq!(resolve_timeout(None), (DEFAULT_TIMEOUT, Source::Default));
+    }
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!(parse_size("268435456"), Some(256 << 20));
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        for bad in [
+            "",
+            "0",
+            "0MiB",
+            "-1",
+            "1.5MiB",
+            "12 MB",
+            "MiB",
+            "1e9",
+            "99999999999999999999G",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
     }
 }

@@ -10,10 +10,13 @@
 //! tells a TrustGraph 2.11 gateway's silent refusal from a success.
 //!
 //! A record comes as a [`Record`]: typed, and the JSON object the gateway
-//! sent, which `-o json` prints as it came. Records are read leniently
-//! where upstream is (unknown fields ignored, missing ones empty); a
-//! record whose fields have the wrong types is an unexpected response
-//! (exit 6). Every list reply is read by one function, [`list`].
+//! sent, kept as its text ([`Json`]), which `-o json` prints as it came.
+//! Records are read leniently where upstream is (unknown fields ignored,
+//! missing ones empty); a record whose fields have the wrong types is an
+//! unexpected response (exit 6). Every list reply is read by one
+//! function, [`records`], record by record from the reply's text: a list
+//! of a hundred thousand users is the typed records and the text, never a
+//! tree of `Value`s.
 //!
 //! No operation name is spelled outside the protocol crate: the tools and
 //! tg-apply call [`Api`], and [`converge`] (finding what exists, creating
@@ -25,12 +28,14 @@ pub mod converge;
 pub mod credentials;
 pub mod rules;
 
-use crate::client::{server_text, Client, Reply, Retry};
+use crate::client::{server_text, Client, ListReply, Reply, Retry, DEFAULT_MAX_LIST_BYTES};
 use crate::error::{Error, Kind, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::ops::Deref;
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 use tg_iam_protocol::request::{self, Empty};
 use tg_iam_protocol::{paths, reply};
 
@@ -93,7 +98,50 @@ impl<T> Deref for Answer<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record<T> {
     pub value: T,
-    pub json: Value,
+    pub json: Json,
+}
+
+/// A JSON value as the gateway wrote it: a span of the reply's text,
+/// which every record of a list shares (so a list costs its text once,
+/// not a tree per record).
+#[derive(Clone)]
+pub struct Json {
+    text: Arc<String>,
+    span: Range<usize>,
+}
+
+impl Json {
+    /// `text` (valid JSON) whole.
+    pub fn new(text: String) -> Json {
+        let span = 0..text.len();
+        Json {
+            text: Arc::new(text),
+            span,
+        }
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        &self.text[self.span.clone()]
+    }
+
+    /// The value the text stands for.
+    pub fn value(&self) -> Value {
+        // Valid JSON by construction: it was read from this text.
+        serde_json::from_str(self.text()).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Json {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl PartialEq for Json {
+    fn eq(&self, other: &Json) -> bool {
+        self.text() == other.text()
+    }
 }
 
 impl<T> Deref for Record<T> {
@@ -156,25 +204,50 @@ pub fn record<T: Named>(reply: &Reply, key: &str) -> Result<Option<Record<T>>> {
         None => Ok(None),
         Some(v) => Ok(Some(Record {
             value: typed(v, key, T::WHAT)?,
-            json: v.clone(),
+            json: Json::new(v.to_string()),
         })),
     }
 }
 
-/// The records listed at `key`: absent means none (the gateway leaves
-/// empty lists out). The one reader of every list reply.
+/// The records listed at `key` of a reply already read whole (the
+/// socket's): [`records`], with the default list cap.
 pub fn list<T: Named>(reply: &Reply, key: &str) -> Result<Vec<Record<T>>> {
-    reply
-        .list(key)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            Ok(Record {
-                value: typed(&v, &format!("{key}[{i}]"), T::WHAT)?,
-                json: v,
-            })
-        })
-        .collect()
+    records(&ListReply::from_reply(reply, key)?, DEFAULT_MAX_LIST_BYTES)
+}
+
+/// The records of a list reply: absent means none (the gateway leaves
+/// empty lists out). Each is read from its text straight into its typed
+/// form, and keeps that text. There may be at most as many as `cap`
+/// bytes hold in typed form (a real record's text is larger than its
+/// typed form, so a reply within the cap never holds more; more is junk
+/// that would take more memory than the cap). The one reader of every
+/// list reply.
+pub fn records<T: Named>(reply: &ListReply, cap: usize) -> Result<Vec<Record<T>>> {
+    let max = cap / std::mem::size_of::<Record<T>>().max(1);
+    let key = reply.key();
+    let text = reply.text();
+    let mut out = Vec::new();
+    reply.records(max, |i, span| {
+        let raw = &text[span.clone()];
+        let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
+            Ok(v) => v,
+            // The reader of every other record decides (a key given
+            // twice: the last one, as a tree has it) and words the error.
+            Err(_) => {
+                let v: Value = serde_json::from_str(raw).unwrap_or_default();
+                typed(&v, &format!("{key}[{i}]"), T::WHAT)?
+            }
+        };
+        out.push(Record {
+            value,
+            json: Json {
+                text: text.clone(),
+                span,
+            },
+        });
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The reply's own fields as a `T` (a [`reply`] shape); a `null` field
@@ -231,17 +304,21 @@ impl<'c> Api<'c> {
         })
     }
 
-    /// `op`, answered by a list of records at `key`.
+    /// `op`, answered by a list of records at `key`, read record by
+    /// record ([`records`]).
     async fn many<R: Serialize, T: Named>(
         &self,
         op: Operation,
         req: &R,
         key: &str,
     ) -> Result<Answer<Vec<Record<T>>>> {
-        let reply = self.call(op, req).await?;
+        let list = self
+            .client
+            .iam_list(request::body(op, req), retry(op), key)
+            .await?;
         Ok(Answer {
-            value: list(&reply, key)?,
-            reply,
+            value: records(&list, self.client.list_cap().bytes)?,
+            reply: list.reply,
         })
     }
 

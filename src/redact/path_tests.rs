@@ -814,7 +814,7 @@ proptest! {
 
         let clipped = clip_with(Some(&m), &text, max);
         prop_assert!(clipped.chars().count() <= max + 1);
-        let whole = scrub_with(Some(&m), &text);
+        let whole = scrub_with(&[&m], &text);
         let kept = clipped.strip_suffix('…').unwrap_or(&clipped);
         prop_assert!(whole.starts_with(kept), "clip {:?} of {:?}", clipped, whole);
     }

@@ -220,7 +220,7 @@ impl Tool for Whoami {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let u = whoami(Api::new(&client)).await?;
         if self.output.output == Format::Json {
-            out.text(&output::json(&u.json));
+            out.text(&output::json_text(u.json.text()));
             return Ok(());
         }
         out.text(&super::users::user_rows(&u));

@@ -11,6 +11,7 @@ use crate::iam::{self, Api};
 use crate::output::{note, Minted, Out};
 use crate::Tool;
 use clap::Parser;
+use std::borrow::Cow;
 
 /// Create an API key for a user. Prints the plaintext key to stdout: shown
 /// once only.
@@ -175,27 +176,28 @@ impl Tool for ListApiKeys {
         // The table shows "—" and "never" for what the other formats
         // leave empty.
         let table = self.output.output == ListFormat::Table;
-        let or = |v: String, shown: &str| {
-            if v.is_empty() && table {
-                shown.to_string()
-            } else {
-                v
-            }
-        };
         print_list(
             out,
             self.output.output,
-            &keys.value,
+            keys.value,
             "No keys.",
             &["id", "name", "prefix", "created", "last used", "expires"],
-            |k| {
+            move |k| {
+                // In a table, `shown` for what is empty.
+                fn or<'a>(v: &'a str, shown: &'static str, table: bool) -> Cow<'a, str> {
+                    if v.is_empty() && table {
+                        shown.into()
+                    } else {
+                        v.into()
+                    }
+                }
                 vec![
-                    k.id.clone(),
-                    k.name.clone(),
-                    k.prefix.clone(),
-                    k.created.clone(),
-                    or(k.last_used.clone(), "—"),
-                    or(k.expires.clone(), "never"),
+                    k.id.as_str().into(),
+                    k.name.as_str().into(),
+                    k.prefix.as_str().into(),
+                    k.created.as_str().into(),
+                    or(&k.last_used, "—", table),
+                    or(&k.expires, "never", table),
                 ]
             },
         );

@@ -33,7 +33,7 @@ use crate::error::{Error, Kind, Result};
 use crate::iam::converge::get_user;
 use crate::iam::{Api, ListUsers as ListUsersRequest, Record, User};
 use crate::output::{self, Out};
-use serde_json::Value;
+use std::borrow::Cow;
 
 /// [`get_user`], failing with exit 1 when the user does not exist.
 pub(crate) async fn require_user(
@@ -54,31 +54,41 @@ pub(crate) async fn require_user(
 
 /// Print a list of records as a table (or `empty` when there are none),
 /// a JSON array, CSV (`headers`, then the rows), or the ids. `row` gives a
-/// record's cells, the record's id first.
-pub(crate) fn print_list<T>(
+/// record's cells, the record's id first. The list is written straight
+/// to stdout when the run succeeds ([`Out::stream`]): the records are
+/// held once, as read, and no output is built whole.
+pub(crate) fn print_list<T: 'static>(
     out: &mut Out,
     format: ListFormat,
-    items: &[Record<T>],
+    items: Vec<Record<T>>,
     empty: &str,
-    headers: &[&str],
-    row: impl Fn(&T) -> Vec<String>,
+    headers: &'static [&'static str],
+    row: impl for<'a> Fn(&'a T) -> Vec<Cow<'a, str>> + 'static,
 ) {
-    let rows = || -> Vec<Vec<String>> { items.iter().map(|r| row(&r.value)).collect() };
     match format {
-        ListFormat::Json => out.text(&output::json(&Value::Array(
-            items.iter().map(|r| r.json.clone()).collect(),
-        ))),
+        ListFormat::Json => {
+            out.stream(move |w| output::write_json_list(w, items.iter().map(|r| r.json.text())))
+        }
         ListFormat::Table if items.is_empty() => out.line(empty),
-        ListFormat::Table => out.text(&output::pretty_table(headers, &rows())),
-        ListFormat::Csv => out.text(&output::csv(headers, &rows())),
-        ListFormat::Ids => {
-            for id in rows().into_iter().filter_map(|r| r.into_iter().next()) {
-                let id = output::sanitize(id.trim()).into_owned();
+        ListFormat::Table => {
+            out.stream(move |w| output::write_table(w, headers, &items, |r| row(&r.value)))
+        }
+        ListFormat::Csv => {
+            out.stream(move |w| output::write_csv(w, headers, &items, |r| row(&r.value)))
+        }
+        ListFormat::Ids => out.stream(move |w| {
+            for r in &items {
+                let Some(id) = row(&r.value).into_iter().next() else {
+                    continue;
+                };
+                let id = output::sanitize(id.trim());
                 if !id.is_empty() {
-                    out.line(&id);
+                    w.write_all(id.as_bytes())?;
+                    w.write_all(b"\n")?;
                 }
             }
-        }
+            Ok(())
+        }),
     }
 }
 

@@ -364,7 +364,7 @@ async fn http_check(client: &Client) -> Check {
     let r = whoami(Api::new(client)).await;
     let round_trip = Some(started.elapsed());
     let outcome = match r {
-        Ok(u) => Outcome::Ok(format!("user {}", u.username), u.json),
+        Ok(u) => Outcome::Ok(format!("user {}", u.username), u.json.value()),
         Err(e) => Outcome::Failed(e),
     };
     Check {

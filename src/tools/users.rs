@@ -107,7 +107,7 @@ impl CreateUser {
             &format!("change it with tg-update-user --user-id {}", u.id),
         )?;
         match self.output.output {
-            Format::Json => out.text(&output::json(&u.json)),
+            Format::Json => out.text(&output::json_text(u.json.text())),
             Format::Table => out.line(&u.id),
         }
         Ok(())
@@ -169,7 +169,7 @@ impl Tool for CreateUser {
         note(&format!("Username: {}", u.username));
         note(&format!("Roles: {}", u.roles_joined()));
         match self.output.output {
-            Format::Json => out.text(&output::json(&u.json)),
+            Format::Json => out.text(&output::json_text(u.json.text())),
             Format::Table => out.line(&u.id),
         }
         Ok(())
@@ -207,15 +207,15 @@ impl Tool for ListUsers {
         print_list(
             out,
             self.output.output,
-            &users,
+            users.value,
             "No users.",
             &["id", "username", "name", "roles", "enabled", "change-pw"],
             |u| {
                 vec![
-                    u.id.clone(),
-                    u.username.clone(),
-                    u.name.clone(),
-                    u.roles_joined(),
+                    u.id.as_str().into(),
+                    u.username.as_str().into(),
+                    u.name.as_str().into(),
+                    u.roles_joined().into(),
                     yes_no(u.enabled).into(),
                     yes_no(u.must_change_password).into(),
                 ]
@@ -373,7 +373,7 @@ impl Tool for UpdateUser {
             "the user may be in another workspace than -w",
         )?;
         if self.output.output == Format::Json {
-            out.text(&output::json(&u.json));
+            out.text(&output::json_text(u.json.text()));
             return Ok(());
         }
         out.line(&format!("id        : {}", u.id));
@@ -649,7 +649,7 @@ impl Tool for ShowUser {
                 })
             })?;
         match self.output.output {
-            Format::Json => out.text(&output::json(&u.json)),
+            Format::Json => out.text(&output::json_text(u.json.text())),
             Format::Table => out.text(&user_rows(&u)),
         }
         Ok(())

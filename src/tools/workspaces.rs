@@ -85,7 +85,7 @@ impl Tool for CreateWorkspace {
             }
         };
         match self.output.output {
-            Format::Json => out.text(&output::json(&w.json)),
+            Format::Json => out.text(&output::json_text(w.json.text())),
             Format::Table => out.line(&format!("Workspace created: {}", w.id)),
         }
         Ok(())
@@ -120,15 +120,15 @@ async fn list(tool: &'static str, which: Listing, a: &ListArgs, out: &mut Out) -
     print_list(
         out,
         a.output.output,
-        &items.value,
+        items.value,
         "No workspaces.",
         &["id", "name", "enabled", "created"],
         |w| {
             vec![
-                w.id.clone(),
-                w.name.clone(),
+                w.id.as_str().into(),
+                w.name.as_str().into(),
                 yes_no(w.enabled).into(),
-                w.created.clone(),
+                w.created.as_str().into(),
             ]
         },
     );
@@ -189,7 +189,7 @@ fn workspace_id(given: &str) -> Result<&str> {
 /// A workspace record as key/value lines, or as JSON.
 fn print_workspace(out: &mut Out, format: Format, w: &Record<Workspace>) {
     match format {
-        Format::Json => out.text(&output::json(&w.json)),
+        Format::Json => out.text(&output::json_text(w.json.text())),
         Format::Table => out.text(&output::plain_rows(&[
             ("id", w.id.clone()),
             ("name", w.name.clone()),
