@@ -6,7 +6,7 @@
 use super::manifest::Manifest;
 use super::plan::{generated, new_user, want_user, Plan};
 use super::state::{Action, Sign, Step};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
