@@ -254,3 +254,150 @@ async fn the_socket_holds_each_request_to_its_operations_cap() {
     assert!(r.get("users").is_some());
     s.close().await.unwrap();
 }
+
+/// A scripted gateway holding `users` (the first is the caller) in
+/// workspace `default`, no keys: what tg-apply reads.
+fn apply_gateway(users: Vec<Value>) -> Mock {
+    Mock::always(handler(move |req| {
+        let v = req.json();
+        let body = match v["operation"].as_str().unwrap_or_default() {
+            "whoami" => json!({"user": users[0]}),
+            "list-users" => json!({"users": users}),
+            "list-workspaces" => {
+                json!({"workspaces": [{"id": "default", "name": "Default", "enabled": true, "created": CREATED}]})
+            }
+            "list-api-keys" => json!({"api_keys": []}),
+            _ => json!({"bootstrap_available": false}),
+        };
+        json(200, &body.to_string())
+    }))
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tg-scale-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn tg_apply_reads_the_keys_of_the_users_whose_keys_it_manages_only() {
+    let named = |i: usize, name: &str| {
+        let mut u = user(i);
+        u["username"] = json!(name);
+        u["default_workspace"] = json!("default");
+        u["roles"] = json!(if i == 0 {
+            vec!["admin"]
+        } else {
+            vec!["reader"]
+        });
+        u["enabled"] = json!(true);
+        u
+    };
+    let users = vec![
+        named(0, "admin"),
+        named(1, "a"),
+        named(2, "b"),
+        named(3, "c"),
+    ];
+    let id = |i: usize| users[i]["id"].as_str().unwrap().to_string();
+    let mock = apply_gateway(users.clone());
+    let m = temp_file(
+        "keys.json",
+        r#"{"users": [{"username": "a", "workspace": "default"}, {"username": "b", "workspace": "default"},
+                      {"username": "c", "workspace": "default"}],
+            "api_keys": [{"user": "a", "name": "ci"}]}"#,
+    );
+    let asked = |prune: bool| {
+        let before = mock.requests().len();
+        let mut t = tg("tg-apply")
+            .gateway(&mock)
+            .arg("-f")
+            .arg(&m)
+            .arg("--dry-run");
+        if prune {
+            t = t.arg("--prune");
+        }
+        let r = t.run();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut ids: Vec<String> = mock.requests()[before..]
+            .iter()
+            .map(|r| r.json())
+            .filter(|v| v["operation"] == "list-api-keys")
+            .map(|v| v["user_id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // The owner the manifest's api_keys name, and the caller.
+    let mut want = vec![id(0), id(1)];
+    want.sort();
+    assert_eq!(asked(false), want);
+    // With --prune: every user the manifest names, and the caller.
+    let mut want = vec![id(0), id(1), id(2), id(3)];
+    want.sort();
+    assert_eq!(asked(true), want);
+}
+
+#[test]
+fn a_manifest_of_a_hundred_thousand_users_is_read_and_planned() {
+    // 100,000 users, all in sync with the gateway: well over the 1 MiB
+    // a manifest file could be before.
+    let mut users: Vec<Value> = (0..N).map(user).collect();
+    users[0]["roles"] = json!(["admin"]);
+    users[0]["enabled"] = json!(true);
+    let manifest: Vec<Value> = users
+        .iter()
+        .map(|u| json!({"username": u["username"], "workspace": u["default_workspace"]}))
+        .collect();
+    let text = json!({"users": manifest}).to_string();
+    assert!(text.len() > 4 << 20);
+    let m = temp_file("big.json", &text);
+    let mut ws: Vec<Value> = (0..1000)
+        .map(|i| json!({"id": format!("ws{i}"), "name": format!("ws{i}"), "enabled": true, "created": CREATED}))
+        .collect();
+    ws.push(json!({"id": "default", "name": "Default", "enabled": true, "created": CREATED}));
+    let (u2, w2) = (users.clone(), ws.clone());
+    let mock = Mock::always(handler(move |req| {
+        let v = req.json();
+        let body = match v["operation"].as_str().unwrap_or_default() {
+            "whoami" => json!({"user": u2[0]}),
+            "list-users" => json!({"users": u2}),
+            "list-workspaces" => json!({"workspaces": w2}),
+            "list-api-keys" => json!({"api_keys": []}),
+            _ => json!({"bootstrap_available": false}),
+        };
+        json(200, &body.to_string())
+    }));
+    let r = tg("tg-apply")
+        .gateway(&mock)
+        .arg("-f")
+        .arg(&m)
+        .arg("--dry-run")
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Nothing to do: 100000 unchanged."),
+        "{}",
+        &r.stderr[r.stderr.len().saturating_sub(300)..]
+    );
+    // Three lists and the caller's keys: no request per user.
+    assert_eq!(mock.requests().len(), 4);
+    // The cap moves with its variable, and the error names it.
+    let r = tg("tg-apply")
+        .gateway(&mock)
+        .arg("-f")
+        .arg(&m)
+        .arg("--dry-run")
+        .env("TRUSTGRAPH_MAX_MANIFEST_BYTES", "1MiB")
+        .run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tg-apply: error: manifest {} is larger than 1 MiB\nhint: set TRUSTGRAPH_MAX_MANIFEST_BYTES to raise the cap (for example TRUSTGRAPH_MAX_MANIFEST_BYTES=256MiB)\n",
+            m.display()
+        )
+    );
+}
