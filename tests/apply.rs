@@ -953,13 +953,13 @@ fn a_closed_stdout_with_minted_secrets_is_not_exit_0() {
 fn the_plan_is_coloured_on_a_terminal_unless_no_color() {
     let gw = start(Compat::Design, None);
     let (_d, m) = manifest_dir("colour");
-    let on_tty = |no_color: Option<&str>| {
+    let on_tty = |var: Option<(&str, &str)>| {
         let mut t = gw
             .tg("tg-apply")
             .args(["-f", &m, "--dry-run"])
             .env("ALICE_PW", "alice-pw-1234");
-        if let Some(v) = no_color {
-            t = t.env("NO_COLOR", v);
+        if let Some((k, v)) = var {
+            t = t.env(k, v);
         }
         t.on_tty("").1
     };
@@ -968,11 +968,14 @@ fn the_plan_is_coloured_on_a_terminal_unless_no_color() {
         screen.contains("\x1b[32m+ create workspace acme\x1b[0m"),
         "{screen:?}"
     );
-    let screen = on_tty(Some("1"));
-    assert!(
-        screen.contains("+ create workspace acme") && !screen.contains("\x1b["),
-        "{screen:?}"
-    );
+    // NO_COLOR, and a terminal that cannot show colour.
+    for var in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        let screen = on_tty(Some(var));
+        assert!(
+            screen.contains("+ create workspace acme") && !screen.contains("\x1b["),
+            "{var:?}: {screen:?}"
+        );
+    }
     // Not a terminal: never coloured.
     let r = gw.apply(&["-f", &m, "--dry-run"], ENV);
     assert!(!r.stderr.contains('\x1b'));

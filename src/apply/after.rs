@@ -19,7 +19,7 @@
 //! its users and revokes their keys; disabling a user revokes its keys.
 
 use super::manifest::Manifest;
-use super::plan::{Action, State, Step};
+use super::state::{Action, State, Step};
 use std::collections::{HashMap, HashSet};
 
 /// Where an invariant breaks.

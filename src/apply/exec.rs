@@ -4,7 +4,8 @@
 //! written out the moment it exists.
 
 use super::manifest::Manifest;
-use super::plan::{generated, new_user, want_user, Action, Plan, Sign, Step};
+use super::plan::{generated, new_user, want_user, Plan};
+use super::state::{Action, Sign, Step};
 use crate::error::{Error, Result};
 use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};
@@ -495,7 +496,9 @@ impl Progress {
 }
 
 /// Erase the progress line (a terminal only). Not `eprint!`, which
-/// panics when stderr cannot be written.
+/// panics when stderr cannot be written. Written around anstream: erasing
+/// a line is cursor control, not colour, and NO_COLOR does not turn it
+/// off (anstream would strip it).
 fn erase_line() {
     let mut e = io::stderr().lock();
     let _ = write!(e, "\r\x1b[K");
@@ -633,23 +636,23 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The plan on stderr: `+`/`~`/`-`/`=` lines, coloured only when `colour`,
-/// then the summary.
-pub fn print_plan(plan: &Plan, colour: bool) {
-    let mut e = io::stderr().lock();
+/// The plan on stderr: `+`/`~`/`-`/`=` lines, then the summary. The
+/// lines are coloured where colour is on: anstream drops the styles when
+/// stderr is not a terminal, when NO_COLOR is set (and not empty), with
+/// CLICOLOR=0 or TERM=dumb (CLICOLOR_FORCE forces them).
+pub fn print_plan(plan: &Plan) {
+    use anstyle::{AnsiColor, Style};
+    let mut e = anstream::stderr().lock();
     for (sign, text) in &plan.lines {
+        // Scrubbed and stripped of controls first: the style is ours.
         let line = stderr_text(&format!("{} {text}", sign.char()));
-        let code = match sign {
-            Sign::Create => "32",
-            Sign::Change => "33",
-            Sign::Prune => "31",
-            Sign::Same => "2",
+        let style = match sign {
+            Sign::Create => AnsiColor::Green.on_default(),
+            Sign::Change => AnsiColor::Yellow.on_default(),
+            Sign::Prune => AnsiColor::Red.on_default(),
+            Sign::Same => Style::new().dimmed(),
         };
-        let _ = if colour {
-            writeln!(e, "\x1b[{code}m{line}\x1b[0m")
-        } else {
-            writeln!(e, "{line}")
-        };
+        let _ = writeln!(e, "{style}{line}{style:#}");
     }
     let _ = writeln!(e, "{}", stderr_text(&plan.summary()));
 }

@@ -7,6 +7,7 @@ pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
+pub mod state;
 #[cfg(test)]
 mod tests;
 
@@ -20,7 +21,7 @@ use crate::prompt;
 use crate::Tool;
 use clap::Parser;
 use manifest::{Format, Manifest, PasswordSource};
-use plan::Action;
+use state::Action;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -185,12 +186,6 @@ fn generate_password() -> Result<String> {
     Ok(pw)
 }
 
-/// Colour on stderr: only on a terminal, and not when NO_COLOR is set to
-/// anything but the empty string (https://no-color.org).
-fn colour() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
 impl Tool for Apply {
     const NAME: &'static str = "tg-apply";
 
@@ -204,9 +199,9 @@ impl Tool for Apply {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
         let api = Api::new(&client);
-        let state = plan::read_state(api, &m, jobs).await?;
+        let state = state::read_state(api, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
-        exec::print_plan(&plan, colour());
+        exec::print_plan(&plan);
         let mut passwords = HashMap::new();
         for s in &plan.steps {
             if let Action::CreateUser(i) = s.action {

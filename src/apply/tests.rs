@@ -4,7 +4,8 @@
 //! caller an enabled admin in an enabled workspace, with its key).
 
 use super::manifest::{parse, validate, Format, Manifest};
-use super::plan::{plan, Action, Plan, Sign, State};
+use super::plan::{plan, Plan};
+use super::state::{Action, Sign, State};
 use crate::error::{Error, Kind};
 use crate::iam::{ApiKey, User, Workspace};
 use std::collections::HashMap;

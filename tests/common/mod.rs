@@ -400,6 +400,9 @@ const MACHINE_VARS: &[&str] = &[
     "NO_PROXY",
     "no_proxy",
     "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "TERM",
     "TG_IAM_TEST_NOW",
 ];
 
@@ -596,7 +599,8 @@ impl TestCommand {
     }
 
     /// Run it on a pseudo-terminal (`script(1)`) with `input` typed in:
-    /// the exit code and everything the terminal showed.
+    /// the exit code and everything the terminal showed. The terminal is
+    /// an `xterm` unless the test set `TERM`.
     pub fn on_tty(self, input: &str) -> (i32, String) {
         let program = self.cmd.get_program().to_os_string();
         let quoted: Vec<String> = std::iter::once(program.as_os_str())
@@ -604,11 +608,18 @@ impl TestCommand {
             .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', "'\\''")))
             .collect();
         let mut script = Command::new("script");
+        let mut term = false;
         for (k, v) in self.cmd.get_envs() {
             match v {
-                Some(v) => script.env(k, v),
+                Some(v) => {
+                    term |= k == "TERM";
+                    script.env(k, v)
+                }
                 None => script.env_remove(k),
             };
+        }
+        if !term {
+            script.env("TERM", "xterm");
         }
         // Nothing to type: no input at all (script(1) ends the session at
         // the end of its input).
