@@ -118,6 +118,19 @@ pub enum ListFormat {
     Ids,
 }
 
+/// The formats of a report (tg-credential-report).
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Human-readable table
+    #[default]
+    Table,
+    /// An array of row objects
+    Json,
+    /// The table's columns as CSV: a header row, then one row per line
+    /// (RFC 4180: CRLF line ends, fields quoted when needed)
+    Csv,
+}
+
 /// The output-format flag of the list tools.
 #[derive(Args, Debug, Clone, Default)]
 pub struct ListOutputArgs {

@@ -9,7 +9,7 @@
 //! with `tg-dev-gateway`.
 
 use crate::error::EXIT_CODES_HELP;
-use crate::multicall;
+use crate::multicall::cli as multicall;
 use crate::registry::{Entry, Origin, TOOLS};
 use clap::Command;
 use serde_json::Value;
@@ -181,7 +181,7 @@ fn overview_page() -> Vec<u8> {
         Section::new("SECURITY", vec![
             para("A secret (a token, password, API key, JWT or temporary password) reaches stdout when it is the result, the configured gateway, or a 0600 file the user asked for; never stderr, a -v trace or an error line, where every secret the run holds is masked as ***, however a server spells it."),
             para("Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size and time."),
-            para("Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-reset-password) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover. A JWT (tg-login, tg-mint-token) can be had again: it may go to /dev/null."),
+            para("Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-rotate-api-key, tg-reset-password) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover. A JWT (tg-login, tg-mint-token) can be had again: it may go to /dev/null."),
             para("Passwords are best read with --password-stdin or typed at the no-echo prompt: a password given as a flag is visible in ps(1) and shell history, and the tool warns."),
         ]),
         Section::new("EXAMPLES", vec![Block::Pre(vec![

@@ -1,12 +1,15 @@
 //! Failure classes, their exit codes, and how they are shown.
 //!
 //! Every failure is classified where it arises (usage, refused, auth,
-//! forbidden, unreachable, protocol, output) and turned into an exit code
-//! and a message here, in one place. What the server said is kept as data
-//! ([`Error::iam`], [`Error::status`]) so that no caller has to look inside
-//! message text.
+//! forbidden, unreachable, protocol, output, local; and a `--check` that
+//! found something) and turned into an exit code and a message here, in
+//! one place. What the server said is kept as data ([`Error::iam`],
+//! [`Error::status`]) so that no caller has to look inside message text,
+//! and a local failure keeps its cause ([`Error::source`], as
+//! `std::error::Error::source`).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The exit-code table shared by every tool (also rendered into `--help`).
 pub const EXIT_CODES_HELP: &str = "\
@@ -21,7 +24,11 @@ Exit codes:
   6  unexpected response (not JSON, wrong shape, HTTP 5xx, malformed HTTP,
      a reply over the size limit, a refused redirect)
   7  the result could not be written to stdout (the message says what the
-     gateway created and how to recover)";
+     gateway created and how to recover)
+  8  --check found something: a finding in a report, or a change to make;
+     the result is printed all the same
+  9  a local failure: a file could not be written, the runtime could not
+     start, or the system's random source failed (the message says which)";
 
 /// What went wrong, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +47,12 @@ pub enum Kind {
     Protocol,
     /// Writing the result to stdout failed.
     Output,
+    /// A `--check` found something (a report's finding, a change to
+    /// make): the run did its work, and says so with its exit code.
+    Check,
+    /// Something on this machine failed: a file that cannot be written,
+    /// a runtime that cannot start, a random source that fails.
+    Local,
 }
 
 impl Kind {
@@ -52,59 +65,40 @@ impl Kind {
             Kind::Unreachable => 5,
             Kind::Protocol => 6,
             Kind::Output => 7,
+            Kind::Check => 8,
+            Kind::Local => 9,
         }
     }
 }
 
 /// The `type` of an IAM error object (`{"error": {"type": …, "message": …}}`),
-/// or the gateway's own string error, as data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IamType {
-    NotFound,
-    InvalidArgument,
-    Duplicate,
-    AuthFailed,
-    OperationNotPermitted,
-    InternalError,
-    GatewayError,
-    /// An error `type` this suite does not know.
-    Other(String),
-    /// The gateway refused the request itself with a string error
-    /// (`{"error": "unknown operation"}`); the text is kept as said.
-    Gateway(String),
-}
-
-impl IamType {
-    /// The IAM error type named by the wire value `t`.
-    pub fn from_wire(t: &str) -> IamType {
-        match t {
-            "not-found" => IamType::NotFound,
-            "invalid-argument" => IamType::InvalidArgument,
-            "duplicate" => IamType::Duplicate,
-            "auth-failed" => IamType::AuthFailed,
-            "operation-not-permitted" => IamType::OperationNotPermitted,
-            "internal-error" => IamType::InternalError,
-            "gateway-error" => IamType::GatewayError,
-            other => IamType::Other(other.to_string()),
-        }
-    }
-}
+/// as data: the protocol's enum, which the gateway uses too.
+pub use tg_iam_protocol::IamErrorType;
 
 /// The gateway's string error for an operation it does not know.
 pub const UNKNOWN_OPERATION: &str = "unknown operation";
 
-/// A classified failure: one message line and at most one hint line.
+/// A classified failure: one message line (the message, then the causes
+/// of [`Error::source`]) and at most one hint line.
+///
+/// The rarely set strings are boxed: the error travels in every `Result`
+/// of the library, and stays under clippy's 128-byte bound.
 #[derive(Debug, Clone)]
 pub struct Error {
     pub kind: Kind,
     pub message: String,
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
     /// The gateway's own words (`HTTP 401: auth failure`), when it answered.
-    pub detail: Option<String>,
+    pub detail: Option<Box<str>>,
     /// The HTTP status, when the gateway answered with one.
     pub status: Option<u16>,
     /// The IAM error type, when the reply carried one.
-    pub iam: Option<IamType>,
+    pub iam: Option<IamErrorType>,
+    /// The gateway's own string error (`{"error": "unknown operation"}`),
+    /// kept as said.
+    pub gateway_error: Option<Box<str>>,
+    /// What caused it, when that is an error of its own (an I/O error).
+    pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -137,7 +131,24 @@ impl Error {
             detail: None,
             status: None,
             iam: None,
+            gateway_error: None,
+            source: None,
         }
+    }
+
+    /// A local failure (exit 9): `message` says what could not be done,
+    /// `cause` why.
+    pub fn local(
+        message: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(Kind::Local, message).with_source(cause)
+    }
+
+    /// The same failure, caused by `cause` (shown after the message).
+    pub fn with_source(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(cause));
+        self
     }
 
     pub fn refused(message: impl Into<String>) -> Self {
@@ -157,13 +168,13 @@ impl Error {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into());
         self
     }
 
     /// True when IAM said the target does not exist.
     pub fn is_not_found(&self) -> bool {
-        self.iam == Some(IamType::NotFound)
+        self.iam == Some(IamErrorType::NotFound)
     }
 
     /// Reword an authentication failure for what the tool was doing:
@@ -177,14 +188,35 @@ impl Error {
         let mut e = Error::auth(format!("{what} ({said})")).with_hint(hint);
         e.status = self.status;
         e.iam = self.iam;
+        e.gateway_error = self.gateway_error;
         e.detail = self.detail;
+        e.source = self.source;
         e
     }
 
+    /// The message, then each cause of the chain: `cannot write the
+    /// config file /x/config.toml: Permission denied (os error 13)`.
+    pub fn full_message(&self) -> String {
+        let mut s = self.message.clone();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            s.push_str(": ");
+            s.push_str(&c.to_string());
+            cause = c.source();
+        }
+        s
+    }
+
     /// The lines printed on stderr for `tool`, scrubbed of every secret
-    /// and of terminal controls.
+    /// and of terminal controls. A `--check` that found something is no
+    /// error: it says `check failed`.
     pub fn render(&self, tool: &str) -> String {
-        let mut s = crate::output::stderr_text(&format!("{tool}: error: {}", self.message));
+        let label = match self.kind {
+            Kind::Check => "check failed",
+            _ => "error",
+        };
+        let mut s =
+            crate::output::stderr_text(&format!("{tool}: {label}: {}", self.full_message()));
         s.push('\n');
         if let Some(h) = &self.hint {
             s.push_str(&crate::output::stderr_text(&format!("hint: {h}")));
@@ -200,4 +232,57 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_local_failure_keeps_its_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let e = Error::local("cannot write the config file /c.toml", io);
+        assert_eq!(e.kind.exit_code(), 9);
+        let cause = std::error::Error::source(&e).expect("the cause is kept");
+        let io = cause.downcast_ref::<std::io::Error>().expect("as itself");
+        assert_eq!(io.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(e.message, "cannot write the config file /c.toml");
+        assert_eq!(
+            e.render("tg-config"),
+            "tg-config: error: cannot write the config file /c.toml: denied\n"
+        );
+        // Reworded, it is still the same failure with the same cause.
+        let e = e.reworded("logged in, but the session could not be saved");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+
+    #[test]
+    fn exit_codes_are_distinct_and_documented() {
+        let kinds = [
+            Kind::Refused,
+            Kind::Usage,
+            Kind::Auth,
+            Kind::Forbidden,
+            Kind::Unreachable,
+            Kind::Protocol,
+            Kind::Output,
+            Kind::Check,
+            Kind::Local,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for k in kinds {
+            let code = k.exit_code();
+            assert!(seen.insert(code), "{k:?}: {code} twice");
+            assert!(
+                EXIT_CODES_HELP.contains(&format!("\n  {code}  ")),
+                "{k:?}: {code} is not in the table"
+            );
+        }
+    }
+}

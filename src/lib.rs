@@ -4,8 +4,9 @@
 //! [`run::<tg_iam::tools::Login>()`](run) (see [`registry`]). This
 //! library owns everything else: flag definitions ([`cli`]), URL / token /
 //! workspace resolution ([`config`]), the HTTP client and failure mapping
-//! ([`client`], [`error`]), typed records ([`records`]), rendering
-//! ([`output`]), prompts ([`prompt`]) and secret masking ([`wire`]).
+//! ([`client`], [`error`]), the IAM operations as typed calls ([`iam`]),
+//! rendering ([`output`]), prompts ([`prompt`]) and secret masking
+//! ([`redact`]).
 
 pub mod apply;
 pub mod cli;
@@ -13,18 +14,16 @@ pub mod client;
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod iam;
 pub mod jwt;
 pub mod multicall;
 pub mod output;
 pub mod prompt;
-pub mod records;
 pub mod redact;
 pub mod registry;
+pub mod time;
 pub mod tools;
 pub mod wire;
-
-/// The UTC timestamp formats and ISO-8601 parsing shared with the gateway.
-pub use tg_iam_wire::time;
 
 use std::process::ExitCode;
 
@@ -104,15 +103,12 @@ pub fn run_from<T: Tool>(args: Vec<std::ffi::OsString>) -> ExitCode {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            output::note(&format!("{}: error: cannot start: {e}", T::NAME));
-            return ExitCode::from(Kind::Protocol.exit_code());
-        }
+        Err(e) => return fail(T::NAME, &Error::local("cannot start the runtime", e)),
     };
     let mut out = Out::default();
     let result = rt
         .block_on(args.run(&mut out))
-        .and_then(|()| write_result(&out));
+        .and_then(|()| write_result(&mut out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -138,16 +134,9 @@ pub(crate) fn fail(tool: &str, e: &Error) -> ExitCode {
 
 /// Write a successful run's stdout; a failure says what a lost one-time
 /// secret leaves behind and how to recover.
-fn write_result(out: &Out) -> Result<()> {
+fn write_result(out: &mut Out) -> Result<()> {
     out.flush_to_stdout().map_err(|e| match out.minted() {
-        Some(m) => Error::new(
-            Kind::Output,
-            format!(
-                "could not write the {} to standard output ({e}); it is lost: {}",
-                m.what, m.created
-            ),
-        )
-        .with_hint(m.recover.clone()),
+        Some(m) => m.lost("standard output", &e),
         None => Error::new(
             Kind::Output,
             format!("could not write the result to standard output: {e}"),

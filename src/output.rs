@@ -3,23 +3,18 @@
 //! stdout carries exactly one machine-readable result, written only when
 //! the tool succeeds; operator context goes to stderr.
 
-use crate::wire;
+use crate::redact::is_unsafe_char;
+use crate::wire::{self, SortedText};
 use comfy_table::{ContentArrangement, Table};
+use serde::Serializer as _;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
 
 /// tabulate's `pretty` format: `+---+` borders, a rule under the header,
 /// none between rows.
 const PRETTY: &str = "||--+-++|    ++++++";
-
-/// True for characters that must not reach a terminal raw: C0 and C1
-/// controls and DEL, and the bidirectional overrides, embeddings, isolates
-/// and marks that can make text read differently from what it is.
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
 
 /// Drop control characters (escape sequences, newlines, NUL, C1) and
 /// bidi controls from a server-supplied string before it reaches a
@@ -53,6 +48,90 @@ pub fn pretty_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     s
 }
 
+/// Tables of more rows than this are written by [`write_light_table`],
+/// which makes the same bytes as comfy-table without holding the table:
+/// comfy-table keeps each cell, split into lines, and then every line of
+/// the table, several copies of a table of a hundred thousand rows.
+pub const COMFY_ROWS: usize = 1000;
+
+/// The rows `row` gives for `items` as a [`pretty_table`], written to
+/// `w`: through comfy-table when the table is small, else by
+/// [`write_light_table`].
+pub fn write_table<W: Write + ?Sized, R>(
+    w: &mut W,
+    headers: &[&str],
+    items: &[R],
+    row: impl for<'a> Fn(&'a R) -> Vec<Cow<'a, str>>,
+) -> io::Result<()> {
+    if items.len() <= COMFY_ROWS {
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|r| row(r).into_iter().map(Cow::into_owned).collect())
+            .collect();
+        return w.write_all(pretty_table(headers, &rows).as_bytes());
+    }
+    write_light_table(w, headers, items, row)
+}
+
+/// [`pretty_table`] of the rows `row` gives for `items`, written as it
+/// goes: one pass measures the columns, a second writes each row. The
+/// bytes are comfy-table's (widths by `unicode-width`, as comfy-table
+/// measures them; an empty column is one character wide), which a test
+/// checks; a cell too wide for comfy-table's 16-bit widths (it would be
+/// wrapped there) sends the table through comfy-table instead.
+pub fn write_light_table<W: Write + ?Sized, R>(
+    w: &mut W,
+    headers: &[&str],
+    items: &[R],
+    row: impl for<'a> Fn(&'a R) -> Vec<Cow<'a, str>>,
+) -> io::Result<()> {
+    let cell = |c: &str| -> String { sanitize(c.trim()).into_owned() };
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width().max(1)).collect();
+    for r in items {
+        for (i, c) in row(r).iter().enumerate() {
+            let c = sanitize(c.trim());
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    if widths.iter().any(|&w| w + 2 > u16::MAX as usize) || headers.is_empty() {
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|r| row(r).iter().map(|c| cell(c)).collect())
+            .collect();
+        return w.write_all(pretty_table(headers, &rows).as_bytes());
+    }
+    let mut rule = String::from("+");
+    for &n in &widths {
+        rule.extend(std::iter::repeat_n('-', n + 2));
+        rule.push('+');
+    }
+    rule.push('\n');
+    let mut line = String::new();
+    let mut put = |w: &mut W, cells: &mut dyn Iterator<Item = Cow<'_, str>>| {
+        line.clear();
+        line.push('|');
+        for &n in &widths {
+            let c = cells.next().unwrap_or_default();
+            let c = sanitize(c.trim());
+            line.push(' ');
+            line.push_str(&c);
+            line.extend(std::iter::repeat_n(' ', n - c.width().min(n) + 1));
+            line.push('|');
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())
+    };
+    w.write_all(rule.as_bytes())?;
+    put(w, &mut headers.iter().map(|h| Cow::Borrowed(*h)))?;
+    w.write_all(rule.as_bytes())?;
+    for r in items {
+        put(w, &mut row(r).into_iter())?;
+    }
+    w.write_all(rule.as_bytes())
+}
+
 /// A header row and rows as CSV (RFC 4180: CRLF after every record,
 /// fields quoted when they hold a comma, a quote or a line break, quotes
 /// doubled). Control and bidi characters are removed from each field, as
@@ -68,6 +147,32 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     let buf = w.into_inner().unwrap_or_default();
     String::from_utf8(buf).unwrap_or_default()
+}
+
+/// [`csv`] of the rows `row` gives for `items`, written as it goes.
+pub fn write_csv<W: Write + ?Sized, R>(
+    w: &mut W,
+    headers: &[&str],
+    items: &[R],
+    row: impl for<'a> Fn(&'a R) -> Vec<Cow<'a, str>>,
+) -> io::Result<()> {
+    let mut c = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    c.write_record(headers)?;
+    for r in items {
+        c.write_record(row(r).iter().map(|f| sanitize(f).into_owned()))?;
+    }
+    c.flush()
+}
+
+/// `yes` / `no`, as the upstream tables show booleans.
+pub fn yes_no(v: bool) -> &'static str {
+    if v {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// Key/value lines in tabulate's `plain` layout: labels padded to the
@@ -100,6 +205,31 @@ pub fn json(v: &Value) -> String {
     let mut s = String::from_utf8(buf).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// [`json`] of JSON text (a record as the gateway sent it), without
+/// parsing it into a tree first: the same bytes.
+pub fn json_text(text: &str) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    // The text was read as JSON before; into memory nothing else fails.
+    let _ = SortedText(text).serialize(&mut ser);
+    let mut s = String::from_utf8(buf).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// [`json`] of the array of the JSON texts `items` (records as the
+/// gateway sent them), written to `w` one record at a time: the same
+/// bytes as [`json`] of the array, without the array's tree.
+pub fn write_json_list<'a, W: Write + ?Sized>(
+    w: &mut W,
+    items: impl Iterator<Item = &'a str>,
+) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *w, SafeFormatter::default());
+    ser.collect_seq(items.map(SortedText))?;
+    w.write_all(b"\n")
 }
 
 /// serde_json's pretty printer, escaping the characters
@@ -173,12 +303,43 @@ pub struct Minted {
     pub recover: String,
 }
 
-/// The stdout buffer of a run; flushed only on success.
-#[derive(Default, Debug)]
+impl Minted {
+    /// The failure for a secret that could not be written `to` its
+    /// destination (`standard output`, a file): exit 7, saying that it is
+    /// lost, what exists, and how to recover.
+    pub fn lost(&self, to: &str, e: &io::Error) -> crate::Error {
+        crate::Error::new(
+            crate::Kind::Output,
+            format!(
+                "could not write the {} to {to} ({e}); it is lost: {}",
+                self.what, self.created
+            ),
+        )
+        .with_hint(self.recover.clone())
+    }
+}
+
+/// What [`Out::stream`] writes.
+type Stream = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()>>;
+
+/// The stdout of a run: written only on success.
+#[derive(Default)]
 pub struct Out {
     buf: String,
+    /// Written after `buf`, straight to stdout.
+    stream: Option<Stream>,
     minted: Option<Minted>,
     keep_on_failure: bool,
+}
+
+impl std::fmt::Debug for Out {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Out")
+            .field("buf", &self.buf)
+            .field("stream", &self.stream.is_some())
+            .field("minted", &self.minted)
+            .finish()
+    }
 }
 
 impl Out {
@@ -193,12 +354,34 @@ impl Out {
         self.buf.push_str(s);
     }
 
+    /// The rest of the result, written by `write` straight to stdout when
+    /// the run succeeds (after what is buffered): a large result (a list
+    /// of a hundred thousand records) is never held whole. What `write`
+    /// writes must be safe on a terminal, as [`Out::line`] makes it.
+    pub fn stream(&mut self, write: impl FnOnce(&mut dyn Write) -> io::Result<()> + 'static) {
+        self.stream = Some(Box::new(write));
+    }
+
     /// Append a one-time secret as the result line. If stdout then fails,
     /// the run fails (exit 7) saying what `minted` describes.
     pub fn secret(&mut self, secret: &str, minted: Minted) {
         crate::redact::register(secret);
         self.line(secret);
         self.minted = Some(minted);
+    }
+
+    /// Append a one-time secret as the result line and write the buffer
+    /// to stdout now, for a run that must know the secret was shown
+    /// before it goes on (tg-rotate-api-key revokes the old key only
+    /// then). A failure is [`Minted::lost`] (exit 7).
+    pub fn secret_now(&mut self, secret: &str, minted: Minted) -> crate::Result<()> {
+        self.secret(secret, minted);
+        let written = self.flush_to_stdout();
+        self.buf.clear();
+        match (written, self.minted.take()) {
+            (Err(e), Some(m)) => Err(m.lost("standard output", &e)),
+            _ => Ok(()),
+        }
     }
 
     /// Print the buffer even when the run fails (before the error line):
@@ -221,12 +404,18 @@ impl Out {
     /// Write the buffer to stdout. A closed pipe (`tool | head -1`) is not
     /// an error, unless the buffer holds a one-time secret: that must not
     /// be lost silently.
-    pub fn flush_to_stdout(&self) -> io::Result<()> {
+    pub fn flush_to_stdout(&mut self) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
-        match stdout
-            .write_all(self.buf.as_bytes())
-            .and_then(|_| stdout.flush())
-        {
+        let stream = self.stream.take();
+        let written = stdout.write_all(self.buf.as_bytes()).and_then(|()| {
+            if let Some(write) = stream {
+                let mut w = io::BufWriter::with_capacity(1 << 16, &mut stdout);
+                write(&mut w)?;
+                w.flush()?;
+            }
+            stdout.flush()
+        });
+        match written {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe && self.minted.is_none() => Ok(()),
             r => r,
         }
@@ -246,30 +435,35 @@ pub fn check_stdout_takes(what: &str) -> crate::Result<()> {
         ))
         .with_hint("run again with standard output going to a terminal, a file or a pipe that is read")
     };
-    // SAFETY: plain queries on file descriptor 1; no memory is shared.
-    let flags = unsafe { libc::fcntl(1, libc::F_GETFL) };
-    if flags < 0 {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::fs::{fcntl_getfl, fstat, major, minor, FileType, OFlags};
+    let stdout = std::io::stdout();
+    let Ok(flags) = fcntl_getfl(&stdout) else {
         return Err(refuse("is closed"));
-    }
-    if flags & libc::O_ACCMODE == libc::O_RDONLY {
+    };
+    if flags & OFlags::ACCMODE == OFlags::RDONLY {
         return Err(refuse("is not open for writing"));
     }
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(1, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFCHR {
-        if st.st_rdev == libc::makedev(1, 7) {
-            return Err(refuse("is /dev/full"));
-        }
-        if st.st_rdev == libc::makedev(1, 3) {
-            return Err(refuse("is closed or /dev/null"));
+    if let Ok(st) = fstat(&stdout) {
+        if FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+            && major(st.st_rdev) == 1
+        {
+            match minor(st.st_rdev) {
+                7 => return Err(refuse("is /dev/full")),
+                3 => return Err(refuse("is closed or /dev/null")),
+                _ => {}
+            }
         }
     }
-    let mut p = libc::pollfd {
-        fd: 1,
-        events: libc::POLLOUT,
-        revents: 0,
+    let mut fds = [PollFd::new(&stdout, PollFlags::OUT)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    if unsafe { libc::poll(&mut p, 1, 0) } > 0
-        && p.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+    if poll(&mut fds, Some(&now)).is_ok_and(|n| n > 0)
+        && fds[0]
+            .revents()
+            .intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL)
     {
         return Err(refuse("is a pipe that nobody reads any more"));
     }
@@ -343,5 +537,92 @@ mod tests {
     fn sanitize_strips_escapes() {
         assert_eq!(sanitize("a\u{1b}[31mb\nc"), "a[31mbc");
         assert!(matches!(sanitize("plain"), Cow::Borrowed(_)));
+    }
+
+    /// 2,000 rows of awkward cells (wide and combining characters,
+    /// emoji, blanks around, controls, empty cells), both ways.
+    #[test]
+    fn the_light_table_is_comfy_tables_bytes() {
+        let pieces = [
+            "",
+            " ",
+            "a",
+            "bob",
+            "Zoë",
+            "東京",
+            "e\u{301}x",
+            "😀",
+            " padded ",
+            "tab\there",
+            "\u{1b}[31mred",
+            "\u{202e}rtl",
+            "—",
+            "never",
+            "a-much-longer-cell-than-the-rest",
+        ];
+        let rows: Vec<Vec<String>> = (0..2000usize)
+            .map(|i| {
+                (0..5)
+                    .map(|c| {
+                        let p = pieces[(i * 7 + c * 3 + i / 13) % pieces.len()];
+                        if c == 0 {
+                            format!("{i:08x}-{p}")
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let headers = ["id", "name", "x", "last used", "e"];
+        let want = pretty_table(&headers, &rows);
+        let mut got = Vec::new();
+        fn row(r: &Vec<String>) -> Vec<Cow<'_, str>> {
+            r.iter().map(|c| Cow::Borrowed(c.as_str())).collect()
+        }
+        write_light_table(&mut got, &headers, &rows, row).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), want);
+        // Through write_table, which picks the light path for this many.
+        let mut got = Vec::new();
+        write_table(&mut got, &headers, &rows, row).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), want);
+        // A short table, and an empty column, both ways.
+        for n in [1, 3] {
+            let rows: Vec<Vec<String>> = rows[..n]
+                .iter()
+                .map(|r| vec![r[0].clone(), String::new()])
+                .collect();
+            let mut got = Vec::new();
+            write_light_table(&mut got, &["id", "e"], &rows, row).unwrap();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                pretty_table(&["id", "e"], &rows)
+            );
+        }
+    }
+
+    #[test]
+    fn a_json_list_written_record_by_record_is_the_same_bytes() {
+        let records = [
+            r#"{"id": "b", "name": "Zo\u00eb", "roles": ["reader", "writer"], "enabled": true, "x": {"z": 1, "a": [null, 2.5, -7, 1e3]}}"#,
+            r#"{"name": "ctl \u001b[31m \u202e \u007f", "id": "a", "id": "dup"}"#,
+            r#"{}"#,
+            r#"{"nested": [[], {}, [{"k": "v"}]], "big": 18446744073709551615}"#,
+        ];
+        let tree = Value::Array(
+            records
+                .iter()
+                .map(|r| serde_json::from_str(r).unwrap())
+                .collect(),
+        );
+        let mut got = Vec::new();
+        write_json_list(&mut got, records.iter().copied()).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), json(&tree));
+        let mut got = Vec::new();
+        write_json_list(&mut got, std::iter::empty()).unwrap();
+        assert_eq!(String::from_utf8(got).unwrap(), json(&Value::Array(vec![])));
+        for r in records {
+            assert_eq!(json_text(r), json(&serde_json::from_str(r).unwrap()));
+        }
     }
 }

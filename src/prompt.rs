@@ -66,7 +66,8 @@ pub struct Prompter {
     from_stdin: bool,
 }
 
-fn stdin_is_tty() -> bool {
+/// Whether standard input is a terminal (a question can be asked).
+pub fn stdin_is_tty() -> bool {
     io::stdin().is_terminal()
 }
 

@@ -9,13 +9,23 @@
 //!   values of the known secret keys, `tg_…` API keys, three-part JWTs,
 //!   a `Bearer`/`Basic` credential and a password inside a URL.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_lite::Regex;
 use serde_json::Value;
 use std::sync::{Mutex, OnceLock};
 
 /// The mask that replaces a secret.
 pub const MASK: &str = "***";
+
+/// True for characters that must not reach a terminal raw: C0 and C1
+/// controls and DEL, and the bidirectional overrides, embeddings, isolates
+/// and marks that can make text read differently from what it is. The
+/// output layer strips them ([`crate::output::sanitize`]); the scrubber
+/// matches secrets in text without them.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
 
 /// Keys whose values are secrets in either direction.
 pub const SECRET_KEYS: &[&str] = &[
@@ -37,21 +47,32 @@ pub const SECRET_KEYS: &[&str] = &[
 /// for every key a long `tg-apply` run mints (about 1 800 API keys).
 pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 
-/// The secrets this run holds, and a matcher built from them (rebuilt
-/// when a secret is added).
+/// The secrets this run holds, and the matchers built from them.
+///
+/// A matcher cannot take one more secret: it is rebuilt. Rebuilding one
+/// matcher over every secret each time one is added would cost each
+/// stderr line work that grows with the secrets registered so far (a
+/// long `tg-apply -v` run registers a password or a key per record, and
+/// notes a line per record). So the matchers are kept in levels, as a
+/// binary counter: new secrets get a matcher of their own, and a level is
+/// merged with the one below it when it holds as many secrets. Every
+/// secret is built into O(log n) matchers over the run, and a line is
+/// searched by at most about log2(n) + 1 matchers.
 struct Registry {
     secrets: Vec<String>,
     /// The same secrets, for an O(1) duplicate check.
     seen: Option<std::collections::HashSet<String>>,
     bytes: usize,
-    matcher: Option<std::sync::Arc<Matcher>>,
+    /// The matchers: level i covers `secrets[start_i..start_i+1]`, the
+    /// last one up to the end of `secrets` as it was when built.
+    levels: Vec<(usize, std::sync::Arc<Matcher>)>,
 }
 
 static SECRETS: Mutex<Registry> = Mutex::new(Registry {
     secrets: Vec::new(),
     seen: None,
     bytes: 0,
-    matcher: None,
+    levels: Vec::new(),
 });
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
@@ -64,41 +85,69 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 /// entities), in base64, with `+` for its spaces, or split by control and
 /// bidi characters that the output layer then strips.
 pub fn register(secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    let mut r = registry();
-    if r.bytes + secret.len() > MAX_SECRET_BYTES {
-        return;
-    }
-    if !r
-        .seen
-        .get_or_insert_with(Default::default)
-        .insert(secret.to_string())
-    {
-        return;
-    }
-    r.bytes += secret.len();
-    r.secrets.push(secret.to_string());
-    r.matcher = None;
+    registry().add(secret);
 }
 
-/// The matcher for the current secrets, built on first use.
+/// The matchers for the current secrets (none when there are none).
+fn matchers() -> Vec<std::sync::Arc<Matcher>> {
+    registry().matchers()
+}
+
+impl Registry {
+    fn add(&mut self, secret: &str) {
+        if secret.is_empty() || self.bytes + secret.len() > MAX_SECRET_BYTES {
+            return;
+        }
+        if !self
+            .seen
+            .get_or_insert_with(Default::default)
+            .insert(secret.to_string())
+        {
+            return;
+        }
+        self.bytes += secret.len();
+        self.secrets.push(secret.to_string());
+    }
+
+    /// The matchers: secrets registered since the last call get a level
+    /// of their own, merged with the levels below it that hold no more
+    /// secrets than it does.
+    fn matchers(&mut self) -> Vec<std::sync::Arc<Matcher>> {
+        let covered = self.levels.last().map_or(0, |(start, m)| start + m.count);
+        if covered < self.secrets.len() {
+            let mut start = covered;
+            while let Some((s, m)) = self.levels.last() {
+                if m.count > self.secrets.len() - start {
+                    break;
+                }
+                start = *s;
+                self.levels.pop();
+            }
+            if let Some(m) = Matcher::new(&self.secrets[start..]) {
+                self.levels.push((start, std::sync::Arc::new(m)));
+            }
+        }
+        self.levels.iter().map(|(_, m)| m.clone()).collect()
+    }
+}
+
+/// One matcher over every registered secret (the tests' view of the
+/// registry).
+#[cfg(test)]
 fn matcher() -> Option<std::sync::Arc<Matcher>> {
-    let mut r = registry();
+    let r = registry();
     if r.secrets.is_empty() {
         return None;
     }
-    if r.matcher.is_none() {
-        r.matcher = Matcher::new(&r.secrets).map(std::sync::Arc::new);
-    }
-    r.matcher.clone()
+    Matcher::new(&r.secrets).map(std::sync::Arc::new)
 }
 
 /// One Aho-Corasick automaton over every registered secret and the forms
 /// of it that are not undone by decoding the text (base64, `+` for space).
 struct Matcher {
     ac: AhoCorasick,
+    /// How many secrets it was built from.
+    count: usize,
     /// Per pattern: true when it is a short secret, masked only where it
     /// stands alone (see [`WHOLE_WORD_BELOW`]).
     short: Vec<bool>,
@@ -117,28 +166,35 @@ impl Matcher {
                 short.push(is_short);
             }
         };
-        for s in secrets {
+        for secret in secrets {
             // Matched against text without the characters the output
             // layer strips, so the pattern goes without them too.
-            let s: String = s
-                .chars()
-                .filter(|c| !crate::output::is_unsafe_char(*c))
-                .collect();
+            let s: String = secret.chars().filter(|c| !is_unsafe_char(*c)).collect();
             let is_short = s.chars().count() < WHOLE_WORD_BELOW;
             add(s.clone(), is_short);
             if s.contains(' ') {
                 add(s.replace(' ', "+"), is_short);
             }
-            for b in base64_forms(s.as_bytes()) {
+            // Base64 holds every byte of the secret, those characters too.
+            for b in base64_forms(secret.as_bytes()) {
                 add(b, false);
             }
         }
         let longest = pats.iter().map(String::len).max().unwrap_or(0);
+        // Never a DFA: the crate picks one for a few patterns, and its
+        // build is quadratic in a pattern's length (a 64 KiB secret took
+        // minutes); the contiguous NFA builds in linear time.
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&pats)
             .ok()?;
-        Some(Matcher { ac, short, longest })
+        Some(Matcher {
+            ac,
+            count: secrets.len(),
+            short,
+            longest,
+        })
     }
 }
 
@@ -158,13 +214,12 @@ fn base64_forms(secret: &[u8]) -> Vec<String> {
         buf.extend_from_slice(secret);
         // Characters that hold bits of the padding bytes in front, and a
         // last one that also holds bits of whatever follows.
+        // At 8 bytes and more, `full` (at least 10) is past `skip` (at
+        // most 3).
         let skip = (shift * 8).div_ceil(6);
         let full = buf.len() * 8 / 6;
         for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let enc = engine.encode(&buf);
-            if full > skip {
-                out.push(enc[skip..full].to_string());
-            }
+            out.push(engine.encode(&buf)[skip..full].to_string());
         }
     }
     out
@@ -183,6 +238,84 @@ pub fn register_json(v: &Value) {
         }
         Value::Array(a) => a.iter().for_each(register_json),
         _ => {}
+    }
+}
+
+/// Register every string under a secret key anywhere in the JSON `text`,
+/// as [`register_json`] does for the value it parses to, in one pass and
+/// without building the tree (a list reply of a million records costs no
+/// more memory than its text). Text that is not JSON registers what
+/// comes before the fault.
+pub fn register_json_text(text: &str) {
+    if !may_name_a_secret(text) {
+        return;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = serde::de::DeserializeSeed::deserialize(Scan { secret: false }, &mut de);
+}
+
+/// False when `text` cannot hold a member with a secret key: none of
+/// [`SECRET_KEYS`] appears in it, and no backslash (a key may be written
+/// with escapes). One pass; most list replies stop here.
+fn may_name_a_secret(text: &str) -> bool {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        let mut pats: Vec<&str> = SECRET_KEYS.to_vec();
+        pats.push("\\");
+        AhoCorasick::new(pats).expect("valid patterns")
+    });
+    ac.is_match(text)
+}
+
+/// The JSON walk of [`register_json_text`]: `secret` when the value is
+/// under a secret key.
+struct Scan {
+    secret: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scan {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Scan {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        if self.secret {
+            register(s);
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        while a.next_element_seed(Scan { secret: false })?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(k) = m.next_key::<crate::wire::Key>()? {
+            let secret = SECRET_KEYS.contains(&k.0.as_ref());
+            m.next_value_seed(Scan { secret })?;
+        }
+        Ok(())
     }
 }
 
@@ -359,21 +492,44 @@ fn html_escape(rest: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
-/// `text` decoded by the decoders in `flags`, without the characters the
-/// output layer strips ([`crate::output::is_unsafe_char`]).
+/// `text` as the terminal shows it, without the characters the output
+/// layer strips ([`is_unsafe_char`]), then decoded by the
+/// decoders in `flags` (without the characters decoding yields that the
+/// output layer strips).
 fn view(text: &str, flags: u8) -> View<'_> {
-    use crate::output::is_unsafe_char;
-    if flags == 0 && !text.chars().any(is_unsafe_char) {
+    let has_unsafe = text.chars().any(is_unsafe_char);
+    if flags == 0 && !has_unsafe {
         return View {
             text: text.into(),
             spans: None,
         };
     }
-    let mut out = String::with_capacity(text.len());
-    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(text.len());
+    // What the terminal shows is decoded, not what arrived: a character
+    // stripped from inside an escape must not hide it. `at`: for each
+    // byte of `shown`, where it is in `text`.
+    let mut at: Vec<u32> = Vec::new();
+    let stripped: String;
+    let shown = if has_unsafe {
+        let mut s = String::with_capacity(text.len());
+        for (i, c) in text.char_indices().filter(|(_, c)| !is_unsafe_char(*c)) {
+            s.push(c);
+            at.extend((i..i + c.len_utf8()).map(|b| b as u32));
+        }
+        stripped = s;
+        stripped.as_str()
+    } else {
+        text
+    };
+    let original = |j: usize| if has_unsafe { at[j] } else { j as u32 };
+    let mut out = String::with_capacity(shown.len());
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(shown.len());
+    // Where the last character kept starts in `out`, and where escapes
+    // dropped since then start in `text`.
+    let mut last = 0;
+    let mut dropped: Option<u32> = None;
     let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
+    while i < shown.len() {
+        let rest = &shown[i..];
         let c = rest.chars().next().expect("not at the end");
         let decoded = match c {
             '\\' if flags & BACKSLASH != 0 => backslash_escape(rest),
@@ -382,10 +538,19 @@ fn view(text: &str, flags: u8) -> View<'_> {
             _ => None,
         };
         let (ch, len) = decoded.unwrap_or((c, c.len_utf8()));
-        if !is_unsafe_char(ch) {
-            let span = (i as u32, (i + len) as u32);
+        let span = (original(i), original(i + len - 1) + 1);
+        if is_unsafe_char(ch) {
+            // An escape of a character the output layer strips (`\t`,
+            // `%7F`) is still shown: it goes with the characters on either
+            // side, so a secret that starts or ends with one masks it.
+            for s in &mut spans[last..] {
+                s.1 = span.1;
+            }
+            dropped = dropped.or(Some(span.0));
+        } else {
+            last = out.len();
             out.push(ch);
-            spans.resize(out.len(), span);
+            spans.resize(out.len(), (dropped.take().unwrap_or(span.0), span.1));
         }
         i += len;
     }
@@ -395,35 +560,33 @@ fn view(text: &str, flags: u8) -> View<'_> {
     }
 }
 
-/// `text` with every registered secret masked, in every view of it.
-fn mask_registered(text: &str) -> String {
-    match matcher() {
-        Some(m) => mask_with(&m, text),
-        None => text.to_string(),
-    }
+/// `text` with the secrets of matcher `m` masked, in every view of it.
+#[cfg(test)]
+fn mask_with(m: &Matcher, text: &str) -> String {
+    mask_with_all(&[m], text)
 }
 
-fn mask_with(m: &Matcher, text: &str) -> String {
+/// `text` with the secrets of every matcher of `ms` masked, in every view
+/// of it.
+fn mask_with_all(ms: &[&Matcher], text: &str) -> String {
     let mut flags = 0;
     for (c, f) in [('\\', BACKSLASH), ('%', PERCENT), ('&', HTML)] {
         if text.contains(c) {
             flags |= f;
         }
     }
-    let mut views = vec![0];
-    for f in [BACKSLASH, PERCENT, HTML] {
-        if flags & f != 0 {
-            views.push(f);
-        }
-    }
-    if flags.count_ones() > 1 {
-        views.push(flags);
-    }
+    // Every set of the decoders the text calls for: an echo may use some
+    // of them while the secret holds the others' escape characters as
+    // they are.
+    let views = (0..=flags).filter(|v| v & !flags == 0);
     // For each end position, the earliest start of a match ending there.
     let mut first_start: Vec<u32> = Vec::new();
     for flags in views {
         let v = view(text, flags);
-        for hit in m.ac.find_overlapping_iter(v.text.as_ref()) {
+        for (m, hit) in ms.iter().flat_map(|m| {
+            m.ac.find_overlapping_iter(v.text.as_ref())
+                .map(move |h| (m, h))
+        }) {
             if m.short[hit.pattern().as_usize()] {
                 let before = v.text[..hit.start()].chars().next_back();
                 let after = v.text[hit.end()..].chars().next();
@@ -470,7 +633,19 @@ fn mask_with(m: &Matcher, text: &str) -> String {
 
 /// `text` with every known secret and every secret-looking value masked.
 pub fn scrub(text: &str) -> String {
-    let s = mask_registered(text);
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    scrub_with(&ms, text)
+}
+
+/// [`scrub`] with the registered secrets' matchers `ms` (none: nothing
+/// is registered).
+fn scrub_with(ms: &[&Matcher], text: &str) -> String {
+    let s = if ms.is_empty() {
+        text.to_string()
+    } else {
+        mask_with_all(ms, text)
+    };
     // Cheap test first: most lines hold nothing that could be a secret.
     let lower = s.to_ascii_lowercase();
     let suspicious = lower.contains("tg_")
@@ -505,18 +680,56 @@ pub fn scrub(text: &str) -> String {
 /// [`scrub`] for text of any length, kept to at most `max` characters
 /// (plus `…` when cut). Only a window of the text is scrubbed, long
 /// enough to hold, whole, any secret (in its longest encoded form) that
-/// starts before the cut, so the cost is bounded and no secret is cut in
-/// two before it is masked; the cut is then moved back past a trailing
+/// starts before the cut (characters the output layer strips aside), so
+/// the cost is bounded and no secret is cut in two before it is masked; the cut is then moved back past a trailing
 /// run of token-like characters, so no part of an unregistered
 /// secret-looking value survives either.
 pub fn scrub_clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return scrub(text);
-    }
-    let longest = matcher().map_or(0, |m| m.longest);
+    let ms = matchers();
+    let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+    clip_with_all(&ms, text, max)
+}
+
+/// How many characters of a text (not counting those the output layer
+/// strips) [`scrub_clip`] scrubs to keep `max` of them: enough to hold,
+/// whole, any registered secret (in its longest encoded form) that starts
+/// before the cut.
+pub fn clip_window(max: usize) -> usize {
+    let longest = matchers().iter().map(|m| m.longest).max().unwrap_or(0);
+    window_for(max, longest)
+}
+
+fn window_for(max: usize, longest: usize) -> usize {
     // An escape spells a character in at most 12 bytes (`\uD83D\uDE00`).
-    let window: String = text.chars().take(max + 12 * longest + 1).collect();
-    let mut cut: String = scrub(&window).chars().take(max).collect();
+    max + 12 * longest + 1
+}
+
+/// [`scrub_clip`] with the registered secrets' matcher `m`.
+#[cfg(test)]
+fn clip_with(m: Option<&Matcher>, text: &str, max: usize) -> String {
+    clip_with_all(m.as_slice(), text, max)
+}
+
+/// [`scrub_clip`] with the registered secrets' matchers `ms`.
+fn clip_with_all(ms: &[&Matcher], text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return scrub_with(ms, text);
+    }
+    let longest = ms.iter().map(|m| m.longest).max().unwrap_or(0);
+    // Characters the output layer strips do not count: a secret split by
+    // any number of them still fits.
+    let mut room = window_for(max, longest);
+    let window: String = text
+        .chars()
+        .take_while(|c| {
+            let more = room > 0;
+            if !is_unsafe_char(*c) {
+                room = room.saturating_sub(1);
+            }
+            more
+        })
+        .collect();
+    let mut cut: String = scrub_with(ms, &window).chars().take(max).collect();
     while cut
         .chars()
         .next_back()
@@ -758,4 +971,46 @@ mod tests {
             assert!(!s.contains("indow-Sec"), "{max}: {s}");
         }
     }
+
+    #[test]
+    fn matchers_grow_in_levels_not_per_secret() {
+        let mut r = Registry {
+            secrets: Vec::new(),
+            seen: None,
+            bytes: 0,
+            levels: Vec::new(),
+        };
+        // A line scrubbed after every secret added, as tg-apply -v does.
+        let n = 1500;
+        let mut built = 0;
+        for i in 0..n {
+            r.add(&format!("secret-number-{i:05}"));
+            let before: Vec<*const Matcher> = r
+                .levels
+                .iter()
+                .map(|(_, m)| std::sync::Arc::as_ptr(m))
+                .collect();
+            let ms = r.matchers();
+            built += ms
+                .iter()
+                .filter(|m| !before.contains(&std::sync::Arc::as_ptr(m)))
+                .map(|m| m.count)
+                .sum::<usize>();
+            assert!(ms.len() <= 12, "{i}: {} levels", ms.len());
+        }
+        // Every secret built into at most log2(n) + 1 matchers, where
+        // one matcher over every secret each time would be n * n / 2.
+        assert!(built <= n * 12, "{built} secrets built");
+        let ms = r.matchers();
+        let ms: Vec<&Matcher> = ms.iter().map(|m| m.as_ref()).collect();
+        for i in [0, 1, 700, n - 1] {
+            let text = format!("x secret-number-{i:05} y");
+            assert_eq!(mask_with_all(&ms, &text), "x *** y");
+        }
+    }
 }
+
+/// Every decoder, view and boundary of the scrubber, each on its own
+/// (issue 21).
+#[cfg(test)]
+mod path_tests;

@@ -7,7 +7,6 @@
 mod common;
 use common::*;
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
 const ALICE_ID: &str = "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3";
 const ALICE: &str = r#"{"id": "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3", "default_workspace": "default", "username": "alice", "name": "Alice", "email": "alice@example.com", "roles": ["writer"], "enabled": true, "must_change_password": false, "created": "2026-11-22T07:00:24.702000+00:00"}"#;
 const BOB: &str = r#"{"id": "7f1c2d3e-0000-4000-8000-000000000002", "default_workspace": "default", "username": "bob", "name": "bob", "email": "", "roles": ["reader"], "enabled": true, "must_change_password": false, "created": "2026-11-22T07:00:25+00:00"}"#;
@@ -55,14 +54,6 @@ fn mint_reply() -> Reply {
     )
 }
 
-/// Run `tool` against `mock` with the admin token.
-fn tg(tool: &str, mock: &Mock, args: &[&str]) -> Run {
-    let url = mock.url();
-    let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
-    a.extend_from_slice(args);
-    run_tool(tool, &a, &[], None)
-}
-
 fn assert_run(r: &Run, code: i32, stdout: &str, stderr: &str) {
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
@@ -107,7 +98,7 @@ fn mint_token_sends_upstreams_request_for_each_target_form() {
         let mock = Mock::start(vec![mint_reply()]);
         let mut args = vec!["-w", "default", "--user-context", uc];
         args.extend(&target);
-        let r = tg("tg-mint-token", &mock, &args);
+        let r = tg("tg-mint-token").gateway(&mock).args(&args).run();
         assert_run(
             &r,
             0,
@@ -144,7 +135,7 @@ fn mint_token_checks_its_arguments_before_sending_anything() {
     ] {
         let mut a = vec!["-w", "default"];
         a.extend(args);
-        let r = tg("tg-mint-token", &mock, &a);
+        let r = tg("tg-mint-token").gateway(&mock).args(&a).run();
         assert_run(&r, 2, "", message);
     }
     // clap: the target is required and exclusive; -w and --user-context
@@ -173,7 +164,7 @@ fn mint_token_checks_its_arguments_before_sending_anything() {
         vec!["--user-context", "{}", "--self"],
         vec!["-w", "default", "--self"],
     ] {
-        let r = tg("tg-mint-token", &mock, &args);
+        let r = tg("tg-mint-token").gateway(&mock).args(&args).run();
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "");
     }
@@ -186,18 +177,14 @@ fn mint_token_checks_its_arguments_before_sending_anything() {
         ("--username", "tg-mint-token: error: --username is empty: nothing to mint for (--self mints for the caller)\n"),
     ] {
         for empty in ["", "  "] {
-            let r = tg(
-                "tg-mint-token",
-                &mock,
-                &["-w", "default", "--user-context", "{}", flag, empty],
-            );
+            let r = tg("tg-mint-token").gateway(&mock).args(["-w", "default", "--user-context", "{}", flag, empty]).run();
             assert_run(&r, 2, "", message);
         }
     }
     assert!(mock.requests().is_empty(), "nothing was sent");
     // The same for every tool that names a user.
     for tool in ["tg-disable-user", "tg-reset-password", "tg-list-api-keys"] {
-        let r = tg(tool, &mock, &["--user-id", ""]);
+        let r = tg(tool).gateway(&mock).args(["--user-id", ""]).run();
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
         assert!(
             r.stderr.contains("--user-id is empty"),
@@ -224,18 +211,17 @@ fn mint_token_reports_each_server_error() {
             200,
             &format!(r#"{{"error": {{"type": "{kind}", "message": "{message}"}}}}"#),
         ));
-        let r = tg(
-            "tg-mint-token",
-            &mock,
-            &[
+        let r = tg("tg-mint-token")
+            .gateway(&mock)
+            .args([
                 "-w",
                 "default",
                 "--user-context",
                 "{}",
                 "--username",
                 "alice",
-            ],
-        );
+            ])
+            .run();
         assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
         assert_eq!(
             r.stderr.lines().next(),
@@ -249,18 +235,17 @@ fn mint_token_reports_each_server_error() {
 #[test]
 fn mint_token_fails_on_a_2_11_refusal_instead_of_printing_an_empty_line() {
     let mock = Mock::always(bare());
-    let r = tg(
-        "tg-mint-token",
-        &mock,
-        &[
+    let r = tg("tg-mint-token")
+        .gateway(&mock)
+        .args([
             "-w",
             "default",
             "--user-context",
             "{}",
             "--user-id",
             "nobody",
-        ],
-    );
+        ])
+        .run();
     assert_run(
         &r,
         1,
@@ -269,11 +254,10 @@ fn mint_token_fails_on_a_2_11_refusal_instead_of_printing_an_empty_line() {
     );
     // A design gateway's 403 for a non-admin.
     let mock = Mock::always(json(403, r#"{"error":"access denied"}"#));
-    let r = tg(
-        "tg-mint-token",
-        &mock,
-        &["-w", "default", "--user-context", "{}", "--self"],
-    );
+    let r = tg("tg-mint-token")
+        .gateway(&mock)
+        .args(["-w", "default", "--user-context", "{}", "--self"])
+        .run();
     assert_eq!(r.code, 4, "{}", r.stderr);
 }
 
@@ -283,7 +267,10 @@ fn mint_token_fails_on_a_2_11_refusal_instead_of_printing_an_empty_line() {
 fn username_is_resolved_with_one_list_users_read() {
     // show-user: list-users, then get-user for the id found.
     let mock = Mock::start(vec![users_reply(&[BOB, ALICE]), user_reply(ALICE)]);
-    let r = tg("tg-show-user", &mock, &["--username", "alice"]);
+    let r = tg("tg-show-user")
+        .gateway(&mock)
+        .args(["--username", "alice"])
+        .run();
     assert_run(
         &r,
         0,
@@ -307,11 +294,10 @@ fn username_is_resolved_with_one_list_users_read() {
         bare(),
         user_reply(&disabled),
     ]);
-    let r = tg(
-        "tg-disable-user",
-        &mock,
-        &["--username", "alice", "-w", "default"],
-    );
+    let r = tg("tg-disable-user")
+        .gateway(&mock)
+        .args(["--username", "alice", "-w", "default"])
+        .run();
     assert_run(&r, 0, &format!("Disabled user {ALICE_ID}\n"), "");
     assert_eq!(
         mock.bodies(),
@@ -337,11 +323,10 @@ fn username_is_resolved_with_one_list_users_read() {
             r#"{"api_key_plaintext": "tg_Lc1WsecretsecretsecretsecretXX", "api_key": {"id": "k1", "user_id": "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3", "name": "ci", "prefix": "tg_Lc1W", "expires": "", "created": "", "last_used": ""}, "bootstrap_available": false}"#,
         ),
     ]);
-    let r = tg(
-        "tg-create-api-key",
-        &mock,
-        &["--username", "alice", "--name", "ci"],
-    );
+    let r = tg("tg-create-api-key")
+        .gateway(&mock)
+        .args(["--username", "alice", "--name", "ci"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "tg_Lc1WsecretsecretsecretsecretXX\n");
     assert_eq!(
@@ -367,20 +352,20 @@ fn every_user_tool_takes_username_or_user_id_but_not_both() {
         let mock = Mock::always(users_reply(&[BOB]));
         let mut both = vec!["--user-id", "u1", "--username", "alice"];
         both.extend(&extra);
-        let r = tg(tool, &mock, &both);
+        let r = tg(tool).gateway(&mock).args(&both).run();
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
         assert!(
             r.stderr.contains("cannot be used with"),
             "{tool}: {}",
             r.stderr
         );
-        let r = tg(tool, &mock, &extra);
+        let r = tg(tool).gateway(&mock).args(&extra).run();
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
         assert!(mock.requests().is_empty(), "{tool}: nothing sent");
         // An unknown name: exit 1 after the one read, nothing else sent.
         let mut unknown = vec!["--username", "alice"];
         unknown.extend(&extra);
-        let r = tg(tool, &mock, &unknown);
+        let r = tg(tool).gateway(&mock).args(&unknown).run();
         assert_run(
             &r,
             1,
@@ -396,7 +381,10 @@ fn every_user_tool_takes_username_or_user_id_but_not_both() {
 #[test]
 fn a_name_twice_in_the_user_list_is_a_malformed_reply() {
     let mock = Mock::always(users_reply(&[ALICE, ALICE]));
-    let r = tg("tg-delete-user", &mock, &["--username", "alice", "--yes"]);
+    let r = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--username", "alice", "--yes"])
+        .run();
     assert_run(
         &r,
         6,
@@ -406,7 +394,10 @@ fn a_name_twice_in_the_user_list_is_a_malformed_reply() {
     assert_eq!(mock.requests().len(), 1, "nothing but the read was sent");
     // A 2.11 refusal of the read (an empty list): not "no such user".
     let mock = Mock::always(bare());
-    let r = tg("tg-reset-password", &mock, &["--username", "alice"]);
+    let r = tg("tg-reset-password")
+        .gateway(&mock)
+        .args(["--username", "alice"])
+        .run();
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.starts_with(
@@ -423,11 +414,10 @@ fn a_name_twice_in_the_user_list_is_a_malformed_reply() {
 #[test]
 fn show_user_by_id_as_rows_or_json_and_unknown() {
     let mock = Mock::start(vec![user_reply(ALICE)]);
-    let r = tg(
-        "tg-show-user",
-        &mock,
-        &["--user-id", ALICE_ID, "-o", "json"],
-    );
+    let r = tg("tg-show-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "-o", "json"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("{\n  \"created\": \"2026-11-22T07:00:24.702000+00:00\",\n  \"default_workspace\": \"default\","), "{}", r.stdout);
     assert_eq!(
@@ -444,7 +434,10 @@ fn show_user_by_id_as_rows_or_json_and_unknown() {
         ),
     ] {
         let mock = Mock::always(reply);
-        let r = tg("tg-show-user", &mock, &["--user-id", "nobody"]);
+        let r = tg("tg-show-user")
+            .gateway(&mock)
+            .args(["--user-id", "nobody"])
+            .run();
         assert_run(
             &r,
             1,
@@ -459,7 +452,10 @@ fn show_user_by_id_as_rows_or_json_and_unknown() {
 #[test]
 fn show_workspace_rows_json_and_unknown() {
     let mock = Mock::start(vec![ws_reply("research", "Research", true)]);
-    let r = tg("tg-show-workspace", &mock, &["--workspace-id", "research"]);
+    let r = tg("tg-show-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_run(
         &r,
         0,
@@ -472,11 +468,10 @@ fn show_workspace_rows_json_and_unknown() {
         [r#"{"operation": "get-workspace", "workspace_record": {"id": "research"}}"#]
     );
     let mock = Mock::start(vec![ws_reply("research", "Research", false)]);
-    let r = tg(
-        "tg-show-workspace",
-        &mock,
-        &["--workspace-id", "research", "-o", "json"],
-    );
+    let r = tg("tg-show-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "-o", "json"])
+        .run();
     assert_run(
         &r,
         0,
@@ -484,7 +479,10 @@ fn show_workspace_rows_json_and_unknown() {
         "",
     );
     let mock = Mock::always(bare());
-    let r = tg("tg-show-workspace", &mock, &["--workspace-id", "nope"]);
+    let r = tg("tg-show-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "nope"])
+        .run();
     assert_run(
         &r,
         1,
@@ -499,11 +497,10 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
         ws_reply("research", "Research", false),
         ws_reply("research", "R&D", false),
     ]);
-    let r = tg(
-        "tg-update-workspace",
-        &mock,
-        &["--workspace-id", "research", "--name", "R&D"],
-    );
+    let r = tg("tg-update-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "--name", "R&D"])
+        .run();
     assert_run(
         &r,
         0,
@@ -522,18 +519,17 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
         ws_reply("research", "Research", false),
         ws_reply("research", "Research", true),
     ]);
-    let r = tg(
-        "tg-update-workspace",
-        &mock,
-        &[
+    let r = tg("tg-update-workspace")
+        .gateway(&mock)
+        .args([
             "--workspace-id",
             "research",
             "--enabled",
             "yes",
             "-o",
             "json",
-        ],
-    );
+        ])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stderr, "tg-update-workspace: note: only the record changed: the services are not told the workspace is back, and its users stay disabled; tg-enable-workspace --workspace-id research announces it again\n");
     assert_eq!(
@@ -542,11 +538,10 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
     );
     // Nothing to change; an unknown workspace; a 2.11 refusal.
     let mock = Mock::always(bare());
-    let r = tg(
-        "tg-update-workspace",
-        &mock,
-        &["--workspace-id", "research"],
-    );
+    let r = tg("tg-update-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_run(
         &r,
         2,
@@ -554,11 +549,10 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
         "tg-update-workspace: error: nothing to change — supply --name (not empty) and/or --enabled\n",
     );
     assert!(mock.requests().is_empty());
-    let r = tg(
-        "tg-update-workspace",
-        &mock,
-        &["--workspace-id", "nope", "--name", "X"],
-    );
+    let r = tg("tg-update-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "nope", "--name", "X"])
+        .run();
     assert_eq!(r.code, 1);
     assert_eq!(
         mock.requests().len(),
@@ -566,11 +560,10 @@ fn update_workspace_keeps_the_enabled_flag_it_was_not_asked_to_change() {
         "no update for an unknown workspace"
     );
     let mock = Mock::start(vec![ws_reply("research", "Research", true), bare()]);
-    let r = tg(
-        "tg-update-workspace",
-        &mock,
-        &["--workspace-id", "research", "--name", "X"],
-    );
+    let r = tg("tg-update-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "--name", "X"])
+        .run();
     assert_eq!(r.code, 1);
     assert!(r.stderr.starts_with("tg-update-workspace: error: the gateway returned no updated workspace record; the request was refused"), "{}", r.stderr);
 }
@@ -581,11 +574,10 @@ fn disable_workspace_needs_yes_without_a_terminal_and_confirms_with_a_read() {
         ws_reply("research", "Research", true),
         users_reply(&[ALICE]),
     ]);
-    let r = tg(
-        "tg-disable-workspace",
-        &mock,
-        &["--workspace-id", "research"],
-    );
+    let r = tg("tg-disable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_run(
         &r,
         2,
@@ -605,11 +597,10 @@ fn disable_workspace_needs_yes_without_a_terminal_and_confirms_with_a_read() {
         bare(),
         ws_reply("research", "Research", false),
     ]);
-    let r = tg(
-        "tg-disable-workspace",
-        &mock,
-        &["--workspace-id", "research", "--yes"],
-    );
+    let r = tg("tg-disable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "--yes"])
+        .run();
     assert_run(&r, 0, "Disabled workspace research\n", "");
     assert_iam_requests(&mock);
     assert_eq!(
@@ -627,11 +618,10 @@ fn disable_workspace_needs_yes_without_a_terminal_and_confirms_with_a_read() {
         bare(),
         ws_reply("research", "Research", true),
     ]);
-    let r = tg(
-        "tg-disable-workspace",
-        &mock,
-        &["--workspace-id", "research", "--yes"],
-    );
+    let r = tg("tg-disable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "--yes"])
+        .run();
     assert_run(
         &r,
         1,
@@ -647,11 +637,10 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
         ws_reply("research", "Research", true),
         ws_reply("research", "Research", true),
     ]);
-    let r = tg(
-        "tg-enable-workspace",
-        &mock,
-        &["--workspace-id", "research"],
-    );
+    let r = tg("tg-enable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_run(
         &r,
         0,
@@ -669,11 +658,10 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
     );
     // The update refused (2.11): nothing announced.
     let mock = Mock::start(vec![ws_reply("research", "Research", false), bare()]);
-    let r = tg(
-        "tg-enable-workspace",
-        &mock,
-        &["--workspace-id", "research"],
-    );
+    let r = tg("tg-enable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(mock.requests().len(), 2);
 }
@@ -684,10 +672,13 @@ fn enable_workspace_updates_then_announces_and_says_what_stays_off() {
 fn rotate_signing_key_needs_yes_without_a_terminal_and_warns() {
     // The design gateway's answer ({}); 2.11's bare one is below.
     let mock = Mock::always(json(200, "{}"));
-    let r = tg("tg-rotate-signing-key", &mock, &[]);
+    let r = tg("tg-rotate-signing-key").gateway(&mock).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(mock.requests().is_empty(), "nothing was sent");
-    let r = tg("tg-rotate-signing-key", &mock, &["--yes"]);
+    let r = tg("tg-rotate-signing-key")
+        .gateway(&mock)
+        .args(["--yes"])
+        .run();
     assert_run(
         &r,
         0,
@@ -702,7 +693,10 @@ fn rotate_signing_key_needs_yes_without_a_terminal_and_warns() {
 fn rotation_and_enabling_say_what_they_could_not_confirm_or_finish() {
     // A bare 2.11 reply: the rotation cannot be confirmed, and says so.
     let mock = Mock::start(vec![bare()]);
-    let r = tg("tg-rotate-signing-key", &mock, &["--yes"]);
+    let r = tg("tg-rotate-signing-key")
+        .gateway(&mock)
+        .args(["--yes"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "Signing key rotated.\n");
     assert!(
@@ -717,7 +711,10 @@ fn rotation_and_enabling_say_what_they_could_not_confirm_or_finish() {
         ws_reply("zeta", "Zeta", true),
         json(500, r#"{"error": "boom"}"#),
     ]);
-    let r = tg("tg-enable-workspace", &mock, &["--workspace-id", "zeta"]);
+    let r = tg("tg-enable-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "zeta"])
+        .run();
     assert_eq!(r.code, 6, "{}", r.stderr);
     assert!(
         r.stderr.starts_with("tg-enable-workspace: error: workspace \"zeta\" is enabled again, but announcing it (create-workspace) failed: "),

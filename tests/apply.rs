@@ -4,11 +4,11 @@
 //! stdout, the exit code, and the gateway's state afterwards.
 
 mod common;
-use common::{bin_dir, clean_env, run_tool, Run};
+use common::{tg, Run, TestCommand};
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, RefuseHook, Server};
@@ -26,7 +26,7 @@ fn start(compat: Compat, refuse: Option<RefuseHook>) -> Gw {
     c.refuse = refuse;
     let server = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
     let url = server.url();
-    let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         server,
@@ -36,11 +36,14 @@ fn start(compat: Compat, refuse: Option<RefuseHook>) -> Gw {
 }
 
 impl Gw {
+    /// `tool` with the gateway's URL and the admin's key.
+    fn tg(&self, tool: &str) -> TestCommand {
+        tg(tool).url(&self.url).token(&self.admin)
+    }
+
     /// Run `tool` with the gateway's URL and the admin's key.
     fn run(&self, tool: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut a = vec!["-u", self.url.as_str(), "-t", self.admin.as_str()];
-        a.extend_from_slice(args);
-        run_tool(tool, &a, env, None)
+        self.tg(tool).args(args).envs(env.iter().copied()).run()
     }
 
     fn apply(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -239,12 +242,10 @@ fn first_then_noop(compat: Compat) {
         (&"api_key".into(), &"alice".into())
     );
     // They work: the key is alice's, the passwords log in.
-    let who = run_tool(
-        "tg-whoami",
-        &["-u", &gw.url, "-t", key["secret"].as_str().unwrap()],
-        &[],
-        None,
-    );
+    let who = tg("tg-whoami")
+        .url(&gw.url)
+        .token(key["secret"].as_str().unwrap())
+        .run();
     ok(&who);
     assert!(who.stdout.contains("alice"), "{}", who.stdout);
     for (user, pw) in [
@@ -252,12 +253,11 @@ fn first_then_noop(compat: Compat) {
         ("alice", "alice-pw-1234"),
         ("bob", "bob-pw-5678"),
     ] {
-        let l = run_tool(
-            "tg-login",
-            &["-u", &gw.url, "--username", user, "--password-stdin"],
-            &[],
-            Some(&format!("{pw}\n")),
-        );
+        let l = tg("tg-login")
+            .url(&gw.url)
+            .args(["--username", user, "--password-stdin"])
+            .stdin(format!("{pw}\n"))
+            .run();
         ok(&l);
     }
     let after_first = gw.summary();
@@ -692,12 +692,9 @@ fn create_user_exists_ok() {
         );
     }
     // --strict alone is a usage error.
-    let r = run_tool(
-        "tg-create-user",
-        &["--username", "a", "--strict"],
-        &[],
-        None,
-    );
+    let r = tg("tg-create-user")
+        .args(["--username", "a", "--strict"])
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
@@ -843,12 +840,11 @@ fn a_manifest_error_names_the_file_the_line_and_the_field() {
     ];
     for (name, text, want) in cases {
         let p = write(&d, name, text);
-        let r = run_tool(
-            "tg-apply",
-            &["-u", &url, "-t", "tg_x1234567", "-f", &p],
-            &[],
-            None,
-        );
+        let r = tg("tg-apply")
+            .url(&url)
+            .token("tg_x1234567")
+            .args(["-f", &p])
+            .run();
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
         assert!(
             r.stderr.starts_with(&format!("tg-apply: error: {p}{want}")),
@@ -857,15 +853,13 @@ fn a_manifest_error_names_the_file_the_line_and_the_field() {
         );
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     }
-    let r = run_tool("tg-apply", &["-u", &url, "-f", "-"], &[], Some("{}"));
+    let r = tg("tg-apply").url(&url).args(["-f", "-"]).stdin("{}").run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--format"), "{}", r.stderr);
-    let r = run_tool(
-        "tg-apply",
-        &["-u", &url, "-f", &write(&d, "m.txt", "")],
-        &[],
-        None,
-    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .args(["-f", &write(&d, "m.txt", "")])
+        .run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot tell the format"), "{}", r.stderr);
 }
@@ -875,22 +869,12 @@ fn a_manifest_on_stdin_and_a_loose_password_file() {
     let gw = start(Compat::Design, None);
     let url = gw.url.clone();
     let json = r#"{"workspaces": [{"id": "acme"}], "users": [{"username": "zed", "workspace": "acme", "password": {"file": "/nonexistent/pw"}}]}"#;
-    let r = run_tool(
-        "tg-apply",
-        &[
-            "-u",
-            &url,
-            "-t",
-            &gw.admin,
-            "-f",
-            "-",
-            "--format",
-            "json",
-            "--dry-run",
-        ],
-        &[],
-        Some(json),
-    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .token(&gw.admin)
+        .args(["-f", "-", "--format", "json", "--dry-run"])
+        .stdin(json)
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("tg-apply: error: <stdin>: the initial password of users[0] (zed): /nonexistent/pw does not exist"), "{}", r.stderr);
     let d = tmpdir("loose");
@@ -917,18 +901,13 @@ fn a_closed_stdout_with_minted_secrets_is_not_exit_0() {
     let (d, m) = manifest_dir("closed");
     let before = gw.summary();
     let run = |stdout: Stdio| {
-        let mut cmd = Command::new(bin_dir().join("tg-apply"));
-        clean_env(&mut cmd);
-        cmd.args(["-u", &gw.url, "-t", &gw.admin, "-f", &m])
+        let r = gw
+            .tg("tg-apply")
+            .args(["-f", &m])
             .env("ALICE_PW", "alice-pw-1234")
-            .stdin(Stdio::null())
             .stdout(stdout)
-            .stderr(Stdio::piped());
-        let out = cmd.output().unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .run();
+        (r.code, r.stderr)
     };
     // A closed stdout (reopened on /dev/null by the runtime) and /dev/full.
     for stdout in [
@@ -974,38 +953,29 @@ fn a_closed_stdout_with_minted_secrets_is_not_exit_0() {
 fn the_plan_is_coloured_on_a_terminal_unless_no_color() {
     let gw = start(Compat::Design, None);
     let (_d, m) = manifest_dir("colour");
-    let on_tty = |no_color: Option<&str>| {
-        let cmdline = format!(
-            "'{}' -u '{}' -t '{}' -f '{}' --dry-run",
-            bin_dir().join("tg-apply").display(),
-            gw.url,
-            gw.admin,
-            m
-        );
-        let mut cmd = Command::new("script");
-        clean_env(&mut cmd);
-        cmd.env("ALICE_PW", "alice-pw-1234");
-        cmd.env_remove("NO_COLOR");
-        if let Some(v) = no_color {
-            cmd.env("NO_COLOR", v);
+    let on_tty = |var: Option<(&str, &str)>| {
+        let mut t = gw
+            .tg("tg-apply")
+            .args(["-f", &m, "--dry-run"])
+            .env("ALICE_PW", "alice-pw-1234");
+        if let Some((k, v)) = var {
+            t = t.env(k, v);
         }
-        let out = cmd
-            .args(["-q", "-e", "-c", &cmdline, "/dev/null"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("script(1) from util-linux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        t.on_tty("").1
     };
     let screen = on_tty(None);
     assert!(
         screen.contains("\x1b[32m+ create workspace acme\x1b[0m"),
         "{screen:?}"
     );
-    let screen = on_tty(Some("1"));
-    assert!(
-        screen.contains("+ create workspace acme") && !screen.contains("\x1b["),
-        "{screen:?}"
-    );
+    // NO_COLOR, and a terminal that cannot show colour.
+    for var in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        let screen = on_tty(Some(var));
+        assert!(
+            screen.contains("+ create workspace acme") && !screen.contains("\x1b["),
+            "{var:?}: {screen:?}"
+        );
+    }
     // Not a terminal: never coloured.
     let r = gw.apply(&["-f", &m, "--dry-run"], ENV);
     assert!(!r.stderr.contains('\x1b'));
@@ -1341,15 +1311,13 @@ fn two_keys_of_one_name_are_named_and_refused() {
 fn apply_limited(manifest: &Path) -> (i32, String) {
     use std::os::unix::process::CommandExt;
     let url = format!("http://127.0.0.1:{}/", common::closed_port());
-    let mut cmd = Command::new(bin_dir().join("tg-apply"));
-    clean_env(&mut cmd);
-    cmd.args(["-u", &url, "-t", "tg_x1234567", "-f"])
-        .arg(manifest)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut t = tg("tg-apply")
+        .url(&url)
+        .token("tg_x1234567")
+        .arg("-f")
+        .arg(manifest);
     unsafe {
-        cmd.pre_exec(|| {
+        t.command().pre_exec(|| {
             let gib = libc::rlimit {
                 rlim_cur: 1 << 30,
                 rlim_max: 1 << 30,
@@ -1366,11 +1334,8 @@ fn apply_limited(manifest: &Path) -> (i32, String) {
             Ok(())
         });
     }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = t.run();
+    (r.code, r.stderr)
 }
 
 #[test]
@@ -1425,23 +1390,11 @@ fn secrets_out_dash_is_standard_output() {
     let gw = start(Compat::Design, None);
     let d = tmpdir("dash");
     let m = write(&d, "m.yaml", "api_keys:\n  - {user: admin, name: ci}\n");
-    let mut cmd = Command::new(bin_dir().join("tg-apply"));
-    clean_env(&mut cmd);
-    let out = cmd
-        .args([
-            "-u",
-            &gw.url,
-            "-t",
-            &gw.admin,
-            "-f",
-            &m,
-            "--secrets-out",
-            "-",
-        ])
+    let out = gw
+        .tg("tg-apply")
+        .args(["-f", &m, "--secrets-out", "-"])
         .current_dir(&d)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let s = secrets(&String::from_utf8_lossy(&out.stdout));
@@ -1496,12 +1449,11 @@ fn a_caller_missing_from_the_user_list_is_still_protected() {
         "m.yaml",
         "workspaces: [{id: default, enabled: false}]\n",
     );
-    let r = run_tool(
-        "tg-apply",
-        &["-u", &mock.url(), "-t", "tg_x1234567", "-f", &m, "--yes"],
-        &[],
-        None,
-    );
+    let r = tg("tg-apply")
+        .url(&mock.url())
+        .token("tg_x1234567")
+        .args(["-f", &m, "--yes"])
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains(

@@ -26,8 +26,8 @@ fn norm(s: &str) -> String {
 }
 
 /// The run, with the token nowhere on stderr (nor any long piece of it).
-fn status(args: &[&str], env: &[(&str, &str)], token: &str) -> Run {
-    let r = run_tool(TOOL, args, env, None);
+fn status(t: TestCommand, token: &str) -> Run {
+    let r = t.run();
     no_secret(&r.stderr, token);
     r
 }
@@ -62,23 +62,19 @@ impl Gw {
 fn gateway() -> Gw {
     let gw = dev_gateway(|_| {});
     let url = gw.url();
-    let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let admin = r.stdout.trim().to_string();
-    let r = run_tool(
-        "tg-create-workspace",
-        &["-u", &url, "-t", &admin, "--workspace-id", "research"],
-        &[],
-        None,
-    );
+    let r = tg("tg-create-workspace")
+        .url(&url)
+        .token(&admin)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run_tool(
-        "tg-create-user",
-        &[
-            "-u",
-            &url,
-            "-t",
-            &admin,
+    let r = tg("tg-create-user")
+        .url(&url)
+        .token(&admin)
+        .args([
             "-w",
             "research",
             "--username",
@@ -86,18 +82,16 @@ fn gateway() -> Gw {
             "--roles",
             "writer",
             "--password-stdin",
-        ],
-        &[],
-        Some("alice-Passw0rd\n"),
-    );
+        ])
+        .stdin("alice-Passw0rd\n")
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let alice_id = r.stdout.trim().to_string();
-    let r = run_tool(
-        "tg-login",
-        &["-u", &url, "--username", "alice", "--password-stdin"],
-        &[],
-        Some("alice-Passw0rd\n"),
-    );
+    let r = tg("tg-login")
+        .url(&url)
+        .args(["--username", "alice", "--password-stdin"])
+        .stdin("alice-Passw0rd\n")
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         gw,
@@ -142,7 +136,7 @@ impl Drop for Dir {
 fn an_api_key_from_the_flag_works_on_both_paths() {
     let g = gateway();
     let url = g.url();
-    let r = status(&["-u", &url, "-t", &g.admin], &[], &g.admin);
+    let r = status(tg(TOOL).url(&url).token(&g.admin), &g.admin);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "");
     assert_eq!(
@@ -164,8 +158,10 @@ fn a_jwt_from_the_environment_shows_its_claims_as_json() {
     let g = gateway();
     let url = g.url();
     let r = status(
-        &["-o", "json"],
-        &[("TRUSTGRAPH_URL", &url), ("TRUSTGRAPH_TOKEN", &g.alice)],
+        tg(TOOL)
+            .args(["-o", "json"])
+            .env("TRUSTGRAPH_URL", &url)
+            .env("TRUSTGRAPH_TOKEN", &g.alice),
         &g.alice,
     );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
@@ -206,7 +202,10 @@ fn a_jwt_from_the_environment_shows_its_claims_as_json() {
     assert!(v.get("token").is_none(), "no token without --show-token");
 
     // The table, for the same JWT: its claims and when it expires.
-    let r = status(&["-u", &url], &[("TRUSTGRAPH_TOKEN", &g.alice)], &g.alice);
+    let r = status(
+        tg(TOOL).url(&url).env("TRUSTGRAPH_TOKEN", &g.alice),
+        &g.alice,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let t = norm(&r.stderr);
     assert!(
@@ -241,7 +240,13 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
     // --token-file
     let file = d.write("admin.token", &format!("{}\n", g.admin));
     let f = file.display().to_string();
-    let r = status(&["-u", &url, "--token-file", &f], &env, &g.admin);
+    let r = status(
+        tg(TOOL)
+            .url(&url)
+            .args(["--token-file", &f])
+            .envs(env.iter().copied()),
+        &g.admin,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr
@@ -250,8 +255,10 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
         r.stderr
     );
     let r = status(
-        &["-u", &url, "--token-file", &f, "-o", "json"],
-        &env,
+        tg(TOOL)
+            .url(&url)
+            .args(["--token-file", &f, "-o", "json"])
+            .envs(env.iter().copied()),
         &g.admin,
     );
     let v = report(&r);
@@ -263,7 +270,7 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
         "config.toml",
         &format!("[profiles.default]\nurl = \"{url}\"\ntoken_file = \"admin.token\"\n"),
     );
-    let r = status(&[], &env, &g.admin);
+    let r = status(tg(TOOL).envs(env.iter().copied()), &g.admin);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
@@ -284,12 +291,11 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
         "config.toml",
         &format!("[profiles.default]\nurl = \"{url}\"\n"),
     );
-    let l = run_tool(
-        "tg-login",
-        &["--save", "--username", "alice", "--password-stdin"],
-        &env,
-        Some("alice-Passw0rd\n"),
-    );
+    let l = tg("tg-login")
+        .args(["--save", "--username", "alice", "--password-stdin"])
+        .envs(env.iter().copied())
+        .stdin("alice-Passw0rd\n")
+        .run();
     assert_eq!(l.code, 0, "{}", l.stderr);
     let saved = std::fs::read_to_string(d.0.join("credentials.toml")).unwrap();
     let jwt = saved
@@ -297,7 +303,7 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
         .find_map(|l| l.strip_prefix("jwt = \""))
         .map(|l| l.trim_end_matches('"').to_string())
         .unwrap();
-    let r = status(&[], &env, &jwt);
+    let r = status(tg(TOOL).envs(env.iter().copied()), &jwt);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let t = norm(&r.stderr);
     assert!(
@@ -306,11 +312,20 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
     );
     assert!(t.contains("kind         JWT\n"), "{t}");
     assert!(t.contains("HTTP whoami  ok: user alice (N ms)\n"), "{t}");
-    let r = status(&["-o", "json"], &env, &jwt);
+    let r = status(
+        tg(TOOL).args(["-o", "json"]).envs(env.iter().copied()),
+        &jwt,
+    );
     assert_eq!(report(&r)["credential"]["source"], "saved-session");
 
     // The flag wins over all of them, and says so.
-    let r = status(&["-t", &g.admin, "-o", "json"], &env, &g.admin);
+    let r = status(
+        tg(TOOL)
+            .token(&g.admin)
+            .args(["-o", "json"])
+            .envs(env.iter().copied()),
+        &g.admin,
+    );
     assert_eq!(report(&r)["credential"]["source"], "flag");
 }
 
@@ -318,7 +333,7 @@ fn token_files_and_saved_sessions_are_named_as_the_source() {
 fn no_credential_is_refused_on_both_paths() {
     let g = gateway();
     let url = g.url();
-    let r = status(&["-u", &url], &[], "");
+    let r = status(tg(TOOL).url(&url), "");
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "");
     assert_eq!(
@@ -333,7 +348,7 @@ fn no_credential_is_refused_on_both_paths() {
              hint: pass -t/--token or set TRUSTGRAPH_TOKEN to an API key or to a JWT from tg-login\n"
         )
     );
-    let r = status(&["-u", &url, "-o", "json"], &[], "");
+    let r = status(tg(TOOL).url(&url).args(["-o", "json"]), "");
     assert_eq!(r.code, 3);
     let v = report(&r);
     assert_eq!(v["credential"]["source"], "none");
@@ -349,7 +364,7 @@ fn an_unknown_api_key_gets_401_and_auth_failed() {
     let g = gateway();
     let url = g.url();
     let bad = "tg_ThisKeyDoesNotExistAnywhere0000";
-    let r = status(&["-u", &url], &[("TRUSTGRAPH_TOKEN", bad)], bad);
+    let r = status(tg(TOOL).url(&url).env("TRUSTGRAPH_TOKEN", bad), bad);
     assert_eq!(r.code, 3);
     let t = norm(&r.stderr);
     assert!(
@@ -370,7 +385,7 @@ fn an_unknown_api_key_gets_401_and_auth_failed() {
 fn a_403_is_refused_with_exit_4() {
     let m = Mock::always(json(403, r#"{"error": "access denied"}"#));
     let key = "tg_SomeKeyThatIsNotAllowedHere00000";
-    let r = status(&["-u", &m.url(), "-t", key], &[], key);
+    let r = status(tg(TOOL).url(&m.url()).token(key), key);
     assert_eq!(r.code, 4, "{}", r.stderr);
     let t = norm(&r.stderr);
     assert!(
@@ -395,7 +410,7 @@ fn a_403_is_refused_with_exit_4() {
 fn an_unreachable_gateway_exits_5() {
     let url = format!("http://127.0.0.1:{}/", closed_port());
     let key = "tg_AKeyForAGatewayThatIsNotThere000";
-    let r = status(&["-u", &url, "-t", key], &[], key);
+    let r = status(tg(TOOL).url(&url).token(key), key);
     assert_eq!(r.code, 5);
     let t = norm(&r.stderr);
     assert!(
@@ -413,7 +428,7 @@ fn an_unreachable_gateway_exits_5() {
     assert!(t.ends_with(&format!(
         "tg-auth-status: error: the credential does not work over HTTP: cannot connect to {url}: connection refused\n"
     )));
-    let r = status(&["-u", &url, "-t", key, "-o", "json"], &[], key);
+    let r = status(tg(TOOL).url(&url).token(key).args(["-o", "json"]), key);
     assert_eq!(report(&r)["checks"]["socket"]["result"], "unreachable");
     assert_eq!(report(&r)["checks"]["socket"]["exit_code"], 5);
 }
@@ -423,7 +438,7 @@ fn an_expired_jwt_is_reported_and_never_sent() {
     let m = Mock::always(json(200, WHOAMI));
     let url = m.url();
     let expired = fake_jwt(tg_iam::time::now() - 600);
-    let r = status(&["-u", &url, "-t", &expired], &[], &expired);
+    let r = status(tg(TOOL).url(&url).token(&expired), &expired);
     assert_eq!(r.code, 3);
     assert!(m.requests().is_empty(), "nothing sent");
     let t = norm(&r.stderr);
@@ -451,14 +466,20 @@ fn an_expired_jwt_is_reported_and_never_sent() {
         ),
         "{t}"
     );
-    let r = status(&["-u", &url, "-t", &expired, "-o", "json"], &[], &expired);
+    let r = status(
+        tg(TOOL).url(&url).token(&expired).args(["-o", "json"]),
+        &expired,
+    );
     assert_eq!(r.code, 3);
     let v = report(&r);
     assert_eq!(v["credential"]["jwt"]["expired"], true);
     assert_eq!(v["checks"]["http"]["result"], "expired");
     assert_eq!(v["checks"]["socket"]["result"], "expired");
     // --offline: still exit 3, still nothing sent.
-    let r = status(&["-u", &url, "-t", &expired, "--offline"], &[], &expired);
+    let r = status(
+        tg(TOOL).url(&url).token(&expired).args(["--offline"]),
+        &expired,
+    );
     assert_eq!(r.code, 3);
     assert!(m.requests().is_empty());
 
@@ -470,7 +491,7 @@ fn an_expired_jwt_is_reported_and_never_sent() {
         "credentials.toml",
         &format!("[sessions.default]\njwt = \"{expired}\"\nexpires = \"\"\nurl = \"{url}\"\n"),
     );
-    let r = status(&["-u", &url], &[("TRUSTGRAPH_CONFIG", &cfg)], &expired);
+    let r = status(tg(TOOL).url(&url).env("TRUSTGRAPH_CONFIG", &cfg), &expired);
     assert_eq!(r.code, 3);
     assert!(
         r.stderr
@@ -486,12 +507,10 @@ fn an_expired_jwt_is_reported_and_never_sent() {
     // export TRUSTGRAPH_TOKEN=... one for a token from the environment.
     let hint = "hint: log in again: tg-login --save --profile default --username NAME\n";
     assert!(r.stderr.ends_with(hint), "{}", r.stderr);
-    let w = common::run_tool(
-        "tg-whoami",
-        &["-u", &url],
-        &[("TRUSTGRAPH_CONFIG", &cfg)],
-        None,
-    );
+    let w = common::tg("tg-whoami")
+        .url(&url)
+        .env("TRUSTGRAPH_CONFIG", &cfg)
+        .run();
     assert_eq!(w.code, 3, "{}", w.stderr);
     assert!(w.stderr.ends_with(hint), "{}", w.stderr);
     assert!(m.requests().is_empty());
@@ -513,7 +532,7 @@ fn http_working_and_the_socket_failing_exits_with_the_socket_failure() {
     ]);
     let url = m.url();
     let key = "tg_AKeyForAGatewayWithoutSocket0000";
-    let r = status(&["-u", &url, "-t", key], &[], key);
+    let r = status(tg(TOOL).url(&url).token(key), key);
     assert_eq!(r.code, 6, "{}", r.stderr);
     let t = norm(&r.stderr);
     assert!(t.contains("HTTP whoami  ok: user alice (N ms)\n"), "{t}");
@@ -535,7 +554,7 @@ fn offline_sends_nothing_and_show_token_prints_it_on_stdout_only() {
     let m = Mock::always(json(200, WHOAMI));
     let url = m.url();
     let key = "tg_OfflineKeyShownOnlyOnStdout00000";
-    let r = status(&["-u", &url, "-t", key, "--offline"], &[], key);
+    let r = status(tg(TOOL).url(&url).token(key).args(["--offline"]), key);
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
     assert!(m.requests().is_empty());
     let t = norm(&r.stderr);
@@ -543,23 +562,18 @@ fn offline_sends_nothing_and_show_token_prints_it_on_stdout_only() {
     assert!(t.contains("socket       skipped (--offline)\n"), "{t}");
 
     let r = status(
-        &["-u", &url, "-t", key, "--offline", "--show-token"],
-        &[],
+        tg(TOOL)
+            .url(&url)
+            .token(key)
+            .args(["--offline", "--show-token"]),
         key,
     );
     assert_eq!((r.code, r.stdout.clone()), (0, format!("{key}\n")));
     let r = status(
-        &[
-            "-u",
-            &url,
-            "-t",
-            key,
-            "--offline",
-            "--show-token",
-            "-o",
-            "json",
-        ],
-        &[],
+        tg(TOOL)
+            .url(&url)
+            .token(key)
+            .args(["--offline", "--show-token", "-o", "json"]),
         key,
     );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
@@ -570,7 +584,7 @@ fn offline_sends_nothing_and_show_token_prints_it_on_stdout_only() {
 
     // Even when the checks fail, --show-token keeps the token on stdout.
     let bad = format!("http://127.0.0.1:{}/", closed_port());
-    let r = status(&["-u", &bad, "-t", key, "--show-token"], &[], key);
+    let r = status(tg(TOOL).url(&bad).token(key).args(["--show-token"]), key);
     assert_eq!((r.code, r.stdout.clone()), (5, format!("{key}\n")));
 }
 
@@ -580,8 +594,7 @@ fn https_and_wss_with_a_private_ca() {
     let front = Front::tls(g.gw.addr);
     let url = format!("https://localhost:{}/", front.port);
     let r = status(
-        &["-u", &url, "-t", &g.admin, "--ca-cert", CA],
-        &[],
+        tg(TOOL).url(&url).token(&g.admin).args(["--ca-cert", CA]),
         &g.admin,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -592,7 +605,7 @@ fn https_and_wss_with_a_private_ca() {
         "{t}"
     );
     // Without the CA, both paths fail the same way: exit 5.
-    let r = status(&["-u", &url, "-t", &g.admin], &[], &g.admin);
+    let r = status(tg(TOOL).url(&url).token(&g.admin), &g.admin);
     assert_eq!(r.code, 5);
     let t = norm(&r.stderr);
     assert!(
@@ -618,8 +631,7 @@ fn both_paths_go_through_the_proxy_the_http_client_would_use() {
     let proxy = Front::proxy(g.gw.addr, Connect::Tunnel);
     let via = format!("http://127.0.0.1:{}", proxy.port);
     let r = status(
-        &["-u", url, "-t", &g.admin],
-        &[("HTTP_PROXY", &via)],
+        tg(TOOL).url(url).token(&g.admin).env("HTTP_PROXY", &via),
         &g.admin,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -648,8 +660,11 @@ fn both_paths_go_through_the_proxy_the_http_client_would_use() {
 
     // NO_PROXY applies to the socket too.
     let r = status(
-        &["-u", url, "-t", &g.admin],
-        &[("HTTP_PROXY", &via), ("NO_PROXY", ".invalid")],
+        tg(TOOL)
+            .url(url)
+            .token(&g.admin)
+            .env("HTTP_PROXY", &via)
+            .env("NO_PROXY", ".invalid"),
         &g.admin,
     );
     assert_eq!(r.code, 5, "direct: the name does not resolve");
@@ -660,8 +675,7 @@ fn both_paths_go_through_the_proxy_the_http_client_would_use() {
     let refusing = Front::proxy(g.gw.addr, Connect::Refuse);
     let via = format!("http://127.0.0.1:{}", refusing.port);
     let r = status(
-        &["-u", url, "-t", &g.admin],
-        &[("HTTP_PROXY", &via)],
+        tg(TOOL).url(url).token(&g.admin).env("HTTP_PROXY", &via),
         &g.admin,
     );
     assert_eq!(r.code, 5, "{}", r.stderr);
@@ -680,7 +694,7 @@ fn the_verbose_trace_shows_both_paths_without_the_token() {
     let g = gateway();
     let url = g.url();
     for token in [&g.admin, &g.alice] {
-        let r = status(&["-u", &url, "-t", token, "-v"], &[], token);
+        let r = status(tg(TOOL).url(&url).token(token).args(["-v"]), token);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let t = &r.stderr;
         assert!(t.contains(&format!("> POST {url}api/v1/iam\n")), "{t}");
@@ -713,7 +727,7 @@ fn a_gateway_echoing_the_token_does_not_get_it_into_the_json_report() {
         json(404, r#"{"error": "not found"}"#),
     ]);
     let url = m.url();
-    let r = status(&["-u", &url, "-t", key, "-o", "json"], &[], key);
+    let r = status(tg(TOOL).url(&url).token(key).args(["-o", "json"]), key);
     assert_eq!(r.code, 6, "{}", r.stderr);
     no_secret(&r.stdout, key);
     assert!(r.stdout.contains("***"), "{}", r.stdout);

@@ -3,7 +3,7 @@
 //! once against the design gateway and once against its 2.11 mode.
 
 mod common;
-use common::run_tool;
+use common::tg;
 use tg_dev_gateway::{crypto, BootstrapMode, Compat, Config, Server};
 
 fn gateway(compat: Compat) -> Server {
@@ -26,12 +26,12 @@ struct Out {
 impl Session {
     /// Run `tool` with TRUSTGRAPH_URL set and `token` as TRUSTGRAPH_TOKEN.
     fn run(&self, tool: &str, token: &str, args: &[&str], stdin: Option<&str>) -> Out {
-        let r = run_tool(
-            tool,
-            args,
-            &[("TRUSTGRAPH_URL", &self.url), ("TRUSTGRAPH_TOKEN", token)],
-            stdin,
-        );
+        let r = tg(tool)
+            .args(args)
+            .env("TRUSTGRAPH_URL", &self.url)
+            .env("TRUSTGRAPH_TOKEN", token)
+            .maybe_stdin(stdin)
+            .run();
         Out {
             code: r.code,
             stdout: r.stdout,
@@ -779,7 +779,7 @@ fn token_mode_seeds_the_admin_and_refuses_bootstrap() {
 fn tls_failure_against_a_plain_http_gateway_exits_5() {
     let gw = gateway(Compat::Design);
     let url = gw.url().replace("http://", "https://");
-    let r = run_tool("tg-whoami", &["-u", &url, "-t", "tg_x"], &[], None);
+    let r = tg("tg-whoami").url(&url).token("tg_x").run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
         r.stderr

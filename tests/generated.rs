@@ -132,9 +132,9 @@ fn completions_man_pages_and_readme_table_are_current() {
     );
 }
 
-/// What `src/bin/NAME.rs` must hold for the tool of type `ty`.
-fn thin_binary(ty: &str) -> String {
-    format!("fn main() -> std::process::ExitCode {{\n    tg_iam::tools::{ty}::main()\n}}\n")
+/// What `src/bin/NAME.rs` must hold for the tool whose type is at `path`.
+fn thin_binary(path: &str) -> String {
+    format!("fn main() -> std::process::ExitCode {{\n    tg_iam::{path}::main()\n}}\n")
 }
 
 /// The file names in `dir` (relative to the root) with `suffix`, stripped
@@ -224,7 +224,7 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
     ));
     for t in TOOLS {
         let path = root().join("src/bin").join(format!("{}.rs", t.name));
-        let want = thin_binary(t.type_name);
+        let want = thin_binary(t.path);
         if let Ok(have) = std::fs::read_to_string(&path) {
             if have != want {
                 problems.push(format!("src/bin/{}.rs must be exactly:\n{want}", t.name));
@@ -239,7 +239,7 @@ fn registry_thin_binaries_man_pages_and_completions_agree() {
         problems.push(format!(
             "create src/bin/{}.rs with:\n{}and add to Cargo.toml:\n[[bin]]\nname = \"{}\"\ntest = false\n",
             t.name,
-            thin_binary(t.type_name),
+            thin_binary(t.path),
             t.name
         ));
     }

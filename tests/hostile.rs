@@ -1,6 +1,6 @@
 //! The tools against a hostile server: one scripted fault per mode, on
 //! 127.0.0.1:0, with "another host" on 127.0.0.2 and another port on
-//! 127.0.0.1. Every tool that sends a secret, and a read tool, runs
+//! 127.0.0.1 (the one scripted server of `common`, each time). Every tool that sends a secret, and a read tool, runs
 //! against every mode, with and without `-v`. For each run:
 //!
 //! * the documented exit code, and nothing on stdout;
@@ -13,10 +13,7 @@
 mod common;
 use common::*;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -100,243 +97,79 @@ const FAULTS: &[Fault] = &[
     Hang,
 ];
 
-/// A listener that records how many bytes anyone sent it.
-struct Sink {
-    port: u16,
-    received: Arc<AtomicUsize>,
-    connections: Arc<AtomicUsize>,
-}
-
-impl Sink {
-    fn start(ip: &str) -> Sink {
-        let l = TcpListener::bind((ip, 0)).unwrap();
-        let port = l.local_addr().unwrap().port();
-        let received = Arc::new(AtomicUsize::new(0));
-        let connections = Arc::new(AtomicUsize::new(0));
-        let (r, c) = (received.clone(), connections.clone());
-        thread::spawn(move || {
-            for s in l.incoming() {
-                let Ok(mut s) = s else { continue };
-                c.fetch_add(1, Ordering::SeqCst);
-                let r = r.clone();
-                thread::spawn(move || {
-                    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
-                    let mut buf = [0u8; 4096];
-                    while let Ok(n) = s.read(&mut buf) {
-                        if n == 0 {
-                            break;
-                        }
-                        r.fetch_add(n, Ordering::SeqCst);
-                    }
-                });
-            }
-        });
-        Sink {
-            port,
-            received,
-            connections,
-        }
-    }
-
-    fn untouched(&self) -> bool {
-        self.received.load(Ordering::SeqCst) == 0 && self.connections.load(Ordering::SeqCst) == 0
-    }
-}
-
-/// The hostile gateway.
-struct Hostile {
-    port: u16,
-    requests: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-struct Raw {
-    target: String,
-    auth: String,
-    body: Vec<u8>,
-}
-
-/// Read a request head; the body only when `read_body`.
-fn read_request(s: &mut TcpStream, read_body: bool) -> Option<Raw> {
-    let mut head = Vec::new();
-    let mut b = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if s.read(&mut b).ok()? == 0 || head.len() > 65_536 {
-            return None;
-        }
-        head.push(b[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
-    let header = |name: &str| {
-        head.lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-            })
-            .unwrap_or_default()
-    };
-    let len: usize = header("content-length").parse().unwrap_or(0);
-    let mut body = vec![0u8; if read_body { len } else { 0 }];
-    if read_body {
-        s.read_exact(&mut body).ok()?;
-    }
-    Some(Raw {
-        target,
-        auth: header("authorization"),
-        body,
-    })
-}
-
 const WHOAMI: &str = r#"{"user": {"id": "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3", "default_workspace": "default", "username": "alice", "name": "Alice", "email": "", "roles": ["admin"], "enabled": true, "must_change_password": false, "created": "2026-11-22T07:00:24+00:00"}, "bootstrap_available": false}"#;
 
-impl Hostile {
-    fn start(fault: Fault, other_host: u16, other_port: u16) -> Hostile {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let reqs = requests.clone();
-        thread::spawn(move || {
-            for s in l.incoming() {
-                let Ok(s) = s else { continue };
-                let reqs = reqs.clone();
-                thread::spawn(move || serve(s, fault, port, other_host, other_port, reqs));
+/// A scripted server that answers every request with `fault`, echoing
+/// what it was sent; redirects go to `other_host` (on 127.0.0.2) and
+/// `other_port` (on 127.0.0.1).
+fn hostile(fault: Fault, other_host: u16, other_port: u16) -> Mock {
+    if fault == TooLarge {
+        // 413 before the body is read, then a lingering close.
+        return Mock::always(Reply::BeforeBody(
+            413,
+            r#"{"error": "request entity too large"}"#.into(),
+        ));
+    }
+    Mock::always(handler(move |req| {
+        // Let change-password's opening whoami through, to reach the change.
+        if req.body.contains(r#""operation": "whoami""#) {
+            return Reply::Raw(200, "application/json", WHOAMI.into());
+        }
+        let auth = req.header("authorization").unwrap_or("");
+        let body = &req.body;
+        let echo_json = serde_json::json!({
+            "error": format!("echo: Authorization: {auth} body: {body}"),
+            "jwt": MINTED_JWT,
+            "api_key_plaintext": MINTED_KEY,
+            "temporary_password": MINTED_TMP,
+            "bootstrap_admin_api_key": MINTED_KEY,
+        })
+        .to_string();
+        let echo_text = format!(
+            "echo: Authorization: {auth}\nbody: {body}\nminted {MINTED_KEY} and {MINTED_JWT}; temporary_password={MINTED_TMP}\n"
+        );
+        let target = &req.target;
+        match fault {
+            RedirectOtherHost(code) => Reply::Redirect(
+                code,
+                format!("http://127.0.0.2:{other_host}{target}?t={TOKEN}"),
+            ),
+            RedirectOtherPort => {
+                Reply::Redirect(307, format!("http://127.0.0.1:{other_port}{target}"))
             }
-        });
-        Hostile { port, requests }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-}
-
-fn serve(
-    mut s: TcpStream,
-    fault: Fault,
-    port: u16,
-    other_host: u16,
-    other_port: u16,
-    reqs: Arc<Mutex<Vec<(String, String)>>>,
-) {
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-    let Some(req) = read_request(&mut s, fault != TooLarge) else {
-        return;
-    };
-    let body = String::from_utf8_lossy(&req.body).into_owned();
-    reqs.lock()
-        .unwrap()
-        .push((req.target.clone(), body.clone()));
-    // Let change-password's opening whoami through, to reach the change.
-    if body.contains(r#""operation": "whoami""#) {
-        let _ = write!(
-            s,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{WHOAMI}",
-            WHOAMI.len()
-        );
-        return;
-    }
-    let echo_json = serde_json::json!({
-        "error": format!("echo: Authorization: {} body: {}", req.auth, body),
-        "jwt": MINTED_JWT,
-        "api_key_plaintext": MINTED_KEY,
-        "temporary_password": MINTED_TMP,
-        "bootstrap_admin_api_key": MINTED_KEY,
-    })
-    .to_string();
-    let echo_text = format!(
-        "echo: Authorization: {}\nbody: {}\nminted {MINTED_KEY} and {MINTED_JWT}; temporary_password={MINTED_TMP}\n",
-        req.auth, body
-    );
-    let reply = |s: &mut TcpStream, status: u16, ctype: &str, b: &str| {
-        let _ = write!(
-            s,
-            "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-            b.len()
-        );
-    };
-    let redirect = |s: &mut TcpStream, status: u16, location: String| {
-        let _ = write!(
-            s,
-            "HTTP/1.1 {status} Moved\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-    };
-    match fault {
-        RedirectOtherHost(code) => redirect(
-            &mut s,
-            code,
-            format!("http://127.0.0.2:{other_host}{}?t={TOKEN}", req.target),
-        ),
-        RedirectOtherPort => redirect(
-            &mut s,
-            307,
-            format!("http://127.0.0.1:{other_port}{}", req.target),
-        ),
-        RedirectToHttps => redirect(
-            &mut s,
-            308,
-            format!("https://127.0.0.1:{port}{}", req.target),
-        ),
-        RedirectLoop => redirect(&mut s, 307, req.target.clone()),
-        EchoJson(code) => reply(&mut s, code, "application/json", &echo_json),
-        EchoText(code) => reply(&mut s, code, "text/plain", &echo_text),
-        Junk200 => reply(&mut s, 200, "text/html", &echo_text),
-        Endless => {
-            let _ = s.write_all(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-            );
-            let chunk = format!("10000\r\n{}\r\n", "A".repeat(0x10000));
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(20) {
-                if s.write_all(chunk.as_bytes()).is_err() {
-                    break;
+            RedirectToHttps => Reply::Redirect(308, format!("https://127.0.0.1:{{port}}{target}")),
+            RedirectLoop => Reply::Redirect(307, target.clone()),
+            EchoJson(code) => Reply::Raw(code, "application/json", echo_json),
+            EchoText(code) => Reply::Raw(code, "text/plain", echo_text),
+            Junk200 => Reply::Raw(200, "text/html", echo_text),
+            Endless => Reply::Endless,
+            ShortBody => Reply::Bytes(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"jwt\": \"{MINTED_JWT}\""
+                )
+                .into_bytes(),
+            ),
+            Http09 => Reply::Bytes(echo_json.into_bytes()),
+            BadStatus => Reply::Bytes(
+                format!(
+                    "HTTP/1.1 abc Weird\r\nContent-Length: {}\r\n\r\n{echo_json}",
+                    echo_json.len()
+                )
+                .into_bytes(),
+            ),
+            HugeHeaders => {
+                let line = format!("X-Junk: {}\r\n", "j".repeat(1000));
+                let mut b = b"HTTP/1.1 200 OK\r\n".to_vec();
+                for _ in 0..2048 {
+                    b.extend_from_slice(line.as_bytes());
                 }
+                b.extend_from_slice(b"Content-Length: 2\r\n\r\n{}");
+                Reply::Bytes(b)
             }
+            Hang => Reply::Hang,
+            TooLarge => unreachable!("answered before the body"),
         }
-        ShortBody => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"jwt\": \"{MINTED_JWT}\""
-            );
-            let _ = s.shutdown(Shutdown::Write);
-            thread::sleep(Duration::from_millis(200));
-        }
-        Http09 => {
-            let _ = s.write_all(echo_json.as_bytes());
-        }
-        BadStatus => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 abc Weird\r\nContent-Length: {}\r\n\r\n{echo_json}",
-                echo_json.len()
-            );
-        }
-        HugeHeaders => {
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n");
-            let line = format!("X-Junk: {}\r\n", "j".repeat(1000));
-            for _ in 0..2048 {
-                if s.write_all(line.as_bytes()).is_err() {
-                    return;
-                }
-            }
-            let _ = s.write_all(b"Content-Length: 2\r\n\r\n{}");
-        }
-        TooLarge => {
-            reply(
-                &mut s,
-                413,
-                "application/json",
-                r#"{"error": "request entity too large"}"#,
-            );
-            // The body is unread. Close as real servers do (a lingering
-            // close: stop writing, drain what the client still sends), so
-            // the 413 is not destroyed by a reset racing the client's
-            // upload; the kernel discards unread replies on a reset.
-            let _ = s.shutdown(Shutdown::Write);
-            s.set_read_timeout(Some(Duration::from_secs(5))).ok();
-            let _ = std::io::copy(&mut (&mut s).take(64 << 20), &mut std::io::sink());
-        }
-        Hang => thread::sleep(Duration::from_secs(20)),
-    }
+    }))
 }
 
 /// One tool and how to run it.
@@ -393,6 +226,12 @@ fn cases() -> Vec<Case> {
             token: true,
         },
         Case {
+            tool: "tg-rotate-api-key",
+            args: s(&["--user-id", "u1", "--name", "ci"]),
+            stdin: String::new(),
+            token: true,
+        },
+        Case {
             tool: "tg-reset-password",
             args: s(&["--user-id", "u1"]),
             stdin: String::new(),
@@ -426,16 +265,10 @@ struct Outcome {
 }
 
 /// Run a tool under the address-space limit, killing it after 30 s.
-fn run_limited(tool: &str, args: &[String], stdin: &str) -> Outcome {
+fn run_limited(mut t: TestCommand) -> Outcome {
     use std::os::unix::process::CommandExt;
-    let mut cmd = Command::new(bin_dir().join(tool));
-    cmd.args(args);
-    clean_env(&mut cmd);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
     unsafe {
-        cmd.pre_exec(|| {
+        t.command().pre_exec(|| {
             let lim = libc::rlimit {
                 rlim_cur: MEMORY_LIMIT,
                 rlim_max: MEMORY_LIMIT,
@@ -445,12 +278,7 @@ fn run_limited(tool: &str, args: &[String], stdin: &str) -> Outcome {
         });
     }
     let start = Instant::now();
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_string();
-    thread::spawn(move || {
-        let _ = input.write_all(data.as_bytes());
-    });
+    let child = t.spawn();
     let pid = child.id();
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let d = done.clone();
@@ -480,28 +308,24 @@ fn run_limited(tool: &str, args: &[String], stdin: &str) -> Outcome {
 
 /// What is wrong with one run, if anything.
 fn check(case: &Case, fault: Fault, verbose: bool) -> Vec<String> {
-    let other_host = Sink::start("127.0.0.2");
-    let other_port = Sink::start("127.0.0.1");
-    let server = Hostile::start(fault, other_host.port, other_port.port);
-    let url = server.url();
-    let mut args = vec!["-u".to_string(), url, "--timeout".into(), "2".into()];
+    // Listeners nothing may reach: another host, another port.
+    let other_host = Mock::always_on("127.0.0.2", Reply::Hang);
+    let other_port = Mock::always(Reply::Hang);
+    let server = hostile(fault, other_host.port, other_port.port);
+    let mut t = tg(case.tool).url(&server.url()).args(["--timeout", "2"]);
     if case.token {
-        args.extend(["-t".to_string(), TOKEN.to_string()]);
+        t = t.token(TOKEN);
     }
     if verbose {
-        args.push("-v".into());
+        t = t.arg("-v");
     }
-    args.extend(case.args.iter().cloned());
-    let r = run_limited(case.tool, &args, &case.stdin);
+    let r = run_limited(t.args(&case.args).stdin(&case.stdin));
     let what = format!("{} {fault:?} -v={verbose}", case.tool);
     let mut problems = Vec::new();
-    let sent: Vec<(String, String)> = server
-        .requests
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(_, b)| !b.contains(r#""operation": "whoami""#))
-        .cloned()
+    let sent: Vec<Req> = server
+        .requests()
+        .into_iter()
+        .filter(|r| !r.body.contains(r#""operation": "whoami""#))
         .collect();
     let want_sent = match fault {
         // The first request and five same-origin hops, then a refusal.
@@ -535,7 +359,7 @@ fn check(case: &Case, fault: Fault, verbose: bool) -> Vec<String> {
             problems.push(format!("{what}: a secret reached stderr: {}", r.stderr));
         }
     }
-    if !other_host.untouched() || !other_port.untouched() {
+    if other_host.connections() != 0 || other_port.connections() != 0 {
         problems.push(format!("{what}: another host was contacted"));
     }
     if r.stderr.contains("panicked") || r.code == 101 || r.code == 134 {

@@ -5,7 +5,7 @@
 //! comma and a quote.
 
 mod common;
-use common::run_tool;
+use common::tg;
 use serde_json::Value;
 use tg_dev_gateway::{crypto, BootstrapMode, Config, Server};
 
@@ -25,7 +25,7 @@ impl Gw {
         c.iterations = crypto::FAST_ITERATIONS;
         let server = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
         let url = server.url();
-        let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+        let r = tg("tg-bootstrap-iam").url(&url).run();
         assert_eq!(r.code, 0, "{}", r.stderr);
         Gw {
             _server: server,
@@ -35,15 +35,12 @@ impl Gw {
     }
 
     fn ok(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> String {
-        let r = run_tool(
-            tool,
-            args,
-            &[
-                ("TRUSTGRAPH_URL", &self.url),
-                ("TRUSTGRAPH_TOKEN", &self.admin),
-            ],
-            stdin,
-        );
+        let r = tg(tool)
+            .args(args)
+            .env("TRUSTGRAPH_URL", &self.url)
+            .env("TRUSTGRAPH_TOKEN", &self.admin)
+            .maybe_stdin(stdin)
+            .run();
         assert_eq!(r.code, 0, "{tool} {args:?}: {}", r.stderr);
         r.stdout
     }
@@ -222,14 +219,14 @@ fn csv_and_ids_drop_terminal_controls_from_server_text() {
 
 #[test]
 fn other_tools_do_not_take_the_list_formats() {
-    let r = run_tool("tg-whoami", &["-o", "csv"], &[], None);
+    let r = tg("tg-whoami").args(["-o", "csv"]).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("[possible values: table, json]"),
         "{}",
         r.stderr
     );
-    let r = run_tool("tg-list-users", &["-o", "yaml"], &[], None);
+    let r = tg("tg-list-users").args(["-o", "yaml"]).run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr

@@ -9,8 +9,6 @@ mod common;
 use common::*;
 use tg_dev_gateway::{crypto, BootstrapMode, Config, Server};
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
-
 struct Gw {
     _server: Server,
     url: String,
@@ -23,7 +21,7 @@ impl Gw {
         c.iterations = crypto::FAST_ITERATIONS;
         let server = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
         let url = server.url();
-        let r = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+        let r = tg("tg-bootstrap-iam").url(&url).run();
         assert_eq!(r.code, 0, "{}", r.stderr);
         Gw {
             _server: server,
@@ -33,15 +31,12 @@ impl Gw {
     }
 
     fn run(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> Run {
-        run_tool(
-            tool,
-            args,
-            &[
-                ("TRUSTGRAPH_URL", &self.url),
-                ("TRUSTGRAPH_TOKEN", &self.admin),
-            ],
-            stdin,
-        )
+        tg(tool)
+            .args(args)
+            .env("TRUSTGRAPH_URL", &self.url)
+            .env("TRUSTGRAPH_TOKEN", &self.admin)
+            .maybe_stdin(stdin)
+            .run()
     }
 }
 
@@ -90,7 +85,7 @@ fn a_duplicate_user_mentions_exists_ok() {
 #[test]
 fn a_timeout_out_of_range_says_the_range_without_contradiction() {
     for bad in ["0", "-1", "86401", "soon"] {
-        let r = run_tool("tg-whoami", &[&format!("--timeout={bad}")], &[], None);
+        let r = tg("tg-whoami").args([&format!("--timeout={bad}")]).run();
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert!(
             r.stderr.contains(&format!(
@@ -106,12 +101,9 @@ fn a_timeout_out_of_range_says_the_range_without_contradiction() {
     std::fs::create_dir_all(&d).unwrap();
     let cfg = d.join("config.toml");
     std::fs::write(&cfg, "[profiles.default]\ntimeout = 0\n").unwrap();
-    let r = run_tool(
-        "tg-whoami",
-        &[],
-        &[("TRUSTGRAPH_CONFIG", cfg.to_str().unwrap())],
-        None,
-    );
+    let r = tg("tg-whoami")
+        .env("TRUSTGRAPH_CONFIG", cfg.to_str().unwrap())
+        .run();
     let _ = std::fs::remove_dir_all(&d);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
@@ -130,7 +122,7 @@ fn a_url_without_a_scheme_says_the_scheme_is_missing() {
         ("localhost:8888", "http://localhost:8888/"),
         ("iam.example.com/", "http://iam.example.com/"),
     ] {
-        let r = run_tool("tg-whoami", &["-u", url, "-t", ADMIN], &[], None);
+        let r = tg("tg-whoami").url(url).token(ADMIN).run();
         assert_eq!(r.code, 2, "{url}: {}", r.stderr);
         assert_eq!(
             r.stderr,
@@ -141,12 +133,7 @@ fn a_url_without_a_scheme_says_the_scheme_is_missing() {
         );
     }
     // A password in such a URL is not repeated in the hint.
-    let r = run_tool(
-        "tg-whoami",
-        &["-u", "bob:hunter22@h:1", "-t", ADMIN],
-        &[],
-        None,
-    );
+    let r = tg("tg-whoami").url("bob:hunter22@h:1").token(ADMIN).run();
     assert_eq!(r.code, 2);
     assert!(!r.stderr.contains("hunter22"), "{}", r.stderr);
 }
@@ -156,7 +143,7 @@ fn a_404_page_is_quoted_once_and_a_base_url_with_a_path_gets_its_root() {
     // aiohttp's 404 page, as a real gateway serves it under /api/v1/api/v1/.
     let m = Mock::always(Reply::Raw(404, "text/plain", "404: Not Found".into()));
     let base = format!("{}api/v1/", m.url());
-    let r = run_tool("tg-whoami", &["-u", &base, "-t", ADMIN], &[], None);
+    let r = tg("tg-whoami").url(&base).token(ADMIN).run();
     assert_eq!(r.code, 6, "{}", r.stderr);
     assert_eq!(
         r.stderr,
@@ -169,7 +156,7 @@ fn a_404_page_is_quoted_once_and_a_base_url_with_a_path_gets_its_root() {
     // At the root, the old hint; a body that does not repeat the status is
     // kept whole.
     let m = Mock::always(Reply::Raw(404, "text/plain", "no such route".into()));
-    let r = run_tool("tg-whoami", &["-u", &m.url(), "-t", ADMIN], &[], None);
+    let r = tg("tg-whoami").gateway(&m).run();
     assert_eq!(
         r.stderr,
         format!(
@@ -221,15 +208,10 @@ fn whoami_explains_the_bootstrap_admins_must_change_password() {
             None,
         )
         .stdout;
-    let r = run_tool(
-        "tg-whoami",
-        &[],
-        &[
-            ("TRUSTGRAPH_URL", &gw.url),
-            ("TRUSTGRAPH_TOKEN", key.trim()),
-        ],
-        None,
-    );
+    let r = tg("tg-whoami")
+        .env("TRUSTGRAPH_URL", &gw.url)
+        .env("TRUSTGRAPH_TOKEN", key.trim())
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("must change password  yes\n"));
     assert!(r.stderr.is_empty(), "{}", r.stderr);
@@ -284,12 +266,11 @@ fn an_unknown_role_is_named_with_the_known_ones_and_strict_roles_refuses_it() {
         ),
         ("tg-update-user", vec!["--user-id", "u1"]),
     ] {
-        let mut a = args.clone();
-        a.extend(["--roles", "reader", "admn", "--strict-roles", "-u"]);
-        let url = m.url();
-        a.push(&url);
-        a.extend(["-t", ADMIN]);
-        let r = run_tool(tool, &a, &[], None);
+        let r = tg(tool)
+            .args(args)
+            .args(["--roles", "reader", "admn", "--strict-roles"])
+            .gateway(&m)
+            .run();
         assert_eq!(r.code, 2, "{tool}: {}", r.stderr);
         assert!(
             r.stderr.contains(&format!(

@@ -66,27 +66,9 @@ impl Outcome {
     }
 }
 
-/// Run `program` with `args` (argv[0] is `program` as given), a clean
-/// environment plus `env`, and `stdin` (none: /dev/null).
-fn exec(program: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Outcome {
-    let mut cmd = Command::new(program);
-    cmd.args(args);
-    clean_env(&mut cmd);
-    cmd.envs(env.iter().copied());
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
-    if let Some(input) = stdin {
-        use std::io::Write;
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    }
-    let out = child.wait_with_output().unwrap();
+/// What `t` produced, to the byte.
+fn outcome(t: TestCommand) -> Outcome {
+    let out = t.output();
     Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: out.stdout,
@@ -128,20 +110,19 @@ impl Ways {
         stdin: Option<&str>,
         server: Option<&Mock>,
     ) -> Outcome {
-        let url = server.map(|m| m.url());
-        let mut args = args.to_vec();
-        if let Some(u) = &url {
-            args.extend(["-u", u.as_str()]);
-        }
-        let ways: [(&str, PathBuf, Vec<&str>); 4] = [
-            ("thin binary", bin_dir().join(tool), args.clone()),
-            ("symbolic link", self.symlinks.join(tool), args.clone()),
-            ("hard link", self.hardlinks.join(tool), args.clone()),
-            ("tg-iam TOOL", multicall(), [&[tool], &args[..]].concat()),
+        let ways = [
+            ("thin binary", program(bin_dir().join(tool))),
+            ("symbolic link", program(self.symlinks.join(tool))),
+            ("hard link", program(self.hardlinks.join(tool))),
+            ("tg-iam TOOL", program(multicall()).arg(tool)),
         ];
         let mut outcomes = Vec::new();
-        for (how, program, argv) in ways {
-            let out = exec(&program, &argv, env, stdin);
+        for (how, t) in ways {
+            let mut t = t.args(args);
+            if let Some(m) = server {
+                t = t.url(&m.url());
+            }
+            let out = outcome(t.envs(env.iter().copied()).maybe_stdin(stdin));
             if let Some(want) = outcomes.first() {
                 assert_eq!(
                     out.text(),
@@ -319,7 +300,9 @@ fn requests_against_tg_dev_gateway_are_the_thin_binarys() {
     c.iterations = crypto::FAST_ITERATIONS;
     let gw = Server::spawn(c, "127.0.0.1:0").expect("gateway starts");
     let url = gw.url();
-    let token = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None)
+    let token = tg("tg-bootstrap-iam")
+        .url(&url)
+        .run()
         .stdout
         .trim()
         .to_string();
@@ -352,14 +335,14 @@ fn requests_against_tg_dev_gateway_are_the_thin_binarys() {
 
 #[test]
 fn tg_iam_lists_and_refuses_unknown_tools() {
-    let list = exec(&multicall(), &["--list"], &[], None);
+    let list = outcome(program(multicall()).args(["--list"]));
     let want: String = TOOLS.iter().map(|t| format!("{}\n", t.name)).collect();
     assert_eq!(
         (list.code, list.stdout, list.stderr),
         (0, want.into_bytes(), vec![])
     );
 
-    let help = exec(&multicall(), &["--help"], &[], None);
+    let help = outcome(program(multicall()).args(["--help"]));
     let text = String::from_utf8(help.stdout).unwrap();
     assert_eq!(help.code, 0);
     // A long purpose is wrapped to the help's width.
@@ -379,11 +362,11 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
         );
     }
 
-    let none = exec(&multicall(), &[], &[], None);
+    let none = outcome(program(multicall()));
     assert_eq!((none.code, none.stdout.len()), (2, 0));
     assert!(String::from_utf8_lossy(&none.stderr).contains("Usage: tg-iam TOOL [ARGS]..."));
 
-    let unknown = exec(&multicall(), &["tg-nope", "--help"], &[], None);
+    let unknown = outcome(program(multicall()).args(["tg-nope", "--help"]));
     assert_eq!(
         (
             unknown.code,
@@ -394,7 +377,7 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
             "tg-iam: error: no tool named \"tg-nope\"\nhint: tg-iam --list prints the tools\n"
         )
     );
-    let short = exec(&multicall(), &["login"], &[], None);
+    let short = outcome(program(multicall()).args(["login"]));
     assert_eq!(
         (short.code, String::from_utf8_lossy(&short.stderr).as_ref()),
         (
@@ -402,7 +385,7 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
             "tg-iam: error: no tool named \"login\"\nhint: did you mean tg-login?\n"
         )
     );
-    let flag = exec(&multicall(), &["--bogus"], &[], None);
+    let flag = outcome(program(multicall()).args(["--bogus"]));
     assert_eq!(flag.code, 2);
 
     // The binary under a name that is no tool's is tg-iam too. (Hard links
@@ -410,7 +393,7 @@ fn tg_iam_lists_and_refuses_unknown_tools() {
     // test forks.)
     let dir = scratch("renamed");
     std::fs::hard_link(multicall(), dir.join("iam")).unwrap();
-    let renamed = exec(&dir.join("iam"), &["--list"], &[], None);
+    let renamed = outcome(program(dir.join("iam")).args(["--list"]));
     assert_eq!(renamed.code, 0);
 }
 
@@ -423,7 +406,7 @@ fn inode(p: &Path) -> (u64, u64) {
 fn install_links_creates_keeps_and_replaces_its_own_links() {
     let dir = scratch("install");
     let d = dir.to_str().unwrap();
-    let r = exec(&multicall(), &["install-links", d], &[], None);
+    let r = outcome(program(multicall()).args(["install-links", d]));
     assert_eq!(r.code, 0, "{}", r.text());
     let want: String = TOOLS
         .iter()
@@ -448,14 +431,14 @@ fn install_links_creates_keeps_and_replaces_its_own_links() {
         assert_eq!(std::fs::read_link(&p).unwrap(), exe);
     }
     // The links work.
-    let v = exec(&dir.join("tg-list-users"), &["--version"], &[], None);
+    let v = outcome(program(dir.join("tg-list-users")).args(["--version"]));
     assert_eq!(
         v.stdout,
         format!("tg-list-users {}\n", env!("CARGO_PKG_VERSION")).as_bytes()
     );
 
     // Again: nothing to do.
-    let again = exec(&multicall(), &["install-links", d], &[], None);
+    let again = outcome(program(multicall()).args(["install-links", d]));
     assert_eq!(again.code, 0);
     assert!(String::from_utf8_lossy(&again.stderr).ends_with(&format!(
         ": 0 created, 0 replaced, {} already there\n",
@@ -463,7 +446,7 @@ fn install_links_creates_keeps_and_replaces_its_own_links() {
     )));
 
     // --hard replaces its own symbolic links with hard links.
-    let hard = exec(&multicall(), &["install-links", d, "--hard"], &[], None);
+    let hard = outcome(program(multicall()).args(["install-links", d, "--hard"]));
     assert_eq!(hard.code, 0, "{}", hard.text());
     assert!(String::from_utf8_lossy(&hard.stderr).ends_with(&format!(
         ": 0 created, {} replaced, 0 already there\n",
@@ -483,12 +466,8 @@ fn install_links_creates_keeps_and_replaces_its_own_links() {
     // A directory holding the binary gets relative symbolic links.
     let beside = scratch("beside");
     std::fs::hard_link(multicall(), beside.join("tg-iam")).unwrap();
-    let r = exec(
-        &beside.join("tg-iam"),
-        &["install-links", beside.to_str().unwrap()],
-        &[],
-        None,
-    );
+    let r =
+        outcome(program(beside.join("tg-iam")).args(["install-links", beside.to_str().unwrap()]));
     assert_eq!(r.code, 0, "{}", r.text());
     assert_eq!(
         std::fs::read_link(beside.join("tg-whoami")).unwrap(),
@@ -501,7 +480,7 @@ fn install_links_refuses_a_foreign_file_and_changes_nothing() {
     let dir = scratch("foreign");
     let d = dir.to_str().unwrap();
     std::fs::write(dir.join("tg-login"), "#!/bin/sh\necho mine\n").unwrap();
-    let r = exec(&multicall(), &["install-links", d], &[], None);
+    let r = outcome(program(multicall()).args(["install-links", d]));
     assert_eq!(
         (r.code, String::from_utf8_lossy(&r.stderr).as_ref(), r.stdout.len()),
         (
@@ -522,12 +501,12 @@ fn install_links_refuses_a_foreign_file_and_changes_nothing() {
 
     // Nor with --hard; nor a symbolic link to something else, nor a hard
     // link to another file.
-    let r = exec(&multicall(), &["install-links", d, "--hard"], &[], None);
+    let r = outcome(program(multicall()).args(["install-links", d, "--hard"]));
     assert_eq!(r.code, 1);
     std::fs::remove_file(dir.join("tg-login")).unwrap();
     std::os::unix::fs::symlink(bin_dir().join("tg-login"), dir.join("tg-login")).unwrap();
     std::fs::hard_link(bin_dir().join("tg-whoami"), dir.join("tg-whoami")).unwrap();
-    let r = exec(&multicall(), &["install-links", d], &[], None);
+    let r = outcome(program(multicall()).args(["install-links", d]));
     assert_eq!(r.code, 1, "{}", r.text());
     assert!(String::from_utf8_lossy(&r.stderr)
         .contains("is not a link to this binary (and 1 more); nothing was changed"));
@@ -540,12 +519,7 @@ fn install_links_refuses_a_foreign_file_and_changes_nothing() {
     // A dangling symbolic link is foreign too.
     let dangling = scratch("dangling");
     std::os::unix::fs::symlink("/nonexistent/tg-iam", dangling.join("tg-whoami")).unwrap();
-    let r = exec(
-        &multicall(),
-        &["install-links", dangling.to_str().unwrap()],
-        &[],
-        None,
-    );
+    let r = outcome(program(multicall()).args(["install-links", dangling.to_str().unwrap()]));
     assert_eq!(r.code, 1, "{}", r.text());
 }
 
@@ -553,12 +527,7 @@ fn install_links_refuses_a_foreign_file_and_changes_nothing() {
 fn install_links_usage_errors_exit_2() {
     let gone = scratch("gone");
     let missing = gone.join("not-there");
-    let r = exec(
-        &multicall(),
-        &["install-links", missing.to_str().unwrap()],
-        &[],
-        None,
-    );
+    let r = outcome(program(multicall()).args(["install-links", missing.to_str().unwrap()]));
     assert_eq!(r.code, 2, "{}", r.text());
     assert!(String::from_utf8_lossy(&r.stderr).starts_with(&format!(
         "tg-iam: error: {} does not exist\n",
@@ -567,32 +536,18 @@ fn install_links_usage_errors_exit_2() {
     let dir = scratch("file");
     let file = dir.join("f");
     std::fs::write(&file, "").unwrap();
-    let r = exec(
-        &multicall(),
-        &["install-links", file.to_str().unwrap()],
-        &[],
-        None,
-    );
+    let r = outcome(program(multicall()).args(["install-links", file.to_str().unwrap()]));
     assert_eq!(r.code, 2, "{}", r.text());
-    assert_eq!(exec(&multicall(), &["install-links"], &[], None).code, 2);
     assert_eq!(
-        exec(
-            &multicall(),
-            &["install-links", "/tmp", "--soft"],
-            &[],
-            None
-        )
-        .code,
+        outcome(program(multicall()).args(["install-links"])).code,
         2
     );
     assert_eq!(
-        exec(
-            &multicall(),
-            &["--list", "install-links", "/tmp"],
-            &[],
-            None
-        )
-        .code,
+        outcome(program(multicall()).args(["install-links", "/tmp", "--soft"])).code,
+        2
+    );
+    assert_eq!(
+        outcome(program(multicall()).args(["--list", "install-links", "/tmp"])).code,
         2
     );
 }
@@ -609,7 +564,7 @@ fn committed_completion(s: &tg_iam::docs::ShellSpec, name: &str) -> Vec<u8> {
 #[test]
 fn completions_are_the_committed_files_of_every_tool_and_tg_iam() {
     for s in tg_iam::docs::SHELLS {
-        let r = exec(&multicall(), &["completions", s.name], &[], None);
+        let r = outcome(program(multicall()).args(["completions", s.name]));
         assert_eq!(r.code, 0, "{}", r.text());
         assert!(r.stderr.is_empty(), "{}", r.text());
         // The committed files, one per tool and tg-iam's, as one script.
@@ -627,7 +582,7 @@ fn completions_are_the_committed_files_of_every_tool_and_tg_iam() {
         );
     }
     // PowerShell allows `using` only at the top: once, there.
-    let ps = exec(&multicall(), &["completions", "powershell"], &[], None);
+    let ps = outcome(program(multicall()).args(["completions", "powershell"]));
     let text = String::from_utf8(ps.stdout).unwrap();
     assert!(text.starts_with("using namespace "), "{text:.200}");
     assert_eq!(
@@ -635,7 +590,7 @@ fn completions_are_the_committed_files_of_every_tool_and_tg_iam() {
             .count(),
         1
     );
-    let r = exec(&multicall(), &["completions", "tcsh"], &[], None);
+    let r = outcome(program(multicall()).args(["completions", "tcsh"]));
     assert_eq!(r.code, 2, "{}", r.text());
     assert!(r.stdout.is_empty());
 }
@@ -670,7 +625,7 @@ fn sourced_bash_completions_complete_every_tool() {
 fn man_writes_the_committed_pages_into_their_sections() {
     let d = scratch("man");
     let dir = d.join("share/man");
-    let r = exec(&multicall(), &["man", dir.to_str().unwrap()], &[], None);
+    let r = outcome(program(multicall()).args(["man", dir.to_str().unwrap()]));
     assert_eq!(r.code, 0, "{}", r.text());
     let listed: Vec<PathBuf> = String::from_utf8(r.stdout.clone())
         .unwrap()
@@ -710,12 +665,12 @@ fn man_writes_the_committed_pages_into_their_sections() {
         );
     }
     // Run again: the pages are replaced, not refused.
-    let again = exec(&multicall(), &["man", dir.to_str().unwrap()], &[], None);
+    let again = outcome(program(multicall()).args(["man", dir.to_str().unwrap()]));
     assert_eq!(again.code, 0, "{}", again.text());
     // A DIR that is a file: exit 1, nothing on stdout.
     let file = d.join("a-file");
     std::fs::write(&file, "").unwrap();
-    let r = exec(&multicall(), &["man", file.to_str().unwrap()], &[], None);
+    let r = outcome(program(multicall()).args(["man", file.to_str().unwrap()]));
     assert_eq!(r.code, 1, "{}", r.text());
     assert!(r.stdout.is_empty());
     assert!(
@@ -744,7 +699,7 @@ fn every_page_and_long_help_ends_with_examples() {
             "{}: 2 to 4 examples",
             t.name
         );
-        let help = exec(&multicall(), &[t.name, "--help"], &[], None);
+        let help = outcome(program(multicall()).args([t.name, "--help"]));
         let help = String::from_utf8(help.stdout).unwrap();
         let tail = &help[help.rfind("Examples:").expect("Examples:")..];
         for (what, cmd) in t.examples {
@@ -769,7 +724,7 @@ fn every_page_and_long_help_ends_with_examples() {
             );
         }
         // -h stays short: exit codes, no examples.
-        let short = exec(&multicall(), &[t.name, "-h"], &[], None);
+        let short = outcome(program(multicall()).args([t.name, "-h"]));
         assert!(!String::from_utf8_lossy(&short.stdout).contains("Examples:"));
     }
     let apply =

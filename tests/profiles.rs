@@ -10,7 +10,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use tg_dev_gateway::{crypto, BootstrapMode, Config as GwConfig, Server};
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
 const WS_OK: &str = r#"{"workspaces": []}"#;
 
 /// A private config directory for one test.
@@ -35,12 +34,9 @@ impl Dir {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
         p
     }
-    /// Run `tool` with this directory's config and `env`.
-    fn run(&self, tool: &str, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-        let cfg = self.config().display().to_string();
-        let mut e: Vec<(&str, &str)> = vec![("TRUSTGRAPH_CONFIG", cfg.as_str())];
-        e.extend_from_slice(env);
-        run_tool(tool, args, &e, stdin)
+    /// `tool` with this directory's config.
+    fn tg(&self, tool: &str) -> TestCommand {
+        tg(tool).env("TRUSTGRAPH_CONFIG", self.config())
     }
 }
 
@@ -102,58 +98,46 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
             .last()
             .map(|r| r.header("authorization").unwrap_or("").to_string())
     };
-    d.run(
-        "tg-list-workspaces",
-        &["-u", &flag.url(), "-t", "tg_flagFLAGflag"],
-        &[
-            ("TRUSTGRAPH_URL", &env.url()),
-            ("TRUSTGRAPH_TOKEN", "tg_envENVenv"),
-        ],
-        None,
-    );
+    d.tg("tg-list-workspaces")
+        .url(&flag.url())
+        .token("tg_flagFLAGflag")
+        .env("TRUSTGRAPH_URL", env.url())
+        .env("TRUSTGRAPH_TOKEN", "tg_envENVenv")
+        .run();
     assert_eq!(seen(&flag).as_deref(), Some("Bearer tg_flagFLAGflag"));
-    d.run(
-        "tg-list-workspaces",
-        &[],
-        &[
-            ("TRUSTGRAPH_URL", &env.url()),
-            ("TRUSTGRAPH_TOKEN", "tg_envENVenv"),
-        ],
-        None,
-    );
+    d.tg("tg-list-workspaces")
+        .env("TRUSTGRAPH_URL", env.url())
+        .env("TRUSTGRAPH_TOKEN", "tg_envENVenv")
+        .run();
     assert_eq!(seen(&env).as_deref(), Some("Bearer tg_envENVenv"));
-    d.run("tg-list-workspaces", &[], &[], None);
+    d.tg("tg-list-workspaces").run();
     assert_eq!(
         seen(&prof).as_deref(),
         Some("Bearer tg_fromProfileTokenFile0123456789ab")
     );
     // --token-file is the flag level, above the variable.
     let ff = flagtok.display().to_string();
-    d.run(
-        "tg-list-workspaces",
-        &["--token-file", &ff],
-        &[("TRUSTGRAPH_TOKEN", "tg_envENVenv")],
-        None,
-    );
+    d.tg("tg-list-workspaces")
+        .args(["--token-file", &ff])
+        .env("TRUSTGRAPH_TOKEN", "tg_envENVenv")
+        .run();
     assert_eq!(
         seen(&prof).as_deref(),
         Some("Bearer tg_fromFlagTokenFile0123456789abcde")
     );
-    let r = d.run(
-        "tg-list-workspaces",
-        &["--token-file", &ff, "-t", "tg_x"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-list-workspaces")
+        .token("tg_x")
+        .args(["--token-file", &ff])
+        .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     // Workspace: flag > env > profile.
     let ws = |args: &[&str], env: &[(&str, &str)]| {
-        d.run(
-            "tg-revoke-api-key",
-            &[&["--key-id", "k"], args].concat(),
-            env,
-            None,
-        );
+        d.tg("tg-revoke-api-key")
+            .args(["--key-id", "k"])
+            .args(args)
+            .envs(env.iter().copied())
+            .run();
         prof.requests().last().unwrap().json()["workspace"].clone()
     };
     assert_eq!(ws(&["-w", "f"], &[("TRUSTGRAPH_WORKSPACE", "e")]), "f");
@@ -165,12 +149,11 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
         "empty stops the lookup"
     );
     // tg-config names every source.
-    let r = d.run(
-        "tg-config",
-        &["--timeout", "3"],
-        &[("TRUSTGRAPH_URL", &env.url())],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["--timeout", "3"])
+        .env("TRUSTGRAPH_URL", env.url())
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[1], "profile   = default (default)");
@@ -189,7 +172,7 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
         "{}",
         r.stderr
     );
-    let r = d.run("tg-config", &[], &[], None);
+    let r = d.tg("tg-config").run();
     assert_eq!(
         r.stdout.lines().nth(3),
         Some("token     = API key tg_from… (from profile default's token file)")
@@ -200,7 +183,7 @@ fn one_precedence_for_every_setting_flag_env_profile_default() {
         !r.stdout.contains("ProfileTokenFile0123"),
         "never the whole token"
     );
-    let r = d.run("tg-config", &["-o", "json"], &[], None);
+    let r = d.tg("tg-config").args(["-o", "json"]).run();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["timeout"]["value"], 7.0);
     assert_eq!(v["timeout"]["source"], "from profile default");
@@ -221,28 +204,24 @@ fn profiles_are_selected_by_flag_variable_or_default_and_unknown_ones_are_refuse
         ),
     )
     .unwrap();
-    d.run("tg-list-workspaces", &["-t", ADMIN], &[], None);
+    d.tg("tg-list-workspaces").token(ADMIN).run();
     assert_eq!((a.requests().len(), b.requests().len()), (1, 0));
-    d.run(
-        "tg-list-workspaces",
-        &["-t", ADMIN],
-        &[("TRUSTGRAPH_PROFILE", "b")],
-        None,
-    );
+    d.tg("tg-list-workspaces")
+        .token(ADMIN)
+        .env("TRUSTGRAPH_PROFILE", "b")
+        .run();
     assert_eq!((a.requests().len(), b.requests().len()), (1, 1));
-    d.run(
-        "tg-list-workspaces",
-        &["-t", ADMIN, "--profile", "a"],
-        &[("TRUSTGRAPH_PROFILE", "b")],
-        None,
-    );
+    d.tg("tg-list-workspaces")
+        .token(ADMIN)
+        .args(["--profile", "a"])
+        .env("TRUSTGRAPH_PROFILE", "b")
+        .run();
     assert_eq!((a.requests().len(), b.requests().len()), (2, 1));
-    let r = d.run(
-        "tg-list-workspaces",
-        &["-t", ADMIN, "--profile", "c"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-list-workspaces")
+        .token(ADMIN)
+        .args(["--profile", "c"])
+        .run();
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -262,7 +241,7 @@ fn a_corrupt_config_names_the_file_and_the_line() {
         "[profiles.a]\nurl = \"http://x/\"\ntimeout = \"soon\"\n",
     )
     .unwrap();
-    let r = d.run("tg-whoami", &["-t", ADMIN], &[], None);
+    let r = d.tg("tg-whoami").token(ADMIN).run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.starts_with(&format!(
@@ -273,7 +252,7 @@ fn a_corrupt_config_names_the_file_and_the_line() {
         r.stderr
     );
     std::fs::write(d.config(), "default_profile = \n").unwrap();
-    let r = d.run("tg-whoami", &["-t", ADMIN], &[], None);
+    let r = d.tg("tg-whoami").token(ADMIN).run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(", line 1: "), "{}", r.stderr);
 }
@@ -286,25 +265,21 @@ fn tg_config_set_keeps_comments_and_use_switches_profiles() {
         "# my gateways\n[profiles.prod] # the real one\nurl = \"https://prod.example/\"\nfuture_key = 1\n",
     )
     .unwrap();
-    let r = d.run(
-        "tg-config",
-        &["set", "--profile", "dev", "url", "http://localhost:8888/"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["set", "--profile", "dev", "url", "http://localhost:8888/"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = d.run(
-        "tg-config",
-        &["--profile", "prod", "set", "timeout", "12"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["--profile", "prod", "set", "timeout", "12"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
         format!("profile prod: timeout set ({})\n", d.config().display())
     );
-    let r = d.run("tg-config", &["use", "dev"], &[], None);
+    let r = d.tg("tg-config").args(["use", "dev"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(d.config()).unwrap();
     for kept in [
@@ -316,19 +291,17 @@ fn tg_config_set_keeps_comments_and_use_switches_profiles() {
     ] {
         assert!(text.contains(kept), "{kept} in {text}");
     }
-    let r = d.run("tg-config", &[], &[], None);
+    let r = d.tg("tg-config").run();
     assert!(
         r.stdout
             .contains("profile   = dev (from default_profile in the config file)"),
         "{}",
         r.stdout
     );
-    let r = d.run(
-        "tg-config",
-        &["unset", "--profile", "prod", "timeout"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["unset", "--profile", "prod", "timeout"])
+        .run();
     assert_eq!(r.code, 0);
     assert!(!std::fs::read_to_string(d.config())
         .unwrap()
@@ -338,7 +311,7 @@ fn tg_config_set_keeps_comments_and_use_switches_profiles() {
         vec!["set", "timeout", "soon"],
         vec!["use", "nope"],
     ] {
-        let r = d.run("tg-config", &bad, &[], None);
+        let r = d.tg("tg-config").args(&bad).run();
         assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
     }
 }
@@ -351,24 +324,14 @@ fn gateway() -> Server {
 
 /// Bootstrap `gw` and create alice (password `alice-Passw0rd`).
 fn alice(gw: &Server) {
-    let r = run_tool("tg-bootstrap-iam", &["-u", &gw.url()], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&gw.url()).run();
     let admin = r.stdout.trim().to_string();
-    let r = run_tool(
-        "tg-create-user",
-        &[
-            "-u",
-            &gw.url(),
-            "-t",
-            &admin,
-            "-w",
-            "default",
-            "--username",
-            "alice",
-            "--password-stdin",
-        ],
-        &[],
-        Some("alice-Passw0rd\n"),
-    );
+    let r = tg("tg-create-user")
+        .url(&gw.url())
+        .token(&admin)
+        .args(["-w", "default", "--username", "alice", "--password-stdin"])
+        .stdin("alice-Passw0rd\n")
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -379,19 +342,11 @@ fn a_saved_session_is_private_used_and_removed_by_logout() {
     let d = Dir::new("session");
     let url = gw.url();
     let login = |d: &Dir| {
-        d.run(
-            "tg-login",
-            &[
-                "-u",
-                &url,
-                "--save",
-                "--username",
-                "alice",
-                "--password-stdin",
-            ],
-            &[],
-            Some("alice-Passw0rd\n"),
-        )
+        d.tg("tg-login")
+            .url(&url)
+            .args(["--save", "--username", "alice", "--password-stdin"])
+            .stdin("alice-Passw0rd\n")
+            .run()
     };
     let r = login(&d);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -411,10 +366,10 @@ fn a_saved_session_is_private_used_and_removed_by_logout() {
     assert_eq!(mode(&d.credentials()), 0o600);
     assert_eq!(std::fs::read_dir(&d.0).unwrap().count(), 1);
     // Used when no token is given, and named as the source.
-    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    let r = d.tg("tg-whoami").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("alice"));
-    let r = d.run("tg-config", &["-u", &url], &[], None);
+    let r = d.tg("tg-config").url(&url).run();
     assert!(
         r.stdout
             .contains("(from the session saved for profile default)"),
@@ -423,13 +378,13 @@ fn a_saved_session_is_private_used_and_removed_by_logout() {
     );
     // Never sent to another gateway.
     let other = Mock::always(json(401, r#"{"error": "auth failure"}"#));
-    let r = d.run("tg-whoami", &["-u", &other.url()], &[], None);
+    let r = d.tg("tg-whoami").url(&other.url()).run();
     assert_eq!(r.code, 3);
     assert_eq!(other.requests()[0].header("authorization"), None);
     assert!(r.stderr.contains("not sent"), "{}", r.stderr);
     // A loose credentials file is refused, naming chmod 600.
     std::fs::set_permissions(d.credentials(), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    let r = d.tg("tg-whoami").url(&url).run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("hint: it holds a secret: run chmod 600"),
@@ -438,17 +393,17 @@ fn a_saved_session_is_private_used_and_removed_by_logout() {
     );
     std::fs::set_permissions(d.credentials(), std::fs::Permissions::from_mode(0o600)).unwrap();
     // tg-logout removes it, and says so; a second time there is nothing.
-    let r = d.run("tg-logout", &[], &[], None);
+    let r = d.tg("tg-logout").run();
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "Removed the session of profile default\n")
     );
-    let r = d.run("tg-logout", &[], &[], None);
+    let r = d.tg("tg-logout").run();
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "No saved session for profile default.\n")
     );
-    let r = d.run("tg-whoami", &["-u", &url], &[], None);
+    let r = d.tg("tg-whoami").url(&url).run();
     assert_eq!(r.code, 3, "no session: no token");
 }
 
@@ -461,14 +416,14 @@ fn logout_all_removes_every_profile() {
         "[sessions.a]\njwt = \"x.y.z\"\nurl = \"http://a/\"\n[sessions.b]\njwt = \"x.y.z\"\nurl = \"http://b/\"\n",
         0o600,
     );
-    let r = d.run("tg-logout", &["--profile", "b"], &[], None);
+    let r = d.tg("tg-logout").args(["--profile", "b"]).run();
     assert_eq!(r.stdout, "Removed the session of profile b\n");
     d.write(
         "credentials.toml",
         "[sessions.a]\njwt = \"x.y.z\"\nurl = \"http://a/\"\n[sessions.b]\njwt = \"x.y.z\"\nurl = \"http://b/\"\n",
         0o600,
     );
-    let r = d.run("tg-logout", &["--all"], &[], None);
+    let r = d.tg("tg-logout").args(["--all"]).run();
     assert_eq!(
         r.stdout,
         "Removed the session of profile a\nRemoved the session of profile b\n"
@@ -483,7 +438,7 @@ fn an_expired_session_is_not_sent_and_one_about_to_expire_warns() {
     let url = m.url();
     let expired = jwt(now() - 120);
     d.write("credentials.toml", &session_file(&url, &expired), 0o600);
-    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    let r = d.tg("tg-list-workspaces").url(&url).run();
     assert_eq!(r.code, 3);
     assert!(
         r.stderr
@@ -497,7 +452,7 @@ fn an_expired_session_is_not_sent_and_one_about_to_expire_warns() {
 
     let soon = jwt(now() + 120);
     d.write("credentials.toml", &session_file(&url, &soon), 0o600);
-    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    let r = d.tg("tg-list-workspaces").url(&url).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.starts_with(
@@ -512,7 +467,7 @@ fn an_expired_session_is_not_sent_and_one_about_to_expire_warns() {
     );
     let later = jwt(now() + 3600);
     d.write("credentials.toml", &session_file(&url, &later), 0o600);
-    let r = d.run("tg-list-workspaces", &["-u", &url], &[], None);
+    let r = d.tg("tg-list-workspaces").url(&url).run();
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
 
@@ -522,12 +477,11 @@ fn loose_token_files_are_refused() {
     let m = Mock::always(json(200, WS_OK));
     let t = d.write("t.token", "tg_abcdefghijklmnopqrstuvwxyz012345\n", 0o640);
     let tf = t.display().to_string();
-    let r = d.run(
-        "tg-list-workspaces",
-        &["-u", &m.url(), "--token-file", &tf],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-list-workspaces")
+        .url(&m.url())
+        .args(["--token-file", &tf])
+        .run();
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -541,11 +495,11 @@ fn loose_token_files_are_refused() {
         ),
     )
     .unwrap();
-    let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);
+    let r = d.tg("tg-list-workspaces").url(&m.url()).run();
     assert_eq!(r.code, 2);
     assert!(m.requests().is_empty());
     std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let r = d.run("tg-list-workspaces", &["-u", &m.url()], &[], None);
+    let r = d.tg("tg-list-workspaces").url(&m.url()).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -554,12 +508,9 @@ fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
     // Ten tg-config set at once: each read-modify-write holds the lock,
     // so every profile survives (without it, 1 to 3 did).
     let d = Dir::new("race");
-    let cfg = d.config().display().to_string();
     let children: Vec<_> = (0..10)
         .map(|n| {
-            let mut cmd = std::process::Command::new(bin_dir().join("tg-config"));
-            clean_env(&mut cmd);
-            cmd.env("TRUSTGRAPH_CONFIG", &cfg)
+            d.tg("tg-config")
                 .args([
                     "set",
                     "--profile",
@@ -568,9 +519,7 @@ fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
                     &format!("http://h{n}.example/"),
                 ])
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
                 .spawn()
-                .unwrap()
         })
         .collect();
     for c in children {
@@ -597,12 +546,10 @@ fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
     let target = dots.write("trustgraph.toml", "# mine\n", 0o600);
     let d = Dir::new("linked");
     std::os::unix::fs::symlink(&target, d.config()).unwrap();
-    let r = d.run(
-        "tg-config",
-        &["set", "url", "http://linked.example/"],
-        &[],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["set", "url", "http://linked.example/"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(d.config().is_symlink(), "the link was replaced");
     let text = std::fs::read_to_string(&target).unwrap();
@@ -611,11 +558,32 @@ fn concurrent_edits_are_all_kept_and_symlinks_are_written_through() {
 }
 
 #[test]
+fn a_config_file_that_cannot_be_written_is_a_local_failure() {
+    // The config file links to a directory that does not exist: it reads
+    // as absent, and cannot be written (exit 9, not a usage error).
+    let d = Dir::new("unwritable");
+    std::os::unix::fs::symlink(d.0.join("gone/config.toml"), d.config()).unwrap();
+    let r = d
+        .tg("tg-config")
+        .args(["set", "--profile", "dev", "url", "http://localhost:8888/"])
+        .run();
+    assert_eq!(r.code, 9, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tg-config: error: cannot write config file {}: it is a symbolic link whose target cannot be resolved: No such file or directory (os error 2)\n",
+            d.config().display()
+        )
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
 fn logout_all_removes_only_a_credentials_file_of_its_own() {
     // Ours, but too open to be read as a secret: removed whole.
     let d = Dir::new("logout-open");
     d.write("credentials.toml", "[sessions]\n", 0o644);
-    let r = d.run("tg-logout", &["--all"], &[], None);
+    let r = d.tg("tg-logout").args(["--all"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, format!("Removed {}\n", d.credentials().display()));
     assert!(r.stderr.contains("removed it whole"), "{}", r.stderr);
@@ -629,7 +597,7 @@ fn logout_all_removes_only_a_credentials_file_of_its_own() {
     ] {
         let d = Dir::new("logout-foreign");
         d.write("credentials.toml", text, perm);
-        let r = d.run("tg-logout", &["--all"], &[], None);
+        let r = d.tg("tg-logout").args(["--all"]).run();
         assert_eq!(r.code, 2, "{text}: {}", r.stderr);
         assert_eq!(r.stdout, "");
         assert!(
@@ -664,7 +632,7 @@ fn a_profile_token_file_goes_only_to_the_profile_url() {
             .last()
             .map(|r| r.header("authorization").unwrap_or("").to_string())
     };
-    let r = d.run("tg-list-workspaces", &[], &[], None);
+    let r = d.tg("tg-list-workspaces").run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         auth(&home).as_deref(),
@@ -677,7 +645,11 @@ fn a_profile_token_file_goes_only_to_the_profile_url() {
     ] {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         let e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let r = d.run("tg-list-workspaces", &a, &e, None);
+        let r = d
+            .tg("tg-list-workspaces")
+            .args(&a)
+            .envs(e.iter().copied())
+            .run();
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(auth(&other).as_deref(), Some(""), "{}", r.stderr);
         assert!(
@@ -700,7 +672,7 @@ fn tg_config_use_of_an_unknown_profile_does_not_blame_the_profile_flag() {
         "[profiles.staging]\nurl = \"http://s/\"\n",
         0o600,
     );
-    let r = d.run("tg-config", &["use", "nope"], &[], None);
+    let r = d.tg("tg-config").args(["use", "nope"]).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
         r.stderr,
@@ -710,7 +682,7 @@ fn tg_config_use_of_an_unknown_profile_does_not_blame_the_profile_flag() {
         )
     );
     assert!(!r.stderr.contains("--profile"), "{}", r.stderr);
-    let r = d.run("tg-config", &["use", "staging"], &[], None);
+    let r = d.tg("tg-config").args(["use", "staging"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(d.config()).unwrap();
     assert!(
@@ -723,7 +695,7 @@ fn tg_config_use_of_an_unknown_profile_does_not_blame_the_profile_flag() {
 fn tg_config_list_shows_every_profile_its_session_and_the_default() {
     let d = Dir::new("list");
     // No config file at all: the default profile, undefined, is listed.
-    let r = d.run("tg-config", &["list"], &[], None);
+    let r = d.tg("tg-config").args(["list"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
@@ -748,7 +720,7 @@ fn tg_config_list_shows_every_profile_its_session_and_the_default() {
         ),
         0o600,
     );
-    let r = d.run("tg-config", &["list"], &[], None);
+    let r = d.tg("tg-config").args(["list"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rows: Vec<Vec<String>> = r
         .stdout
@@ -784,12 +756,11 @@ fn tg_config_list_shows_every_profile_its_session_and_the_default() {
     assert!(!r.stdout.contains(&live) && !r.stdout.contains(&dead));
 
     // JSON (after the subcommand too), with the selected profile.
-    let r = d.run(
-        "tg-config",
-        &["list", "-o", "json"],
-        &[("TRUSTGRAPH_PROFILE", "staging")],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["list", "-o", "json"])
+        .env("TRUSTGRAPH_PROFILE", "staging")
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let by = |n: &str| {
@@ -812,7 +783,7 @@ fn tg_config_list_shows_every_profile_its_session_and_the_default() {
 #[test]
 fn tg_config_current_prints_the_selected_profile_without_the_network() {
     let d = Dir::new("current");
-    let r = d.run("tg-config", &["current"], &[], None);
+    let r = d.tg("tg-config").args(["current"]).run();
     assert_eq!(
         (r.code, r.stdout.as_str()),
         (0, "default\n"),
@@ -825,29 +796,30 @@ fn tg_config_current_prints_the_selected_profile_without_the_network() {
         0o600,
     );
     // The profile's gateway (port 9, discard) is never contacted.
-    let r = d.run("tg-config", &["current"], &[], None);
+    let r = d.tg("tg-config").args(["current"]).run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, "prod\n", "")
     );
-    let r = d.run(
-        "tg-config",
-        &["current"],
-        &[("TRUSTGRAPH_PROFILE", "dev")],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["current"])
+        .env("TRUSTGRAPH_PROFILE", "dev")
+        .run();
     assert_eq!(r.stdout, "dev\n");
-    let r = d.run("tg-config", &["--profile", "prod", "current"], &[], None);
+    let r = d
+        .tg("tg-config")
+        .args(["--profile", "prod", "current"])
+        .run();
     assert_eq!(r.stdout, "prod\n");
-    let r = d.run(
-        "tg-config",
-        &["current"],
-        &[("TRUSTGRAPH_PROFILE", "nope")],
-        None,
-    );
+    let r = d
+        .tg("tg-config")
+        .args(["current"])
+        .env("TRUSTGRAPH_PROFILE", "nope")
+        .run();
     assert_eq!(r.code, 2);
     assert!(r.stdout.is_empty());
-    let r = d.run("tg-config", &["--profile", "", "current"], &[], None);
+    let r = d.tg("tg-config").args(["--profile", "", "current"]).run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr

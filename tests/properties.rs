@@ -115,7 +115,7 @@ proptest! {
     fn json_output_is_terminal_safe_and_lossless(s in "\\PC{0,30}|[\\x00-\\x{a0}\\x{2000}-\\x{206f}]{0,30}") {
         let v = serde_json::json!({"k": s});
         let out = output::json(&v);
-        prop_assert!(!out.chars().any(|c| output::is_unsafe_char(c) && c != '\n'));
+        prop_assert!(!out.chars().any(|c| redact::is_unsafe_char(c) && c != '\n'));
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         prop_assert_eq!(back, v);
     }

@@ -5,11 +5,9 @@
 mod common;
 use common::*;
 
-use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
 const KEY_REPLY: &str = r#"{"api_key_plaintext": "tg_Lc1WWqglejREJXfN6W6emlKQAXHhAwdY", "api_key": {"id": "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd", "user_id": "u1", "name": "ci", "prefix": "tg_Lc1W", "expires": "", "created": "", "last_used": ""}, "bootstrap_available": false}"#;
 const BOOTSTRAP_REPLY: &str = r#"{"bootstrap_admin_user_id": "00447673-fc19-4db0-bfd9-478fd35ba13a", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh", "bootstrap_available": false}"#;
 const RESET_REPLY: &str =
@@ -44,90 +42,94 @@ fn pipe() -> (std::fs::File, std::fs::File) {
     }
 }
 
-fn run_with_stdout(tool: &str, args: &[&str], stdin: &str, stdout: Stdout) -> Run {
-    let mut cmd = Command::new(bin_dir().join(tool));
-    cmd.args(args).stdin(Stdio::piped()).stderr(Stdio::piped());
-    clean_env(&mut cmd);
-    match stdout {
-        Stdout::Closed => unsafe {
-            cmd.stdout(Stdio::null()).pre_exec(|| {
-                libc::close(1);
-                Ok(())
-            });
-        },
+/// Run `t` with its stdout set up as `stdout` says.
+fn run_with_stdout(mut t: TestCommand, stdout: Stdout) -> Run {
+    let t = match stdout {
+        Stdout::Closed => {
+            unsafe {
+                t.command().pre_exec(|| {
+                    libc::close(1);
+                    Ok(())
+                });
+            }
+            t.stdout(Stdio::null())
+        }
         Stdout::ReadOnly => {
             let (r, w) = pipe();
             drop(w);
-            cmd.stdout(r);
+            t.stdout(r)
         }
-        Stdout::Null => {
-            cmd.stdout(Stdio::null());
-        }
-        Stdout::Full => {
-            cmd.stdout(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open("/dev/full")
-                    .unwrap(),
-            );
-        }
+        Stdout::Null => t.stdout(Stdio::null()),
+        Stdout::Full => t.stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        ),
         Stdout::Widowed => {
             let (r, w) = pipe();
             drop(r);
-            cmd.stdout(w);
+            t.stdout(w)
         }
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    t.run()
+}
+
+/// A tool whose stdout carries a one-time secret: its arguments (the admin
+/// token too when `admin`), its input, and a reply that mints one.
+struct SecretTool {
+    tool: &'static str,
+    admin: bool,
+    args: &'static [&'static str],
+    stdin: &'static str,
+    reply: &'static str,
+}
+
+impl SecretTool {
+    /// The tool run against `mock`.
+    fn at(&self, mock: &Mock) -> TestCommand {
+        let t = tg(self.tool).url(&mock.url());
+        let t = if self.admin { t.token(ADMIN) } else { t };
+        t.args(self.args).stdin(self.stdin)
     }
 }
 
-/// Every tool whose stdout carries a one-time secret, with a reply that
-/// mints one.
-fn secret_tools(url: &str) -> Vec<(&'static str, Vec<String>, &'static str, &'static str)> {
-    let v = |a: &[&str]| -> Vec<String> {
-        let mut x: Vec<String> = vec!["-u".into(), url.into()];
-        x.extend(a.iter().map(|s| s.to_string()));
-        x
+/// Every tool whose stdout carries a one-time secret.
+fn secret_tools() -> Vec<SecretTool> {
+    let tool = |tool, admin, args, stdin, reply| SecretTool {
+        tool,
+        admin,
+        args,
+        stdin,
+        reply,
     };
     vec![
-        ("tg-bootstrap-iam", v(&[]), "", BOOTSTRAP_REPLY),
-        (
+        tool("tg-bootstrap-iam", false, &[], "", BOOTSTRAP_REPLY),
+        tool(
             "tg-login",
-            v(&["--username", "alice", "--password-stdin"]),
+            false,
+            &["--username", "alice", "--password-stdin"],
             "s3cret-A\n",
             LOGIN_REPLY,
         ),
-        (
+        tool(
             "tg-create-api-key",
-            v(&["-t", ADMIN, "--user-id", "u1", "--name", "ci"]),
+            true,
+            &["--user-id", "u1", "--name", "ci"],
             "",
             KEY_REPLY,
         ),
-        (
+        tool(
             "tg-reset-password",
-            v(&["-t", ADMIN, "--user-id", "u1"]),
+            true,
+            &["--user-id", "u1"],
             "",
             RESET_REPLY,
         ),
-        (
+        tool(
             "tg-mint-token",
-            v(&[
-                "-t",
-                ADMIN,
-                "-w",
-                "default",
-                "--user-context",
-                "{}",
-                "--self",
-            ]),
+            true,
+            &["-w", "default", "--user-context", "{}", "--self"],
             "",
             LOGIN_REPLY,
         ),
@@ -144,12 +146,12 @@ fn one_time_secrets_are_not_requested_when_stdout_cannot_take_them() {
         Stdout::Null,
     ] {
         let mock = Mock::always(bare());
-        for (tool, args, stdin, _) in secret_tools(&mock.url()) {
+        for t in secret_tools() {
+            let tool = t.tool;
             if matches!(tool, "tg-login" | "tg-mint-token") {
                 continue; // a JWT can be had again: not a one-time secret
             }
-            let a: Vec<&str> = args.iter().map(String::as_str).collect();
-            let r = run_with_stdout(tool, &a, stdin, mode);
+            let r = run_with_stdout(t.at(&mock), mode);
             assert_eq!(r.code, 2, "{tool} {mode:?}: {}", r.stderr);
             assert!(
                 r.stderr
@@ -168,17 +170,13 @@ fn a_jwt_may_go_to_dev_null_as_upstream_allows() {
     // `tg-login ... >/dev/null && echo ok` is a credential check: a JWT
     // can be had again, so it is not a one-time secret.
     for mode in [Stdout::Null, Stdout::Closed] {
-        for (tool, args, stdin, reply) in secret_tools("URL") {
+        for t in secret_tools() {
+            let tool = t.tool;
             if !matches!(tool, "tg-login" | "tg-mint-token") {
                 continue;
             }
-            let mock = Mock::start(vec![json(200, reply)]);
-            let url = mock.url();
-            let a: Vec<&str> = args
-                .iter()
-                .map(|a| if a == "URL" { url.as_str() } else { a.as_str() })
-                .collect();
-            let r = run_with_stdout(tool, &a, stdin, mode);
+            let mock = Mock::start(vec![json(200, t.reply)]);
+            let r = run_with_stdout(t.at(&mock), mode);
             assert_eq!(r.code, 0, "{tool} {mode:?}: {}", r.stderr);
             assert_eq!(mock.requests().len(), 1, "{tool}");
             assert!(!r.stderr.contains("c2lnbmF0dXJl"), "{}", r.stderr);
@@ -190,25 +188,10 @@ fn a_jwt_may_go_to_dev_null_as_upstream_allows() {
 fn a_secret_that_cannot_be_written_after_minting_fails_and_says_how_to_recover() {
     // stdout is a pipe that is read when the tool starts, and closed by the
     // time the gateway has answered: the write fails after the mint.
-    for (tool, args, stdin, reply) in secret_tools("URL") {
-        let mock = Mock::start(vec![Reply::Delayed(300, Box::new(json(200, reply)))]);
-        let url = mock.url();
-        let args: Vec<String> = args
-            .iter()
-            .map(|a| if a == "URL" { url.clone() } else { a.clone() })
-            .collect();
-        let mut cmd = Command::new(bin_dir().join(tool));
-        clean_env(&mut cmd);
-        let mut child = cmd
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        let _ = input.write_all(stdin.as_bytes());
-        drop(input);
+    for t in secret_tools() {
+        let tool = t.tool;
+        let mock = Mock::start(vec![Reply::Delayed(300, Box::new(json(200, t.reply)))]);
+        let mut child = t.at(&mock).spawn();
         // Close the reading end once the request has reached the gateway.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while mock.requests().is_empty() {
@@ -245,13 +228,7 @@ fn a_secret_that_cannot_be_written_after_minting_fails_and_says_how_to_recover()
 fn a_full_disk_is_an_error_even_without_a_secret() {
     let x = exchange("22-list-users-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let url = mock.url();
-    let r = run_with_stdout(
-        "tg-list-users",
-        &["-u", &url, "-t", ADMIN],
-        "",
-        Stdout::Full,
-    );
+    let r = run_with_stdout(tg("tg-list-users").gateway(&mock).stdin(""), Stdout::Full);
     assert_eq!(r.code, 7, "{}", r.stderr);
     assert!(r
         .stderr
@@ -269,11 +246,10 @@ fn non_utf8_environment_variables_are_usage_errors() {
         "HTTP_PROXY",
         "NO_PROXY",
     ] {
-        let mut cmd = Command::new(bin_dir().join("tg-list-users"));
-        clean_env(&mut cmd);
-        cmd.args(["-u", &mock.url(), "-t", ADMIN])
-            .env(var, std::ffi::OsStr::from_bytes(b"acme\xff"));
-        let out = cmd.output().unwrap();
+        let out = tg("tg-list-users")
+            .gateway(&mock)
+            .env(var, std::ffi::OsStr::from_bytes(b"acme\xff"))
+            .output();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{var}: {stderr}");
         assert_eq!(
@@ -290,15 +266,12 @@ fn one_rule_for_empty_flags_and_variables() {
     // value stops the lookup and means "none".
     let ws_of = |args: &[&str], env: &[(&str, &str)]| {
         let mock = Mock::always(bare());
-        let mut a = vec!["-u".to_string(), mock.url(), "-t".into(), ADMIN.into()];
-        a.extend(args.iter().map(|s| s.to_string()));
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        run_tool(
-            "tg-revoke-api-key",
-            &[&a[..], &["--key-id", "k"]].concat(),
-            env,
-            None,
-        );
+        tg("tg-revoke-api-key")
+            .gateway(&mock)
+            .args(args)
+            .args(["--key-id", "k"])
+            .envs(env.iter().copied())
+            .run();
         mock.requests()[0].json().get("workspace").cloned()
     };
     let w = |s: &str| Some(serde_json::Value::String(s.into()));
@@ -314,10 +287,11 @@ fn one_rule_for_empty_flags_and_variables() {
 
     let auth_of = |args: &[&str], env: &[(&str, &str)]| {
         let mock = Mock::always(json(200, r#"{"workspaces": []}"#));
-        let mut a = vec!["-u".to_string(), mock.url()];
-        a.extend(args.iter().map(|s| s.to_string()));
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        run_tool("tg-list-workspaces", &a, env, None);
+        tg("tg-list-workspaces")
+            .url(&mock.url())
+            .args(args)
+            .envs(env.iter().copied())
+            .run();
         mock.requests()[0]
             .header("authorization")
             .map(str::to_string)
@@ -335,39 +309,32 @@ fn one_rule_for_empty_flags_and_variables() {
     );
     assert_eq!(auth_of(&[], &[("TRUSTGRAPH_TOKEN", "")]), None);
 
-    // The URL: flag, then variable; empty means the built-in default.
+    // The URL: flag, then variable; empty means the built-in default (a
+    // port that refuses, in tests: see `clean_env`).
     let flag = Mock::always(json(200, r#"{"workspaces": []}"#));
     let env = Mock::always(json(200, r#"{"workspaces": []}"#));
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &flag.url(), "-t", ADMIN],
-        &[("TRUSTGRAPH_URL", &env.url())],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .gateway(&flag)
+        .env("TRUSTGRAPH_URL", env.url())
+        .run();
     assert_eq!(r.code, 0);
     assert_eq!((flag.requests().len(), env.requests().len()), (1, 0));
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-t", ADMIN],
-        &[("TRUSTGRAPH_URL", &env.url())],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .token(ADMIN)
+        .env("TRUSTGRAPH_URL", env.url())
+        .run();
     assert_eq!(r.code, 0);
     assert_eq!(env.requests().len(), 1);
-    for (args, envs) in [
-        (vec!["-u", ""], vec![("TRUSTGRAPH_URL", env.url())]),
-        (vec![], vec![("TRUSTGRAPH_URL", String::new())]),
-    ] {
-        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let r = run_tool(
-            "tg-list-workspaces",
-            &[&args[..], &["-t", ADMIN, "--timeout", "2"]].concat(),
-            &envs,
-            None,
-        );
+    for (args, var) in [(vec!["-u", ""], env.url()), (vec![], String::new())] {
+        let r = tg("tg-list-workspaces")
+            .args(args)
+            .token(ADMIN)
+            .args(["--timeout", "2"])
+            .env("TRUSTGRAPH_URL", var)
+            .run();
         assert!(
             r.stderr
-                .contains("the default gateway URL http://localhost:8888/"),
+                .contains(&format!("the default gateway URL {}", refused_url())),
             "{}",
             r.stderr
         );
@@ -376,14 +343,10 @@ fn one_rule_for_empty_flags_and_variables() {
 }
 
 fn create_key_expiring(mock: &Mock, expires: &str) -> Run {
-    let url = mock.url();
-    let args = ["-u", &url, "-t", ADMIN, "--user-id", "u", "--name", "n"];
-    run_tool(
-        "tg-create-api-key",
-        &[&args[..], &["--expires", expires]].concat(),
-        &[],
-        None,
-    )
+    tg("tg-create-api-key")
+        .gateway(mock)
+        .args(["--user-id", "u", "--name", "n", "--expires", expires])
+        .run()
 }
 
 #[test]
@@ -416,19 +379,10 @@ fn what_is_validated_is_what_is_sent() {
         200,
         r#"{"workspace": {"id": "research", "name": "research", "enabled": true, "created": ""}}"#,
     ));
-    let r = run_tool(
-        "tg-create-workspace",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--workspace-id",
-            " research ",
-        ],
-        &[],
-        None,
-    );
+    let r = tg("tg-create-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", " research "])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         mock.bodies()[0],
@@ -441,13 +395,14 @@ fn endless_input_is_bounded() {
     // --password-stdin from /dev/zero, --ca-cert /dev/zero: a usage error,
     // quickly, not a process that grows until it dies.
     let mock = Mock::always(bare());
-    let mut cmd = Command::new(bin_dir().join("tg-login"));
-    clean_env(&mut cmd);
-    let out = cmd
-        .args(["-u", &mock.url(), "--username", "a", "--password-stdin"])
-        .stdin(std::fs::File::open("/dev/zero").unwrap())
-        .output()
-        .unwrap();
+    let login = || {
+        tg("tg-login")
+            .url(&mock.url())
+            .args(["--username", "a", "--password-stdin"])
+    };
+    let out = login()
+        .stdin_from(std::fs::File::open("/dev/zero").unwrap())
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
@@ -455,38 +410,16 @@ fn endless_input_is_bounded() {
     );
     // A line of exactly 4096 bytes is fine.
     let long = "p".repeat(4096);
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "a", "--password-stdin"],
-        &[],
-        Some(&format!("{long}\n")),
-    );
+    let r = login().stdin(format!("{long}\n")).run();
     assert_eq!(r.code, 3, "reaches the gateway: {}", r.stderr);
     // Not UTF-8.
-    let mut cmd = Command::new(bin_dir().join("tg-login"));
-    clean_env(&mut cmd);
-    let mut child = cmd
-        .args(["-u", &mock.url(), "--username", "a", "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"pw\xff\n").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let r = run_tool(
-        "tg-whoami",
-        &[
-            "-u",
-            "https://127.0.0.1:1/",
-            "-t",
-            ADMIN,
-            "--ca-cert",
-            "/dev/zero",
-        ],
-        &[],
-        None,
-    );
+    let r = login().stdin(b"pw\xff\n").run();
+    assert_eq!(r.code, 2);
+    let r = tg("tg-whoami")
+        .url("https://127.0.0.1:1/")
+        .token(ADMIN)
+        .args(["--ca-cert", "/dev/zero"])
+        .run();
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -509,12 +442,10 @@ fn jwt_with_exp(exp: &str) -> String {
 fn jwt_expiries_far_in_the_past_or_future_do_not_overflow() {
     let mock = Mock::always(json(200, r#"{"workspaces": []}"#));
     for exp in ["-9223372036854775808", "-1e300", "-9223372035059419584"] {
-        let r = run_tool(
-            "tg-list-workspaces",
-            &["-u", &mock.url(), "-t", &jwt_with_exp(exp)],
-            &[],
-            None,
-        );
+        let r = tg("tg-list-workspaces")
+            .url(&mock.url())
+            .token(&jwt_with_exp(exp))
+            .run();
         assert_eq!(r.code, 3, "{exp}: {}", r.stderr);
         assert!(
             r.stderr.contains("(out of range)") && r.stderr.contains("(more than 100 years ago)"),
@@ -524,12 +455,10 @@ fn jwt_expiries_far_in_the_past_or_future_do_not_overflow() {
     }
     assert!(mock.requests().is_empty());
     for exp in ["9223372036854775807", "1e300", "4102444800"] {
-        let r = run_tool(
-            "tg-list-workspaces",
-            &["-u", &mock.url(), "-t", &jwt_with_exp(exp)],
-            &[],
-            None,
-        );
+        let r = tg("tg-list-workspaces")
+            .url(&mock.url())
+            .token(&jwt_with_exp(exp))
+            .run();
         assert_eq!(r.code, 0, "{exp}: {}", r.stderr);
     }
 }
@@ -543,12 +472,12 @@ fn a_loopback_gateway_is_never_proxied_and_a_failed_proxy_is_named() {
         gateway.url().replace("127.0.0.1", "localhost"),
         gateway.url().replace("127.0.0.1", "[::ffff:127.0.0.1]"),
     ] {
-        let r = run_tool(
-            "tg-list-workspaces",
-            &["-u", &url, "-t", ADMIN],
-            &[("HTTP_PROXY", &proxy.url()), ("ALL_PROXY", &proxy.url())],
-            None,
-        );
+        let r = tg("tg-list-workspaces")
+            .url(&url)
+            .token(ADMIN)
+            .env("HTTP_PROXY", proxy.url())
+            .env("ALL_PROXY", proxy.url())
+            .run();
         if url.contains("::ffff") && r.code == 5 {
             continue; // no IPv6 on this machine
         }
@@ -560,12 +489,11 @@ fn a_loopback_gateway_is_never_proxied_and_a_failed_proxy_is_named() {
 
     // A remote gateway through a proxy that is down: the proxy is named.
     let dead = format!("http://user:proxypw@127.0.0.1:{}/", closed_port());
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", "http://gateway.example.invalid/", "-t", ADMIN],
-        &[("HTTP_PROXY", &dead)],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url("http://gateway.example.invalid/")
+        .token(ADMIN)
+        .env("HTTP_PROXY", &dead)
+        .run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
         r.stderr
@@ -579,19 +507,13 @@ fn a_loopback_gateway_is_never_proxied_and_a_failed_proxy_is_named() {
     assert!(!r.stderr.contains("proxypw"));
     // NO_PROXY is honoured (the gateway is then tried directly and does
     // not resolve).
-    let r = run_tool(
-        "tg-list-workspaces",
-        &[
-            "-u",
-            "http://gateway.example.invalid/",
-            "-t",
-            ADMIN,
-            "--timeout",
-            "3",
-        ],
-        &[("HTTP_PROXY", &dead), ("NO_PROXY", ".invalid")],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url("http://gateway.example.invalid/")
+        .token(ADMIN)
+        .args(["--timeout", "3"])
+        .env("HTTP_PROXY", &dead)
+        .env("NO_PROXY", ".invalid")
+        .run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(!r.stderr.contains("proxy"), "{}", r.stderr);
 }
@@ -599,12 +521,10 @@ fn a_loopback_gateway_is_never_proxied_and_a_failed_proxy_is_named() {
 #[test]
 fn insecure_with_plain_http_does_not_warn_about_tls() {
     let mock = Mock::always(json(200, r#"{"workspaces": []}"#));
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &mock.url(), "-t", ADMIN, "--insecure"],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .gateway(&mock)
+        .args(["--insecure"])
+        .run();
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
 
@@ -613,12 +533,10 @@ fn controls_and_bidi_overrides_never_reach_the_terminal() {
     let evil = "a\u{1b}[31mb\u{85}c\u{9b}d\u{202e}e\u{2066}f\u{7f}g";
     let reply = serde_json::json!({"workspaces": [{"id": evil, "name": "n", "enabled": true, "created": ""}]}).to_string();
     let mock = Mock::always(json(200, &reply));
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &mock.url(), "-t", ADMIN, "-o", "json"],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .gateway(&mock)
+        .args(["-o", "json"])
+        .run();
     assert_eq!(r.code, 0);
     assert!(
         r.stdout
@@ -629,22 +547,12 @@ fn controls_and_bidi_overrides_never_reach_the_terminal() {
     assert!(r.stdout.is_ascii() || !r.stdout.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)));
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v[0]["id"], evil, "the JSON still means the same");
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &mock.url(), "-t", ADMIN],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces").gateway(&mock).run();
     assert!(r.stdout.contains("| a[31mbcdef"), "{}", r.stdout);
     // And in an error line.
     let msg = serde_json::json!({"error": {"type": "not-found", "message": evil}}).to_string();
     let mock = Mock::always(json(200, &msg));
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &mock.url(), "-t", ADMIN],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces").gateway(&mock).run();
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
@@ -661,12 +569,7 @@ fn a_same_origin_redirect_is_followed_and_every_hop_traced() {
         Reply::Redirect(307, "/moved/api/v1/iam".into()),
         json(200, &x.response_body),
     ]);
-    let r = run_tool(
-        "tg-list-users",
-        &["-u", &mock.url(), "-t", ADMIN, "-v"],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-users").gateway(&mock).args(["-v"]).run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 2);
@@ -696,12 +599,7 @@ fn a_same_origin_redirect_is_followed_and_every_hop_traced() {
     );
     // A 303 to the same origin would turn the POST into a GET: refused.
     let mock = Mock::start(vec![Reply::Redirect(303, "/elsewhere".into())]);
-    let r = run_tool(
-        "tg-list-users",
-        &["-u", &mock.url(), "-t", ADMIN],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-users").gateway(&mock).run();
     assert_eq!(r.code, 6, "{}", r.stderr);
     assert!(r
         .stderr
@@ -714,20 +612,11 @@ fn change_password_confirmation_keeps_its_failure_class() {
     // out: the outcome is unknown (exit 5), not "not changed" (exit 3).
     const USER: &str = r#"{"user": {"id": "u1", "username": "alice", "default_workspace": "default", "enabled": true}}"#;
     let mock = Mock::start(vec![json(200, USER), bare(), Reply::Hang]);
-    let r = run_tool(
-        "tg-change-password",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--password-stdin",
-            "--timeout",
-            "1",
-        ],
-        &[],
-        Some("old-Passw0rd\nnew-Passw0rd\n"),
-    );
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--password-stdin", "--timeout", "1"])
+        .stdin("old-Passw0rd\nnew-Passw0rd\n")
+        .run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
         r.stderr.starts_with("tg-change-password: error: the outcome is unknown: the gateway acknowledged the change, but the login that confirms it failed: no answer from"),
@@ -736,26 +625,25 @@ fn change_password_confirmation_keeps_its_failure_class() {
     );
     // A refused confirming login: not changed (exit 3).
     let mock = Mock::start(vec![json(200, USER), bare(), bare()]);
-    let r = run_tool(
-        "tg-change-password",
-        &["-u", &mock.url(), "-t", ADMIN, "--password-stdin"],
-        &[],
-        Some("old-Passw0rd\nnew-Passw0rd\n"),
-    );
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--password-stdin"])
+        .stdin("old-Passw0rd\nnew-Passw0rd\n")
+        .run();
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("password not changed"));
 }
 
 #[test]
 fn a_refused_default_url_names_the_variable_and_port_8088() {
-    // Hold the default port on both loopback addresses without listening,
-    // so that a connection to it is refused for certain.
-    let held = hold_port(8888);
-    let r = run_tool("tg-whoami", &["-t", ADMIN], &[], None);
-    drop(held);
+    // The default URL is a port held on both loopback addresses without
+    // listening (see `clean_env`), so that a connection to it is refused
+    // for certain, whatever listens on port 8888 of the machine.
+    let url = refused_url();
+    let r = tg("tg-whoami").token(ADMIN).run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert_eq!(
         r.stderr,
-        "tg-whoami: error: cannot connect to the default gateway URL http://localhost:8888/: connection refused\nhint: no URL was given, so the default http://localhost:8888/ was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u http://localhost:8088/)\n"
+        format!("tg-whoami: error: cannot connect to the default gateway URL {url}: connection refused\nhint: no URL was given, so the default {url} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u http://localhost:8088/)\n")
     );
 }

@@ -15,8 +15,8 @@ use tg_dev_gateway::Compat;
 use tg_iam::cli::{ConnArgs, TokenArgs};
 use tg_iam::client::{Client, Expired, Retry, Socket};
 use tg_iam::config::{Setting, Source};
-use tg_iam::error::IamType;
-use tg_iam::records::User;
+use tg_iam::error::IamErrorType;
+use tg_iam::iam::{self, User, Workspace};
 use tg_iam::Kind;
 
 const CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
@@ -130,7 +130,10 @@ async fn auth_ok_reports_the_workspace_the_gateway_assigned() {
     assert_eq!(s.workspace(), Some("research"));
     let me = s.iam(json!({"operation": "whoami"})).await.unwrap();
     assert_eq!(
-        User::from_json(me.get("user").unwrap()).workspace,
+        iam::record::<User>(&me, "user")
+            .unwrap()
+            .unwrap()
+            .default_workspace,
         "research"
     );
     s.close().await.unwrap();
@@ -145,7 +148,10 @@ async fn auth_ok_reports_the_workspace_the_gateway_assigned() {
     assert_eq!(s.workspace(), Some("elsewhere"));
     let e = s.iam(json!({"operation": "whoami"})).await.unwrap_err();
     assert_eq!(e.kind, Kind::Refused);
-    assert_eq!(e.iam, Some(IamType::Other("workspace-not-found".into())));
+    assert_eq!(
+        e.iam,
+        Some(IamErrorType::Unknown("workspace-not-found".into()))
+    );
     s.close().await.unwrap();
 }
 
@@ -162,7 +168,7 @@ async fn auth_failed_then_a_successful_reauth_on_the_same_socket() {
     let wrong = "tg_ThisKeyDoesNotExistAnywhere0000";
     let e = bounded(s.authenticate(&flag(wrong))).await.unwrap_err();
     assert_eq!((e.kind, e.kind.exit_code()), (Kind::Auth, 3));
-    assert_eq!(e.iam, Some(IamType::AuthFailed));
+    assert_eq!(e.iam, Some(IamErrorType::AuthFailed));
     assert_eq!(
         e.message,
         "the gateway refused the token given with -t/--token on the socket (auth-failed: auth failure)"
@@ -206,7 +212,7 @@ async fn a_request_before_auth_is_refused() {
         .await
         .unwrap_err();
     assert_eq!((e.kind, e.kind.exit_code()), (Kind::Auth, 3));
-    assert_eq!(e.iam, Some(IamType::Other("auth-required".into())));
+    assert_eq!(e.iam, Some(IamErrorType::Unknown("auth-required".into())));
     assert_eq!(
         e.message,
         "authentication failed on the socket (auth-required: auth failure) using no token (none given with -t/--token, --token-file, TRUSTGRAPH_TOKEN, the profile or a saved session)"
@@ -214,7 +220,7 @@ async fn a_request_before_auth_is_refused() {
     // Without a token, Client::socket sends an empty one, which is refused.
     let e = bounded(c.socket(None)).await.err().unwrap();
     assert_eq!(e.kind, Kind::Auth);
-    assert_eq!(e.iam, Some(IamType::AuthFailed));
+    assert_eq!(e.iam, Some(IamErrorType::AuthFailed));
 }
 
 #[tokio::test]
@@ -250,7 +256,12 @@ async fn twenty_concurrent_requests_on_one_socket_each_get_their_own_reply() {
         s.iam(json!({"operation": "list-workspaces"}))
     );
     assert_eq!(a.unwrap().get("user").unwrap()["username"], "admin");
-    assert_eq!(b.unwrap().list("workspaces").unwrap().len(), 1);
+    assert_eq!(
+        iam::list::<Workspace>(&b.unwrap(), "workspaces")
+            .unwrap()
+            .len(),
+        1
+    );
     s.close().await.unwrap();
 }
 
@@ -304,7 +315,7 @@ async fn streams_end_with_complete_or_an_end_flag() {
     let e = s.call("flow", None, json!({})).await.unwrap_err();
     assert_eq!(
         (e.kind.exit_code(), e.iam),
-        (1, Some(IamType::Other("unknown-service".into())))
+        (1, Some(IamErrorType::Unknown("unknown-service".into())))
     );
     let e = s
         .call("test", None, json!({"operation": "nonsense"}))
@@ -517,12 +528,7 @@ async fn iam_over_the_socket_gives_what_http_gives() {
             assert_eq!(a.0, b.0, "{compat:?} {body}");
         }
         let users = s.iam(json!({"operation": "list-users"})).await.unwrap();
-        let users: Vec<User> = users
-            .list("users")
-            .unwrap()
-            .iter()
-            .map(User::from_json)
-            .collect();
+        let users = iam::list::<User>(&users, "users").unwrap();
         assert_eq!(users.len(), 2);
         // A refusal: the same error on both paths.
         let body = json!({"operation": "get-user", "user_id": "nope"});
@@ -549,7 +555,7 @@ async fn iam_over_the_socket_gives_what_http_gives() {
         let s = bounded(w.socket(None)).await.unwrap();
         let b = s.iam(json!({"operation": "list-users"})).await.unwrap_err();
         assert_eq!((a.kind.exit_code(), b.kind.exit_code()), (4, 4));
-        assert_eq!(b.iam, Some(IamType::Other("access-denied".into())));
+        assert_eq!(b.iam, Some(IamErrorType::Unknown("access-denied".into())));
         s.close().await.unwrap();
     }
 }

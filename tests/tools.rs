@@ -5,7 +5,6 @@
 mod common;
 use common::*;
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
 const ALICE_ID: &str = "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3";
 const ALICE: &str = r#"{"id": "d3c5dcd6-1ab9-4daa-92ad-ba303b46a8e3", "default_workspace": "default", "username": "alice", "name": "Alice", "email": "alice@example.com", "roles": ["writer"], "enabled": true, "must_change_password": false, "created": "2026-11-22T07:00:24.702000+00:00"}"#;
 
@@ -15,14 +14,6 @@ fn user_reply(enabled: bool) -> Reply {
         200,
         &format!(r#"{{"user": {u}, "bootstrap_available": false}}"#),
     )
-}
-
-/// Run `tool` against `mock` with the admin token.
-fn tg(tool: &str, mock: &Mock, args: &[&str]) -> Run {
-    let url = mock.url();
-    let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
-    a.extend_from_slice(args);
-    run_tool(tool, &a, &[], None)
 }
 
 fn assert_ok(r: &Run) {
@@ -60,7 +51,7 @@ fn bootstrap_prints_key_like_upstream() {
         200,
         r#"{"bootstrap_admin_user_id": "00447673-fc19-4db0-bfd9-478fd35ba13a", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh", "bootstrap_available": false}"#,
     )]);
-    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&mock.url()).run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (t.code, t.stdout.as_str(), t.stderr.as_str())
@@ -78,7 +69,7 @@ fn bootstrap_prints_key_like_upstream() {
 fn bootstrap_second_time_fails_on_2_11_and_on_design() {
     let x = exchange("04-bootstrap-third-raw.txt");
     let mock = Mock::start(vec![json(x.status, &x.response_body)]);
-    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&mock.url()).run();
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert!(
@@ -90,7 +81,7 @@ fn bootstrap_second_time_fails_on_2_11_and_on_design() {
     assert!(r.stderr.contains("\nhint: bootstrap works once"));
 
     let mock = Mock::start(vec![json(401, r#"{"error": "auth failure"}"#)]);
-    let r = run_tool("tg-bootstrap-iam", &["-u", &mock.url()], &[], None);
+    let r = tg("tg-bootstrap-iam").url(&mock.url()).run();
     assert_eq!(r.code, 3);
     assert_eq!(
         r.stderr.lines().next().unwrap(),
@@ -108,7 +99,7 @@ fn login_matches_upstream_transcript() {
     let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
     let url = mock.url();
     args[1] = &url;
-    let r = run_tool("tg-login", &args, &[], None);
+    let r = tg("tg-login").args(&args).run();
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, t.stdout);
     assert_eq!(r.stderr, format!("tg-login: {PW_WARNING}{}", t.stderr));
@@ -123,12 +114,12 @@ fn login_matches_upstream_transcript() {
 fn login_password_stdin_and_workspace_env() {
     let x = exchange("14-login-success-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
-        &[("TRUSTGRAPH_WORKSPACE", "research")],
-        Some("s3cret-A\n"),
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice", "--password-stdin"])
+        .env("TRUSTGRAPH_WORKSPACE", "research")
+        .stdin("s3cret-A\n")
+        .run();
     assert_ok(&r);
     assert_eq!(r.stderr, "JWT expires: 2026-11-22T08:00:25+00:00\n");
     assert_eq!(
@@ -147,12 +138,11 @@ fn login_refused_on_2_11_is_auth_failure_not_an_empty_line() {
     );
     let x = exchange("16-login-bad-password-raw.txt");
     let mock = Mock::start(vec![json(x.status, &x.response_body)]);
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
-        &[],
-        Some("Wr0ng-pa55\n"),
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice", "--password-stdin"])
+        .stdin("Wr0ng-pa55\n")
+        .run();
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "");
     let lines: Vec<&str> = r.stderr.lines().collect();
@@ -164,12 +154,11 @@ fn login_refused_on_2_11_is_auth_failure_not_an_empty_line() {
 #[test]
 fn login_401_on_design_gateway() {
     let mock = Mock::start(vec![json(401, r#"{"error": "auth failure"}"#)]);
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
-        &[],
-        Some("Wr0ng-pa55\n"),
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice", "--password-stdin"])
+        .stdin("Wr0ng-pa55\n")
+        .run();
     assert_eq!(r.code, 3);
     assert_eq!(
         r.stderr,
@@ -180,23 +169,20 @@ fn login_401_on_design_gateway() {
 #[test]
 fn login_without_password_or_tty_exits_2_without_blocking() {
     let mock = Mock::start(vec![]);
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice"],
-        &[],
-        None,
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice"])
+        .run();
     assert_eq!(r.code, 2);
     assert!(r
         .stderr
         .starts_with("tg-login: error: no password given and standard input is not a terminal"));
     assert!(mock.requests().is_empty());
-    let r = run_tool(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice", "--password-stdin"],
-        &[],
-        Some(""),
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice", "--password-stdin"])
+        .stdin("")
+        .run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -224,7 +210,7 @@ created               2026-11-22T07:00:23.926000+00:00
 fn whoami_shows_the_workspace_upstream_leaves_blank() {
     let x = exchange("06-whoami-admin-apikey.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = tg("tg-whoami", &mock, &[]);
+    let r = tg("tg-whoami").gateway(&mock).run();
     assert_ok(&r);
     assert_eq!(r.stdout, WHOAMI_TABLE);
     // The bootstrap admin (tests/messages.rs has the note word for word).
@@ -249,7 +235,7 @@ fn whoami_reads_the_older_workspace_field_and_prints_json() {
         200,
         r#"{"user": {"username": "old", "workspace": "legacy", "id": "1", "zzz": [1]}}"#,
     )]);
-    let r = tg("tg-whoami", &mock, &[]);
+    let r = tg("tg-whoami").gateway(&mock).run();
     assert!(
         r.stdout.contains("workspace             legacy\n"),
         "{}",
@@ -259,12 +245,40 @@ fn whoami_reads_the_older_workspace_field_and_prints_json() {
         200,
         r#"{"user": {"username": "old", "workspace": "legacy", "id": "1"}, "bootstrap_available": false}"#,
     )]);
-    let r = tg("tg-whoami", &mock, &["-o", "json"]);
+    let r = tg("tg-whoami").gateway(&mock).args(["-o", "json"]).run();
     assert_iam_ok(&r, &mock);
     assert_eq!(
         r.stdout,
         "{\n  \"id\": \"1\",\n  \"username\": \"old\",\n  \"workspace\": \"legacy\"\n}\n"
     );
+}
+
+#[test]
+fn records_of_the_wrong_types_are_unexpected_responses() {
+    // Every gateway sends strings, lists and JSON booleans (the 2.11.1
+    // transcripts included): a record that does not is not read as one.
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"user": {"id": "1", "username": "u", "enabled": "yes"}}"#,
+    )]);
+    let r = tg("tg-whoami").gateway(&mock).run();
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "tg-whoami: error: unexpected response from the gateway: `user` is not a user record (`enabled`: invalid type: string \"yes\", expected a boolean)\n"
+    );
+    assert!(r.stdout.is_empty());
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"users": [{"id": "1", "username": "u"}, {"id": 5, "username": "v"}]}"#,
+    )]);
+    let r = tg("tg-list-users").gateway(&mock).run();
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "tg-list-users: error: unexpected response from the gateway: `users[1]` is not a user record (`id`: invalid type: integer `5`, expected a string)\n"
+    );
+    assert!(r.stdout.is_empty());
 }
 
 // ---------------------------------------------------------------- users
@@ -276,7 +290,7 @@ fn create_user_matches_upstream_transcript() {
     let url = mock.url();
     let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
     args[1] = &url;
-    let r = run_tool("tg-create-user", &args, &[], None);
+    let r = tg("tg-create-user").args(&args).run();
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, t.stdout);
     assert_eq!(
@@ -294,13 +308,9 @@ fn create_user_duplicate_on_2_11_fails_instead_of_printing_blanks() {
     let t = transcript("11-create-user-duplicate.txt");
     assert_eq!(t.code, 0, "upstream claims success");
     let mock = Mock::start(vec![bare()]);
-    let r = run_tool(
-        "tg-create-user",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
+    let r = tg("tg-create-user")
+        .gateway(&mock)
+        .args([
             "-w",
             "default",
             "--username",
@@ -309,10 +319,9 @@ fn create_user_duplicate_on_2_11_fails_instead_of_printing_blanks() {
             "--roles",
             "reader",
             "--must-change-password",
-        ],
-        &[],
-        Some("x\n"),
-    );
+        ])
+        .stdin("x\n")
+        .run();
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert!(
@@ -341,22 +350,17 @@ fn create_user_without_workspace_says_to_pass_one() {
         ),
     ] {
         let mock = Mock::start(vec![reply]);
-        let r = run_tool(
-            "tg-create-user",
-            &[
-                "-u",
-                &mock.url(),
-                "-t",
-                ADMIN,
+        let r = tg("tg-create-user")
+            .gateway(&mock)
+            .args([
                 "--username",
                 "zed",
                 "--password-stdin",
                 "--roles",
                 "superhero",
-            ],
-            &[],
-            Some("x\n"),
-        );
+            ])
+            .stdin("x\n")
+            .run();
         assert_eq!(r.code, 1);
         assert!(
             r.stderr
@@ -377,13 +381,9 @@ fn create_user_without_workspace_says_to_pass_one() {
 #[test]
 fn create_user_json_output() {
     let mock = Mock::start(vec![user_reply(true)]);
-    let r = run_tool(
-        "tg-create-user",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
+    let r = tg("tg-create-user")
+        .gateway(&mock)
+        .args([
             "-w",
             "default",
             "--username",
@@ -391,10 +391,9 @@ fn create_user_json_output() {
             "--password-stdin",
             "-o",
             "json",
-        ],
-        &[],
-        Some("x\n"),
-    );
+        ])
+        .stdin("x\n")
+        .run();
     assert_ok(&r);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["id"], ALICE_ID);
@@ -410,7 +409,7 @@ fn list_users_matches_upstream_table() {
     let t = transcript("21-list-users.txt");
     let x = exchange("22-list-users-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = tg("tg-list-users", &mock, &[]);
+    let r = tg("tg-list-users").gateway(&mock).run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (t.code, t.stdout.as_str(), "")
@@ -424,7 +423,10 @@ fn list_users_workspace_filter_empty_and_json() {
     // workspace is confirmed with a read).
     let ws = r#"{"workspace": {"id": "empty", "name": "empty", "enabled": true, "created": ""}, "bootstrap_available": false}"#;
     let mock = Mock::start(vec![bare(), json(200, ws), bare(), json(200, ws)]);
-    let r = tg("tg-list-users", &mock, &["-w", "empty"]);
+    let r = tg("tg-list-users")
+        .gateway(&mock)
+        .args(["-w", "empty"])
+        .run();
     assert_eq!((r.code, r.stdout.as_str()), (0, "No users.\n"));
     assert_eq!(
         mock.bodies(),
@@ -433,7 +435,10 @@ fn list_users_workspace_filter_empty_and_json() {
             r#"{"operation": "get-workspace", "workspace_record": {"id": "empty"}}"#
         ]
     );
-    let r = tg("tg-list-users", &mock, &["-o", "json", "-w", "empty"]);
+    let r = tg("tg-list-users")
+        .gateway(&mock)
+        .args(["-o", "json", "-w", "empty"])
+        .run();
     assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"));
     // For a workspace that does not exist (2.11: a bare reply to the read;
     // design: not-found), exit 1.
@@ -445,14 +450,17 @@ fn list_users_workspace_filter_empty_and_json() {
         ),
     ] {
         let mock = Mock::start(vec![bare(), missing]);
-        let r = tg("tg-list-users", &mock, &["-w", "nope"]);
+        let r = tg("tg-list-users")
+            .gateway(&mock)
+            .args(["-w", "nope"])
+            .run();
         assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
         assert_eq!(r.stderr, "tg-list-users: error: workspace \"nope\" not found\nhint: check the id with tg-list-workspaces\n");
     }
     // Without a filter the caller itself is a user: an empty list is a
     // refusal (how 2.11 answers one), never "No users.".
     let mock = Mock::start(vec![bare()]);
-    let r = tg("tg-list-users", &mock, &[]);
+    let r = tg("tg-list-users").gateway(&mock).run();
     assert_eq!((r.code, r.stdout.as_str()), (1, ""));
     assert!(
         r.stderr.starts_with(
@@ -463,7 +471,10 @@ fn list_users_workspace_filter_empty_and_json() {
     );
     let x = exchange("22-list-users-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = tg("tg-list-users", &mock, &["--output", "json"]);
+    let r = tg("tg-list-users")
+        .gateway(&mock)
+        .args(["--output", "json"])
+        .run();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 3);
     assert_eq!(v[2]["email"], "alice@example.com");
@@ -479,11 +490,10 @@ fn update_user_keeps_flags_it_was_not_asked_to_change() {
         user_reply(false),
         json(200, &format!(r#"{{"user": {updated}}}"#)),
     ]);
-    let r = tg(
-        "tg-update-user",
-        &mock,
-        &["--user-id", ALICE_ID, "--name", "Alice B"],
-    );
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "--name", "Alice B"])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(
         r.stdout,
@@ -505,10 +515,9 @@ fn update_user_keeps_flags_it_was_not_asked_to_change() {
 #[test]
 fn update_user_explicit_flags_roles_and_usage_errors() {
     let mock = Mock::start(vec![user_reply(true), user_reply(true)]);
-    let r = tg(
-        "tg-update-user",
-        &mock,
-        &[
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args([
             "--user-id",
             ALICE_ID,
             "--roles",
@@ -520,8 +529,8 @@ fn update_user_explicit_flags_roles_and_usage_errors() {
             "n",
             "-w",
             "default",
-        ],
-    );
+        ])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(
         mock.bodies()[1],
@@ -529,14 +538,16 @@ fn update_user_explicit_flags_roles_and_usage_errors() {
             r#"{{"operation": "update-user", "user_id": "{ALICE_ID}", "user": {{"roles": ["reader", "writer"], "enabled": true, "must_change_password": false}}, "workspace": "default"}}"#
         )
     );
-    let r = tg("tg-update-user", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr, "tg-update-user: error: nothing to change — supply at least one of --name / --email / --roles / --enabled / --must-change-password\n");
-    let r = tg(
-        "tg-update-user",
-        &mock,
-        &["--user-id", ALICE_ID, "--enabled", "maybe"],
-    );
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "--enabled", "maybe"])
+        .run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("expected yes/no, got \"maybe\""),
@@ -548,11 +559,10 @@ fn update_user_explicit_flags_roles_and_usage_errors() {
 #[test]
 fn update_user_unknown_user_on_2_11() {
     let mock = Mock::start(vec![bare()]);
-    let r = tg(
-        "tg-update-user",
-        &mock,
-        &["--user-id", "nope", "--name", "x"],
-    );
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args(["--user-id", "nope", "--name", "x"])
+        .run();
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr,
@@ -568,11 +578,10 @@ fn update_user_unknown_user_on_2_11() {
 #[test]
 fn disable_enable_user_confirm_with_a_read() {
     let mock = Mock::start(vec![user_reply(true), bare(), user_reply(false)]);
-    let r = tg(
-        "tg-disable-user",
-        &mock,
-        &["--user-id", ALICE_ID, "-w", "default"],
-    );
+    let r = tg("tg-disable-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "-w", "default"])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Disabled user {ALICE_ID}\n"));
     assert_eq!(r.stderr, "");
@@ -589,7 +598,10 @@ fn disable_enable_user_confirm_with_a_read() {
     );
 
     let mock = Mock::start(vec![user_reply(false), json(200, "{}"), user_reply(true)]);
-    let r = tg("tg-enable-user", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-enable-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Enabled user {ALICE_ID}\n"));
     assert_eq!(
@@ -601,7 +613,10 @@ fn disable_enable_user_confirm_with_a_read() {
 #[test]
 fn disable_user_that_did_not_change_is_a_failure() {
     let mock = Mock::start(vec![user_reply(true), bare(), user_reply(true)]);
-    let r = tg("tg-disable-user", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-disable-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert!(r.stderr.starts_with(&format!("tg-disable-user: error: disable-user was not carried out: the gateway acknowledged it, but user {ALICE_ID} is still enabled")), "{}", r.stderr);
@@ -617,7 +632,10 @@ fn enable_unknown_user_fails_on_both_servers() {
         ),
     ] {
         let mock = Mock::start(vec![reply]);
-        let r = tg("tg-enable-user", &mock, &["--user-id", "nope"]);
+        let r = tg("tg-enable-user")
+            .gateway(&mock)
+            .args(["--user-id", "nope"])
+            .run();
         assert_eq!(r.code, 1);
         assert!(r
             .stderr
@@ -629,7 +647,10 @@ fn enable_unknown_user_fails_on_both_servers() {
 #[test]
 fn delete_user_with_yes_confirms_it_is_gone() {
     let mock = Mock::start(vec![user_reply(true), bare(), bare()]);
-    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
+    let r = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "--yes"])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, format!("Deleted user {ALICE_ID}\n"));
     assert_eq!(
@@ -645,14 +666,20 @@ fn delete_user_with_yes_confirms_it_is_gone() {
             r#"{"error": {"type": "not-found", "message": "user not found"}}"#,
         ),
     ]);
-    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID, "--yes"]);
+    let r = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "--yes"])
+        .run();
     assert_iam_ok(&r, &mock);
 }
 
 #[test]
 fn delete_user_without_tty_or_yes_refuses_and_sends_nothing_destructive() {
     let mock = Mock::start(vec![user_reply(true)]);
-    let r = tg("tg-delete-user", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, "");
     assert_eq!(r.stderr, "tg-delete-user: error: refusing to go on without confirmation: standard input is not a terminal\nhint: pass --yes to confirm from a script\n");
@@ -665,7 +692,10 @@ fn reset_password_prints_the_temporary_password() {
         200,
         r#"{"temporary_password": "Xy9_abcDEF-12345", "bootstrap_available": false}"#,
     )]);
-    let r = tg("tg-reset-password", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-reset-password")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_ok(&r);
     assert_eq!(mock.requests()[0].target, "/api/v1/iam");
     assert_eq!(r.stdout, "Xy9_abcDEF-12345\n");
@@ -675,7 +705,10 @@ fn reset_password_prints_the_temporary_password() {
         format!(r#"{{"operation": "reset-password", "user_id": "{ALICE_ID}"}}"#)
     );
     let mock = Mock::start(vec![bare()]);
-    let r = tg("tg-reset-password", &mock, &["--user-id", "nope"]);
+    let r = tg("tg-reset-password")
+        .gateway(&mock)
+        .args(["--user-id", "nope"])
+        .run();
     assert_eq!(r.code, 1);
     assert!(r
         .stderr
@@ -688,16 +721,19 @@ fn reset_password_prints_the_temporary_password() {
 fn change_password_design_gateway() {
     let x = exchange("26-whoami-jwt-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body), json(200, "{}")]);
-    let r = tg("tg-change-password", &mock, &["--password-stdin"]);
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--password-stdin"])
+        .run();
     assert_eq!(r.code, 2, "no stdin lines: {}", r.stderr);
     let mock = Mock::start(vec![json(200, &x.response_body), json(200, "{}")]);
     let url = mock.url();
-    let r = run_tool(
-        "tg-change-password",
-        &["-u", &url, "-t", ADMIN, "--password-stdin"],
-        &[],
-        Some("old-pw\nnew-pw\n"),
-    );
+    let r = tg("tg-change-password")
+        .url(&url)
+        .token(ADMIN)
+        .args(["--password-stdin"])
+        .stdin("old-pw\nnew-pw\n")
+        .run();
     assert_ok(&r);
     assert_eq!(r.stdout, "Password changed.\n");
     assert_eq!(r.stderr, "");
@@ -723,20 +759,11 @@ fn change_password_on_2_11_is_confirmed_by_a_login() {
         bare(),
         json(200, &login.response_body),
     ]);
-    let r = run_tool(
-        "tg-change-password",
-        &[
-            "-u",
-            &mock.url(),
-            "-t",
-            ADMIN,
-            "--current",
-            "old-pw",
-            "--password-stdin",
-        ],
-        &[],
-        Some("new-pw\n"),
-    );
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--current", "old-pw", "--password-stdin"])
+        .stdin("new-pw\n")
+        .run();
     assert_ok(&r);
     assert!(r
         .stderr
@@ -750,12 +777,11 @@ fn change_password_on_2_11_is_confirmed_by_a_login() {
 
     // Wrong current password on 2.11: bare reply, and the new one does not log in.
     let mock = Mock::start(vec![json(200, &x.response_body), bare(), bare()]);
-    let r = run_tool(
-        "tg-change-password",
-        &["-u", &mock.url(), "-t", ADMIN, "--password-stdin"],
-        &[],
-        Some("wrong\nnew-pw\n"),
-    );
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--password-stdin"])
+        .stdin("wrong\nnew-pw\n")
+        .run();
     assert_eq!(r.code, 3);
     assert_eq!(r.stdout, "");
     assert!(
@@ -773,12 +799,11 @@ fn change_password_wrong_current_on_design_gateway() {
         json(200, &x.response_body),
         json(401, r#"{"error": "auth failure"}"#),
     ]);
-    let r = run_tool(
-        "tg-change-password",
-        &["-u", &mock.url(), "-t", ADMIN, "--password-stdin"],
-        &[],
-        Some("wrong\nnew-pw\n"),
-    );
+    let r = tg("tg-change-password")
+        .gateway(&mock)
+        .args(["--password-stdin"])
+        .stdin("wrong\nnew-pw\n")
+        .run();
     assert_eq!(r.code, 3);
     assert_eq!(r.stderr.lines().next().unwrap(), "tg-change-password: error: password not changed: the current password was not accepted (HTTP 401: auth failure)");
 }
@@ -797,7 +822,7 @@ fn create_api_key_matches_upstream_transcript() {
     let url = mock.url();
     let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
     args[1] = &url;
-    let r = run_tool("tg-create-api-key", &args, &[], None);
+    let r = tg("tg-create-api-key").args(&args).run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, t.stdout.as_str(), t.stderr.as_str())
@@ -814,10 +839,9 @@ fn create_api_key_matches_upstream_transcript() {
 fn create_api_key_expiry_is_checked_and_sent_verbatim() {
     let x = exchange("28-create-api-key-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = tg(
-        "tg-create-api-key",
-        &mock,
-        &[
+    let r = tg("tg-create-api-key")
+        .gateway(&mock)
+        .args([
             "--user-id",
             ALICE_ID,
             "--name",
@@ -826,8 +850,8 @@ fn create_api_key_expiry_is_checked_and_sent_verbatim() {
             "2099-01-01T00:00:00+00:00",
             "-w",
             "default",
-        ],
-    );
+        ])
+        .run();
     assert_ok(&r);
     assert_eq!(r.stdout, "tg_WndOJuhhjwCaHkGTAm5kBR2KOYVeS8Un\n");
     assert_eq!(
@@ -840,11 +864,10 @@ fn create_api_key_expiry_is_checked_and_sent_verbatim() {
         ("next tuesday", "is not an ISO-8601 date"),
         ("2001-01-01", "is in the past"),
     ] {
-        let r = tg(
-            "tg-create-api-key",
-            &mock,
-            &["--user-id", ALICE_ID, "--name", "ci", "--expires", bad],
-        );
+        let r = tg("tg-create-api-key")
+            .gateway(&mock)
+            .args(["--user-id", ALICE_ID, "--name", "ci", "--expires", bad])
+            .run();
         assert_eq!(r.code, 2, "{bad}");
         assert!(r.stderr.contains(msg), "{}", r.stderr);
     }
@@ -861,7 +884,10 @@ fn list_api_keys_matches_upstream_table() {
     let t = transcript("30-list-api-keys.txt");
     let x = exchange("31-list-api-keys-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = tg("tg-list-api-keys", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-list-api-keys")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, t.stdout.as_str(), "")
@@ -878,20 +904,25 @@ fn list_api_keys_matches_upstream_table() {
 fn list_api_keys_empty_checks_the_user_exists_on_2_11() {
     let t = transcript("38-list-api-keys-after-revoke.txt");
     let mock = Mock::start(vec![bare(), user_reply(true)]);
-    let r = tg("tg-list-api-keys", &mock, &["--user-id", ALICE_ID]);
+    let r = tg("tg-list-api-keys")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID])
+        .run();
     assert_eq!((r.code, r.stdout.as_str()), (0, t.stdout.as_str()));
     let mock = Mock::start(vec![bare(), bare()]);
-    let r = tg("tg-list-api-keys", &mock, &["--user-id", "nope"]);
+    let r = tg("tg-list-api-keys")
+        .gateway(&mock)
+        .args(["--user-id", "nope"])
+        .run();
     assert_eq!(r.code, 1);
     assert!(r
         .stderr
         .starts_with("tg-list-api-keys: error: user nope not found"));
     let mock = Mock::start(vec![json(200, "{}")]);
-    let r = tg(
-        "tg-list-api-keys",
-        &mock,
-        &["--user-id", ALICE_ID, "-o", "json"],
-    );
+    let r = tg("tg-list-api-keys")
+        .gateway(&mock)
+        .args(["--user-id", ALICE_ID, "-o", "json"])
+        .run();
     assert_eq!((r.code, r.stdout.as_str()), (0, "[]\n"));
 }
 
@@ -899,11 +930,10 @@ fn list_api_keys_empty_checks_the_user_exists_on_2_11() {
 fn revoke_api_key_says_when_the_gateway_cannot_confirm() {
     let t = transcript("33-revoke-api-key.txt");
     let mock = Mock::start(vec![bare()]);
-    let r = tg(
-        "tg-revoke-api-key",
-        &mock,
-        &["--key-id", "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd"],
-    );
+    let r = tg("tg-revoke-api-key")
+        .gateway(&mock)
+        .args(["--key-id", "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd"])
+        .run();
     assert_eq!((r.code, r.stdout.as_str()), (0, t.stdout.as_str()));
     assert!(
         r.stderr
@@ -916,7 +946,10 @@ fn revoke_api_key_says_when_the_gateway_cannot_confirm() {
         r#"{"operation": "revoke-api-key", "key_id": "4b924a04-21c1-45c6-87d3-5a1cd9f6cdbd"}"#
     );
     let mock = Mock::start(vec![json(200, "{}")]);
-    let r = tg("tg-revoke-api-key", &mock, &["--key-id", "k1"]);
+    let r = tg("tg-revoke-api-key")
+        .gateway(&mock)
+        .args(["--key-id", "k1"])
+        .run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, "Revoked key k1\n", "")
@@ -925,7 +958,10 @@ fn revoke_api_key_says_when_the_gateway_cannot_confirm() {
         200,
         r#"{"error": {"type": "not-found", "message": "api key not found"}}"#,
     )]);
-    let r = tg("tg-revoke-api-key", &mock, &["--key-id", "k1"]);
+    let r = tg("tg-revoke-api-key")
+        .gateway(&mock)
+        .args(["--key-id", "k1"])
+        .run();
     assert_eq!(r.code, 1);
     assert!(r
         .stderr
@@ -940,26 +976,27 @@ fn create_workspace() {
         200,
         r#"{"workspace": {"id": "research", "name": "Research", "enabled": true, "created": "2026-11-22T07:00:30+00:00"}}"#,
     )]);
-    let r = tg(
-        "tg-create-workspace",
-        &mock,
-        &["--workspace-id", "research", "--name", "Research"],
-    );
+    let r = tg("tg-create-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research", "--name", "Research"])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(r.stdout, "Workspace created: research\n");
     assert_eq!(
         mock.bodies()[0],
         r#"{"operation": "create-workspace", "workspace_record": {"id": "research", "enabled": true, "name": "Research"}}"#
     );
-    let r = tg("tg-create-workspace", &mock, &["--workspace-id", "_system"]);
+    let r = tg("tg-create-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "_system"])
+        .run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("reserved"));
     let mock = Mock::start(vec![bare()]);
-    let r = tg(
-        "tg-create-workspace",
-        &mock,
-        &["--workspace-id", "research"],
-    );
+    let r = tg("tg-create-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "research"])
+        .run();
     assert_eq!(r.code, 1);
 }
 
@@ -979,10 +1016,10 @@ fn list_workspaces_and_my_workspaces() {
         ("tg-list-my-workspaces", "list-my-workspaces"),
     ] {
         let mock = Mock::start(vec![json(200, body), bare()]);
-        let r = tg(tool, &mock, &[]);
+        let r = tg(tool).gateway(&mock).run();
         assert_eq!((r.code, r.stdout.as_str()), (0, want), "{tool}");
         assert_eq!(mock.bodies()[0], format!(r#"{{"operation": "{op}"}}"#));
-        let r = tg(tool, &mock, &[]);
+        let r = tg(tool).gateway(&mock).run();
         assert_eq!(r.stdout, "No workspaces.\n");
     }
 }
@@ -1051,6 +1088,16 @@ fn every_tool() -> Vec<(&'static str, Vec<&'static str>, Option<&'static str>)> 
     ]
 }
 
+/// `tool` against `url`, with the admin token unless it takes none.
+fn against(tool: &str, url: &str) -> TestCommand {
+    let t = tg(tool).url(url);
+    if tool == "tg-login" || tool == "tg-bootstrap-iam" {
+        t
+    } else {
+        t.token(ADMIN)
+    }
+}
+
 /// Run every tool against `url` (in parallel) and check each one failed
 /// with exit `code`, nothing on stdout, one error line (and at most a
 /// hint) on stderr mentioning `mentions`.
@@ -1060,13 +1107,12 @@ fn every_tool_fails(url: &str, extra: &[&str], code: i32, mentions: &str) {
             .into_iter()
             .map(|(tool, args, stdin)| {
                 s.spawn(move || {
-                    let mut a = vec!["-u", url];
-                    if tool != "tg-login" && tool != "tg-bootstrap-iam" {
-                        a.extend(["-t", ADMIN]);
-                    }
-                    a.extend_from_slice(extra);
-                    a.extend(args);
-                    (tool, run_tool(tool, &a, &[], stdin))
+                    let r = against(tool, url)
+                        .args(extra)
+                        .args(args)
+                        .maybe_stdin(stdin)
+                        .run();
+                    (tool, r)
                 })
             })
             .collect();
@@ -1165,24 +1211,19 @@ fn every_tool_200_with_expected_result_missing() {
     };
     for (tool, args, stdin) in every_tool() {
         let mock = Mock::always(bare());
-        let url = mock.url();
-        let mut a = vec!["-u", url.as_str(), "-t", ADMIN];
-        if tool == "tg-login" || tool == "tg-bootstrap-iam" {
-            a.truncate(2);
-        }
-        a.extend(args);
         // change-password's whoami must succeed to reach the change.
         let r = if tool == "tg-change-password" {
             let m = Mock::start(vec![user_reply(true), bare(), bare()]);
-            let u = m.url();
-            run_tool(
-                tool,
-                &["-u", &u, "-t", ADMIN, "--password-stdin"],
-                &[],
-                stdin,
-            )
+            tg(tool)
+                .gateway(&m)
+                .args(["--password-stdin"])
+                .maybe_stdin(stdin)
+                .run()
         } else {
-            run_tool(tool, &a, &[], stdin)
+            against(tool, &mock.url())
+                .args(args)
+                .maybe_stdin(stdin)
+                .run()
         };
         match expected(tool) {
             Some(code) => {
@@ -1206,12 +1247,10 @@ fn token_sources_are_named_in_auth_errors() {
     let t = transcript("40-list-users-no-token.txt");
     assert_eq!(t.stderr, "Exception: HTTP 401: auth failure\n");
     let mock = Mock::always(json(401, r#"{"error":"auth failure"}"#));
-    let r = run_tool(
-        "tg-list-users",
-        &["-u", &mock.url()],
-        &[("TRUSTGRAPH_TOKEN", "")],
-        None,
-    );
+    let r = tg("tg-list-users")
+        .url(&mock.url())
+        .env("TRUSTGRAPH_TOKEN", "")
+        .run();
     assert_eq!(r.code, 3);
     assert_eq!(
         mock.requests()[0].header("authorization"),
@@ -1224,12 +1263,10 @@ fn token_sources_are_named_in_auth_errors() {
     assert!(r
         .stderr
         .contains("hint: pass -t/--token or set TRUSTGRAPH_TOKEN"));
-    let r = run_tool(
-        "tg-list-users",
-        &["-u", &mock.url()],
-        &[("TRUSTGRAPH_TOKEN", " garbage ")],
-        None,
-    );
+    let r = tg("tg-list-users")
+        .url(&mock.url())
+        .env("TRUSTGRAPH_TOKEN", " garbage ")
+        .run();
     assert!(
         r.stderr.contains("using the token from TRUSTGRAPH_TOKEN"),
         "{}",
@@ -1239,12 +1276,11 @@ fn token_sources_are_named_in_auth_errors() {
         mock.requests()[1].header("authorization"),
         Some("Bearer garbage")
     );
-    let r = run_tool(
-        "tg-list-users",
-        &["-u", &mock.url(), "-t", "other"],
-        &[("TRUSTGRAPH_TOKEN", "env")],
-        None,
-    );
+    let r = tg("tg-list-users")
+        .url(&mock.url())
+        .token("other")
+        .env("TRUSTGRAPH_TOKEN", "env")
+        .run();
     assert!(
         r.stderr.contains("using the token given with -t/--token"),
         "{}",
@@ -1259,29 +1295,23 @@ fn token_sources_are_named_in_auth_errors() {
 #[test]
 fn url_from_environment_and_flag_precedence() {
     let mock = Mock::start(vec![bare(), bare()]);
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-t", ADMIN],
-        &[("TRUSTGRAPH_URL", &mock.url())],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .token(ADMIN)
+        .env("TRUSTGRAPH_URL", mock.url())
+        .run();
     assert_ok(&r);
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-t", ADMIN, "-u", &mock.url()],
-        &[("TRUSTGRAPH_URL", "http://127.0.0.1:1/")],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .gateway(&mock)
+        .env("TRUSTGRAPH_URL", "http://127.0.0.1:1/")
+        .run();
     assert_ok(&r);
     assert_eq!(mock.requests().len(), 2);
     // A base URL with a path prefix keeps it.
     let mock = Mock::start(vec![bare()]);
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-t", ADMIN, "-u", &format!("{}gw/", mock.url())],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url(&format!("{}gw/", mock.url()))
+        .token(ADMIN)
+        .run();
     assert_ok(&r);
     assert_eq!(mock.requests()[0].target, "/gw/api/v1/iam");
 }
@@ -1289,34 +1319,24 @@ fn url_from_environment_and_flag_precedence() {
 #[test]
 fn bad_urls_and_files_are_usage_errors() {
     for url in ["not a url", "ftp://127.0.0.1/", "http://"] {
-        let r = run_tool("tg-whoami", &["-t", ADMIN, "-u", url], &[], None);
+        let r = tg("tg-whoami").url(url).token(ADMIN).run();
         assert_eq!(r.code, 2, "{url}: {}", r.stderr);
         assert!(r.stderr.starts_with("tg-whoami: error: "), "{}", r.stderr);
     }
-    let r = run_tool(
-        "tg-whoami",
-        &[
-            "-t",
-            ADMIN,
-            "-u",
-            "https://127.0.0.1:1/",
-            "--ca-cert",
-            "/nonexistent.pem",
-        ],
-        &[],
-        None,
-    );
+    let r = tg("tg-whoami")
+        .url("https://127.0.0.1:1/")
+        .token(ADMIN)
+        .args(["--ca-cert", "/nonexistent.pem"])
+        .run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot read --ca-cert /nonexistent.pem"));
-    let r = run_tool("tg-whoami", &["-t", ADMIN, "--timeout", "-1"], &[], None);
+    let r = tg("tg-whoami").token(ADMIN).args(["--timeout", "-1"]).run();
     assert_eq!(r.code, 2);
     for token in ["tg_a\u{1}b", "tök\u{e9}n", "tg_a b"] {
-        let r = run_tool(
-            "tg-whoami",
-            &["-u", "http://127.0.0.1:1/"],
-            &[("TRUSTGRAPH_TOKEN", token)],
-            None,
-        );
+        let r = tg("tg-whoami")
+            .url("http://127.0.0.1:1/")
+            .env("TRUSTGRAPH_TOKEN", token)
+            .run();
         assert_eq!(r.code, 2, "{token:?}: {}", r.stderr);
         assert!(r.stderr.starts_with("tg-whoami: error: the token from TRUSTGRAPH_TOKEN contains characters that cannot be sent"), "{}", r.stderr);
         assert!(!r.stderr.contains(token), "the token is not echoed");
@@ -1334,12 +1354,10 @@ fn expired_jwt_is_refused_before_sending() {
         b64("sig")
     );
     let mock = Mock::start(vec![bare()]);
-    let r = run_tool(
-        "tg-whoami",
-        &["-u", &mock.url()],
-        &[("TRUSTGRAPH_TOKEN", &jwt)],
-        None,
-    );
+    let r = tg("tg-whoami")
+        .url(&mock.url())
+        .env("TRUSTGRAPH_TOKEN", &jwt)
+        .run();
     assert_eq!(r.code, 3);
     assert!(r.stderr.starts_with("tg-whoami: error: the token from TRUSTGRAPH_TOKEN is a JWT that expired at 2001-09-09T01:46:40+00:00"), "{}", r.stderr);
     assert!(!r.stderr.contains(&jwt));
@@ -1350,19 +1368,11 @@ fn expired_jwt_is_refused_before_sending() {
 fn verbose_trace_masks_every_secret() {
     let x = exchange("14-login-success-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let r = run_tool(
-        "tg-login",
-        &[
-            "-u",
-            &mock.url(),
-            "-v",
-            "--username",
-            "alice",
-            "--password-stdin",
-        ],
-        &[],
-        Some("s3cret-A\n"),
-    );
+    let r = tg("tg-login")
+        .url(&mock.url())
+        .args(["-v", "--username", "alice", "--password-stdin"])
+        .stdin("s3cret-A\n")
+        .run();
     assert_ok(&r);
     let jwt = r.stdout.trim();
     assert!(jwt.len() > 100);
@@ -1382,11 +1392,10 @@ fn verbose_trace_masks_every_secret() {
         200,
         r#"{"api_key_plaintext": "tg_SECRETSECRET", "api_key": {"id": "k", "prefix": "tg_SECR"}}"#,
     )]);
-    let r = tg(
-        "tg-create-api-key",
-        &mock,
-        &["-v", "--user-id", "u", "--name", "n"],
-    );
+    let r = tg("tg-create-api-key")
+        .gateway(&mock)
+        .args(["-v", "--user-id", "u", "--name", "n"])
+        .run();
     assert_ok(&r);
     assert!(r.stderr.contains("> Authorization: Bearer ***"));
     assert!(!r.stderr.contains(ADMIN));
@@ -1399,12 +1408,11 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
     // The request goes through an HTTP proxy on loopback (the mock), so
     // nothing leaves 127.0.0.1; the proxy variable is honoured too.
     let mock = Mock::start(vec![bare()]);
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", "http://gateway.example.invalid:8088/", "-t", ADMIN],
-        &[("HTTP_PROXY", &mock.url())],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url("http://gateway.example.invalid:8088/")
+        .token(ADMIN)
+        .env("HTTP_PROXY", mock.url())
+        .run();
     assert_ok(&r);
     assert_eq!(r.stderr, "tg-list-workspaces: warning: sending a credential over plain http:// to http://gateway.example.invalid:8088; anyone on the network path can read it (use https://)\n");
     assert_eq!(
@@ -1413,8 +1421,40 @@ fn credentials_over_plain_http_to_a_remote_host_warn() {
     );
     // Loopback: no warning.
     let mock = Mock::start(vec![bare()]);
-    let r = tg("tg-list-workspaces", &mock, &[]);
+    let r = tg("tg-list-workspaces").gateway(&mock).run();
     assert_eq!(r.stderr, "");
+
+    // No token: a password in the body is a credential too; a body
+    // without one is not.
+    let remote = "http://gateway.example.invalid:8088/";
+    let x = exchange("14-login-success-raw.txt");
+    let mock = Mock::start(vec![json(200, &x.response_body)]);
+    let r = tg("tg-login")
+        .url(remote)
+        .args(["--username", "alice", "--password-stdin"])
+        .env("HTTP_PROXY", mock.url())
+        .stdin("s3cret-A\n")
+        .run();
+    assert_ok(&r);
+    assert_eq!(r.stderr, "tg-login: warning: sending a credential over plain http:// to http://gateway.example.invalid:8088; anyone on the network path can read it (use https://)\nJWT expires: 2026-11-22T08:00:25+00:00\n");
+    assert_eq!(mock.requests()[0].json()["password"], "s3cret-A");
+    let mock = Mock::start(vec![json(
+        200,
+        r#"{"bootstrap_admin_user_id": "u1", "bootstrap_admin_api_key": "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh"}"#,
+    )]);
+    let r = tg("tg-bootstrap-iam")
+        .url(remote)
+        .env("HTTP_PROXY", mock.url())
+        .run();
+    assert_ok(&r);
+    assert_eq!(
+        r.stderr,
+        "Admin user id: u1\nAdmin API key (shown once, capture now):\n"
+    );
+    assert_eq!(
+        mock.requests()[0].target,
+        "http://gateway.example.invalid:8088/api/v1/auth/bootstrap"
+    );
 }
 
 #[test]
@@ -1429,7 +1469,7 @@ fn a_password_in_the_url_is_never_shown() {
         "http://user:hunter2@[::1/",
         "http://user:hunter2@/",
     ] {
-        let r = run_tool("tg-whoami", &["-u", u, "-t", ADMIN, "-v"], &[], None);
+        let r = tg("tg-whoami").url(u).token(ADMIN).args(["-v"]).run();
         assert_eq!(r.code, 2, "{u}: {}", r.stderr);
         assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
         assert!(r.stderr.contains("://***@"), "{}", r.stderr);
@@ -1442,15 +1482,18 @@ fn reads_retry_once_on_connection_error_but_writes_do_not() {
     // A port that refuses: a read is tried twice, a write once. The
     // difference shows in the verbose trace.
     let url = format!("http://127.0.0.1:{}/", closed_port());
-    let r = run_tool("tg-list-users", &["-u", &url, "-t", ADMIN, "-v"], &[], None);
+    let r = tg("tg-list-users")
+        .url(&url)
+        .token(ADMIN)
+        .args(["-v"])
+        .run();
     assert_eq!(r.code, 5);
     assert!(r.stderr.contains("retrying once"), "{}", r.stderr);
-    let r = run_tool(
-        "tg-revoke-api-key",
-        &["-u", &url, "-t", ADMIN, "-v", "--key-id", "k"],
-        &[],
-        None,
-    );
+    let r = tg("tg-revoke-api-key")
+        .url(&url)
+        .token(ADMIN)
+        .args(["-v", "--key-id", "k"])
+        .run();
     assert_eq!(r.code, 5);
     assert!(!r.stderr.contains("retrying"), "{}", r.stderr);
 }
@@ -1467,12 +1510,12 @@ fn server_strings_are_stripped_of_control_characters() {
             r#"{"error": {"type": "x\u001b[31m", "message": "bad\u0007"}}"#,
         ),
     ]);
-    let r = tg("tg-list-users", &mock, &[]);
+    let r = tg("tg-list-users").gateway(&mock).run();
     assert_ok(&r);
     assert!(!r.stdout.contains('\u{1b}'));
     assert!(r.stdout.contains("| evil[2J "), "{}", r.stdout);
     assert!(r.stdout.contains("| ab "), "{}", r.stdout);
-    let r = tg("tg-list-users", &mock, &[]);
+    let r = tg("tg-list-users").gateway(&mock).run();
     assert_eq!(r.stderr, "tg-list-users: error: x[31m: bad\n");
 }
 
@@ -1483,10 +1526,10 @@ fn unknown_operation_and_404_pages() {
         json(x.status, &x.response_body),
         Reply::Raw(404, "text/plain", "404: Not Found".into()),
     ]);
-    let r = tg("tg-list-my-workspaces", &mock, &[]);
+    let r = tg("tg-list-my-workspaces").gateway(&mock).run();
     assert_eq!(r.code, 1);
     assert_eq!(r.stderr, "tg-list-my-workspaces: error: HTTP 400: unknown operation\nhint: the gateway does not know this operation; it may be older than this tool\n");
-    let r = tg("tg-list-my-workspaces", &mock, &[]);
+    let r = tg("tg-list-my-workspaces").gateway(&mock).run();
     assert_eq!(r.code, 6);
     // aiohttp's page repeats the status: said once.
     assert!(r.stderr.contains("HTTP 404: Not Found\n"), "{}", r.stderr);
@@ -1496,17 +1539,17 @@ fn unknown_operation_and_404_pages() {
 #[test]
 fn help_and_version_list_the_exit_codes() {
     for (tool, _, _) in every_tool() {
-        let r = run_tool(tool, &["--help"], &[], None);
+        let r = tg(tool).args(["--help"]).run();
         assert_eq!(r.code, 0, "{tool}");
         assert!(r.stdout.contains("Exit codes:\n  0  success"), "{tool}");
         assert!(
             r.stdout.contains("4  permission denied (HTTP 403)"),
             "{tool}"
         );
-        let r = run_tool(tool, &["--version"], &[], None);
+        let r = tg(tool).args(["--version"]).run();
         assert_eq!(r.stdout, format!("{tool} {}\n", env!("CARGO_PKG_VERSION")));
     }
-    let r = run_tool("tg-login", &[], &[], None);
+    let r = tg("tg-login").run();
     assert_eq!(r.code, 2, "clap usage error");
     assert!(r.stderr.contains("--username <USERNAME>"));
 }
@@ -1517,7 +1560,7 @@ fn tls_with_a_private_ca() {
     let mock = Mock::start_tls(vec![bare(), bare(), bare()]);
     let url = mock.https_url();
     // Not trusted by default: a TLS failure, exit 5.
-    let r = run_tool("tg-list-workspaces", &["-u", &url, "-t", ADMIN], &[], None);
+    let r = tg("tg-list-workspaces").url(&url).token(ADMIN).run();
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
         r.stderr.starts_with(&format!(
@@ -1534,23 +1577,21 @@ fn tls_with_a_private_ca() {
         r.stderr
     );
     // Trusted with --ca-cert.
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &url, "-t", ADMIN, "--ca-cert", ca],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url(&url)
+        .token(ADMIN)
+        .args(["--ca-cert", ca])
+        .run();
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, "No workspaces.\n", "")
     );
     // --insecure works, and says it is unsafe.
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &url, "-t", ADMIN, "--insecure"],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url(&url)
+        .token(ADMIN)
+        .args(["--insecure"])
+        .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr
@@ -1565,12 +1606,11 @@ fn tls_with_a_private_ca() {
     );
     // A file that holds no certificate is a usage error.
     let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/README.md");
-    let r = run_tool(
-        "tg-list-workspaces",
-        &["-u", &url, "-t", ADMIN, "--ca-cert", readme],
-        &[],
-        None,
-    );
+    let r = tg("tg-list-workspaces")
+        .url(&url)
+        .token(ADMIN)
+        .args(["--ca-cert", readme])
+        .run();
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("holds no PEM certificate"),
@@ -1584,15 +1624,7 @@ fn a_closed_stdout_is_not_an_error() {
     // `tg-list-users | head -0`: the reader is gone before the tool writes.
     let x = exchange("22-list-users-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let mut cmd = std::process::Command::new(bin_dir().join("tg-list-users"));
-    clean_env(&mut cmd);
-    let mut child = cmd
-        .args(["-u", &mock.url(), "-t", ADMIN])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = tg("tg-list-users").gateway(&mock).spawn();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -1602,18 +1634,17 @@ fn a_closed_stdout_is_not_an_error() {
 #[test]
 fn json_output_of_update_user_and_create_workspace() {
     let mock = Mock::start(vec![user_reply(true), user_reply(true)]);
-    let r = tg(
-        "tg-update-user",
-        &mock,
-        &[
+    let r = tg("tg-update-user")
+        .gateway(&mock)
+        .args([
             "--user-id",
             ALICE_ID,
             "--email",
             "alice@example.com",
             "-o",
             "json",
-        ],
-    );
+        ])
+        .run();
     assert_iam_ok(&r, &mock);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["username"], "alice");
@@ -1622,11 +1653,10 @@ fn json_output_of_update_user_and_create_workspace() {
         200,
         r#"{"workspace": {"id": "w", "name": "W", "enabled": true, "created": "c"}, "bootstrap_available": false}"#,
     )]);
-    let r = tg(
-        "tg-create-workspace",
-        &mock,
-        &["--workspace-id", "w", "-o", "json"],
-    );
+    let r = tg("tg-create-workspace")
+        .gateway(&mock)
+        .args(["--workspace-id", "w", "-o", "json"])
+        .run();
     assert_iam_ok(&r, &mock);
     assert_eq!(
         r.stdout,

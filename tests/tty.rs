@@ -6,48 +6,16 @@ use common::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-const ADMIN: &str = "tg_YoDr9vVuUBRXyfOg-xEMDNod1bHiXfCh";
-
-/// Run `tool args` on a pseudo-terminal with `input` typed in; the exit
-/// code and everything the terminal showed.
-fn on_tty(tool: &str, args: &[&str], input: &str) -> (i32, String) {
-    let quoted: Vec<String> = std::iter::once(bin_dir().join(tool).display().to_string())
-        .chain(args.iter().map(|a| a.to_string()))
-        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-        .collect();
-    let mut cmd = Command::new("script");
-    clean_env(&mut cmd);
-    let mut child = cmd
-        .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script(1) from util-linux is needed for the terminal tests");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
-    )
-}
-
 const USER: &str =
     r#"{"user": {"id": "u1", "username": "bob", "default_workspace": "default", "enabled": true}}"#;
 
 #[test]
 fn delete_user_asks_on_the_terminal_and_only_yes_proceeds() {
     let mock = Mock::start(vec![json(200, USER)]);
-    let (code, screen) = on_tty(
-        "tg-delete-user",
-        &["-u", &mock.url(), "-t", ADMIN, "--user-id", "u1"],
-        "no\n",
-    );
+    let (code, screen) = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", "u1"])
+        .on_tty("no\n");
     assert_eq!(code, 1, "{screen}");
     assert!(
         screen.contains("Delete user bob (u1)?  This is irreversible. [type 'yes' to confirm]: "),
@@ -67,11 +35,10 @@ fn delete_user_asks_on_the_terminal_and_only_yes_proceeds() {
             r#"{"error": {"type": "not-found", "message": "user not found"}}"#,
         ),
     ]);
-    let (code, screen) = on_tty(
-        "tg-delete-user",
-        &["-u", &mock.url(), "-t", ADMIN, "--user-id", "u1"],
-        "yes\n",
-    );
+    let (code, screen) = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", "u1"])
+        .on_tty("yes\n");
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Deleted user u1"), "{screen}");
     assert!(mock.bodies()[1].contains("delete-user"));
@@ -81,11 +48,10 @@ fn delete_user_asks_on_the_terminal_and_only_yes_proceeds() {
 fn login_prompts_for_the_password_on_the_terminal() {
     let x = exchange("14-login-success-raw.txt");
     let mock = Mock::start(vec![json(200, &x.response_body)]);
-    let (code, screen) = on_tty(
-        "tg-login",
-        &["-u", &mock.url(), "--username", "alice"],
-        "s3cret-A\n",
-    );
+    let (code, screen) = tg("tg-login")
+        .url(&mock.url())
+        .args(["--username", "alice"])
+        .on_tty("s3cret-A\n");
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Password for alice: "), "{screen}");
     assert!(
@@ -101,18 +67,13 @@ fn login_prompts_for_the_password_on_the_terminal() {
 #[test]
 fn new_passwords_are_asked_twice() {
     let mock = Mock::start(vec![json(200, USER)]);
-    let url = mock.url();
-    let args = [
-        "-u",
-        &url,
-        "-t",
-        ADMIN,
-        "-w",
-        "default",
-        "--username",
-        "bob",
-    ];
-    let (code, screen) = on_tty("tg-create-user", &args, "one\ntwo\n");
+    let create = |input| {
+        tg("tg-create-user")
+            .gateway(&mock)
+            .args(["-w", "default", "--username", "bob"])
+            .on_tty(input)
+    };
+    let (code, screen) = create("one\ntwo\n");
     assert_eq!(code, 2, "{screen}");
     assert!(
         screen.contains("Password for new user bob: ") && screen.contains("Repeat password: "),
@@ -124,7 +85,7 @@ fn new_passwords_are_asked_twice() {
     );
     assert!(mock.requests().is_empty());
 
-    let (code, screen) = on_tty("tg-create-user", &args, "same\nsame\n");
+    let (code, screen) = create("same\nsame\n");
     assert_eq!(code, 0, "{screen}");
     assert!(mock.bodies()[0].contains(r#""password": "same""#));
 }
@@ -232,11 +193,10 @@ fn a_server_name_cannot_rewrite_the_confirmation_prompt() {
     }})
     .to_string();
     let mock = Mock::start(vec![json(200, &evil)]);
-    let (code, screen) = on_tty(
-        "tg-delete-user",
-        &["-u", &mock.url(), "-t", ADMIN, "--user-id", "u1"],
-        "no\n",
-    );
+    let (code, screen) = tg("tg-delete-user")
+        .gateway(&mock)
+        .args(["--user-id", "u1"])
+        .on_tty("no\n");
     assert_eq!(code, 1, "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen:?}");
     assert!(!screen.contains('\u{202e}'), "{screen:?}");
@@ -264,9 +224,14 @@ fn disable_workspace_lists_its_effects_on_the_terminal() {
         200,
         r#"{"users": [{"id": "u1", "username": "carol"}, {"id": "u2", "username": "dave"}]}"#,
     );
+    let disable = |mock: &Mock, input| {
+        tg("tg-disable-workspace")
+            .gateway(mock)
+            .args(["--workspace-id", "ops"])
+            .on_tty(input)
+    };
     let mock = Mock::start(vec![ws(true), users.clone()]);
-    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
-    let (code, screen) = on_tty("tg-disable-workspace", &args, "no\n");
+    let (code, screen) = disable(&mock, "no\n");
     assert_eq!(code, 1, "{screen}");
     assert!(
         screen.contains("Disable workspace ops (Operations)? This:\n  - disables the workspace;\n  - disables every user whose home it is (2: carol, dave) and DELETES all their API keys (enabling the workspace again restores neither);\n  - announces the workspace as deleted, so the flow, librarian and knowledge services unsubscribe from its queues.\nContinue? [type 'yes' to confirm]: "),
@@ -278,8 +243,7 @@ fn disable_workspace_lists_its_effects_on_the_terminal() {
         .any(|b| b.contains("disable-workspace")));
 
     let mock = Mock::start(vec![ws(true), users, json(200, "{}"), ws(false)]);
-    let args = ["-u", &mock.url(), "-t", ADMIN, "--workspace-id", "ops"];
-    let (code, screen) = on_tty("tg-disable-workspace", &args, "yes\n");
+    let (code, screen) = disable(&mock, "yes\n");
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Disabled workspace ops"), "{screen}");
     assert!(mock.bodies()[2].contains("disable-workspace"));
@@ -288,8 +252,7 @@ fn disable_workspace_lists_its_effects_on_the_terminal() {
 #[test]
 fn rotate_signing_key_warns_in_its_question_on_the_terminal() {
     let mock = Mock::start(vec![json(200, "{}")]);
-    let args = ["-u", &mock.url(), "-t", ADMIN];
-    let (code, screen) = on_tty("tg-rotate-signing-key", &args, "no\n");
+    let (code, screen) = tg("tg-rotate-signing-key").gateway(&mock).on_tty("no\n");
     assert_eq!(code, 1, "{screen}");
     assert!(
         screen.contains("Rotate the JWT signing key? warning: on TrustGraph gateways up to 2.11"),
@@ -302,7 +265,7 @@ fn rotate_signing_key_warns_in_its_question_on_the_terminal() {
 fn tg_apply_asks_before_a_plan_that_takes_something_away() {
     let gw = dev_gateway(|_| {});
     let url = gw.url();
-    let boot = run_tool("tg-bootstrap-iam", &["-u", &url], &[], None);
+    let boot = tg("tg-bootstrap-iam").url(&url).run();
     assert_eq!(boot.code, 0, "{}", boot.stderr);
     let admin = boot.stdout.trim().to_string();
     let dir = std::env::temp_dir().join(format!("tg-tty-apply-{}", std::process::id()));
@@ -316,12 +279,11 @@ fn tg_apply_asks_before_a_plan_that_takes_something_away() {
         "create.yaml",
         "users:\n  - {username: alice, workspace: default, roles: [writer]}\n",
     );
-    let r = run_tool(
-        "tg-apply",
-        &["-u", &url, "-t", &admin, "-f", &create],
-        &[],
-        None,
-    );
+    let r = tg("tg-apply")
+        .url(&url)
+        .token(&admin)
+        .args(["-f", &create])
+        .run();
     assert_eq!(r.code, 0, "only creates: no question: {}", r.stderr);
     let disable = manifest(
         "disable.yaml",
@@ -336,15 +298,14 @@ fn tg_apply_asks_before_a_plan_that_takes_something_away() {
             .unwrap()
             .enabled
     };
-    let args = [
-        "-u",
-        url.as_str(),
-        "-t",
-        admin.as_str(),
-        "-f",
-        disable.as_str(),
-    ];
-    let (code, screen) = on_tty("tg-apply", &args, "n\n");
+    let apply = |input| {
+        tg("tg-apply")
+            .url(&url)
+            .token(&admin)
+            .args(["-f", &disable])
+            .on_tty(input)
+    };
+    let (code, screen) = apply("n\n");
     assert_eq!(code, 1, "{screen}");
     assert!(screen.contains("Apply 1 change? [y/N] "), "{screen}");
     assert!(
@@ -352,7 +313,7 @@ fn tg_apply_asks_before_a_plan_that_takes_something_away() {
         "{screen}"
     );
     assert!(alice_enabled());
-    let (code, screen) = on_tty("tg-apply", &args, "y\n");
+    let (code, screen) = apply("y\n");
     assert_eq!(code, 0, "{screen}");
     assert!(!alice_enabled());
     let _ = std::fs::remove_dir_all(&dir);

@@ -22,7 +22,7 @@ set edit:completion:arg-completer[tg-dev-gateway] = {|@words|
             cand --bootstrap-token 'The admin''s API key in token mode (must start with tg_)'
             cand --listen 'Address to listen on (port 0 picks a free one; TrustGraph gateways listen on 8888 since August 2026, on 8088 before)'
             cand --compat 'Behave like a TrustGraph 2.11 gateway'
-            cand --state 'Keep state in FILE; every change is on disk before it is acknowledged'
+            cand --state 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE'
             cand --audit-log 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)'
             cand --log 'What to log on stderr (more at the end of --help)'
             cand --jwt-ttl 'JWT lifetime in seconds (1 to 2592000, 30 days)'
@@ -43,7 +43,7 @@ set edit:completion:arg-completer[tg-dev-gateway] = {|@words|
         }
         &'tg-dev-gateway;exec'= {
             cand --compat 'Behave like a TrustGraph 2.11 gateway'
-            cand --state 'Keep state in FILE; every change is on disk before it is acknowledged'
+            cand --state 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE'
             cand --audit-log 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)'
             cand --log 'What to log on stderr (more at the end of --help)'
             cand --jwt-ttl 'JWT lifetime in seconds (1 to 2592000, 30 days)'

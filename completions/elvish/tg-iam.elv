@@ -41,7 +41,9 @@ set edit:completion:arg-completer[tg-iam] = {|@words|
             cand tg-reset-password 'Reset a user''s password; prints the temporary password'
             cand tg-create-api-key 'Issue an API key for a user; prints the key'
             cand tg-list-api-keys 'List a user''s API keys: a table, or "No keys."'
-            cand tg-revoke-api-key 'Revoke an API key; prints "Revoked key ID"'
+            cand tg-revoke-api-key 'Revoke an API key, by id or by owner and name; prints "Revoked key ID"'
+            cand tg-rotate-api-key 'Replace an API key with a new one of the same name and owner; prints the new key, then revokes the old'
+            cand tg-credential-report 'Report every API key with its owner, age, expiry and findings, and users without keys (reads only)'
             cand tg-create-workspace 'Create a workspace; prints "Workspace created: ID"'
             cand tg-list-workspaces 'List all workspaces: a table, or "No workspaces."'
             cand tg-list-my-workspaces 'List the workspaces the caller may use'
@@ -99,6 +101,10 @@ set edit:completion:arg-completer[tg-iam] = {|@words|
         &'tg-iam;tg-list-api-keys'= {
         }
         &'tg-iam;tg-revoke-api-key'= {
+        }
+        &'tg-iam;tg-rotate-api-key'= {
+        }
+        &'tg-iam;tg-credential-report'= {
         }
         &'tg-iam;tg-create-workspace'= {
         }

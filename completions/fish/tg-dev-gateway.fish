@@ -29,7 +29,7 @@ token\t'seed the admin with --bootstrap-token; `bootstrap` is refused'"
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l bootstrap-token -d 'The admin\'s API key in token mode (must start with tg_)' -r
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l listen -d 'Address to listen on (port 0 picks a free one; TrustGraph gateways listen on 8888 since August 2026, on 8088 before)' -r
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l compat -d 'Behave like a TrustGraph 2.11 gateway' -r -f -a "2.11\t'TrustGraph 2.11: IAM refusals as HTTP 200 with no error field, `bootstrap_available` in every reply'"
-complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l state -d 'Keep state in FILE; every change is on disk before it is acknowledged' -r -F
+complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l state -d 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE' -r -F
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l audit-log -d 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)' -r
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -l log -d 'What to log on stderr (more at the end of --help)' -r -f -a "off\t'nothing'
 error\t'an audit record that cannot be written'
@@ -51,7 +51,7 @@ complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -f -a "compl
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -f -a "man" -d 'Write the man page tg-dev-gateway(1) into DIR/man1 (DIR is created if needed; e.g. ~/.local/share/man)'
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_using_subcommand exec" -l compat -d 'Behave like a TrustGraph 2.11 gateway' -r -f -a "2.11\t'TrustGraph 2.11: IAM refusals as HTTP 200 with no error field, `bootstrap_available` in every reply'"
-complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_using_subcommand exec" -l state -d 'Keep state in FILE; every change is on disk before it is acknowledged' -r -F
+complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_using_subcommand exec" -l state -d 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE' -r -F
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_using_subcommand exec" -l audit-log -d 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)' -r
 complete -c tg-dev-gateway -n "__fish_tg_dev_gateway_using_subcommand exec" -l log -d 'What to log on stderr (more at the end of --help)' -r -f -a "off\t'nothing'
 error\t'an audit record that cannot be written'

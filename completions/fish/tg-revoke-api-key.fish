@@ -1,6 +1,9 @@
 complete -c tg-revoke-api-key -s t -l token -d 'API key or JWT to authenticate with [default: the profile\'s token_file, else its saved session]' -r
 complete -c tg-revoke-api-key -l token-file -d 'Read the token from the first line of FILE (must be private: chmod 600)' -r -F
-complete -c tg-revoke-api-key -l key-id -d 'Key id to revoke' -r
+complete -c tg-revoke-api-key -l key-id -d 'Key id (tg-list-api-keys shows the ids)' -r
+complete -c tg-revoke-api-key -l name -d 'The key\'s name, with --user-id or --username (two keys of that user with the name: refused, listing their ids)' -r
+complete -c tg-revoke-api-key -l user-id -d 'The key\'s owner, by id (with --name)' -r
+complete -c tg-revoke-api-key -l username -d 'The key\'s owner, by username (with --name; resolved with one list-users read)' -r
 complete -c tg-revoke-api-key -s w -l workspace -d 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile\'s workspace]' -r
 complete -c tg-revoke-api-key -s u -l api-url -d 'Gateway base URL [default: the profile\'s url, else http://localhost:8888/]' -r
 complete -c tg-revoke-api-key -l timeout -d 'Give up on a request after SECS seconds [default: 30, or the profile\'s timeout]' -r

@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-dev-gateway' -ScriptBlock {
             [CompletionResult]::new('--bootstrap-token', '--bootstrap-token', [CompletionResultType]::ParameterName, 'The admin''s API key in token mode (must start with tg_)')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free one; TrustGraph gateways listen on 8888 since August 2026, on 8088 before)')
             [CompletionResult]::new('--compat', '--compat', [CompletionResultType]::ParameterName, 'Behave like a TrustGraph 2.11 gateway')
-            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep state in FILE; every change is on disk before it is acknowledged')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE')
             [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'What to log on stderr (more at the end of --help)')
             [CompletionResult]::new('--jwt-ttl', '--jwt-ttl', [CompletionResultType]::ParameterName, 'JWT lifetime in seconds (1 to 2592000, 30 days)')
@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-dev-gateway' -ScriptBlock {
         }
         'tg-dev-gateway;exec' {
             [CompletionResult]::new('--compat', '--compat', [CompletionResultType]::ParameterName, 'Behave like a TrustGraph 2.11 gateway')
-            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep state in FILE; every change is on disk before it is acknowledged')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Keep state in FILE (SQLite; a JSON state is migrated); every change is on disk before it is acknowledged; one gateway per FILE')
             [CompletionResult]::new('--audit-log', '--audit-log', [CompletionResultType]::ParameterName, 'Record every IAM request in FILE, one JSON object per line (- for stderr); created 0600 (the format is at the end of --help)')
             [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'What to log on stderr (more at the end of --help)')
             [CompletionResult]::new('--jwt-ttl', '--jwt-ttl', [CompletionResultType]::ParameterName, 'JWT lifetime in seconds (1 to 2592000, 30 days)')

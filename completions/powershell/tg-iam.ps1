@@ -44,7 +44,9 @@ Register-ArgumentCompleter -Native -CommandName 'tg-iam' -ScriptBlock {
             [CompletionResult]::new('tg-reset-password', 'tg-reset-password', [CompletionResultType]::ParameterValue, 'Reset a user''s password; prints the temporary password')
             [CompletionResult]::new('tg-create-api-key', 'tg-create-api-key', [CompletionResultType]::ParameterValue, 'Issue an API key for a user; prints the key')
             [CompletionResult]::new('tg-list-api-keys', 'tg-list-api-keys', [CompletionResultType]::ParameterValue, 'List a user''s API keys: a table, or "No keys."')
-            [CompletionResult]::new('tg-revoke-api-key', 'tg-revoke-api-key', [CompletionResultType]::ParameterValue, 'Revoke an API key; prints "Revoked key ID"')
+            [CompletionResult]::new('tg-revoke-api-key', 'tg-revoke-api-key', [CompletionResultType]::ParameterValue, 'Revoke an API key, by id or by owner and name; prints "Revoked key ID"')
+            [CompletionResult]::new('tg-rotate-api-key', 'tg-rotate-api-key', [CompletionResultType]::ParameterValue, 'Replace an API key with a new one of the same name and owner; prints the new key, then revokes the old')
+            [CompletionResult]::new('tg-credential-report', 'tg-credential-report', [CompletionResultType]::ParameterValue, 'Report every API key with its owner, age, expiry and findings, and users without keys (reads only)')
             [CompletionResult]::new('tg-create-workspace', 'tg-create-workspace', [CompletionResultType]::ParameterValue, 'Create a workspace; prints "Workspace created: ID"')
             [CompletionResult]::new('tg-list-workspaces', 'tg-list-workspaces', [CompletionResultType]::ParameterValue, 'List all workspaces: a table, or "No workspaces."')
             [CompletionResult]::new('tg-list-my-workspaces', 'tg-list-my-workspaces', [CompletionResultType]::ParameterValue, 'List the workspaces the caller may use')
@@ -121,6 +123,12 @@ Register-ArgumentCompleter -Native -CommandName 'tg-iam' -ScriptBlock {
             break
         }
         'tg-iam;tg-revoke-api-key' {
+            break
+        }
+        'tg-iam;tg-rotate-api-key' {
+            break
+        }
+        'tg-iam;tg-credential-report' {
             break
         }
         'tg-iam;tg-create-workspace' {

@@ -19,7 +19,7 @@
 //! its users and revokes their keys; disabling a user revokes its keys.
 
 use super::manifest::Manifest;
-use super::plan::{Action, State, Step};
+use super::state::{Action, State, Step};
 use std::collections::{HashMap, HashSet};
 
 /// Where an invariant breaks.
@@ -95,7 +95,7 @@ fn before(st: &State) -> After {
             .map(|u| {
                 let a = UserAfter {
                     id: Some(u.id.clone()),
-                    workspace: u.workspace.clone(),
+                    workspace: u.default_workspace.clone(),
                     admin: has_admin(&u.roles),
                     enabled: u.enabled,
                     admin_by: None,

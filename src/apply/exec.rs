@@ -4,15 +4,14 @@
 //! written out the moment it exists.
 
 use super::manifest::Manifest;
-use super::plan::{generated, new_user, want_user, Action, Plan, Sign, Step};
-use crate::client::{Client, Retry};
+use super::plan::{generated, new_user, want_user, Plan};
+use super::state::{Action, Sign, Step};
 use crate::error::{Error, Kind, Result};
+use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
+use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
-use crate::records::{ApiKey, User, Workspace};
-use crate::tools::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
-use crate::tools::{create_api_key, create_user, create_workspace, iam_body, NewUser};
 use futures_util::stream::{self, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::File;
@@ -88,22 +87,13 @@ impl Secrets {
                 (r, p.display().to_string())
             }
         };
-        r.map_err(|e| {
-            Error::new(
-                Kind::Output,
-                format!(
-                    "could not write the {} to {to} ({e}); it is lost: {}",
-                    m.what, m.created
-                ),
-            )
-            .with_hint(m.recover)
-        })
+        r.map_err(|e| m.lost(&to, &e))
     }
 }
 
 /// What the steps share.
 pub struct Ctx<'a> {
-    pub client: &'a Client,
+    pub api: Api<'a>,
     pub manifest: &'a Manifest,
     /// The initial password of each user to create, by manifest index.
     pub passwords: HashMap<usize, String>,
@@ -114,7 +104,7 @@ pub struct Ctx<'a> {
 
 const NOT_CARRIED_OUT: &str = "a TrustGraph 2.11 gateway does not report refusals; check your role (admin) and the gateway's log";
 
-fn not_carried_out(op: &str, what: String) -> Error {
+fn not_carried_out(op: Operation, what: String) -> Error {
     Error::refused(format!(
         "{op} was not carried out: the gateway acknowledged it, but {what}"
     ))
@@ -145,32 +135,30 @@ fn unconfirmed(e: Error) -> StepError {
     StepError::Unconfirmed(e)
 }
 
-async fn send(client: &Client, op: &str, fields: Vec<(&str, Value)>) -> Result<()> {
-    client
-        .iam(iam_body(op, fields, None), Retry::Never)
-        .await
-        .map(drop)
-}
-
-fn ws_record(fields: Vec<(&str, Value)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in fields {
-        m.insert(k.into(), v);
+/// The request for user `id`, in no particular workspace.
+fn user(id: &str) -> iam::UserTarget {
+    iam::UserTarget {
+        user_id: id.into(),
+        workspace: None,
     }
-    Value::Object(m)
 }
 
 /// Read workspace `i` back: it must hold `enabled` (when given) and the
 /// manifest's name.
-async fn verify_workspace(ctx: &Ctx<'_>, i: usize, enabled: Option<bool>, op: &str) -> StepResult {
+async fn verify_workspace(
+    ctx: &Ctx<'_>,
+    i: usize,
+    enabled: Option<bool>,
+    op: Operation,
+) -> StepResult {
     let w = &ctx.manifest.workspaces[i];
-    let got = converge::get_workspace(ctx.client, &w.id)
+    let got = converge::get_workspace(ctx.api, &w.id)
         .await
         .map_err(unconfirmed)?;
-    let Some(v) = got else {
+    let Some(have) = got else {
         return Err(not_carried_out(op, format!("workspace {} does not exist", w.id)).into());
     };
-    let d = workspace_diffs(&Workspace::from_json(&v), w.name.as_deref(), enabled);
+    let d = workspace_diffs(&have, w.name.as_deref(), enabled);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
@@ -182,15 +170,21 @@ async fn verify_workspace(ctx: &Ctx<'_>, i: usize, enabled: Option<bool>, op: &s
 }
 
 /// Read user `id` (manifest user `i`) back: it must look like `want`.
-async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, want: &WantUser, op: &str) -> StepResult {
+async fn verify_user(
+    ctx: &Ctx<'_>,
+    i: usize,
+    id: &str,
+    want: &WantUser,
+    op: Operation,
+) -> StepResult {
     let u = &ctx.manifest.users[i];
-    let got = crate::tools::get_user(ctx.client, id, None)
+    let got = converge::get_user(ctx.api, id, None)
         .await
         .map_err(unconfirmed)?;
-    let Some(v) = got else {
+    let Some(have) = got else {
         return Err(not_carried_out(op, format!("user {} does not exist", u.username)).into());
     };
-    let d = user_diffs(&User::from_json(&v), want);
+    let d = user_diffs(&have, want);
     if !d.is_empty() {
         return Err(not_carried_out(
             op,
@@ -204,11 +198,11 @@ async fn verify_user(ctx: &Ctx<'_>, i: usize, id: &str, want: &WantUser, op: &st
 /// The ids of `user_id`'s keys (a read-back: its failure leaves the write
 /// unconfirmed).
 async fn key_ids(ctx: &Ctx<'_>, user_id: &str) -> std::result::Result<Vec<String>, StepError> {
-    Ok(converge::user_keys(ctx.client, user_id, None)
+    Ok(converge::user_keys(ctx.api, user_id, None)
         .await
         .map_err(unconfirmed)?
-        .iter()
-        .map(|k| ApiKey::from_json(k).id)
+        .into_iter()
+        .map(|k| k.value.id)
         .collect())
 }
 
@@ -222,7 +216,7 @@ async fn create_key(ctx: &Ctx<'_>, i: usize) -> (std::result::Result<ApiKey, Err
                 Err(e) => Err(e),
                 Ok(ids) if ids.contains(&rec.id) => Ok(()),
                 Ok(_) => Err(not_carried_out(
-                    "create-api-key",
+                    Operation::CreateApiKey,
                     format!(
                         "user {} has no key {}",
                         ctx.manifest.api_keys[i].user, rec.id
@@ -243,7 +237,18 @@ async fn mint_key(ctx: &Ctx<'_>, i: usize) -> Result<(ApiKey, String)> {
         Error::refused(format!("user {} does not exist", k.user))
             .with_hint("its creation did not succeed; run tg-apply again")
     })?;
-    let (secret, rec) = create_api_key(ctx.client, &owner, &k.name, k.expires.as_deref(), None)
+    let req = iam::CreateApiKey {
+        key: iam::NewApiKey {
+            user_id: owner.clone(),
+            name: k.name.clone(),
+            expires: k.expires.clone(),
+        },
+        workspace: None,
+    };
+    let iam::CreatedKey {
+        plaintext: secret,
+        key: rec,
+    } = converge::create_api_key(ctx.api, &req)
         .await
         .map_err(|e| {
             e.outcome_unknown(
@@ -271,16 +276,17 @@ async fn mint_key(ctx: &Ctx<'_>, i: usize) -> Result<(ApiKey, String)> {
 
 /// Revoke `key` and check that it is gone.
 async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> StepResult {
-    send(
-        ctx.client,
-        "revoke-api-key",
-        vec![("key_id", key.id.clone().into())],
-    )
-    .await?;
+    let req = iam::RevokeApiKey {
+        key_id: key.id.clone(),
+        workspace: None,
+    };
+    ctx.api.revoke_api_key(&req).await?;
     if key_ids(ctx, &key.user_id).await?.contains(&key.id) {
-        return Err(
-            not_carried_out("revoke-api-key", format!("key {} still exists", key.id)).into(),
-        );
+        return Err(not_carried_out(
+            Operation::RevokeApiKey,
+            format!("key {} still exists", key.id),
+        )
+        .into());
     }
     Ok(())
 }
@@ -310,58 +316,63 @@ async fn replace_key(ctx: &Ctx<'_>, i: usize, old: &ApiKey) -> StepResult {
 /// Carry out one step and read back its effect.
 async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
     let m = ctx.manifest;
-    let client = ctx.client;
+    let api = ctx.api;
     match &step.action {
         Action::CreateWorkspace(i) => {
             let w = &m.workspaces[*i];
             let enabled = w.enabled_when_new();
-            create_workspace(client, &w.id, w.name.as_deref(), enabled).await?;
-            verify_workspace(ctx, *i, Some(enabled), "create-workspace").await
+            let req = iam::NewWorkspace {
+                id: w.id.clone(),
+                enabled: Flag::Set(enabled),
+                name: w.name.clone().filter(|n| !n.is_empty()),
+            };
+            converge::create_workspace(api, &req).await?;
+            verify_workspace(ctx, *i, Some(enabled), Operation::CreateWorkspace).await
         }
         Action::UpdateWorkspace(i, have) => {
             let w = &m.workspaces[*i];
             let enabled = w.enabled.unwrap_or(have.enabled);
             let rename = w.name.as_deref().is_some_and(|n| n != have.name);
             if rename || (enabled && !have.enabled) {
-                let mut f = vec![("id", Value::from(w.id.clone()))];
-                if let Some(n) = w.name.as_deref().filter(|_| rename) {
-                    f.push(("name", n.into()));
-                }
-                f.push(("enabled", (enabled || have.enabled).into()));
-                send(
-                    client,
-                    "update-workspace",
-                    vec![("workspace_record", ws_record(f))],
-                )
-                .await?;
+                let req = iam::WorkspaceChanges {
+                    id: w.id.clone(),
+                    name: w.name.clone().filter(|_| rename),
+                    enabled: Flag::Set(enabled || have.enabled),
+                };
+                api.update_workspace(&req).await?;
             }
             if enabled && !have.enabled {
                 // Announce it again, as re-enabling takes on the gateway.
-                create_workspace(client, &w.id, None, true).await?;
+                let req = iam::NewWorkspace {
+                    id: w.id.clone(),
+                    enabled: Flag::Set(true),
+                    name: None,
+                };
+                converge::create_workspace(api, &req).await?;
             }
             if !enabled && have.enabled {
-                let rec = ws_record(vec![("id", w.id.clone().into())]);
-                send(client, "disable-workspace", vec![("workspace_record", rec)]).await?;
+                api.disable_workspace(&w.id).await?;
             }
-            verify_workspace(ctx, *i, w.enabled, "update-workspace").await
+            verify_workspace(ctx, *i, w.enabled, Operation::UpdateWorkspace).await
         }
         Action::CreateUser(i) => {
             let u = &m.users[*i];
             let password = ctx.passwords.get(i).map(String::as_str).unwrap_or("");
             let want = new_user(u);
-            let v = create_user(
-                client,
-                &NewUser {
-                    username: &u.username,
-                    password,
-                    roles: want.roles.as_deref().unwrap_or_default(),
-                    name: u.name.as_deref(),
-                    email: u.email.as_deref(),
-                    must_change_password: false,
-                    enabled: want.enabled.unwrap_or(true),
-                    workspace: Some(&u.workspace),
-                },
-            )
+            let req = iam::CreateUser {
+                user: Some(iam::NewUser {
+                    username: u.username.clone(),
+                    password: password.into(),
+                    roles: want.roles.clone().unwrap_or_default(),
+                    name: u.name.clone().filter(|n| !n.is_empty()),
+                    email: u.email.clone().filter(|e| !e.is_empty()),
+                    must_change_password: Flag::Absent,
+                    // Sent only to create the user disabled.
+                    enabled: Flag::when(!want.enabled.unwrap_or(true), false),
+                }),
+                workspace: Some(u.workspace.clone()),
+            };
+            let created = converge::create_user(api, &req)
             .await
             .map_err(|e| match generated(u) {
                 true => e.outcome_unknown(
@@ -373,7 +384,7 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
                 ),
                 false => e,
             })?;
-            let id = User::from_json(&v).id;
+            let id = created.value.id;
             ctx.ids.borrow_mut().insert(u.username.clone(), id.clone());
             if generated(u) {
                 ctx.secrets.borrow_mut().write(
@@ -386,62 +397,48 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
                     },
                 )?;
             }
-            verify_user(ctx, *i, &id, &want, "create-user").await
+            verify_user(ctx, *i, &id, &want, Operation::CreateUser).await
         }
         Action::UpdateUser(i, have) => {
             let u = &m.users[*i];
-            let mut rec = Map::new();
-            if let Some(n) = &u.name {
-                rec.insert("name".into(), n.clone().into());
-            }
-            if let Some(e) = &u.email {
-                rec.insert("email".into(), e.clone().into());
-            }
-            // Absent roles are kept by the gateway.
-            if let Some(r) = &u.roles {
-                rec.insert("roles".into(), r.clone().into());
-            }
-            // Sent back as they are: the gateway resets absent booleans.
-            rec.insert("enabled".into(), have.enabled.into());
-            rec.insert(
-                "must_change_password".into(),
-                have.must_change_password.into(),
-            );
             let mut want = want_user(u);
             want.enabled = None;
             if !user_diffs(have, &want).is_empty() {
-                send(
-                    client,
-                    "update-user",
-                    vec![
-                        ("user_id", have.id.clone().into()),
-                        ("user", Value::Object(rec)),
-                    ],
-                )
-                .await?;
+                let req = iam::UpdateUser {
+                    user_id: have.id.clone(),
+                    user: Some(iam::UserChanges {
+                        name: u.name.clone(),
+                        email: u.email.clone(),
+                        // Absent roles are kept by the gateway.
+                        roles: u.roles.clone(),
+                        // Sent back as they are: the gateway resets absent
+                        // booleans.
+                        enabled: Flag::Set(have.enabled),
+                        must_change_password: Flag::Set(have.must_change_password),
+                        ..Default::default()
+                    }),
+                    workspace: None,
+                };
+                api.update_user(&req).await?;
             }
-            if let Some(e) = u.enabled.filter(|e| *e != have.enabled) {
-                let op = if e { "enable-user" } else { "disable-user" };
-                send(client, op, vec![("user_id", have.id.clone().into())]).await?;
+            match u.enabled.filter(|e| *e != have.enabled) {
+                Some(true) => drop(api.enable_user(&user(&have.id)).await?),
+                Some(false) => drop(api.disable_user(&user(&have.id)).await?),
+                None => {}
             }
             let mut want = want_user(u);
             want.workspace = Some(u.workspace.clone());
-            verify_user(ctx, *i, &have.id, &want, "update-user").await
+            verify_user(ctx, *i, &have.id, &want, Operation::UpdateUser).await
         }
         Action::DisableUser(have) => {
-            send(
-                client,
-                "disable-user",
-                vec![("user_id", have.id.clone().into())],
-            )
-            .await?;
-            let got = crate::tools::get_user(client, &have.id, None)
+            api.disable_user(&user(&have.id)).await?;
+            let got = converge::get_user(api, &have.id, None)
                 .await
                 .map_err(unconfirmed)?;
             match got {
-                Some(v) if !User::from_json(&v).enabled => Ok(()),
+                Some(u) if !u.enabled => Ok(()),
                 _ => Err(not_carried_out(
-                    "disable-user",
+                    Operation::DisableUser,
                     format!("user {} is not disabled", have.username),
                 )
                 .into()),
@@ -499,7 +496,9 @@ impl Progress {
 }
 
 /// Erase the progress line (a terminal only). Not `eprint!`, which
-/// panics when stderr cannot be written.
+/// panics when stderr cannot be written. Written around anstream: erasing
+/// a line is cursor control, not colour, and NO_COLOR does not turn it
+/// off (anstream would strip it).
 fn erase_line() {
     let mut e = io::stderr().lock();
     let _ = write!(e, "\r\x1b[K");
@@ -637,23 +636,23 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The plan on stderr: `+`/`~`/`-`/`=` lines, coloured only when `colour`,
-/// then the summary.
-pub fn print_plan(plan: &Plan, colour: bool) {
-    let mut e = io::stderr().lock();
+/// The plan on stderr: `+`/`~`/`-`/`=` lines, then the summary. The
+/// lines are coloured where colour is on: anstream drops the styles when
+/// stderr is not a terminal, when NO_COLOR is set (and not empty), with
+/// CLICOLOR=0 or TERM=dumb (CLICOLOR_FORCE forces them).
+pub fn print_plan(plan: &Plan) {
+    use anstyle::{AnsiColor, Style};
+    let mut e = anstream::stderr().lock();
     for (sign, text) in &plan.lines {
+        // Scrubbed and stripped of controls first: the style is ours.
         let line = stderr_text(&format!("{} {text}", sign.char()));
-        let code = match sign {
-            Sign::Create => "32",
-            Sign::Change => "33",
-            Sign::Prune => "31",
-            Sign::Same => "2",
+        let style = match sign {
+            Sign::Create => AnsiColor::Green.on_default(),
+            Sign::Change => AnsiColor::Yellow.on_default(),
+            Sign::Prune => AnsiColor::Red.on_default(),
+            Sign::Same => Style::new().dimmed(),
         };
-        let _ = if colour {
-            writeln!(e, "\x1b[{code}m{line}\x1b[0m")
-        } else {
-            writeln!(e, "{line}")
-        };
+        let _ = writeln!(e, "{style}{line}{style:#}");
     }
     let _ = writeln!(e, "{}", stderr_text(&plan.summary()));
 }

@@ -344,7 +344,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
     let mut ids = HashSet::new();
     for (i, w) in m.workspaces.iter().enumerate() {
         let path = format!("workspaces[{i}].id");
-        crate::tools::check_workspace_id(&w.id, "the id")
+        crate::iam::rules::check_workspace_id(&w.id, "the id")
             .map_err(|e| bad(path.clone(), e.message))?;
         if w.id.trim() != w.id {
             return Err(bad(path, format!("{:?} has surrounding spaces", w.id)));
@@ -429,7 +429,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
                 ));
             }
         }
-        crate::tools::check_expires(k.expires.as_deref(), "the expiry")
+        crate::iam::rules::check_expires(k.expires.as_deref(), "the expiry")
             .map_err(|e| bad(format!("api_keys[{i}].expires"), e.message))?;
     }
     Ok(())

@@ -7,6 +7,7 @@ pub mod after;
 pub mod exec;
 pub mod manifest;
 pub mod plan;
+pub mod state;
 #[cfg(test)]
 mod tests;
 
@@ -14,12 +15,13 @@ use crate::cli::{ConnArgs, TokenArgs};
 use crate::client::Client;
 use crate::config::files;
 use crate::error::{Error, Result};
+use crate::iam::Api;
 use crate::output::{self, note, Out};
 use crate::prompt;
 use crate::Tool;
 use clap::Parser;
 use manifest::{Format, Manifest, PasswordSource};
-use plan::Action;
+use state::Action;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -178,16 +180,10 @@ fn generate_password() -> Result<String> {
     use base64::Engine;
     let mut b = [0u8; 24];
     getrandom::fill(&mut b)
-        .map_err(|e| Error::protocol(format!("cannot generate a password: {e}")))?;
+        .map_err(|e| Error::local("cannot generate a password: the random source failed", e))?;
     let pw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
     crate::redact::register(&pw);
     Ok(pw)
-}
-
-/// Colour on stderr: only on a terminal, and not when NO_COLOR is set to
-/// anything but the empty string (https://no-color.org).
-fn colour() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 impl Tool for Apply {
@@ -198,13 +194,14 @@ impl Tool for Apply {
         let m = manifest::parse(&text, format, &file)?;
         manifest::validate(&m, &file)?;
         for roles in m.users.iter().filter_map(|u| u.roles.as_ref()) {
-            crate::tools::warn_unknown_roles(Self::NAME, roles);
+            crate::iam::rules::warn_unknown_roles(Self::NAME, roles);
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
-        let state = plan::read_state(&client, &m, jobs).await?;
+        let api = Api::new(&client);
+        let state = state::read_state(api, &m, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
-        exec::print_plan(&plan, colour());
+        exec::print_plan(&plan);
         let mut passwords = HashMap::new();
         for s in &plan.steps {
             if let Action::CreateUser(i) = s.action {
@@ -243,7 +240,7 @@ impl Tool for Apply {
             .map(|u| (u.username.clone(), u.id.clone()))
             .collect();
         let ctx = exec::Ctx {
-            client: &client,
+            api,
             manifest: &m,
             passwords,
             ids: RefCell::new(ids),

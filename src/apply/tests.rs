@@ -4,9 +4,10 @@
 //! caller an enabled admin in an enabled workspace, with its key).
 
 use super::manifest::{parse, validate, Format, Manifest};
-use super::plan::{plan, Action, Plan, Sign, State};
+use super::plan::{plan, Plan};
+use super::state::{Action, Sign, State};
 use crate::error::{Error, Kind};
-use crate::records::{ApiKey, User, Workspace};
+use crate::iam::{ApiKey, User, Workspace};
 use std::collections::HashMap;
 
 fn ws(id: &str, enabled: bool) -> Workspace {
@@ -21,7 +22,7 @@ fn ws(id: &str, enabled: bool) -> Workspace {
 fn user(id: &str, name: &str, w: &str, roles: &[&str], enabled: bool) -> User {
     User {
         id: id.into(),
-        workspace: w.into(),
+        default_workspace: w.into(),
         username: name.into(),
         name: name.into(),
         roles: roles.iter().map(|r| r.to_string()).collect(),
@@ -268,7 +269,7 @@ fn the_last_enabled_admin_remains() {
     // bob alone in his own workspace, which the manifest disables.
     let mut own = state_as_alice();
     own.workspaces.push(ws("bobs", true));
-    own.users[2].workspace = "bobs".into();
+    own.users[2].default_workspace = "bobs".into();
     assert_eq!(
         refused(&own, "workspaces: [{id: bobs, enabled: false}]\n", false),
         format!("m.yaml: workspaces[0].enabled: {last}{NOTHING_SENT}")
@@ -589,7 +590,7 @@ fn model_apply(m: &Manifest, st: &State, p: &Plan) -> State {
                     let ids: Vec<String> = s
                         .users
                         .iter()
-                        .filter(|u| u.workspace == w.id)
+                        .filter(|u| u.default_workspace == w.id)
                         .map(|u| u.id.clone())
                         .collect();
                     for id in ids {
@@ -807,7 +808,7 @@ mod property {
                     |s: &State, id: &str| s.workspaces.iter().any(|w| w.id == id && w.enabled);
                 prop_assert!(now.enabled, "caller disabled: {yaml}");
                 prop_assert!(
-                    ws_on(&after, &now.workspace),
+                    ws_on(&after, &now.default_workspace),
                     "caller's workspace disabled: {yaml}"
                 );
                 if was.roles.iter().any(|r| r == "admin") {
@@ -826,7 +827,9 @@ mod property {
                 }
                 let admins = |s: &State| {
                     s.users.iter().any(|u| {
-                        u.enabled && u.roles.iter().any(|r| r == "admin") && ws_on(s, &u.workspace)
+                        u.enabled
+                            && u.roles.iter().any(|r| r == "admin")
+                            && ws_on(s, &u.default_workspace)
                     })
                 };
                 prop_assert!(!admins(&st) || admins(&after), "no admin left: {yaml}");
@@ -834,7 +837,7 @@ mod property {
                 // of an enabled workspace.
                 for k in &m.api_keys {
                     let u = after.users.iter().find(|u| u.username == k.user).unwrap();
-                    prop_assert!(u.enabled && ws_on(&after, &u.workspace), "{yaml}");
+                    prop_assert!(u.enabled && ws_on(&after, &u.default_workspace), "{yaml}");
                 }
                 Ok(())
             })

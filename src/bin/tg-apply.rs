@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    tg_iam::tools::Apply::main()
+    tg_iam::apply::Apply::main()
 }

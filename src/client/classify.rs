@@ -8,10 +8,10 @@
 //! * it answered 401 / 403: exits 3 / 4; an IAM refusal: exit 1 (or 3 for
 //!   `auth-failed`), with the IAM error type kept as data.
 
-use super::reply::Reply;
+use super::reply::{kind_of, Reply};
 use super::Client;
 use crate::config::{self, Source};
-use crate::error::{Error, IamType, Kind, Result, UNKNOWN_OPERATION};
+use crate::error::{Error, IamErrorType, Kind, Result, UNKNOWN_OPERATION};
 use crate::output::sanitize;
 use crate::redact;
 use serde_json::Value;
@@ -76,8 +76,8 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
     let http = |d: &str| http_said(status, d);
     let with_status = |mut e: Error| {
         e.status = Some(status);
-        e.detail = Some(http(&detail));
-        e.iam = iam_type(error_field);
+        e.detail = Some(http(&detail).into());
+        (e.iam, e.gateway_error) = error_type(error_field);
         e
     };
     match status {
@@ -112,7 +112,7 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
         }
         400..=499 if error_field.is_some() => {
             let mut e = with_status(Error::refused(http(&detail)));
-            if e.iam == Some(IamType::Gateway(UNKNOWN_OPERATION.into())) {
+            if e.gateway_error.as_deref() == Some(UNKNOWN_OPERATION) {
                 e = e.with_hint(
                     "the gateway does not know this operation; it may be older than this tool",
                 );
@@ -141,12 +141,16 @@ pub fn decode_reply(status: u16, bytes: &[u8], token_source: Source, shown: &str
             ))))
         }
     }
-    let v = parsed.ok_or_else(|| {
-        Error::protocol(format!(
-            "unexpected response from the gateway: HTTP 200 but not JSON: {detail:?}"
-        ))
-    })?;
+    let v = parsed.ok_or_else(|| not_json(bytes))?;
     decode_object(v, Some(status))
+}
+
+/// The error for an HTTP 200 whose body (`bytes`) is not JSON.
+pub(crate) fn not_json(bytes: &[u8]) -> Error {
+    Error::protocol(format!(
+        "unexpected response from the gateway: HTTP 200 but not JSON: {:?}",
+        server_text(bytes)
+    ))
 }
 
 /// A reply body that parsed as JSON, from HTTP (`status`) or from the
@@ -163,18 +167,19 @@ pub(crate) fn decode_object(v: Value, status: Option<u16>) -> Result<Reply> {
         }
     };
     if let Some(err) = map.get("error") {
-        let iam = iam_type(Some(err));
+        let (iam, gateway_error) = error_type(Some(err));
         let kind = match &iam {
-            Some(IamType::AuthFailed) => Kind::Auth,
-            Some(IamType::GatewayError) | Some(IamType::InternalError) => Kind::Protocol,
+            Some(IamErrorType::AuthFailed) => Kind::Auth,
+            Some(IamErrorType::GatewayError) | Some(IamErrorType::InternalError) => Kind::Protocol,
             _ => Kind::Refused,
         };
         let mut e = Error::new(kind, format_error(err));
         e.status = status;
-        if iam == Some(IamType::NotFound) {
+        if iam == Some(IamErrorType::NotFound) {
             e = e.with_hint("check the id (ids are shown by tg-list-users, tg-list-api-keys, tg-list-workspaces)");
         }
         e.iam = iam;
+        e.gateway_error = gateway_error;
         return Err(e);
     }
     Ok(Reply(map))
@@ -186,7 +191,7 @@ pub(crate) fn decode_object(v: Value, status: Option<u16>) -> Result<Reply> {
 /// permission (exit 4), an unknown service or workspace a refusal (exit 1),
 /// anything else an unexpected response (exit 6). The type is kept as data.
 pub(crate) fn envelope_error(err: &Value, token_source: &Source) -> Error {
-    let iam = iam_type(Some(err));
+    let (iam, gateway_error) = error_type(Some(err));
     let said = format_error(err);
     let t = err.get("type").and_then(Value::as_str).unwrap_or("");
     let mut e = match t {
@@ -215,22 +220,26 @@ pub(crate) fn envelope_error(err: &Value, token_source: &Source) -> Error {
             "unexpected response from the gateway on the socket: {said}"
         )),
     };
-    e.detail = Some(said);
+    e.detail = Some(said.into());
     e.iam = iam;
+    e.gateway_error = gateway_error;
     e
 }
 
-/// The error type of an `error` field: the `type` of an IAM error object,
-/// or the gateway's own string.
-fn iam_type(err: Option<&Value>) -> Option<IamType> {
-    match err? {
-        Value::String(s) => Some(IamType::Gateway(s.clone())),
-        Value::Object(o) => o
-            .get("type")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(IamType::from_wire),
-        _ => None,
+/// What an `error` field says, as data: the `type` of an IAM error object
+/// (a type this suite does not know is kept as
+/// [`IamErrorType::Unknown`]), or the gateway's own string.
+fn error_type(err: Option<&Value>) -> (Option<IamErrorType>, Option<Box<str>>) {
+    match err {
+        Some(Value::String(s)) => (None, Some(s.as_str().into())),
+        Some(Value::Object(o)) => (
+            o.get("type")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(IamErrorType::from_wire),
+            None,
+        ),
+        _ => (None, None),
     }
 }
 
@@ -314,9 +323,9 @@ impl Client {
     /// (or of any failure that has no hint of its own).
     pub(super) fn default_url_hint(&self, mut err: Error, is_connect: bool) -> Error {
         if self.url.source == Source::Default && (err.hint.is_none() || is_connect) {
-            err.hint = Some(format!(
+            err = err.with_hint(format!(
                 "no URL was given, so the default {} was used: set TRUSTGRAPH_URL or pass -u/--api-url; gateways older than August 2026 listen on port 8088 (-u {})",
-                config::DEFAULT_URL,
+                self.shown,
                 config::OLDER_DEFAULT_URL
             ));
         }
@@ -334,6 +343,9 @@ impl Client {
             self.tls_failed(&cause)
         } else if e.is_connect() {
             self.connect_failed(&cause)
+        } else if e.is_body() || e.is_decode() {
+            // Before the hyper errors: a body error carries one too.
+            Error::protocol(format!("the reply from {target}{via} broke off: {cause}"))
         } else if let Some(h) = hyper_error(e) {
             let what = if h.is_parse() || h.is_parse_status() {
                 format!("it is not valid HTTP ({cause})")
@@ -343,8 +355,6 @@ impl Client {
                 cause.clone()
             };
             Error::protocol(format!("unusable reply from {target}{via}: {what}"))
-        } else if e.is_body() || e.is_decode() {
-            Error::protocol(format!("the reply from {target}{via} broke off: {cause}"))
         } else {
             Error::protocol(format!("request to {target}{via} failed: {cause}"))
         };
@@ -395,17 +405,6 @@ pub(crate) fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
     e.source().is_some_and(is_tls_failure)
 }
 
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// `type: message` for an IAM error object, the text for a gateway string.
 /// Scrubbed and cut like all server text.
 pub fn format_error(err: &Value) -> String {
@@ -453,10 +452,435 @@ mod tests {
         assert_eq!((e.kind, e.is_not_found()), (Kind::Refused, true));
         let e =
             decode_reply(400, br#"{"error": "unknown operation"}"#, Source::Flag, "u").unwrap_err();
-        assert_eq!(e.iam, Some(IamType::Gateway(UNKNOWN_OPERATION.into())));
+        assert_eq!(e.gateway_error.as_deref(), Some(UNKNOWN_OPERATION));
         assert!(e.hint.is_some());
         let e = decode_reply(401, b"{}", Source::None, "u").unwrap_err();
         assert_eq!((e.kind, e.status), (Kind::Auth, Some(401)));
+    }
+
+    /// A client of `url` (`None`: no URL given), built as a tool builds it.
+    fn client(url: Option<&str>) -> Client {
+        let conn = crate::cli::ConnArgs {
+            api_url: url.map(str::to_string),
+            timeout: Some(5.0),
+            ..Default::default()
+        };
+        Client::new("tg-test", &conn, None).expect("a client")
+    }
+
+    #[test]
+    fn server_text_marks_a_cut_and_only_a_cut() {
+        for (n, cut) in [(199, false), (200, false), (201, true), (300, true)] {
+            let want = match cut {
+                true => format!("{}…", "x".repeat(SHOWN_CHARS)),
+                false => "x".repeat(n),
+            };
+            assert_eq!(server_text("x".repeat(n).as_bytes()), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_secret_looking_value_past_the_first_4_kib_is_still_masked() {
+        // 450 bytes of text, then a JWT whose dots come after the first
+        // 4 100 bytes: the scrubber must see it whole.
+        let jwt = format!(
+            "eyJ{}.{}.{}",
+            "A".repeat(3800),
+            "B".repeat(20),
+            "C".repeat(20)
+        );
+        let body = format!("{}{jwt}", "€".repeat(150));
+        assert_eq!(
+            server_text(body.as_bytes()),
+            format!("{}***", "€".repeat(150))
+        );
+    }
+
+    #[test]
+    fn connect_failures_say_what_failed() {
+        let c = client(Some("http://127.0.0.1:9/"));
+        let resolve = |cause: &str| format!("cannot resolve the host ({cause})");
+        for (cause, what) in [
+            ("connection refused", "connection refused".to_string()),
+            ("dns error: no record", resolve("dns error: no record")),
+            ("DNS failure", resolve("DNS failure")),
+            (
+                "failed to lookup address information: Temporary failure in name resolution",
+                resolve(
+                    "failed to lookup address information: Temporary failure in name resolution",
+                ),
+            ),
+            (
+                "name or service not known",
+                resolve("name or service not known"),
+            ),
+            (
+                "network is unreachable",
+                "network is unreachable".to_string(),
+            ),
+        ] {
+            let e = c.connect_failed(cause);
+            assert_eq!(
+                e.message,
+                format!("cannot connect to http://127.0.0.1:9/: {what}")
+            );
+            assert_eq!((e.kind, e.hint), (Kind::Unreachable, None), "{cause}");
+        }
+    }
+
+    #[test]
+    fn client_failures_name_the_gateway_and_how_it_was_chosen() {
+        let given = client(Some("http://127.0.0.1:9/"));
+        let default = client(None);
+        assert_eq!(given.target(), "http://127.0.0.1:9/");
+        assert_eq!(given.via(), "");
+        assert_eq!(
+            default.target(),
+            format!("the default gateway URL {}", config::DEFAULT_URL)
+        );
+        let e = given.timed_out();
+        assert_eq!(e.message, "no answer from http://127.0.0.1:9/ within 5 s");
+        assert_eq!(e.kind, Kind::Unreachable);
+        assert!(e.hint.unwrap().contains("raise --timeout"));
+        let e = given.tls_failed("bad certificate");
+        assert_eq!(
+            e.message,
+            "TLS failure talking to http://127.0.0.1:9/: bad certificate"
+        );
+        assert!(e.hint.unwrap().contains("--ca-cert"));
+        let e = default.connect_failed("connection refused");
+        assert_eq!(
+            e.message,
+            format!(
+                "cannot connect to the default gateway URL {}: connection refused",
+                config::DEFAULT_URL
+            )
+        );
+        // Through a proxy, every message names it and where it came from.
+        let mut proxied = client(Some("http://gw.example.invalid:8088/"));
+        proxied.proxy = Some(super::super::proxy::Proxy {
+            url: url::Url::parse("http://proxy.example.invalid:3128/").unwrap(),
+            shown: "http://***@proxy.example.invalid:3128/".into(),
+            var: "HTTP_PROXY",
+        });
+        let via = " through proxy http://***@proxy.example.invalid:3128/ (from HTTP_PROXY)";
+        assert_eq!(proxied.via(), via);
+        assert_eq!(
+            proxied.timed_out().message,
+            format!("no answer from http://gw.example.invalid:8088/{via} within 5 s")
+        );
+        assert_eq!(
+            proxied.tls_failed("bad certificate").message,
+            format!("TLS failure talking to http://gw.example.invalid:8088/{via}: bad certificate")
+        );
+        let e = proxied.connect_failed("connection refused");
+        assert_eq!(
+            e.message,
+            "cannot connect to proxy http://***@proxy.example.invalid:3128/ (from HTTP_PROXY) for http://gw.example.invalid:8088/: connection refused"
+        );
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("check HTTP_PROXY or set NO_PROXY to reach the gateway directly")
+        );
+        assert_eq!(e.kind, Kind::Unreachable);
+        // The default URL's hint: on a connection failure, or where there
+        // is no other hint; never when a URL was given.
+        let no_url = default
+            .default_url_hint(Error::protocol("x"), false)
+            .hint
+            .map(String::from);
+        assert!(no_url.as_deref().unwrap().starts_with("no URL was given"));
+        for (c, hint, connect, want) in [
+            (&default, None, false, no_url.clone()),
+            (&default, Some("h"), false, Some("h".to_string())),
+            (&default, Some("h"), true, no_url.clone()),
+            (&given, None, true, None),
+            (&given, Some("h"), true, Some("h".to_string())),
+        ] {
+            let mut e = Error::protocol("x");
+            e.hint = hint.map(Into::into);
+            assert_eq!(
+                c.default_url_hint(e, connect).hint.map(String::from),
+                want,
+                "{hint:?} {connect}"
+            );
+        }
+    }
+
+    /// What the client says of `reply`, sent by a server on 127.0.0.1
+    /// after reading the request's head.
+    fn failure_for(reply: &'static [u8]) -> (String, Error) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let url = format!("http://{}/", listener.local_addr().expect("an address"));
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().expect("a connection");
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = s.write_all(reply);
+        });
+        let c = client(Some(&url));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let r = rt.block_on(c.iam(
+            serde_json::json!({"operation": "x"}),
+            super::super::Retry::Never,
+        ));
+        server.join().expect("the server ends");
+        match r {
+            Err(e) => (url, e),
+            Ok(_) => panic!("{url}: the reply was taken"),
+        }
+    }
+
+    #[test]
+    fn replies_that_are_not_http_or_break_off_say_so() {
+        for (reply, what) in [
+            (
+                &b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"[..],
+                "unusable reply from {url}: it is not valid HTTP (invalid HTTP header parsed)",
+            ),
+            (
+                b"HTTP/1.1 abc OK\r\n\r\n",
+                "unusable reply from {url}: it is not valid HTTP (invalid HTTP status-code parsed)",
+            ),
+            (
+                b"",
+                "unusable reply from {url}: the connection closed before a complete reply",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+                "the reply from {url} broke off: end of file before message length reached",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                "the reply from {url} broke off: Invalid chunk size line: missing size digit",
+            ),
+        ] {
+            let (url, e) = failure_for(reply);
+            assert_eq!(e.message, what.replace("{url}", &url));
+            assert_eq!(e.kind, Kind::Protocol);
+        }
+    }
+
+    #[test]
+    fn each_status_is_its_kind_of_failure_with_its_hint() {
+        let hint = |e: &Error| e.hint.clone().unwrap_or_default();
+        for (status, body, source, kind, hint_start) in [
+            (401, "{}", Source::None, Kind::Auth, "pass -t/--token"),
+            (
+                401,
+                "{}",
+                Source::Flag,
+                Kind::Auth,
+                "the gateway does not say why",
+            ),
+            (
+                403,
+                "{}",
+                Source::Flag,
+                Kind::Forbidden,
+                "this operation needs the admin role",
+            ),
+            (
+                404,
+                "{}",
+                Source::Flag,
+                Kind::Protocol,
+                "is this the base URL",
+            ),
+            (
+                405,
+                "{}",
+                Source::Flag,
+                Kind::Protocol,
+                "is this the base URL",
+            ),
+            (400, r#"{"error": "bad"}"#, Source::Flag, Kind::Refused, ""),
+            (
+                400,
+                r#"{"error": "unknown operation"}"#,
+                Source::Flag,
+                Kind::Refused,
+                "the gateway does not know this operation",
+            ),
+            (400, "{}", Source::Flag, Kind::Protocol, ""),
+            (500, "{}", Source::Flag, Kind::Protocol, ""),
+        ] {
+            let e = decode_reply(status, body.as_bytes(), source, "u").unwrap_err();
+            assert_eq!(e.kind, kind, "{status} {body}");
+            assert!(
+                hint(&e).starts_with(hint_start),
+                "{status} {body}: {}",
+                hint(&e)
+            );
+            assert_eq!(hint_start.is_empty(), e.hint.is_none(), "{status} {body}");
+            assert_eq!(e.status, Some(status));
+        }
+        assert!(decode_reply(200, b"{}", Source::Flag, "u").is_ok());
+    }
+
+    #[test]
+    fn the_status_is_said_once_and_a_base_url_with_a_path_gets_its_root() {
+        for (status, detail, want) in [
+            (404, "404: Not Found", "HTTP 404: Not Found"),
+            (404, "404 Not Found", "HTTP 404: Not Found"),
+            (404, "404:Not Found", "HTTP 404: Not Found"),
+            (404, "404", "HTTP 404"),
+            (404, "404:", "HTTP 404"),
+            (404, "", "HTTP 404"),
+            (404, "no such route", "HTTP 404: no such route"),
+            // Another number, or the status inside a longer one, is kept.
+            (404, "4041 things", "HTTP 404: 4041 things"),
+            (
+                404,
+                "405: Method Not Allowed",
+                "HTTP 404: 405: Method Not Allowed",
+            ),
+            (500, "error 500", "HTTP 500: error 500"),
+        ] {
+            assert_eq!(http_said(status, detail), want, "{status} {detail:?}");
+        }
+        for (shown, root) in [
+            ("http://127.0.0.1:9/api/v1/", Some("http://127.0.0.1:9/")),
+            ("https://gw.example/x", Some("https://gw.example/")),
+            ("http://127.0.0.1:9/", None),
+            ("http://127.0.0.1:9", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(root_of(shown).as_deref(), root, "{shown}");
+        }
+        let hint = |shown: &str| {
+            decode_reply(404, b"404: Not Found", Source::Flag, shown)
+                .unwrap_err()
+                .hint
+                .unwrap()
+        };
+        assert_eq!(
+            hint("http://127.0.0.1:9/api/v1/"),
+            "the tools want the gateway's base URL, without a path (they add /api/v1/...): try http://127.0.0.1:9/"
+        );
+        assert_eq!(
+            hint("http://127.0.0.1:9/"),
+            "is this the base URL of a TrustGraph API gateway (with IAM)?"
+        );
+        let e = decode_reply(405, b"405: Method Not Allowed", Source::Flag, "u").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unexpected response from u: HTTP 405: Method Not Allowed"
+        );
+        assert_eq!(e.detail.as_deref(), Some("HTTP 405: Method Not Allowed"));
+    }
+
+    #[test]
+    fn an_iam_error_in_a_reply_is_its_kind_of_failure() {
+        for (t, kind, hint) in [
+            ("auth-failed", Kind::Auth, false),
+            ("gateway-error", Kind::Protocol, false),
+            ("internal-error", Kind::Protocol, false),
+            ("not-found", Kind::Refused, true),
+            ("duplicate", Kind::Refused, false),
+        ] {
+            let e = decode_object(json!({"error": {"type": t, "message": "m"}}), None).unwrap_err();
+            assert_eq!((e.kind, e.hint.is_some()), (kind, hint), "{t}");
+            assert_eq!(e.message, format!("{t}: m"));
+            assert_eq!(e.iam, Some(IamErrorType::from_wire(t)));
+        }
+        for (v, got) in [
+            (json!(null), "null"),
+            (json!(true), "a boolean"),
+            (json!(1), "a number"),
+            (json!("s"), "a string"),
+            (json!([]), "an array"),
+        ] {
+            let e = decode_object(v, None).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("unexpected response from the gateway: expected a JSON object, got {got}")
+            );
+        }
+        assert_eq!(kind_of(&json!({})), "an object");
+        // An error object without a type has none.
+        let e = decode_object(json!({"error": {"type": "", "message": "m"}}), None).unwrap_err();
+        assert_eq!(e.iam, None);
+    }
+
+    #[test]
+    fn a_socket_error_frame_is_its_kind_of_failure() {
+        let flag = Source::Flag;
+        for (t, source, kind, hint_start) in [
+            (
+                "auth-required",
+                &Source::None,
+                Kind::Auth,
+                "pass -t/--token",
+            ),
+            (
+                "auth-required",
+                &flag,
+                Kind::Auth,
+                "the socket is not authenticated",
+            ),
+            (
+                "access-denied",
+                &flag,
+                Kind::Forbidden,
+                "this operation needs the admin role",
+            ),
+            (
+                "unknown-service",
+                &flag,
+                Kind::Refused,
+                "the gateway does not offer this service",
+            ),
+            (
+                "workspace-not-found",
+                &flag,
+                Kind::Refused,
+                "check the workspace",
+            ),
+            ("something-else", &flag, Kind::Protocol, ""),
+        ] {
+            let e = envelope_error(&json!({"type": t, "message": "m"}), source);
+            assert_eq!(e.kind, kind, "{t}");
+            let hint = e.hint.unwrap_or_default();
+            assert!(hint.starts_with(hint_start), "{t}: {hint}");
+            assert_eq!(e.detail.as_deref(), Some(format!("{t}: m").as_str()));
+        }
+    }
+
+    #[test]
+    fn the_innermost_cause_and_tls_failures_are_found_down_the_chain() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("outer")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        use std::io::{Error as Io, ErrorKind};
+        let refused = Outer(Io::from(ErrorKind::ConnectionRefused));
+        assert_eq!(innermost(&refused), "connection refused");
+        let other = Outer(Io::other("no route"));
+        assert_eq!(innermost(&other), "no route");
+        assert!(!is_tls_failure(&other));
+        let tls = || rustls::Error::General("bad".into());
+        assert!(is_tls_failure(&tls()));
+        assert!(is_tls_failure(&Io::other(tls())));
+        assert!(is_tls_failure(&Outer(Io::other(Io::other(tls())))));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The gateway client: one place that resolves the connection
 //! ([`Client::new`]: URL, token, timeout, TLS, proxy) for both transports,
-//! HTTP ([`send`]: redirects, retries, size limits, the `-v` trace) and the
+//! HTTP (`send`: redirects, retries, size limits, the `-v` trace) and the
 //! first-frame WebSocket ([`socket`]: `/api/v1/socket`); classifies every
-//! failure of either ([`classify`]) and hands back typed replies ([`Reply`]).
+//! failure of either (`classify`) and hands back typed replies ([`Reply`]).
 //!
 //! The rules it enforces, for every tool:
 //! * **Redirects**: only a 307/308 to the same origin (scheme, host and
@@ -11,13 +11,19 @@
 //! * **Proxies**: `HTTP(S)_PROXY`/`ALL_PROXY` and `NO_PROXY` as Go's
 //!   `ProxyFromEnvironment` reads them; a loopback gateway is never
 //!   proxied.
-//! * **Size**: a reply over [`MAX_REPLY_BYTES`] is refused (exit 6); a CA
-//!   file over [`MAX_CA_FILE_BYTES`] is a usage error.
+//! * **Size**: each reply is held to the cap of its operation ([`Cap`]):
+//!   a list (`list-users`, `list-workspaces`, `list-my-workspaces`,
+//!   `list-api-keys`) to [`DEFAULT_MAX_LIST_BYTES`], which
+//!   `TRUSTGRAPH_MAX_LIST_BYTES` changes; anything else, and every reply
+//!   that is not a success, to [`MAX_REPLY_BYTES`]. Over the cap (declared
+//!   or streamed) is refused (exit 6) without reading further; a CA file
+//!   over [`MAX_CA_FILE_BYTES`] is a usage error.
 //! * **Secrets**: the token, the URL's password and every secret in a
 //!   request or reply are registered with [`crate::redact`], so no stderr
 //!   line can carry them.
 
 mod classify;
+mod list;
 mod proxy;
 mod reply;
 mod send;
@@ -25,7 +31,9 @@ pub mod socket;
 mod tls;
 mod tunnel;
 
+pub(crate) use classify::server_text;
 pub use classify::{decode_reply, format_error};
+pub use list::ListReply;
 pub use reply::Reply;
 pub use socket::{Authenticated, Responses, Socket};
 
@@ -38,11 +46,60 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const IAM_PATH: &str = "/api/v1/iam";
-
-/// The largest reply accepted. IAM replies are a few KiB; a user list of
-/// thousands of users is well under 1 MiB.
+/// The largest reply accepted for one record, a void answer or an error:
+/// such replies are a few KiB.
 pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest list reply accepted unless `TRUSTGRAPH_MAX_LIST_BYTES`
+/// says otherwise. A user record is about 250 bytes of JSON, so this
+/// holds about a million users (Python's tools hold 100,000 in 200 MB).
+pub const DEFAULT_MAX_LIST_BYTES: usize = 256 * 1024 * 1024;
+
+/// The size cap a reply is held to, and what raises it (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cap {
+    pub bytes: usize,
+    /// The environment variable that changes it, if any.
+    pub var: Option<&'static str>,
+}
+
+impl Cap {
+    /// The cap of single-record and void replies, and of every error.
+    pub const RECORD: Cap = Cap {
+        bytes: MAX_REPLY_BYTES,
+        var: None,
+    };
+
+    /// `4 MiB`, `300000 bytes`.
+    pub fn shown(&self) -> String {
+        if self.bytes % (1024 * 1024) == 0 {
+            format!("{} MiB", self.bytes / (1024 * 1024))
+        } else {
+            format!("{} bytes", self.bytes)
+        }
+    }
+
+    /// The error for a reply (`what`) over the cap: exit 6, with a hint
+    /// naming the variable that raises it.
+    pub fn exceeded(&self, what: &str) -> Error {
+        let e = Error::protocol(format!("{what} is larger than {}: refused", self.shown()));
+        match self.var {
+            Some(var) => e.with_hint(format!(
+                "a list this large is legitimate for a large deployment: set {var} to raise the cap (for example {var}=1GiB)"
+            )),
+            None => e,
+        }
+    }
+}
+
+/// Whether the IAM operation `body` names answers with a list, whose
+/// size grows with the deployment.
+pub fn is_list_operation(body: &serde_json::Value) -> bool {
+    use tg_iam_protocol::Operation::*;
+    let name = body.get("operation").and_then(serde_json::Value::as_str);
+    [ListUsers, ListWorkspaces, ListMyWorkspaces, ListApiKeys]
+        .iter()
+        .any(|op| Some(op.name()) == name)
+}
 /// The most same-origin redirects followed for one request.
 pub const MAX_REDIRECTS: usize = 5;
 /// The largest `--ca-cert` file read.
@@ -75,6 +132,8 @@ pub struct Client {
     parsed: url::Url,
     /// The TLS configuration both transports use; `None` for `http://`.
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// The cap of list replies.
+    list_cap: Cap,
 }
 
 /// What to do with a JWT that has already expired.
@@ -199,6 +258,10 @@ impl Client {
             }
         }
 
+        let list_cap = Cap {
+            bytes: config::size_var(config::ENV_MAX_LIST_BYTES)?.unwrap_or(DEFAULT_MAX_LIST_BYTES),
+            var: Some(config::ENV_MAX_LIST_BYTES),
+        };
         let (timeout, _) = config::resolve_timeout(conn.timeout);
         let secs = Duration::from_secs_f64(timeout);
         let mut b = reqwest::Client::builder()
@@ -250,7 +313,23 @@ impl Client {
             proxy,
             parsed,
             tls,
+            list_cap,
         })
+    }
+
+    /// The cap of list replies.
+    pub fn list_cap(&self) -> Cap {
+        self.list_cap
+    }
+
+    /// The cap a successful reply to `body` is held to: the list cap for
+    /// a list operation, else [`Cap::RECORD`].
+    pub fn cap_for(&self, body: &serde_json::Value) -> Cap {
+        if is_list_operation(body) {
+            self.list_cap
+        } else {
+            Cap::RECORD
+        }
     }
 
     /// The token this client sends, and where it came from.
@@ -300,6 +379,31 @@ impl Client {
         self.tool
     }
 
+    /// The same connection, authenticating with `api_key`, an API key
+    /// this run minted: so that a tool that has just revoked the key it
+    /// was given never sends that key again.
+    pub fn with_api_key(&self, api_key: &str) -> Client {
+        redact::register(api_key);
+        Client {
+            tool: self.tool,
+            http: self.http.clone(),
+            base: self.base.clone(),
+            shown: self.shown.clone(),
+            url: self.url.clone(),
+            token: Some(Setting {
+                value: api_key.to_string(),
+                source: Source::Minted,
+            }),
+            timeout: self.timeout,
+            verbose: self.verbose,
+            plain_remote: self.plain_remote,
+            warned_plain: Cell::new(self.warned_plain.get()),
+            proxy: self.proxy.clone(),
+            parsed: self.parsed.clone(),
+            tls: self.tls.clone(),
+        }
+    }
+
     /// When the token is an API key: its first 7 characters, which an API
     /// key record shows as its `prefix` (how tg-apply --prune spares the
     /// key in use). Not a secret: the gateway lists it.
@@ -323,19 +427,7 @@ pub(crate) fn check_token_not_expired(t: &Setting) -> Result<()> {
         "{} is a JWT that expired at {} ({} ago)",
         t.source.describe_token(),
         time::format_utc(exp),
-        describe_duration(ago)
+        time::describe_duration(ago)
     ))
     .with_hint(config::relogin_hint(&t.source)))
-}
-
-/// `42 s`, `17 min`, `5 h`, `3 days`, or `more than 100 years`.
-pub fn describe_duration(secs: i64) -> String {
-    const YEAR: i64 = 365 * 86_400;
-    match secs.max(0) {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 2 * 86_400 => format!("{} h", s / 3600),
-        s if s < 100 * YEAR => format!("{} days", s / 86_400),
-        _ => "more than 100 years".to_string(),
-    }
 }

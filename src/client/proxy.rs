@@ -13,6 +13,17 @@
 //!
 //! The matching is written here rather than left to reqwest so that a
 //! failure can name the proxy that was used (reqwest does not say).
+//!
+//! hyper-util's `client::proxy::Matcher` (0.1.21, which reqwest uses) was
+//! weighed and does not fit: it follows curl, not Go, and would change what
+//! users' `NO_PROXY` means here. It has no `:port` entries
+//! (`api.example.com:8443` would never match), no `*.example.com`, and its
+//! `.example.com` also matches `example.com` itself; a bracketed IPv6 entry
+//! (`[::2]`, `[::2]:443`) is taken for a domain name and never matches an
+//! address; an empty `HTTP_PROXY` hides `http_proxy` instead of counting
+//! as unset; and it drops an unusable proxy URL silently, where this
+//! refuses it naming the variable. The loopback rule above is ours either
+//! way.
 
 use crate::error::{Error, Result};
 use crate::redact;

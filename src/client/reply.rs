@@ -1,17 +1,11 @@
 //! A successful reply, and what its fields mean on both kinds of gateway.
 
-use super::classify::kind_of;
 use crate::error::{Error, Kind, Result};
 use serde_json::{Map, Value};
 
 /// A successful (HTTP 200, no `error`) JSON object reply.
 #[derive(Debug, Clone)]
 pub struct Reply(pub Map<String, Value>);
-
-/// The most records a list reply may hold. A real user, key or workspace
-/// record is well over 80 bytes of JSON, so a reply within the 4 MiB cap
-/// holds fewer; more means junk, whose table would take gigabytes.
-pub const MAX_LIST_RECORDS: usize = 50_000;
 
 impl Reply {
     /// True when the reply holds nothing but `bootstrap_available`: how a
@@ -44,30 +38,6 @@ impl Reply {
         }
     }
 
-    /// A list of records; absent means empty (the gateway omits empty
-    /// lists). Every entry must be a record (its fields are read
-    /// leniently), and there may be at most [`MAX_LIST_RECORDS`].
-    pub fn list(&self, key: &str) -> Result<Vec<Value>> {
-        match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(a)) if a.len() > MAX_LIST_RECORDS => Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{key}` lists {} entries, more than the {MAX_LIST_RECORDS} a reply of real records could hold",
-                a.len()
-            ))),
-            Some(Value::Array(a)) => match a.iter().find(|v| !v.is_object()) {
-                Some(bad) => Err(Error::protocol(format!(
-                    "unexpected response from the gateway: `{key}` holds {}, not only records",
-                    kind_of(bad)
-                ))),
-                None => Ok(a.clone()),
-            },
-            Some(other) => Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{key}` is {}, not a list",
-                kind_of(other)
-            ))),
-        }
-    }
-
     /// The error for a reply that lacks the expected `what`. A bare 2.11
     /// reply is a refusal of kind `refusal` explained by `hint`; anything
     /// else is an unexpected response.
@@ -83,6 +53,18 @@ impl Reply {
                 "unexpected response from the gateway: no {what} in the reply"
             ))
         }
+    }
+}
+
+/// What a JSON value is, as messages say it: `a string`, `null`.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -3,8 +3,9 @@
 //! trace of every hop.
 
 use super::classify::{decode_reply, server_text};
+use super::list::{decode_list_reply, ListReply};
 use super::reply::Reply;
-use super::{Client, Retry, IAM_PATH, MAX_REDIRECTS, MAX_REPLY_BYTES};
+use super::{Cap, Client, Retry, MAX_REDIRECTS};
 use crate::error::{Error, Result};
 use crate::output::note;
 use crate::{redact, wire};
@@ -13,6 +14,9 @@ use std::time::{Duration, Instant};
 
 /// The longest body shown by the `-v` trace, in characters.
 const TRACE_CHARS: usize = 4096;
+/// Replies up to this size are parsed whole for the `-v` trace; of a
+/// larger one, only the beginning that the trace shows becomes a tree.
+const TRACE_WHOLE_BYTES: usize = 1024 * 1024;
 
 /// Pause before the one retry of a read, for a gateway that is restarting.
 const RETRY_DELAY: Duration = Duration::from_millis(250);
@@ -27,11 +31,54 @@ struct Answer {
 impl Client {
     /// `POST /api/v1/iam` with the bearer token.
     pub async fn iam(&self, body: Value, retry: Retry) -> Result<Reply> {
-        self.post(IAM_PATH, &body, true, retry).await
+        self.post(tg_iam_protocol::paths::IAM, &body, true, retry)
+            .await
+    }
+
+    /// `POST /api/v1/iam` of a list operation: the reply with the list at
+    /// `key` kept as text, to be read record by record
+    /// ([`ListReply::records`]).
+    pub async fn iam_list(&self, body: Value, retry: Retry, key: &str) -> Result<ListReply> {
+        let cap = self.cap_for(&body);
+        let answer = self
+            .fetch(tg_iam_protocol::paths::IAM, &body, true, retry, cap)
+            .await?;
+        decode_list_reply(
+            answer.status,
+            answer.body,
+            key,
+            self.token_source(),
+            &self.shown,
+        )
     }
 
     /// POST `body` to `path`; `auth` sends the bearer token when there is one.
     pub async fn post(&self, path: &str, body: &Value, auth: bool, retry: Retry) -> Result<Reply> {
+        let cap = if path == tg_iam_protocol::paths::IAM {
+            self.cap_for(body)
+        } else {
+            Cap::RECORD
+        };
+        let answer = self.fetch(path, body, auth, retry, cap).await?;
+        decode_reply(
+            answer.status,
+            &answer.body,
+            self.token_source(),
+            &self.shown,
+        )
+    }
+
+    /// POST `body` to `path` (following same-origin redirects, with the
+    /// `-v` trace of every hop): the final answer, its body held to `cap`
+    /// when it is a success.
+    async fn fetch(
+        &self,
+        path: &str,
+        body: &Value,
+        auth: bool,
+        retry: Retry,
+        cap: Cap,
+    ) -> Result<Answer> {
         redact::register_json(body);
         let text = wire::to_python_json(body);
         let bearer = if auth { self.token.as_ref() } else { None };
@@ -62,7 +109,7 @@ impl Client {
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(self.timeout);
         loop {
             let started = Instant::now();
-            let exchange = self.exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry);
+            let exchange = self.exchange(&url, &text, bearer.map(|t| t.value.as_str()), retry, cap);
             let answer = tokio::time::timeout_at(deadline, exchange)
                 .await
                 .map_err(|_| self.default_url_hint(self.timed_out(), false))??;
@@ -92,23 +139,9 @@ impl Client {
                 continue;
             }
             if self.verbose {
-                match serde_json::from_slice::<Value>(&answer.body) {
-                    Ok(v) => {
-                        redact::register_json(&v);
-                        note(&format!(
-                            "< {}",
-                            redact::scrub_clip(&redact::redact_json(&v).to_string(), TRACE_CHARS)
-                        ));
-                    }
-                    Err(_) => note(&format!("< {}", server_text(&answer.body))),
-                }
+                trace_reply(&answer.body);
             }
-            return decode_reply(
-                answer.status,
-                &answer.body,
-                self.token_source(),
-                &self.shown,
-            );
+            return Ok(answer);
         }
     }
 
@@ -159,13 +192,16 @@ impl Client {
     }
 
     /// One HTTP exchange, with the one retry a read gets on a connection
-    /// error, and the reply read up to [`MAX_REPLY_BYTES`].
+    /// error, and the reply read up to `cap` (a success) or
+    /// [`Cap::RECORD`] (anything else: an error page has no reason to be
+    /// large).
     async fn exchange(
         &self,
         url: &str,
         text: &str,
         bearer: Option<&str>,
         retry: Retry,
+        cap: Cap,
     ) -> Result<Answer> {
         let mut attempt = 0;
         let mut resp = loop {
@@ -197,23 +233,19 @@ impl Client {
             .headers()
             .get(reqwest::header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let too_big = || {
-            Error::protocol(format!(
-                "the reply from the gateway (HTTP {status}) is larger than {} MiB: refused",
-                MAX_REPLY_BYTES / (1024 * 1024)
-            ))
-        };
-        if resp
-            .content_length()
-            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
-        {
+        let cap = if status == 200 { cap } else { Cap::RECORD };
+        let too_big = || cap.exceeded(&format!("the reply from the gateway (HTTP {status})"));
+        let declared = resp.content_length();
+        if declared.is_some_and(|n| n > cap.bytes as u64) {
             return Err(too_big());
         }
-        let mut body = Vec::new();
+        // A declared length is room made once (it is within the cap);
+        // else the buffer grows as the body comes.
+        let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                    if body.len() + chunk.len() > cap.bytes {
                         return Err(too_big());
                     }
                     body.extend_from_slice(&chunk);
@@ -227,5 +259,30 @@ impl Client {
             location,
             body,
         })
+    }
+}
+
+/// The `-v` trace of a reply body: secret keys masked, registered secrets
+/// scrubbed, cut to [`TRACE_CHARS`]. A large reply (a list of many
+/// records) is not parsed into a tree: its secrets are registered in one
+/// pass over the text, and only its beginning, enough for the trace,
+/// becomes a tree.
+fn trace_reply(body: &[u8]) {
+    let shown = if body.len() <= TRACE_WHOLE_BYTES {
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .inspect(redact::register_json)
+    } else {
+        std::str::from_utf8(body).ok().and_then(|text| {
+            redact::register_json_text(text);
+            super::list::beginning(text, redact::clip_window(TRACE_CHARS))
+        })
+    };
+    match shown {
+        Some(v) => note(&format!(
+            "< {}",
+            redact::scrub_clip(&redact::redact_json(&v).to_string(), TRACE_CHARS)
+        )),
+        None => note(&format!("< {}", server_text(body))),
     }
 }

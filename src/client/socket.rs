@@ -2,7 +2,7 @@
 //! `AsyncSocketClient` speaks it (protocol reference §10, §16):
 //!
 //! * **Connecting**: the base URL with `http`→`ws`, `https`→`wss`, plus
-//!   `/api/v1/socket`, over the stream [`Client::open_stream`] gives (the
+//!   `/api/v1/socket`, over the stream `Client::open_stream` gives (the
 //!   same proxy choice and the same rustls configuration as HTTP). The
 //!   handshake carries no credential and follows no redirect.
 //! * **Authenticating**: `{"type": "auth", "token": …}`, then `auth-ok`
@@ -15,7 +15,7 @@
 //!   are routed by `id`. A reply stream ends with `complete`, or with
 //!   `end_of_stream` / `end_of_dialog` / `end_of_session` in `response`.
 //!   Gateway-level error frames become [`Error`]s of the usual kinds
-//!   ([`super::classify::envelope_error`]); `service: "iam"` replies
+//!   (`classify::envelope_error`); `service: "iam"` replies
 //!   decode exactly as HTTP replies do ([`Socket::iam`]).
 //! * **Never a hang**: connecting, the auth reply, and every reply frame
 //!   are each awaited for at most the timeout. The connection is pinged
@@ -31,7 +31,7 @@
 
 use super::classify::{decode_object, envelope_error, format_error, innermost, server_text};
 use super::tunnel::Stream;
-use super::{check_token_not_expired, Client, Reply, MAX_REPLY_BYTES};
+use super::{check_token_not_expired, is_list_operation, Cap, Client, Reply, MAX_REPLY_BYTES};
 use crate::config::{Setting, Source};
 use crate::error::{Error, Kind, Result};
 use crate::output::note;
@@ -52,9 +52,10 @@ use tokio_tungstenite::WebSocketStream;
 pub const SOCKET_PATH: &str = "/api/v1/socket";
 /// The longest quiet spell before a ping (upstream pings every 20 s).
 pub const MAX_PING_INTERVAL: Duration = Duration::from_secs(20);
-/// Reply frames received but not yet read by their requests, at most;
-/// beyond it the connection is dropped (a gateway cannot grow the client
-/// without bound).
+/// Reply frames received but not yet read by their requests, at most
+/// (one frame within its request's cap may wait alone, whatever its
+/// size); beyond it the connection is dropped (a gateway cannot grow the
+/// client without bound).
 pub const MAX_UNREAD_BYTES: usize = 16 * 1024 * 1024;
 /// The longest frame shown by the `-v` trace, in characters.
 const TRACE_CHARS: usize = 4096;
@@ -81,6 +82,8 @@ struct Ctx {
     timeout: Duration,
     timeout_secs: f64,
     verbose: bool,
+    /// The cap of IAM list replies; every other reply's is [`Cap::RECORD`].
+    list_cap: Cap,
 }
 
 impl Ctx {
@@ -122,7 +125,7 @@ enum Cmd {
     Request {
         id: String,
         frame: String,
-        route: mpsc::UnboundedSender<(Value, usize)>,
+        route: Route,
     },
     /// Send an auth frame; hand the `auth-ok`/`auth-failed` to `reply`.
     Auth {
@@ -133,6 +136,17 @@ enum Cmd {
     Forget(String),
     /// Close the socket cleanly.
     Close(oneshot::Sender<()>),
+}
+
+/// What a request's reader gets: a reply frame and its size, or why
+/// there is none (a frame over the request's cap).
+type Routed = Result<(Value, usize)>;
+
+/// Where the frames answering one request go, and the cap they are held
+/// to (the cap of its operation).
+struct Route {
+    tx: mpsc::UnboundedSender<Routed>,
+    cap: Cap,
 }
 
 /// State shared between a [`Socket`] and its connection's task.
@@ -233,6 +247,7 @@ impl Client {
             timeout: self.timeout_duration(),
             timeout_secs: self.timeout,
             verbose: self.verbose,
+            list_cap: self.list_cap,
         });
         let shared = Arc::new(Shared::default());
         let (cmd, cmds) = mpsc::unbounded_channel();
@@ -262,9 +277,12 @@ impl Client {
         // A gateway that floods pings and never reads would grow the
         // queue of pongs without bound: the write buffer is capped, and a
         // full one ends the socket with an error.
+        // The largest frame any request may be answered with; each
+        // request's own cap is applied when its frame arrives (`route`).
+        let largest = self.list_cap.bytes.max(MAX_REPLY_BYTES);
         let config = WebSocketConfig::default()
-            .max_message_size(Some(MAX_REPLY_BYTES))
-            .max_frame_size(Some(MAX_REPLY_BYTES))
+            .max_message_size(Some(largest))
+            .max_frame_size(Some(largest))
             .max_write_buffer_size(MAX_WRITE_BUFFER);
         match tokio_tungstenite::client_async_with_config(req, stream, Some(config)).await {
             Ok((ws, _)) => Ok(ws),
@@ -284,7 +302,7 @@ impl Client {
                     .with_hint("is this the base URL of a TrustGraph API gateway (with /api/v1/socket)? redirects are not followed"),
                 };
                 e.status = Some(status);
-                e.detail = Some(said);
+                e.detail = Some(said.into());
                 Err(e)
             }
             Err(e) => Err(Error::protocol(format!(
@@ -363,8 +381,8 @@ impl Socket {
                 } else {
                     "the gateway does not say why: the API key may be unknown, revoked or expired, the JWT expired or signed by an old key, or the user disabled; log in again with tg-login or ask an admin for a new key"
                 });
-                e.detail = Some(said);
-                e.iam = Some(crate::error::IamType::AuthFailed);
+                e.detail = Some(said.into());
+                e.iam = Some(crate::error::IamErrorType::AuthFailed);
                 Err(e)
             }
             _ => Err(Error::protocol(format!(
@@ -406,12 +424,23 @@ impl Socket {
     }
 
     /// Send a request envelope; its reply frames come from the returned
-    /// [`Responses`].
+    /// [`Responses`], each held to [`Cap::RECORD`].
     pub fn request(
         &self,
         service: &str,
         flow: Option<&str>,
         request: Value,
+    ) -> Result<Responses<'_>> {
+        self.request_capped(service, flow, request, Cap::RECORD)
+    }
+
+    /// [`Socket::request`], its reply frames held to `cap`.
+    fn request_capped(
+        &self,
+        service: &str,
+        flow: Option<&str>,
+        request: Value,
+        cap: Cap,
     ) -> Result<Responses<'_>> {
         let id = format!("req-{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         redact::register_json(&request);
@@ -427,11 +456,11 @@ impl Socket {
         env.insert("request".into(), request);
         let env = Value::Object(env);
         self.ctx.trace('>', &env);
-        let (route, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::unbounded_channel();
         self.send(Cmd::Request {
             id: id.clone(),
             frame: wire::to_python_json(&env),
-            route,
+            route: Route { tx, cap },
         })?;
         Ok(Responses {
             socket: self,
@@ -445,7 +474,17 @@ impl Socket {
     /// Send a request and return its first reply's `response` (the whole
     /// answer of a one-frame service such as `iam`).
     pub async fn call(&self, service: &str, flow: Option<&str>, request: Value) -> Result<Value> {
-        let mut r = self.request(service, flow, request)?;
+        self.call_capped(service, flow, request, Cap::RECORD).await
+    }
+
+    async fn call_capped(
+        &self,
+        service: &str,
+        flow: Option<&str>,
+        request: Value,
+        cap: Cap,
+    ) -> Result<Value> {
+        let mut r = self.request_capped(service, flow, request, cap)?;
         match r.next().await {
             Some(x) => x,
             None => Err(self.ended()),
@@ -453,9 +492,16 @@ impl Socket {
     }
 
     /// An IAM operation over the socket (`service: "iam"`): the same
-    /// [`Reply`], and the same errors, as [`Client::iam`] gives over HTTP.
+    /// [`Reply`], and the same errors, as [`Client::iam`] gives over HTTP,
+    /// the reply held to the same cap (a list operation's, or
+    /// [`Cap::RECORD`]).
     pub async fn iam(&self, body: Value) -> Result<Reply> {
-        decode_object(self.call("iam", None, body).await?, None)
+        let cap = if is_list_operation(&body) {
+            self.ctx.list_cap
+        } else {
+            Cap::RECORD
+        };
+        decode_object(self.call_capped("iam", None, body, cap).await?, None)
     }
 
     /// Close the socket cleanly (close frame, and the gateway's answer,
@@ -474,7 +520,7 @@ impl Socket {
 pub struct Responses<'a> {
     socket: &'a Socket,
     id: String,
-    rx: mpsc::UnboundedReceiver<(Value, usize)>,
+    rx: mpsc::UnboundedReceiver<Routed>,
     frames: usize,
     done: bool,
 }
@@ -507,7 +553,11 @@ impl Responses<'_> {
                 self.done = true;
                 return Some(Err(self.socket.ended()));
             }
-            Ok(Some(x)) => x,
+            Ok(Some(Err(e))) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+            Ok(Some(Ok(x))) => x,
         };
         self.socket.shared.unread.fetch_sub(n, Ordering::Relaxed);
         self.frames += 1;
@@ -567,7 +617,7 @@ async fn drive(
     shared: Arc<Shared>,
     ctx: Arc<Ctx>,
 ) {
-    let mut routes: HashMap<String, mpsc::UnboundedSender<(Value, usize)>> = HashMap::new();
+    let mut routes: HashMap<String, Route> = HashMap::new();
     let mut auth: Option<oneshot::Sender<Result<Value>>> = None;
     let ping_every = (ctx.timeout / 4)
         .min(MAX_PING_INTERVAL)
@@ -675,11 +725,14 @@ fn closed_by_gateway(how: Option<String>) -> Error {
 /// A failure of the connection itself.
 fn broken(ctx: &Ctx, e: &WsError) -> Error {
     match e {
-        WsError::Capacity(_) => Error::protocol(format!(
-            "a frame from {} is larger than {} MiB: refused",
-            ctx.target,
-            MAX_REPLY_BYTES / (1024 * 1024)
-        )),
+        WsError::Capacity(_) => {
+            let cap = if ctx.list_cap.bytes > MAX_REPLY_BYTES {
+                ctx.list_cap
+            } else {
+                Cap::RECORD
+            };
+            cap.exceeded(&format!("a frame from {}", ctx.target))
+        }
         WsError::Io(io) => Error::new(
             Kind::Unreachable,
             format!(
@@ -698,11 +751,43 @@ fn broken(ctx: &Ctx, e: &WsError) -> Error {
 /// one waits for are dropped, as upstream does.
 fn route(
     bytes: &[u8],
-    routes: &mut HashMap<String, mpsc::UnboundedSender<(Value, usize)>>,
+    routes: &mut HashMap<String, Route>,
     auth: &mut Option<oneshot::Sender<Result<Value>>>,
     shared: &Shared,
     ctx: &Ctx,
 ) -> Result<()> {
+    // A frame over the small cap is held to its request's cap before it
+    // becomes a tree: its id is read without reading the rest.
+    if bytes.len() > MAX_REPLY_BYTES {
+        #[derive(serde::Deserialize)]
+        struct Peek {
+            id: Option<String>,
+        }
+        let id = serde_json::from_slice::<Peek>(bytes)
+            .ok()
+            .and_then(|p| p.id);
+        let route = id.as_ref().and_then(|id| routes.get(id));
+        if let Some(r) = route.filter(|r| bytes.len() > r.cap.bytes) {
+            let _ = r.tx.send(Err(r.cap.exceeded(&format!(
+                "a frame from {} (for {})",
+                ctx.target,
+                id.as_deref().unwrap_or_default()
+            ))));
+            routes.remove(id.as_deref().unwrap_or_default());
+            return Ok(());
+        }
+        if route.is_none() {
+            // For no one waiting: dropped unread, as a frame for an id
+            // no one waits for always is.
+            if ctx.verbose {
+                note(&format!(
+                    "< (a frame of {} bytes for no request: dropped)",
+                    bytes.len()
+                ));
+            }
+            return Ok(());
+        }
+    }
     let v: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(_) => {
@@ -724,13 +809,16 @@ fn route(
         let last = ends(&v);
         if let Some(r) = routes.get(&id) {
             let n = bytes.len();
-            if shared.unread.fetch_add(n, Ordering::Relaxed) + n > MAX_UNREAD_BYTES {
+            // One frame within its request's cap may wait alone, however
+            // large; together, waiting frames are held to the bound.
+            let before = shared.unread.fetch_add(n, Ordering::Relaxed);
+            if before > 0 && before + n > MAX_UNREAD_BYTES {
                 return Err(Error::protocol(format!(
                     "the gateway sent more than {} MiB of replies that were not read: the socket was dropped",
                     MAX_UNREAD_BYTES / (1024 * 1024)
                 )));
             }
-            if r.send((v, n)).is_err() {
+            if r.tx.send(Ok((v, n))).is_err() {
                 shared.unread.fetch_sub(n, Ordering::Relaxed);
                 routes.remove(&id);
             } else if last {

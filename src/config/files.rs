@@ -75,15 +75,13 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Option<Vec<u8>>> 
 
 /// Wait up to `left` for `file` to become readable (or hung up).
 fn wait_readable(file: &File, left: std::time::Duration) -> bool {
-    use std::os::fd::AsRawFd;
-    let mut p = libc::pollfd {
-        fd: file.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-    // SAFETY: one valid pollfd for the duration of the call.
-    unsafe { libc::poll(&mut p, 1, ms) > 0 }
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let mut fds = [PollFd::new(file, PollFlags::IN)];
+    let timeout = Timespec::try_from(left).unwrap_or(Timespec {
+        tv_sec: i64::MAX,
+        tv_nsec: 0,
+    });
+    poll(&mut fds, Some(&timeout)).is_ok_and(|n| n > 0)
 }
 
 /// Read `path` as UTF-8 text, at most [`MAX_FILE_BYTES`] (see
@@ -130,30 +128,39 @@ pub fn read_secret(path: &Path, what: &str) -> Result<Option<String>> {
 }
 
 /// Replace `path` with `text` atomically: a new temporary file with
-/// `mode` in the same directory, written, synced, renamed over `path`,
-/// and the directory synced. The directory is created (0700) if missing.
+/// `mode` in the same directory (`tempfile`), written, synced, persisted
+/// (renamed) over `path`, and the directory synced. The directory is
+/// created (0700) if missing. A temporary file that is not persisted is
+/// removed.
 pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()> {
     let fail =
-        |e: std::io::Error| Error::usage(format!("cannot write {what} {}: {e}", path.display()));
+        |e: std::io::Error| Error::local(format!("cannot write {what} {}", path.display()), e);
     // A symbolic link (a dotfiles setup) is written through: the rename
     // replaces its target, in the target's directory, and the link stays.
     let path = &link_target(path, what)?;
     let dir = private_dir(path).map_err(fail)?;
-    let tmp = temp_name(path);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // tempfile picks a free name, removes the file on any failure and
+    // persists it; the file is opened here, with `mode` from the start
+    // (tempfile's own opening adds the temporary name to its errors).
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .make_in(dir, |p| {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(p)
+        })
         .map_err(fail)?;
-    let written = f
-        .write_all(text.as_bytes())
+    let mut f = tmp.as_file();
+    f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
-        .and_then(|_| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
+        .map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -167,14 +174,10 @@ pub fn write_atomic(path: &Path, text: &str, mode: u32, what: &str) -> Result<()
 /// nothing is left behind.
 pub fn lock(path: &Path, what: &str) -> Result<File> {
     let fail =
-        |e: std::io::Error| Error::usage(format!("cannot lock {what} {}: {e}", path.display()));
+        |e: std::io::Error| Error::local(format!("cannot lock {what} {}", path.display()), e);
     let target = link_target(path, what)?;
     let f = File::open(private_dir(&target).map_err(fail)?).map_err(fail)?;
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a descriptor this function owns.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(fail(std::io::Error::last_os_error()));
-    }
+    f.lock().map_err(fail)?;
     Ok(f)
 }
 
@@ -185,10 +188,13 @@ fn link_target(path: &Path, what: &str) -> Result<PathBuf> {
         return Ok(path.to_path_buf());
     }
     fs::canonicalize(path).map_err(|e| {
-        Error::usage(format!(
-            "cannot write {what} {}: it is a symbolic link whose target cannot be resolved ({e})",
-            path.display()
-        ))
+        Error::local(
+            format!(
+                "cannot write {what} {}: it is a symbolic link whose target cannot be resolved",
+                path.display()
+            ),
+            e,
+        )
     })
 }
 
@@ -205,19 +211,6 @@ fn private_dir(path: &Path) -> std::io::Result<&Path> {
             .create(dir)?;
     }
     Ok(dir)
-}
-
-/// `.NAME.tmp-PID-NANOS` beside `path`.
-fn temp_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    path.with_file_name(format!(".{name}.tmp-{}-{nanos}", std::process::id()))
 }
 
 /// The mode of an existing file, for rewriting it with the same one.

@@ -46,6 +46,10 @@ use std::sync::OnceLock;
 pub const DEFAULT_URL: &str = "http://localhost:8888/";
 /// The default of gateways older than August 2026 (#1078).
 pub const OLDER_DEFAULT_URL: &str = "http://localhost:8088/";
+/// Read by debug builds only (what `cargo test` runs): the URL that
+/// stands for [`DEFAULT_URL`], so that no test depends on what listens on
+/// port 8888 of the machine. Release builds never read it.
+pub const ENV_TEST_DEFAULT_URL: &str = "TG_IAM_TEST_DEFAULT_URL";
 /// The request timeout used when no flag or profile gives one.
 pub const DEFAULT_TIMEOUT: f64 = 30.0;
 /// The profile used when none is named anywhere.
@@ -58,6 +62,8 @@ pub const ENV_TOKEN: &str = "TRUSTGRAPH_TOKEN";
 pub const ENV_WORKSPACE: &str = "TRUSTGRAPH_WORKSPACE";
 pub const ENV_PROFILE: &str = "TRUSTGRAPH_PROFILE";
 pub const ENV_CONFIG: &str = "TRUSTGRAPH_CONFIG";
+/// The cap on a list reply (`tg-list-users`, …), in bytes.
+pub const ENV_MAX_LIST_BYTES: &str = "TRUSTGRAPH_MAX_LIST_BYTES";
 
 /// The proxy variables (read by the HTTP client, see `client::proxy`).
 pub const PROXY_VARS: &[&str] = &[
@@ -86,6 +92,9 @@ pub enum Source {
     ProfileTokenFile(String, PathBuf),
     /// The session `tg-login --save` stored for the named profile.
     Session(String),
+    /// An API key this run minted, and then authenticated with
+    /// (tg-rotate-api-key, once it has rotated the key in use).
+    Minted,
     /// The built-in default.
     Default,
     /// Nowhere: the setting is unset.
@@ -104,6 +113,7 @@ impl Source {
             }
             Source::Session(name) => format!("the session saved for profile {name}"),
             Source::Profile(name) => format!("the token of profile {name}"),
+            Source::Minted => "the API key this run minted".into(),
             Source::Default | Source::None => {
                 "no token (none given with -t/--token, --token-file, TRUSTGRAPH_TOKEN, the profile or a saved session)".into()
             }
@@ -120,6 +130,7 @@ impl Source {
             Source::TokenFile(p) => format!("from --token-file {}", p.display()),
             Source::ProfileTokenFile(n, _) => format!("from profile {n}'s token file"),
             Source::Session(n) => format!("from the session saved for profile {n}"),
+            Source::Minted => "minted by this run".into(),
             Source::Default => "default".into(),
             Source::None => "not set".into(),
         }
@@ -164,6 +175,43 @@ pub fn check_env() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A size cap from environment variable `var`: `None` when it is unset
+/// or empty, else bytes, written as a whole number with an optional
+/// binary unit (`268435456`, `512MiB`, `1 GiB`, `64K`; `K`, `M`, `G`
+/// mean KiB, MiB, GiB). Anything else, or zero, is a usage error naming
+/// the variable.
+pub fn size_var(var: &str) -> Result<Option<usize>> {
+    let Ok(raw) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_size(text).map(Some).ok_or_else(|| {
+        Error::usage(format!(
+            "{var}={raw:?} is not a size: give bytes, or a number with KiB, MiB or GiB"
+        ))
+        .with_hint(format!("for example {var}=512MiB"))
+    })
+}
+
+/// `512MiB` as bytes (see [`size_var`]); `None` for anything else, zero
+/// and sizes that do not fit a `usize` included.
+pub fn parse_size(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, unit) = text.split_at(digits);
+    let n: usize = n.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => return None,
+    };
+    n.checked_mul(1usize << shift).filter(|&b| b > 0)
 }
 
 /// The selected profile.
@@ -380,12 +428,25 @@ impl Context {
     }
 }
 
+/// The base URL used when none is given: [`DEFAULT_URL`] (in a debug
+/// build, [`ENV_TEST_DEFAULT_URL`] when it is set and not empty).
+pub fn default_url() -> String {
+    #[cfg(debug_assertions)]
+    if let Some(u) = std::env::var_os(ENV_TEST_DEFAULT_URL)
+        .and_then(|v| v.into_string().ok())
+        .filter(|u| !u.is_empty())
+    {
+        return u;
+    }
+    DEFAULT_URL.to_string()
+}
+
 /// Gateway base URL: `-u` > `TRUSTGRAPH_URL` > profile `url` >
-/// [`DEFAULT_URL`]. Surrounding whitespace is dropped.
+/// [`default_url`]. Surrounding whitespace is dropped.
 pub fn resolve_url(flag: Option<&str>) -> Setting {
     let ctx = context();
     let default = || Setting {
-        value: DEFAULT_URL.to_string(),
+        value: default_url(),
         source: Source::Default,
     };
     match ctx.given("api_url", flag.map(str::trim)) {
@@ -536,7 +597,7 @@ pub fn resolve_token_keeping(
             crate::output::note(&format!(
                 "{tool}: warning: the session for profile {} expires in {} (at {}); run tg-login --save to renew it",
                 sel.name,
-                crate::client::describe_duration(exp.saturating_sub(now)),
+                crate::time::describe_duration(exp.saturating_sub(now)),
                 time::format_utc(exp)
             ));
         }
@@ -572,12 +633,33 @@ mod tests {
 
     #[test]
     fn empty_means_none_and_stops_the_lookup() {
-        assert_eq!(resolve_url(Some("")).value, DEFAULT_URL);
+        assert_eq!(resolve_url(Some("")).value, default_url());
         assert_eq!(resolve_url(Some("  ")).source, Source::Default);
-        assert_eq!(resolve_url(None).value, DEFAULT_URL);
+        assert_eq!(resolve_url(None).value, default_url());
         assert_eq!(resolve_url(Some(" http://x/ ")).value, "http://x/");
         assert_eq!(resolve_workspace(Some("")), None);
         assert_eq!(resolve_workspace(Some("w")).as_deref(), Some("w"));
         assert_eq!(resolve_timeout(None), (DEFAULT_TIMEOUT, Source::Default));
+    }
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!(parse_size("268435456"), Some(256 << 20));
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        for bad in [
+            "",
+            "0",
+            "0MiB",
+            "-1",
+            "1.5MiB",
+            "12 MB",
+            "MiB",
+            "1e9",
+            "99999999999999999999G",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
     }
 }

@@ -1,20 +1,14 @@
 //! tg-bootstrap-iam, tg-login, tg-whoami, tg-change-password.
 
-use super::iam_body;
 use crate::cli::{ConnArgs, Format, OutputArgs, PasswordStdinArgs, TokenArgs};
-use crate::client::{Client, Reply, Retry};
+use crate::client::Client;
 use crate::config::{self, session};
 use crate::error::{Error, Kind, Result};
+use crate::iam::{self, Api, Record, Token, User};
 use crate::output::{self, note, Minted, Out};
 use crate::prompt::{PasswordSpec, Prompter};
-use crate::records::User;
 use crate::Tool;
 use clap::Parser;
-use serde_json::{json, Value};
-
-pub const LOGIN_PATH: &str = "/api/v1/auth/login";
-pub const BOOTSTRAP_PATH: &str = "/api/v1/auth/bootstrap";
-pub const CHANGE_PASSWORD_PATH: &str = "/api/v1/auth/change-password";
 
 /// Bootstraps the IAM service. Only works when iam-svc is running in
 /// bootstrap mode with empty tables. Prints the initial admin API key to
@@ -36,18 +30,16 @@ impl Tool for BootstrapIam {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, None)?;
-        let reply = client
-            .post(BOOTSTRAP_PATH, &json!({}), false, Retry::Never)
+        let b = Api::new(&client)
+            .bootstrap()
             .await
-            .map_err(|e| e.on_auth("bootstrap refused", ALREADY_BOOTSTRAPPED))?;
-        let key = reply
-            .str("bootstrap_admin_api_key")
-            .ok_or_else(|| reply.missing("bootstrap key", Kind::Refused, ALREADY_BOOTSTRAPPED))?;
-        let user_id = reply.str("bootstrap_admin_user_id").unwrap_or("");
+            .map_err(|e| e.on_auth("bootstrap refused", ALREADY_BOOTSTRAPPED))?
+            .require("bootstrap key", Kind::Refused, ALREADY_BOOTSTRAPPED)?;
+        let user_id = &b.bootstrap_admin_user_id;
         note(&format!("Admin user id: {user_id}"));
         note("Admin API key (shown once, capture now):");
         out.secret(
-            key,
+            &b.bootstrap_admin_api_key,
             Minted {
                 what: "admin API key".into(),
                 created: format!("the deployment is bootstrapped with admin user {user_id}, and bootstrap cannot run again"),
@@ -98,25 +90,22 @@ pub struct Login {
 
 const LOGIN_HINT: &str = "wrong username or password, or the user or its workspace is disabled or missing (the gateway does not say which)";
 
-/// Log `username` in; the reply's JWT, or an authentication error.
-pub(crate) async fn login(
-    client: &Client,
+/// Log `username` in; the JWT, or an authentication error.
+async fn login(
+    api: Api<'_>,
     username: &str,
     password: &str,
     workspace: Option<&str>,
-) -> Result<Reply> {
-    let mut body = json!({"username": username, "password": password});
-    if let Some(ws) = workspace {
-        body["workspace"] = Value::String(ws.into());
-    }
-    let reply = client
-        .post(LOGIN_PATH, &body, false, Retry::Never)
+) -> Result<Token> {
+    let req = iam::Login {
+        username: username.into(),
+        password: password.into(),
+        workspace: workspace.map(Into::into),
+    };
+    api.login(&req)
         .await
-        .map_err(|e| e.on_auth("login failed", LOGIN_HINT))?;
-    if reply.str("jwt").is_none() {
-        return Err(reply.missing("JWT", Kind::Auth, LOGIN_HINT));
-    }
-    Ok(reply)
+        .map_err(|e| e.on_auth("login failed", LOGIN_HINT))?
+        .require("JWT", Kind::Auth, LOGIN_HINT)
 }
 
 // No SECRET_OUTPUT: a JWT can be had again by logging in again, so it is
@@ -143,26 +132,25 @@ impl Tool for Login {
             },
         )?;
         let ws = config::resolve_workspace(self.workspace.as_deref());
-        let reply = login(&client, &self.username, &password, ws.as_deref()).await?;
-        if let Some(exp) = reply.str("jwt_expires") {
-            note(&format!("JWT expires: {exp}"));
+        let token = login(Api::new(&client), &self.username, &password, ws.as_deref()).await?;
+        if !token.jwt_expires.is_empty() {
+            note(&format!("JWT expires: {}", token.jwt_expires));
         }
-        let jwt = reply.str("jwt").unwrap_or_default();
         if let Some((profile, path)) = save_to {
             let s = session::Session {
-                jwt: jwt.to_string(),
+                jwt: token.jwt,
                 url: client.url().to_string(),
-                expires: reply.str("jwt_expires").unwrap_or_default().to_string(),
+                expires: token.jwt_expires,
             };
             session::save(&path, &profile, &s).map_err(|e| {
-                Error::new(
-                    Kind::Output,
-                    format!(
-                        "logged in, but the session could not be saved: {}",
-                        e.message
-                    ),
-                )
-                .with_hint("fix the problem and log in again")
+                // The JWT is lost with the session: exit 7, the cause kept.
+                let message = format!(
+                    "logged in, but the session could not be saved: {}",
+                    e.message
+                );
+                let mut lost = e.reworded(message);
+                lost.kind = Kind::Output;
+                lost.with_hint("fix the problem and log in again")
             })?;
             note(&format!(
                 "Session saved for profile {profile} in {}",
@@ -171,7 +159,7 @@ impl Tool for Login {
             return Ok(());
         }
         out.secret(
-            jwt,
+            &token.jwt,
             Minted {
                 what: "JWT".into(),
                 created: format!("a session JWT for {} was issued", self.username),
@@ -217,17 +205,12 @@ pub struct Whoami {
 }
 
 /// The caller's own user record (`whoami`).
-pub(crate) async fn whoami(client: &Client) -> Result<Value> {
-    let reply = client
-        .iam(iam_body("whoami", vec![], None), Retry::OnceOnConnectError)
-        .await?;
-    reply.record("user")?.cloned().ok_or_else(|| {
-        reply.missing(
-            "user record",
-            Kind::Refused,
-            "the token's user may have been deleted",
-        )
-    })
+pub(crate) async fn whoami(api: Api<'_>) -> Result<Record<User>> {
+    api.whoami().await?.require(
+        "user record",
+        Kind::Refused,
+        "the token's user may have been deleted",
+    )
 }
 
 impl Tool for Whoami {
@@ -235,12 +218,11 @@ impl Tool for Whoami {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        let v = whoami(&client).await?;
+        let u = whoami(Api::new(&client)).await?;
         if self.output.output == Format::Json {
-            out.text(&output::json(&v));
+            out.text(&output::json_text(u.json.text()));
             return Ok(());
         }
-        let u = User::from_json(&v);
         out.text(&super::users::user_rows(&u));
         if u.must_change_password
             && u.username == BOOTSTRAP_ADMIN
@@ -290,8 +272,9 @@ impl Tool for ChangePassword {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         // Check the token before asking for passwords.
-        let me = User::from_json(&whoami(&client).await?);
+        let me = whoami(api).await?;
         let mut p = Prompter::new(Self::NAME, self.password_stdin);
         let current = p.password(&PasswordSpec {
             flag: "--current",
@@ -307,22 +290,22 @@ impl Tool for ChangePassword {
             prompt: "New password: ",
             confirm: true,
         })?;
-        let body = json!({"current_password": current, "new_password": new});
-        let reply = client
-            .post(CHANGE_PASSWORD_PATH, &body, true, Retry::Never)
-            .await
-            .map_err(|e| {
-                e.on_auth(
-                    "password not changed: the current password was not accepted",
-                    "check the current password; the account may also be disabled",
-                )
-            })?;
-        if reply.is_bare_2_11() {
+        let req = iam::AuthChangePassword {
+            current_password: current,
+            new_password: new.clone(),
+        };
+        let answer = api.change_own_password(&req).await.map_err(|e| {
+            e.on_auth(
+                "password not changed: the current password was not accepted",
+                "check the current password; the account may also be disabled",
+            )
+        })?;
+        if answer.is_bare_2_11() {
             // A 2.11 gateway answers a wrong current password exactly like
             // a change: confirm by logging in with the new password. Only
             // a refused login means "not changed"; any other failure of
             // the confirmation leaves the outcome unknown.
-            login(&client, &me.username, &new, None)
+            login(api, &me.username, &new, None)
                 .await
                 .map_err(|e| match e.kind {
                     Kind::Auth => Error::auth("password not changed: the gateway acknowledged the request, but the new password does not log in")

@@ -1,17 +1,17 @@
 //! tg-create-api-key, tg-list-api-keys, tg-revoke-api-key.
 
-use super::converge::{key_diffs, report_existing, user_keys};
-use super::{get_user, iam_body, print_list, UserRef};
+use super::{print_list, UserRef};
 use crate::cli::{ConnArgs, ListFormat, ListOutputArgs, TokenArgs, WorkspaceArgs};
-use crate::client::{Client, Retry};
+use crate::client::Client;
 use crate::config;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
+use crate::iam::converge::{self, get_user, key_diffs, report_existing, user_keys};
+use crate::iam::rules::check_expires;
+use crate::iam::{self, Api};
 use crate::output::{note, Minted, Out};
-use crate::records::{ApiKey, User};
-use crate::time;
 use crate::Tool;
 use clap::Parser;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Create an API key for a user. Prints the plaintext key to stdout: shown
 /// once only.
@@ -50,56 +50,6 @@ pub struct CreateApiKey {
     pub conn: ConnArgs,
 }
 
-/// Check an API key's expiry as given: trimmed, ISO-8601, in the future
-/// (the gateway would silently store a bad value as "never expires").
-/// `flag` names where it came from in the message.
-pub(crate) fn check_expires(expires: Option<&str>, flag: &str) -> Result<Option<String>> {
-    // What is validated is what is sent: the trimmed value.
-    let Some(e) = expires.map(str::trim).filter(|e| !e.is_empty()) else {
-        return Ok(None);
-    };
-    let when = time::parse_iso8601(e).ok_or_else(|| {
-        Error::usage(format!(
-            "{flag} {e:?} is not an ISO-8601 date or time (e.g. 2027-01-31 or 2027-01-31T12:00:00+00:00)"
-        ))
-    })?;
-    if when <= time::now() {
-        return Err(Error::usage(format!(
-            "{flag} {e:?} is in the past: the key would never work"
-        )));
-    }
-    Ok(Some(e.to_string()))
-}
-
-/// Send `create-api-key`; the plaintext key and the key's record. A reply
-/// without the key (how a 2.11 gateway refuses) is a refusal.
-pub(crate) async fn create_api_key(
-    client: &Client,
-    user_id: &str,
-    name: &str,
-    expires: Option<&str>,
-    ws: Option<&str>,
-) -> Result<(String, ApiKey)> {
-    let mut key = Map::new();
-    key.insert("user_id".into(), user_id.into());
-    key.insert("name".into(), name.into());
-    if let Some(e) = expires {
-        key.insert("expires".into(), e.into());
-    }
-    let body = iam_body("create-api-key", vec![("key", Value::Object(key))], ws);
-    let reply = client.iam(body, Retry::Never).await?;
-    let plaintext = reply.str("api_key_plaintext").ok_or_else(|| {
-        reply.missing(
-            "API key",
-            Kind::Refused,
-            "the user id may be unknown or in another workspace than -w; check with tg-list-users",
-        )
-    })?;
-    crate::redact::register(plaintext);
-    let rec = ApiKey::from_json(reply.record("api_key")?.unwrap_or(&Value::Null));
-    Ok((plaintext.to_string(), rec))
-}
-
 impl Tool for CreateApiKey {
     const NAME: &'static str = "tg-create-api-key";
     const SECRET_OUTPUT: Option<&'static str> = Some("an API key");
@@ -107,22 +57,19 @@ impl Tool for CreateApiKey {
     async fn run(self, out: &mut Out) -> Result<()> {
         let expires = check_expires(self.expires.as_deref(), "--expires")?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
+        let user_id = self.user.resolve(api, ws.as_deref()).await?;
         if self.exists_ok {
-            let keys = user_keys(&client, &user_id, ws.as_deref()).await?;
-            if let Some(k) = keys
-                .iter()
-                .map(ApiKey::from_json)
-                .find(|k| k.name == self.name)
-            {
+            let keys = user_keys(api, &user_id, ws.as_deref()).await?;
+            if let Some(k) = keys.iter().find(|k| k.name == self.name) {
                 report_existing(
                     Self::NAME,
                     &format!(
                         "API key {:?} of user {} (key id {}, prefix {})",
                         k.name, user_id, k.id, k.prefix
                     ),
-                    &key_diffs(&k, expires.as_deref()),
+                    &key_diffs(k, expires.as_deref()),
                     self.strict,
                     &format!(
                         "an API key cannot be changed: revoke it with tg-revoke-api-key --key-id {} and create it again",
@@ -136,20 +83,21 @@ impl Tool for CreateApiKey {
                 return Ok(());
             }
         }
-        let (plaintext, rec) = create_api_key(
-            &client,
-            &user_id,
-            &self.name,
-            expires.as_deref(),
-            ws.as_deref(),
-        )
-        .await
-        .map_err(|e| {
+        let req = iam::CreateApiKey {
+            key: iam::NewApiKey {
+                user_id: user_id.clone(),
+                name: self.name.clone(),
+                expires,
+            },
+            workspace: ws.clone(),
+        };
+        let created = converge::create_api_key(api, &req).await.map_err(|e| {
             e.outcome_unknown(
                 &format!("API key {:?} of user {user_id} may exist, its secret unseen", self.name),
                 &format!("if tg-list-api-keys --user-id {user_id} lists it, revoke it with tg-revoke-api-key and create a new one"),
             )
         })?;
+        let rec = &created.key;
         note(&format!("Key id: {}", rec.id));
         note(&format!("Name: {}", rec.name));
         note(&format!("Prefix: {}", rec.prefix));
@@ -157,8 +105,8 @@ impl Tool for CreateApiKey {
         // working when the user is enabled again. Say so (a read after the
         // create, so the create's request stays upstream's; if the read
         // fails, nothing is said).
-        if let Ok(Some(v)) = get_user(&client, &user_id, ws.as_deref()).await {
-            if !User::from_json(&v).enabled {
+        if let Ok(Some(u)) = get_user(api, &user_id, ws.as_deref()).await {
+            if !u.enabled {
                 note(&format!(
                     "{}: warning: user {user_id} is disabled: the key works only once the user is enabled again (tg-enable-user)",
                     Self::NAME
@@ -167,7 +115,7 @@ impl Tool for CreateApiKey {
         }
         note("API key (shown once, capture now):");
         out.secret(
-            &plaintext,
+            &created.plaintext,
             Minted {
                 what: "API key".into(),
                 created: format!(
@@ -208,20 +156,19 @@ impl Tool for ListApiKeys {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
-        let body = iam_body(
-            "list-api-keys",
-            vec![("user_id", user_id.clone().into())],
-            ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::OnceOnConnectError).await?;
-        let keys = reply.list("api_keys")?;
+        let user_id = self.user.resolve(api, ws.as_deref()).await?;
+        let req = iam::UserTarget {
+            user_id: user_id.clone(),
+            workspace: ws.clone(),
+        };
+        let keys = api.list_api_keys(&req).await?;
         // A 2.11 gateway answers an unknown user id with an empty list:
         // tell the two apart.
         if keys.is_empty()
-            && reply.is_bare_2_11()
-            && get_user(&client, &user_id, ws.as_deref()).await?.is_none()
+            && keys.is_bare_2_11()
+            && get_user(api, &user_id, ws.as_deref()).await?.is_none()
         {
             return Err(Error::refused(format!("user {user_id} not found"))
                 .with_hint("check the id with tg-list-users"));
@@ -229,28 +176,28 @@ impl Tool for ListApiKeys {
         // The table shows "—" and "never" for what the other formats
         // leave empty.
         let table = self.output.output == ListFormat::Table;
-        let or = |v: String, shown: &str| {
-            if v.is_empty() && table {
-                shown.to_string()
-            } else {
-                v
-            }
-        };
         print_list(
             out,
             self.output.output,
-            &keys,
+            keys.value,
             "No keys.",
             &["id", "name", "prefix", "created", "last used", "expires"],
-            |v| {
-                let k = ApiKey::from_json(v);
+            move |k| {
+                // In a table, `shown` for what is empty.
+                fn or<'a>(v: &'a str, shown: &'static str, table: bool) -> Cow<'a, str> {
+                    if v.is_empty() && table {
+                        shown.into()
+                    } else {
+                        v.into()
+                    }
+                }
                 vec![
-                    k.id,
-                    k.name,
-                    k.prefix,
-                    k.created,
-                    or(k.last_used, "—"),
-                    or(k.expires, "never"),
+                    k.id.as_str().into(),
+                    k.name.as_str().into(),
+                    k.prefix.as_str().into(),
+                    k.created.as_str().into(),
+                    or(&k.last_used, "—", table),
+                    or(&k.expires, "never", table),
                 ]
             },
         );
@@ -258,15 +205,67 @@ impl Tool for ListApiKeys {
     }
 }
 
-/// Revoke an API key by id.
+/// Which API key a tool acts on: `--key-id ID`, or `--name NAME` of the
+/// user given by `--user-id` or `--username`.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[group(skip)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["key_id", "name"])))]
+#[command(group(clap::ArgGroup::new("owner").args(["user_id", "username"])))]
+pub struct KeyRef {
+    /// Key id (tg-list-api-keys shows the ids)
+    #[arg(long = "key-id", value_name = "KEY_ID")]
+    pub key_id: Option<String>,
+
+    /// The key's name, with --user-id or --username (two keys of that
+    /// user with the name: refused, listing their ids)
+    #[arg(long, value_name = "NAME", requires = "owner")]
+    pub name: Option<String>,
+
+    /// The key's owner, by id (with --name)
+    #[arg(long = "user-id", value_name = "USER_ID", requires = "name")]
+    pub user_id: Option<String>,
+
+    /// The key's owner, by username (with --name; resolved with one
+    /// list-users read)
+    #[arg(long = "username", value_name = "USERNAME", requires = "name")]
+    pub username: Option<String>,
+}
+
+impl KeyRef {
+    /// The key `--name` names: its owner resolved (in workspace `ws` when
+    /// set), then the one key of that name among the owner's. `None`
+    /// when the key is named by `--key-id`.
+    pub(crate) async fn named(
+        &self,
+        api: Api<'_>,
+        ws: Option<&str>,
+    ) -> Result<Option<iam::ApiKey>> {
+        let Some(name) = &self.name else {
+            return Ok(None);
+        };
+        let owner = UserRef {
+            user_id: self.user_id.clone(),
+            username: self.username.clone(),
+        };
+        let user_id = owner.resolve(api, ws).await?;
+        let who = self.username.as_deref().unwrap_or(&user_id);
+        converge::named_key(api, &user_id, who, name, ws)
+            .await
+            .map(Some)
+    }
+}
+
+/// Revoke an API key, by id (as upstream's tool) or by owner and name.
+///
+/// The key stops working at once on tg-dev-gateway; a TrustGraph gateway
+/// caches keys, and may accept it for up to 60 more seconds.
 #[derive(Parser, Debug)]
 pub struct RevokeApiKey {
     #[command(flatten)]
     pub token: TokenArgs,
 
-    /// Key id to revoke
-    #[arg(long = "key-id", required = true)]
-    pub key_id: String,
+    #[command(flatten)]
+    pub key: KeyRef,
 
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
@@ -280,21 +279,27 @@ impl Tool for RevokeApiKey {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let body = iam_body(
-            "revoke-api-key",
-            vec![("key_id", self.key_id.clone().into())],
-            ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::Never).await?;
-        if reply.is_bare_2_11() {
+        // By name: found in the owner's list, so the revocation is
+        // confirmed with a read on a 2.11 gateway.
+        if let Some(key) = self.key.named(api, ws.as_deref()).await? {
+            converge::revoke_api_key(api, &key, ws.as_deref()).await?;
+            out.line(&format!("Revoked key {}", key.id));
+            return Ok(());
+        }
+        let key_id = self.key.key_id.clone().unwrap_or_default();
+        let req = iam::RevokeApiKey {
+            key_id: key_id.clone(),
+            workspace: ws,
+        };
+        if api.revoke_api_key(&req).await?.is_bare_2_11() {
             note(&format!(
-                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers the same whether or not key {} existed; check with tg-list-api-keys --user-id OWNER",
+                "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers the same whether or not key {key_id} existed; check with tg-list-api-keys --user-id OWNER",
                 Self::NAME,
-                self.key_id
             ));
         }
-        out.line(&format!("Revoked key {}", self.key_id));
+        out.line(&format!("Revoked key {key_id}"));
         Ok(())
     }
 }

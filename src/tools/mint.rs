@@ -1,9 +1,9 @@
 //! tg-mint-token.
 
-use super::iam_body;
 use crate::cli::{ConnArgs, TokenArgs};
-use crate::client::{Client, Retry};
+use crate::client::Client;
 use crate::error::{Error, Kind, Result};
+use crate::iam::{self, Api};
 use crate::output::{note, Minted, Out};
 use crate::wire::to_python_json;
 use crate::Tool;
@@ -91,31 +91,27 @@ impl Tool for MintToken {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         // Upstream's key order: operation, workspace, user_context_json,
         // then the target (none for --self: the gateway fills in actor).
-        let mut fields = vec![
-            ("workspace", Value::from(self.workspace.clone())),
-            ("user_context_json", context.into()),
-        ];
+        let req = iam::MintToken {
+            workspace: self.workspace.clone(),
+            user_context_json: context,
+            user_id: self.user_id.clone(),
+            username: self.username.clone(),
+        };
         let target = match (&self.user_id, &self.username) {
-            (Some(id), _) => {
-                fields.push(("user_id", id.clone().into()));
-                format!("user {id}")
-            }
-            (_, Some(name)) => {
-                fields.push(("username", name.clone().into()));
-                format!("user {name:?}")
-            }
+            (Some(id), _) => format!("user {id}"),
+            (_, Some(name)) => format!("user {name:?}"),
             _ => "the caller".to_string(),
         };
-        let body = iam_body("mint-token", fields, None);
-        let reply = client.iam(body, Retry::Never).await?;
-        if reply.str("jwt").is_none() {
-            return Err(reply.missing("JWT", Kind::Refused, REFUSED_HINT));
-        }
-        if let Some(exp) = reply.str("jwt_expires") {
-            note(&format!("JWT expires: {exp}"));
+        let token = Api::new(&client).mint_token(&req).await?.require(
+            "JWT",
+            Kind::Refused,
+            REFUSED_HINT,
+        )?;
+        if !token.jwt_expires.is_empty() {
+            note(&format!("JWT expires: {}", token.jwt_expires));
         }
         out.secret(
-            reply.str("jwt").unwrap_or_default(),
+            &token.jwt,
             Minted {
                 what: "JWT".into(),
                 created: format!(

@@ -53,18 +53,17 @@ impl Tool for Logout {
                     return Err(Error::usage(format!(
                         "{} is not a credentials file of these tools ({}): left as it is",
                         path.display(),
-                        e.message
+                        e.full_message()
                     ))
                     .with_hint("if it holds nothing you need, remove it yourself"));
                 }
-                std::fs::remove_file(&path).map_err(|io| {
-                    Error::usage(format!("cannot remove {}: {io}", path.display()))
-                })?;
+                std::fs::remove_file(&path)
+                    .map_err(|io| Error::local(format!("cannot remove {}", path.display()), io))?;
                 output::note(&format!(
                     "{}: note: {} could not be read ({}): removed it whole",
                     Self::NAME,
                     path.display(),
-                    e.message
+                    e.full_message()
                 ));
                 out.line(&format!("Removed {}", path.display()));
                 return Ok(());
@@ -246,12 +245,12 @@ fn list(format: Format, out: &mut Out) -> Result<()> {
             (Some(_), Some(e)) if e < now => format!(
                 "expired {} ({} ago)",
                 time::format_utc(e),
-                crate::client::describe_duration(now - e)
+                crate::time::describe_duration(now - e)
             ),
             (Some(_), Some(e)) => format!(
                 "saved, expires {} (in {})",
                 time::format_utc(e),
-                crate::client::describe_duration(e - now)
+                crate::time::describe_duration(e - now)
             ),
         };
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
@@ -399,9 +398,9 @@ fn show(token: &TokenArgs, ws: &WorkspaceArgs, conn: &ConnArgs, format: Format, 
         }
         Ok(None) => ("none".into(), "not set".into(), Value::Null),
         Err(e) => (
-            format!("unusable: {}", e.message),
+            format!("unusable: {}", e.full_message()),
             "error".into(),
-            json!({"error": e.message}),
+            json!({"error": e.full_message()}),
         ),
     };
     lines.push(Shown {

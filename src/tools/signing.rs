@@ -1,9 +1,9 @@
 //! tg-rotate-signing-key.
 
-use super::iam_body;
 use crate::cli::{ConnArgs, TokenArgs};
-use crate::client::{Client, Retry};
+use crate::client::Client;
 use crate::error::Result;
+use crate::iam::Api;
 use crate::output::{note, Out};
 use crate::prompt;
 use crate::Tool;
@@ -45,10 +45,7 @@ impl Tool for RotateSigningKey {
             &format!("Rotate the JWT signing key? {ROTATION_WARNING}.\nContinue?"),
             self.yes,
         )?;
-        let reply = client
-            .iam(iam_body("rotate-signing-key", vec![], None), Retry::Never)
-            .await?;
-        if reply.is_bare_2_11() {
+        if Api::new(&client).rotate_signing_key().await?.is_bare_2_11() {
             note(&format!(
                 "{}: note: the gateway gave no confirmation: a TrustGraph 2.11 gateway answers a success and a refusal alike; after the restart, a JWT from before this run is refused only if the key was rotated",
                 Self::NAME

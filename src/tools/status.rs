@@ -4,13 +4,14 @@
 
 use super::auth::whoami;
 use crate::cli::{ConnArgs, Format, OutputArgs, TokenArgs};
-use crate::client::{check_token_not_expired, describe_duration, Client, Expired};
+use crate::client::{check_token_not_expired, Client, Expired};
 use crate::config::{self, Setting, Source};
 use crate::error::{Error, Kind, Result};
+use crate::iam::Api;
 use crate::jwt::{self, CredentialKind, JwtInfo};
 use crate::output::{self, note, Out};
-use crate::records::User;
-use crate::{time, Tool};
+use crate::time::{self, describe_duration};
+use crate::Tool;
 use clap::Parser;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
@@ -111,7 +112,10 @@ impl Check {
         m.insert("ok".into(), matches!(self.outcome, Outcome::Ok(..)).into());
         if let Some(e) = message {
             m.insert("exit_code".into(), e.kind.exit_code().into());
-            m.insert("message".into(), output::stderr_text(&e.message).into());
+            m.insert(
+                "message".into(),
+                output::stderr_text(&e.full_message()).into(),
+            );
             if let Some(s) = e.status {
                 m.insert("status".into(), s.into());
             }
@@ -141,7 +145,7 @@ fn result_name(e: &Error) -> &'static str {
         Kind::Auth | Kind::Forbidden | Kind::Refused => "refused",
         Kind::Unreachable => "unreachable",
         Kind::Protocol => "unexpected-response",
-        Kind::Usage | Kind::Output => "error",
+        Kind::Usage | Kind::Output | Kind::Check | Kind::Local => "error",
     }
 }
 
@@ -177,6 +181,7 @@ fn source_words(s: &Source) -> (&'static str, String) {
             format!("saved profile session (profile {n})"),
         ),
         Source::Profile(n) => ("profile", format!("profile {n}")),
+        Source::Minted => ("minted", "minted by this run".into()),
         Source::Default | Source::None => ("none", "none".into()),
     }
 }
@@ -356,13 +361,10 @@ impl Tool for AuthStatus {
 /// `whoami` over HTTP, timed.
 async fn http_check(client: &Client) -> Check {
     let started = Instant::now();
-    let r = whoami(client).await;
+    let r = whoami(Api::new(client)).await;
     let round_trip = Some(started.elapsed());
     let outcome = match r {
-        Ok(v) => {
-            let u = User::from_json(&v);
-            Outcome::Ok(format!("user {}", u.username), v)
-        }
+        Ok(u) => Outcome::Ok(format!("user {}", u.username), u.json.value()),
         Err(e) => Outcome::Failed(e),
     };
     Check {

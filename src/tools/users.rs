@@ -1,21 +1,21 @@
 //! tg-create-user, tg-list-users, tg-update-user, tg-disable-user,
 //! tg-enable-user, tg-delete-user, tg-reset-password.
 
-use super::converge::{find_user, report_existing, user_diffs, WantUser};
-use super::{check_roles, get_user, iam_body, print_list, require_user, UserRef};
+use super::{print_list, require_user, UserRef};
 use crate::cli::{
     parse_yes_no, ConnArgs, Format, ListOutputArgs, OutputArgs, PasswordStdinArgs, TokenArgs,
     WorkspaceArgs,
 };
-use crate::client::{Client, Reply, Retry};
+use crate::client::Client;
 use crate::config;
-use crate::error::{Error, IamType, Kind, Result};
-use crate::output::{self, note, Minted, Out};
+use crate::error::{Error, IamErrorType, Kind, Result};
+use crate::iam::converge::{self, find_user, get_user, report_existing, user_diffs, WantUser};
+use crate::iam::rules::check_roles;
+use crate::iam::{self, Answer, Api, Flag, Operation, Record, User};
+use crate::output::{self, note, yes_no, Minted, Out};
 use crate::prompt::{self, PasswordSpec, Prompter};
-use crate::records::{yes_no, User};
 use crate::Tool;
 use clap::Parser;
-use serde_json::{Map, Value};
 
 /// Create a user. Prints the new user id.
 ///
@@ -97,83 +97,21 @@ impl CreateUser {
         }
     }
 
-    /// --exists-ok found user `v`: report it and print its id.
-    fn existing(&self, v: &Value, ws: Option<&str>, out: &mut Out) -> Result<()> {
-        let u = User::from_json(v);
+    /// --exists-ok found user `u`: report it and print its id.
+    fn existing(&self, u: &Record<User>, ws: Option<&str>, out: &mut Out) -> Result<()> {
         report_existing(
             Self::NAME,
             &format!("user {} (id {})", self.username, u.id),
-            &user_diffs(&u, &self.wanted(ws)),
+            &user_diffs(u, &self.wanted(ws)),
             self.strict,
             &format!("change it with tg-update-user --user-id {}", u.id),
         )?;
         match self.output.output {
-            Format::Json => out.text(&output::json(v)),
+            Format::Json => out.text(&output::json_text(u.json.text())),
             Format::Table => out.line(&u.id),
         }
         Ok(())
     }
-}
-
-/// A user for `create-user`, as tg-create-user and tg-apply send it.
-pub(crate) struct NewUser<'a> {
-    pub username: &'a str,
-    pub password: &'a str,
-    pub roles: &'a [String],
-    pub name: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub must_change_password: bool,
-    /// `false` creates the user disabled (the key is sent only then).
-    pub enabled: bool,
-    /// The new user's home workspace.
-    pub workspace: Option<&'a str>,
-}
-
-/// Send `create-user` and return the new user's record. A reply without
-/// one (how a 2.11 gateway refuses) is a refusal.
-pub(crate) async fn create_user(client: &Client, n: &NewUser<'_>) -> Result<Value> {
-    let mut user = Map::new();
-    user.insert("username".into(), n.username.into());
-    user.insert("password".into(), n.password.into());
-    user.insert("roles".into(), n.roles.to_vec().into());
-    if let Some(x) = n.name.filter(|x| !x.is_empty()) {
-        user.insert("name".into(), x.into());
-    }
-    if let Some(e) = n.email.filter(|e| !e.is_empty()) {
-        user.insert("email".into(), e.into());
-    }
-    if n.must_change_password {
-        user.insert("must_change_password".into(), true.into());
-    }
-    if !n.enabled {
-        user.insert("enabled".into(), false.into());
-    }
-    let ws = n.workspace;
-    let hint = match ws {
-        None => "no workspace was sent: pass -w/--workspace (or set TRUSTGRAPH_WORKSPACE) with the new user's home workspace; the username may also be taken".to_string(),
-        Some(w) => format!("the username may already be taken, or workspace {w:?} may not exist or be disabled"),
-    };
-    let body = iam_body("create-user", vec![("user", Value::Object(user))], ws);
-    let reply = client
-        .iam(body, Retry::Never)
-        .await
-        .map_err(|e| match (&e.iam, ws) {
-            (Some(IamType::InvalidArgument), None) => e.with_hint(hint.clone()),
-            // The one thing create-user looks up is the home workspace.
-            (Some(IamType::NotFound), Some(w)) => e.with_hint(format!(
-                "workspace {w:?} does not exist or is disabled: tg-list-workspaces shows the workspaces"
-            )),
-            _ => e,
-        })?;
-    let v = reply
-        .record("user")?
-        .filter(|u| {
-            u.get("id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| !id.is_empty())
-        })
-        .ok_or_else(|| reply.missing("user record", Kind::Refused, &hint))?;
-    Ok(v.clone())
 }
 
 impl Tool for CreateUser {
@@ -181,11 +119,12 @@ impl Tool for CreateUser {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.as_deref());
         check_roles(Self::NAME, &self.roles, self.strict_roles)?;
         if self.exists_ok {
-            if let Some(v) = find_user(&client, &self.username).await? {
-                return self.existing(&v, ws.as_deref(), out);
+            if let Some(u) = find_user(api, &self.username).await? {
+                return self.existing(&u, ws.as_deref(), out);
             }
         }
         let password = Prompter::new(Self::NAME, self.password_stdin.password_stdin).password(
@@ -197,30 +136,28 @@ impl Tool for CreateUser {
                 confirm: true,
             },
         )?;
-        let created = create_user(
-            &client,
-            &NewUser {
-                username: &self.username,
-                password: &password,
-                roles: &self.roles,
-                name: self.name.as_deref(),
-                email: self.email.as_deref(),
-                must_change_password: self.must_change_password,
-                enabled: true,
-                workspace: ws.as_deref(),
-            },
-        )
-        .await;
-        let v = match created {
-            Ok(v) => v,
+        let req = iam::CreateUser {
+            user: Some(iam::NewUser {
+                username: self.username.clone(),
+                password,
+                roles: self.roles.clone(),
+                name: self.name.clone().filter(|n| !n.is_empty()),
+                email: self.email.clone().filter(|e| !e.is_empty()),
+                must_change_password: Flag::when(self.must_change_password, true),
+                enabled: Flag::Absent,
+            }),
+            workspace: ws.clone(),
+        };
+        let u = match converge::create_user(api, &req).await {
+            Ok(u) => u,
             // Taken between the look-up and the create: the same outcome.
             Err(e) if self.exists_ok && e.kind == Kind::Refused => {
-                match find_user(&client, &self.username).await? {
-                    Some(v) => return self.existing(&v, ws.as_deref(), out),
+                match find_user(api, &self.username).await? {
+                    Some(u) => return self.existing(&u, ws.as_deref(), out),
                     None => return Err(e),
                 }
             }
-            Err(e) if e.iam == Some(IamType::Duplicate) => {
+            Err(e) if e.iam == Some(IamErrorType::Duplicate) => {
                 return Err(e.with_hint(format!(
                     "tg-show-user --username {} shows that user; with --exists-ok a re-run prints its id and exits 0",
                     self.username
@@ -228,12 +165,11 @@ impl Tool for CreateUser {
             }
             Err(e) => return Err(e),
         };
-        let u = User::from_json(&v);
         note(&format!("User id: {}", u.id));
         note(&format!("Username: {}", u.username));
         note(&format!("Roles: {}", u.roles_joined()));
         match self.output.output {
-            Format::Json => out.text(&output::json(&v)),
+            Format::Json => out.text(&output::json_text(u.json.text())),
             Format::Table => out.line(&u.id),
         }
         Ok(())
@@ -258,30 +194,28 @@ impl Tool for ListUsers {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let reply = client
-            .iam(
-                iam_body("list-users", vec![], ws.as_deref()),
-                Retry::OnceOnConnectError,
-            )
+        let users = api
+            .list_users(&iam::ListUsers {
+                workspace: ws.clone(),
+            })
             .await?;
-        let users = reply.list("users")?;
         if users.is_empty() {
-            confirm_no_users(&client, &reply, ws.as_deref()).await?;
+            confirm_no_users(api, &users, ws.as_deref()).await?;
         }
         print_list(
             out,
             self.output.output,
-            &users,
+            users.value,
             "No users.",
             &["id", "username", "name", "roles", "enabled", "change-pw"],
-            |v| {
-                let u = User::from_json(v);
+            |u| {
                 vec![
-                    u.id.clone(),
-                    u.username.clone(),
-                    u.name.clone(),
-                    u.roles_joined(),
+                    u.id.as_str().into(),
+                    u.username.as_str().into(),
+                    u.name.as_str().into(),
+                    u.roles_joined().into(),
                     yes_no(u.enabled).into(),
                     yes_no(u.must_change_password).into(),
                 ]
@@ -294,27 +228,24 @@ impl Tool for ListUsers {
 /// An empty user list is only believable for a workspace filter on a
 /// workspace that exists: without a filter the caller is itself a user, so
 /// an empty list means a refusal (how a 2.11 gateway answers one).
-async fn confirm_no_users(client: &Client, reply: &Reply, ws: Option<&str>) -> Result<()> {
+pub(crate) async fn confirm_no_users<T>(
+    api: Api<'_>,
+    users: &Answer<T>,
+    ws: Option<&str>,
+) -> Result<()> {
     let Some(w) = ws else {
-        return Err(reply.missing(
+        return Err(users.missing(
             "users",
             Kind::Refused,
             "the list cannot be empty (the caller is a user): the request was refused; listing users needs the admin role",
         ));
     };
-    let mut rec = Map::new();
-    rec.insert("id".into(), w.into());
-    let body = iam_body(
-        "get-workspace",
-        vec![("workspace_record", Value::Object(rec))],
-        None,
-    );
     let not_found = || {
         Error::refused(format!("workspace {w:?} not found"))
             .with_hint("check the id with tg-list-workspaces")
     };
-    match client.iam(body, Retry::OnceOnConnectError).await {
-        Ok(r) if r.record("workspace")?.is_some() => Ok(()),
+    match api.get_workspace(w).await {
+        Ok(a) if a.is_some() => Ok(()),
         Ok(_) => Err(not_found()),
         Err(e) if e.is_not_found() => Err(not_found()),
         // The gateway could not be asked (down, 5xx, junk): an empty list
@@ -331,7 +262,7 @@ async fn confirm_no_users(client: &Client, reply: &Reply, ws: Option<&str>) -> R
         Err(e) => {
             note(&format!(
                 "{}: note: could not confirm that workspace {w:?} exists: {}",
-                client.tool(),
+                api.client().tool(),
                 e.message
             ));
             Ok(())
@@ -415,48 +346,41 @@ impl Tool for UpdateUser {
             check_roles(Self::NAME, r, self.strict_roles)?;
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.as_deref());
-        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
-        let current = require_user(&client, &user_id, ws.as_deref()).await?;
-        let mut user = Map::new();
-        if let Some(n) = self.name {
-            user.insert("name".into(), n.into());
-        }
-        if let Some(e) = self.email {
-            user.insert("email".into(), e.into());
-        }
-        if let Some(r) = self.roles {
-            user.insert("roles".into(), r.into());
-        }
+        let user_id = self.user.resolve(api, ws.as_deref()).await?;
+        let current = require_user(api, &user_id, ws.as_deref()).await?;
+        // The flags are always sent: an absent one would be reset.
         let enabled = self.enabled.unwrap_or(current.enabled);
         let mcp = self
             .must_change_password
             .unwrap_or(current.must_change_password);
-        user.insert("enabled".into(), enabled.into());
-        user.insert("must_change_password".into(), mcp.into());
-        let body = iam_body(
-            "update-user",
-            vec![("user_id", user_id.into()), ("user", Value::Object(user))],
-            ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::Never).await?;
-        let v = reply.record("user")?.ok_or_else(|| {
-            reply.missing(
-                "updated user record",
-                Kind::Refused,
-                "the user may be in another workspace than -w",
-            )
-        })?;
+        let req = iam::UpdateUser {
+            user_id,
+            user: Some(iam::UserChanges {
+                name: self.name,
+                email: self.email,
+                roles: self.roles,
+                enabled: Flag::Set(enabled),
+                must_change_password: Flag::Set(mcp),
+                ..Default::default()
+            }),
+            workspace: ws,
+        };
+        let u = api.update_user(&req).await?.require(
+            "updated user record",
+            Kind::Refused,
+            "the user may be in another workspace than -w",
+        )?;
         if self.output.output == Format::Json {
-            out.text(&output::json(v));
+            out.text(&output::json_text(u.json.text()));
             return Ok(());
         }
-        let u = User::from_json(v);
         out.line(&format!("id        : {}", u.id));
         out.line(&format!("username  : {}", u.username));
         out.line(&format!("name      : {}", u.name));
         out.line(&format!("email     : {}", u.email));
-        out.line(&format!("default_ws: {}", u.workspace));
+        out.line(&format!("default_ws: {}", u.default_workspace));
         out.line(&format!("roles     : {}", u.roles_joined()));
         out.line(&format!("enabled   : {}", yes_no(u.enabled)));
         out.line(&format!(
@@ -483,44 +407,65 @@ pub struct UserTarget {
     pub conn: ConnArgs,
 }
 
-/// What a user change should leave behind.
+/// A user change, and what it should leave behind.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Effect {
-    Enabled(bool),
-    Deleted,
+enum Change {
+    Disable,
+    Enable,
+    Delete,
 }
 
-/// Read the user, apply `op`, and read again to confirm `effect`: a
+impl Change {
+    fn operation(self) -> Operation {
+        match self {
+            Change::Disable => Operation::DisableUser,
+            Change::Enable => Operation::EnableUser,
+            Change::Delete => Operation::DeleteUser,
+        }
+    }
+
+    /// Send it.
+    async fn send(self, api: Api<'_>, req: &iam::UserTarget) -> Result<Answer<()>> {
+        match self {
+            Change::Disable => api.disable_user(req).await,
+            Change::Enable => api.enable_user(req).await,
+            Change::Delete => api.delete_user(req).await,
+        }
+    }
+
+    /// Whether the user as read back (`None`: gone) shows it done.
+    fn done(self, after: Option<&User>) -> bool {
+        match (self, after) {
+            (Change::Delete, None) => true,
+            (Change::Disable, Some(u)) => !u.enabled,
+            (Change::Enable, Some(u)) => u.enabled,
+            _ => false,
+        }
+    }
+}
+
+/// Read the user, make `change`, and read again to confirm it: a
 /// TrustGraph 2.11 gateway answers refusals exactly like successes.
 async fn change_user(
     tool: &'static str,
     t: &UserTarget,
-    op: &str,
-    effect: Effect,
+    change: Change,
     before_op: impl FnOnce(&User) -> Result<()>,
     out: &mut Out,
 ) -> Result<()> {
     let client = Client::new(tool, &t.conn, Some(&t.token))?;
+    let api = Api::new(&client);
     let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
-    let ws = ws.as_deref();
-    let user_id = t.user.resolve(&client, ws).await?;
-    let before = require_user(&client, &user_id, ws).await?;
+    let user_id = t.user.resolve(api, ws.as_deref()).await?;
+    let before = require_user(api, &user_id, ws.as_deref()).await?;
     before_op(&before)?;
-    client
-        .iam(
-            iam_body(op, vec![("user_id", user_id.clone().into())], ws),
-            Retry::Never,
-        )
-        .await?;
-    let after = get_user(&client, &user_id, ws)
-        .await?
-        .map(|v| User::from_json(&v));
-    let confirmed = match (effect, &after) {
-        (Effect::Deleted, None) => true,
-        (Effect::Enabled(want), Some(u)) => u.enabled == want,
-        _ => false,
+    let req = iam::UserTarget {
+        user_id: user_id.clone(),
+        workspace: ws.clone(),
     };
-    if !confirmed {
+    change.send(api, &req).await?;
+    let after = get_user(api, &user_id, ws.as_deref()).await?;
+    if !change.done(after.as_deref()) {
         let state = match after {
             None => "no longer exists".to_string(),
             Some(u) => format!(
@@ -529,14 +474,15 @@ async fn change_user(
             ),
         };
         return Err(Error::refused(format!(
-            "{op} was not carried out: the gateway acknowledged it, but user {user_id} {state}"
+            "{} was not carried out: the gateway acknowledged it, but user {user_id} {state}",
+            change.operation()
         ))
         .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role and -w/--workspace"));
     }
-    let done = match effect {
-        Effect::Enabled(true) => "Enabled",
-        Effect::Enabled(false) => "Disabled",
-        Effect::Deleted => "Deleted",
+    let done = match change {
+        Change::Enable => "Enabled",
+        Change::Disable => "Disabled",
+        Change::Delete => "Deleted",
     };
     out.line(&format!("{done} user {user_id}"));
     Ok(())
@@ -554,16 +500,7 @@ impl Tool for DisableUser {
     const NAME: &'static str = "tg-disable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        let effect = Effect::Enabled(false);
-        change_user(
-            Self::NAME,
-            &self.target,
-            "disable-user",
-            effect,
-            |_| Ok(()),
-            out,
-        )
-        .await
+        change_user(Self::NAME, &self.target, Change::Disable, |_| Ok(()), out).await
     }
 }
 
@@ -579,16 +516,7 @@ impl Tool for EnableUser {
     const NAME: &'static str = "tg-enable-user";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        let effect = Effect::Enabled(true);
-        change_user(
-            Self::NAME,
-            &self.target,
-            "enable-user",
-            effect,
-            |_| Ok(()),
-            out,
-        )
-        .await
+        change_user(Self::NAME, &self.target, Change::Enable, |_| Ok(()), out).await
     }
 }
 
@@ -620,15 +548,7 @@ impl Tool for DeleteUser {
             );
             prompt::confirm(&question, yes)
         };
-        change_user(
-            Self::NAME,
-            &self.target,
-            "delete-user",
-            Effect::Deleted,
-            confirm,
-            out,
-        )
-        .await
+        change_user(Self::NAME, &self.target, Change::Delete, confirm, out).await
     }
 }
 
@@ -647,24 +567,21 @@ impl Tool for ResetPassword {
     async fn run(self, out: &mut Out) -> Result<()> {
         let t = &self.target;
         let client = Client::new(Self::NAME, &t.conn, Some(&t.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
-        let user_id = t.user.resolve(&client, ws.as_deref()).await?;
-        let body = iam_body(
-            "reset-password",
-            vec![("user_id", user_id.clone().into())],
-            ws.as_deref(),
-        );
-        let reply = client.iam(body, Retry::Never).await?;
-        let tmp = reply.str("temporary_password").ok_or_else(|| {
-            reply.missing(
-                "temporary password",
-                Kind::Refused,
-                "the user id may be unknown or in another workspace than -w; check with tg-list-users",
-            )
-        })?;
+        let user_id = t.user.resolve(api, ws.as_deref()).await?;
+        let req = iam::UserTarget {
+            user_id: user_id.clone(),
+            workspace: ws,
+        };
+        let tmp = api.reset_password(&req).await?.require(
+            "temporary password",
+            Kind::Refused,
+            "the user id may be unknown or in another workspace than -w; check with tg-list-users",
+        )?;
         note("Temporary password (shown once, capture now):");
         out.secret(
-            tmp,
+            &tmp,
             Minted {
                 what: "temporary password".into(),
                 created: format!("the password of user {user_id} was reset"),
@@ -702,7 +619,7 @@ pub(crate) fn user_rows(u: &User) -> String {
         ("username", u.username.clone()),
         ("name", u.name.clone()),
         ("email", u.email.clone()),
-        ("workspace", u.workspace.clone()),
+        ("workspace", u.default_workspace.clone()),
         ("roles", u.roles_joined()),
         ("enabled", yes_no(u.enabled).into()),
         (
@@ -718,9 +635,10 @@ impl Tool for ShowUser {
 
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
-        let user_id = self.user.resolve(&client, ws.as_deref()).await?;
-        let v = get_user(&client, &user_id, ws.as_deref())
+        let user_id = self.user.resolve(api, ws.as_deref()).await?;
+        let u = get_user(api, &user_id, ws.as_deref())
             .await?
             .ok_or_else(|| {
                 Error::refused(format!("user {user_id} not found")).with_hint(match &ws {
@@ -731,8 +649,8 @@ impl Tool for ShowUser {
                 })
             })?;
         match self.output.output {
-            Format::Json => out.text(&output::json(&v)),
-            Format::Table => out.text(&user_rows(&User::from_json(&v))),
+            Format::Json => out.text(&output::json_text(u.json.text())),
+            Format::Table => out.text(&user_rows(&u)),
         }
         Ok(())
     }

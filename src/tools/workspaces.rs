@@ -2,17 +2,17 @@
 //! tg-show-workspace, tg-update-workspace, tg-disable-workspace,
 //! tg-enable-workspace.
 
-use super::converge::{get_workspace, report_existing, workspace_diffs};
-use super::{iam_body, print_list};
+use super::print_list;
 use crate::cli::{parse_yes_no, ConnArgs, Format, ListOutputArgs, OutputArgs, TokenArgs};
-use crate::client::{Client, Retry};
+use crate::client::Client;
 use crate::error::{Error, Kind, Result};
-use crate::output::{self, note, Out};
+use crate::iam::converge::{self, get_workspace, report_existing, workspace_diffs};
+use crate::iam::rules::check_workspace_id;
+use crate::iam::{self, Api, Flag, Operation, Record, Workspace};
+use crate::output::{self, note, yes_no, Out};
 use crate::prompt;
-use crate::records::{yes_no, User, Workspace};
 use crate::Tool;
 use clap::Parser;
-use serde_json::{Map, Value};
 
 /// Create a workspace (system-level; requires admin).
 ///
@@ -48,52 +48,6 @@ pub struct CreateWorkspace {
     pub conn: ConnArgs,
 }
 
-/// A workspace id as sent: trimmed, not empty, not reserved (`_…`).
-/// `what` names it in messages.
-pub(crate) fn check_workspace_id<'a>(id: &'a str, what: &str) -> Result<&'a str> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(Error::usage(format!("{what} is empty")));
-    }
-    if id.starts_with('_') {
-        return Err(Error::usage(format!(
-            "workspace id {id:?} is reserved: ids beginning with '_' are refused by the gateway"
-        )));
-    }
-    Ok(id)
-}
-
-/// Send `create-workspace`; the workspace's record (for an existing id,
-/// the gateway returns it unchanged). A reply without one (how a 2.11
-/// gateway refuses) is a refusal.
-pub(crate) async fn create_workspace(
-    client: &Client,
-    id: &str,
-    name: Option<&str>,
-    enabled: bool,
-) -> Result<Value> {
-    let mut rec = Map::new();
-    rec.insert("id".into(), id.into());
-    rec.insert("enabled".into(), enabled.into());
-    if let Some(n) = name.filter(|n| !n.is_empty()) {
-        rec.insert("name".into(), n.into());
-    }
-    let body = iam_body(
-        "create-workspace",
-        vec![("workspace_record", Value::Object(rec))],
-        None,
-    );
-    let reply = client.iam(body, Retry::Never).await?;
-    let v = reply.record("workspace")?.ok_or_else(|| {
-        reply.missing(
-            "workspace record",
-            Kind::Refused,
-            "check your role: creating workspaces needs admin",
-        )
-    })?;
-    Ok(v.clone())
-}
-
 impl Tool for CreateWorkspace {
     const NAME: &'static str = "tg-create-workspace";
 
@@ -101,31 +55,38 @@ impl Tool for CreateWorkspace {
         // What is validated is what is sent: the trimmed id.
         let id = check_workspace_id(&self.workspace_id, "--workspace-id")?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
+        let api = Api::new(&client);
         let existing = match self.exists_ok {
-            true => get_workspace(&client, id).await?,
+            true => get_workspace(api, id).await?,
             false => None,
         };
-        let v = match existing {
-            Some(v) => {
-                let w = Workspace::from_json(&v);
+        let w = match existing {
+            Some(w) => {
                 let name = self.name.as_deref().filter(|n| !n.is_empty());
                 report_existing(
                     Self::NAME,
                     &format!("workspace {}", w.id),
                     &workspace_diffs(&w, name, Some(true)),
                     self.strict,
-                    "change it with the gateway's update-workspace operation, or drop --strict",
+                    &format!(
+                        "change it with the gateway's {} operation, or drop --strict",
+                        Operation::UpdateWorkspace
+                    ),
                 )?;
-                v
+                w
             }
-            None => create_workspace(&client, id, self.name.as_deref(), true).await?,
+            None => {
+                let req = iam::NewWorkspace {
+                    id: id.into(),
+                    enabled: Flag::Set(true),
+                    name: self.name.clone().filter(|n| !n.is_empty()),
+                };
+                converge::create_workspace(api, &req).await?
+            }
         };
         match self.output.output {
-            Format::Json => out.text(&output::json(&v)),
-            Format::Table => out.line(&format!(
-                "Workspace created: {}",
-                Workspace::from_json(&v).id
-            )),
+            Format::Json => out.text(&output::json_text(w.json.text())),
+            Format::Table => out.line(&format!("Workspace created: {}", w.id)),
         }
         Ok(())
     }
@@ -142,21 +103,33 @@ pub struct ListArgs {
     pub conn: ConnArgs,
 }
 
-async fn list(tool: &'static str, op: &str, a: &ListArgs, out: &mut Out) -> Result<()> {
+/// Which of the two listings.
+#[derive(Clone, Copy)]
+enum Listing {
+    All,
+    Mine,
+}
+
+async fn list(tool: &'static str, which: Listing, a: &ListArgs, out: &mut Out) -> Result<()> {
     let client = Client::new(tool, &a.conn, Some(&a.token))?;
-    let reply = client
-        .iam(iam_body(op, vec![], None), Retry::OnceOnConnectError)
-        .await?;
-    let items = reply.list("workspaces")?;
+    let api = Api::new(&client);
+    let items = match which {
+        Listing::All => api.list_workspaces().await?,
+        Listing::Mine => api.list_my_workspaces().await?,
+    };
     print_list(
         out,
         a.output.output,
-        &items,
+        items.value,
         "No workspaces.",
         &["id", "name", "enabled", "created"],
-        |v| {
-            let w = Workspace::from_json(v);
-            vec![w.id, w.name, yes_no(w.enabled).into(), w.created]
+        |w| {
+            vec![
+                w.id.as_str().into(),
+                w.name.as_str().into(),
+                yes_no(w.enabled).into(),
+                w.created.as_str().into(),
+            ]
         },
     );
     Ok(())
@@ -173,7 +146,7 @@ impl Tool for ListWorkspaces {
     const NAME: &'static str = "tg-list-workspaces";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        list(Self::NAME, "list-workspaces", &self.args, out).await
+        list(Self::NAME, Listing::All, &self.args, out).await
     }
 }
 
@@ -188,26 +161,15 @@ impl Tool for ListMyWorkspaces {
     const NAME: &'static str = "tg-list-my-workspaces";
 
     async fn run(self, out: &mut Out) -> Result<()> {
-        list(Self::NAME, "list-my-workspaces", &self.args, out).await
+        list(Self::NAME, Listing::Mine, &self.args, out).await
     }
-}
-
-/// `{"workspace_record": {"id": ID, ...more}}` for operation `op`.
-fn workspace_body(op: &str, id: &str, more: Vec<(&str, Value)>) -> Value {
-    let mut rec = Map::new();
-    rec.insert("id".into(), id.into());
-    for (k, v) in more {
-        rec.insert(k.into(), v);
-    }
-    iam_body(op, vec![("workspace_record", Value::Object(rec))], None)
 }
 
 /// [`get_workspace`], failing with exit 1 when it does not exist.
-async fn require_workspace(client: &Client, id: &str) -> Result<Workspace> {
-    match get_workspace(client, id).await? {
-        Some(v) => Ok(Workspace::from_json(&v)),
-        None => Err(workspace_not_found(id)),
-    }
+async fn require_workspace(api: Api<'_>, id: &str) -> Result<Record<Workspace>> {
+    get_workspace(api, id)
+        .await?
+        .ok_or_else(|| workspace_not_found(id))
 }
 
 fn workspace_not_found(id: &str) -> Error {
@@ -225,18 +187,15 @@ fn workspace_id(given: &str) -> Result<&str> {
 }
 
 /// A workspace record as key/value lines, or as JSON.
-fn print_workspace(out: &mut Out, format: Format, v: &Value) {
+fn print_workspace(out: &mut Out, format: Format, w: &Record<Workspace>) {
     match format {
-        Format::Json => out.text(&output::json(v)),
-        Format::Table => {
-            let w = Workspace::from_json(v);
-            out.text(&output::plain_rows(&[
-                ("id", w.id),
-                ("name", w.name),
-                ("enabled", yes_no(w.enabled).into()),
-                ("created", w.created),
-            ]));
-        }
+        Format::Json => out.text(&output::json_text(w.json.text())),
+        Format::Table => out.text(&output::plain_rows(&[
+            ("id", w.id.clone()),
+            ("name", w.name.clone()),
+            ("enabled", yes_no(w.enabled).into()),
+            ("created", w.created.clone()),
+        ])),
     }
 }
 
@@ -264,10 +223,8 @@ impl Tool for ShowWorkspace {
     async fn run(self, out: &mut Out) -> Result<()> {
         let id = workspace_id(&self.workspace_id)?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        let v = get_workspace(&client, id)
-            .await?
-            .ok_or_else(|| workspace_not_found(id))?;
-        print_workspace(out, self.output.output, &v);
+        let w = require_workspace(Api::new(&client), id).await?;
+        print_workspace(out, self.output.output, &w);
         Ok(())
     }
 }
@@ -316,27 +273,23 @@ impl Tool for UpdateWorkspace {
             ));
         }
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        let current = require_workspace(&client, id).await?;
+        let api = Api::new(&client);
+        let current = require_workspace(api, id).await?;
         let enabled = self.enabled.unwrap_or(current.enabled);
-        let mut more = Vec::new();
-        if let Some(n) = name {
-            more.push(("name", Value::from(n)));
-        }
-        more.push(("enabled", enabled.into()));
-        let reply = client
-            .iam(workspace_body("update-workspace", id, more), Retry::Never)
-            .await?;
-        let v = reply.record("workspace")?.ok_or_else(|| {
-            reply.missing(
-                "updated workspace record",
-                Kind::Refused,
-                "check your role: updating workspaces needs admin",
-            )
-        })?;
-        let after = Workspace::from_json(v);
+        let req = iam::WorkspaceChanges {
+            id: id.into(),
+            name: name.map(Into::into),
+            enabled: Flag::Set(enabled),
+        };
+        let after = api.update_workspace(&req).await?.require(
+            "updated workspace record",
+            Kind::Refused,
+            "check your role: updating workspaces needs admin",
+        )?;
         if after.enabled != enabled || name.is_some_and(|n| after.name != n) {
             return Err(Error::refused(format!(
-                "update-workspace was not carried out: the gateway answered with workspace {id:?} unchanged"
+                "{} was not carried out: the gateway answered with workspace {id:?} unchanged",
+                Operation::UpdateWorkspace
             )));
         }
         if enabled != current.enabled {
@@ -350,7 +303,7 @@ impl Tool for UpdateWorkspace {
                 }
             ));
         }
-        print_workspace(out, self.output.output, v);
+        print_workspace(out, self.output.output, &after);
         Ok(())
     }
 }
@@ -387,21 +340,20 @@ impl Tool for DisableWorkspace {
     async fn run(self, out: &mut Out) -> Result<()> {
         let id = workspace_id(&self.workspace_id)?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        let before = require_workspace(&client, id).await?;
+        let api = Api::new(&client);
+        let before = require_workspace(api, id).await?;
         if !self.yes {
             // Who is affected, for the question; a read that fails only
             // makes the question vaguer.
-            let members = client
-                .iam(
-                    iam_body("list-users", vec![], Some(id)),
-                    Retry::OnceOnConnectError,
-                )
+            let members = api
+                .list_users(&iam::ListUsers {
+                    workspace: Some(id.into()),
+                })
                 .await
-                .and_then(|r| r.list("users"))
                 .map(|users| {
                     let names: Vec<String> = users
                         .iter()
-                        .map(|u| crate::output::sanitize(&User::from_json(u).username).into_owned())
+                        .map(|u| crate::output::sanitize(&u.username).into_owned())
                         .collect();
                     match names.len() {
                         0 => "(none now)".to_string(),
@@ -415,16 +367,12 @@ impl Tool for DisableWorkspace {
             );
             prompt::confirm(&question, false)?;
         }
-        client
-            .iam(
-                workspace_body("disable-workspace", id, vec![]),
-                Retry::Never,
-            )
-            .await?;
-        let after = require_workspace(&client, id).await?;
+        api.disable_workspace(id).await?;
+        let after = require_workspace(api, id).await?;
         if after.enabled {
             return Err(Error::refused(format!(
-                "disable-workspace was not carried out: the gateway acknowledged it, but workspace {id:?} is still enabled"
+                "{} was not carried out: the gateway acknowledged it, but workspace {id:?} is still enabled",
+                Operation::DisableWorkspace
             ))
             .with_hint("a TrustGraph 2.11 gateway does not report refusals; check your role"));
         }
@@ -460,41 +408,41 @@ impl Tool for EnableWorkspace {
     async fn run(self, out: &mut Out) -> Result<()> {
         let id = workspace_id(&self.workspace_id)?;
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
-        require_workspace(&client, id).await?;
-        let reply = client
-            .iam(
-                workspace_body("update-workspace", id, vec![("enabled", true.into())]),
-                Retry::Never,
-            )
-            .await?;
-        let enabled = reply
-            .record("workspace")?
-            .map(Workspace::from_json)
-            .is_some_and(|w| w.enabled);
-        if !enabled {
-            return Err(reply.missing(
+        let api = Api::new(&client);
+        require_workspace(api, id).await?;
+        let req = iam::WorkspaceChanges {
+            id: id.into(),
+            name: None,
+            enabled: Flag::Set(true),
+        };
+        let updated = api.update_workspace(&req).await?;
+        if !updated.as_ref().is_some_and(|w| w.enabled) {
+            return Err(updated.missing(
                 "enabled workspace record",
                 Kind::Refused,
                 "check your role: enabling workspaces needs admin",
             ));
         }
-        let reply = client
-            .iam(
-                workspace_body("create-workspace", id, vec![("enabled", true.into())]),
-                Retry::Never,
-            )
-            .await
-            .map_err(|e| {
-                // Half done: say which half, and that a re-run finishes it.
-                let message = format!("workspace {id:?} is enabled again, but announcing it (create-workspace) failed: {}", e.message);
-                e.reworded(message).with_hint(format!(
-                    "run tg-enable-workspace --workspace-id {id} again to announce it"
-                ))
-            })?;
-        if reply.record("workspace")?.is_none() {
+        let announce = Operation::CreateWorkspace;
+        let req = iam::NewWorkspace {
+            id: id.into(),
+            enabled: Flag::Set(true),
+            name: None,
+        };
+        let announced = api.create_workspace(&req).await.map_err(|e| {
+            // Half done: say which half, and that a re-run finishes it.
+            let message = format!(
+                "workspace {id:?} is enabled again, but announcing it ({announce}) failed: {}",
+                e.message
+            );
+            e.reworded(message).with_hint(format!(
+                "run tg-enable-workspace --workspace-id {id} again to announce it"
+            ))
+        })?;
+        if announced.is_none() {
             return Err(Error::new(
                 Kind::Refused,
-                format!("workspace {id:?} is enabled again, but announcing it (create-workspace) was refused: the services may not serve it"),
+                format!("workspace {id:?} is enabled again, but announcing it ({announce}) was refused: the services may not serve it"),
             )
             .with_hint(format!("run tg-create-workspace --workspace-id {id} (it changes nothing in an existing workspace, and announces it)")));
         }

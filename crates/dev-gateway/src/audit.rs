@@ -1,7 +1,7 @@
 //! The audit log (`--audit-log FILE`, or `-` for stderr): one JSON object
 //! per line for every IAM request, public ones included. A record is
 //! drafted and finished in one place, [`crate::dispatch`], from what the
-//! request named, who made it and how it ended ([`Draft`] says how); the
+//! request named, who made it and how it ended (`Draft` says how); the
 //! format is documented in `docs/dev-gateway-audit.md`.
 //!
 //! What a record holds is chosen field by field (ids, usernames, key
@@ -15,12 +15,10 @@
 //! interleave, and other writers appending to the same file do not cut
 //! them either.
 
-use crate::authn::{Identity, Source};
 pub use crate::config::AuditTarget;
-use crate::gateway::Gateway;
-use crate::ops::{Body, Reply};
-use crate::state::refuse_if_open_to_others;
-use crate::time;
+use crate::request::{Body, Identity, Reply, Source};
+use crate::state::State;
+use crate::store::refuse_if_open_to_others;
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -29,6 +27,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
+use tg_iam_protocol::time;
 
 /// The audit log's file mode.
 pub const AUDIT_LOG_MODE: u32 = 0o600;
@@ -128,17 +127,18 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
-    pub(crate) fn new(gw: &Gateway, body: &Body, identity: Option<&Identity>) -> Draft {
+    /// The draft of a request with `body` from `identity`, in state `st`.
+    pub(crate) fn new(st: &State, body: &Body, identity: Option<&Identity>) -> Draft {
         let named = str_at(body, &["operation"]).map(clip);
         let mut r = Map::new();
         r.insert("operation".into(), named.into());
-        let (actor, credential) = gw.read(|st| match identity {
+        let (actor, credential) = match identity {
             None => (Value::Null, Value::Null),
             Some(who) => {
                 let username = st.user(&who.user_id).map(|u| u.username.as_str());
                 let actor = json!({"user_id": who.user_id, "username": username});
                 let credential = match &who.source {
-                    Source::ApiKey { hash } => match st.api_keys.iter().find(|k| &k.hash == hash) {
+                    Source::ApiKey { hash } => match st.api_key_by_hash(hash) {
                         Some(k) => {
                             json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix})
                         }
@@ -152,7 +152,7 @@ impl Draft {
                 };
                 (actor, credential)
             }
-        });
+        };
         r.insert("actor".into(), actor);
         r.insert("credential".into(), credential);
         let workspace = str_at(body, &["workspace"])
@@ -178,16 +178,16 @@ impl Draft {
 
     /// The whole record of request `request_id` from `remote`, which
     /// arrived at `started`, once it has ended with `outcome` (and `reply`,
-    /// when it succeeded).
+    /// when it succeeded), in state `st`.
     pub(crate) fn finish(
         self,
-        gw: &Gateway,
+        st: &State,
         (request_id, remote, started): (&str, Option<SocketAddr>, Instant),
         outcome: &str,
         reply: Option<&Reply>,
     ) -> Value {
         let mut fields = self.fields;
-        let issued = reply.map_or(Value::Null, |r| issued(gw, r, &mut fields));
+        let issued = reply.map_or(Value::Null, |r| issued(st, r, &mut fields));
         let mut record = Map::new();
         record.insert(
             "time".into(),
@@ -207,7 +207,7 @@ impl Draft {
 /// The credential a successful reply issued, if any (a JWT's `kid` and
 /// issue time; an API key's id and prefix), never the secret itself; the
 /// ids it names are added to the record's `target`.
-fn issued(gw: &Gateway, reply: &Reply, fields: &mut Map<String, Value>) -> Value {
+fn issued(st: &State, reply: &Reply, fields: &mut Map<String, Value>) -> Value {
     let mut named: Vec<(&str, Value)> = Vec::new();
     for (key, path) in [
         ("user_id", &["user", "id"][..]),
@@ -239,10 +239,10 @@ fn issued(gw: &Gateway, reply: &Reply, fields: &mut Map<String, Value>) -> Value
     } else if let Some(plain) = str_at(reply, &["bootstrap_admin_api_key"]) {
         // Found by its hash, as the gateway stores it.
         let hash = crate::crypto::hash_api_key(plain);
-        gw.read(|st| match st.api_keys.iter().find(|k| k.hash == hash) {
+        match st.api_key_by_hash(&hash) {
             Some(k) => json!({"kind": "api-key", "key_id": k.id, "prefix": k.prefix}),
             None => json!({"kind": "api-key"}),
-        })
+        }
     } else {
         Value::Null
     };

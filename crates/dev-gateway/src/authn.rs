@@ -8,39 +8,12 @@ use crate::authz::may_act_in;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::jwt;
-use crate::state::State;
-use crate::time;
+pub use crate::request::Identity;
+use crate::request::Source;
+use crate::state::{within_grace, State};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-
-/// Who a credential belongs to, and what it was.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub user_id: String,
-    /// The workspace the credential acts in by default: the user's home
-    /// for an API key, the `default_workspace` claim for a JWT.
-    pub workspace: String,
-    /// The `user_context` claim of a JWT minted by `mint-token`, when it
-    /// is a JSON object (as the 2.11.1 gateway keeps it); `None` for API
-    /// keys and login JWTs. Injected into inner socket requests as
-    /// `"user-context"`.
-    pub user_context: Option<serde_json::Value>,
-    pub(crate) source: Source,
-}
-
-/// The credential an identity came from: what must still hold for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source {
-    /// An API key, by the SHA-256 of its plaintext.
-    ApiKey { hash: String },
-    /// A JWT whose signature was verified with signing key `kid`, issued
-    /// at `iat` (epoch seconds; `None` when it has no such claim).
-    Jwt {
-        kid: String,
-        exp: i64,
-        iat: Option<i64>,
-    },
-}
+use tg_iam_protocol::time;
 
 impl Gateway {
     /// Resolve a bearer token (surrounding whitespace ignored): `tg_…` is
@@ -60,7 +33,7 @@ impl Gateway {
     fn api_key_identity(&self, token: &str) -> Option<Identity> {
         let hash = crypto::hash_api_key(token);
         self.read(|st| {
-            let key = st.api_keys.iter().find(|k| k.hash == hash)?;
+            let key = st.api_key_by_hash(&hash)?;
             let user = st.user(&key.user_id)?;
             Some(Identity {
                 user_id: user.id.clone(),
@@ -80,7 +53,7 @@ impl Gateway {
         }
         let (kid, secret) = self.read(|st| {
             let k = match parts.header_str("kid") {
-                Some(kid) => st.signing_keys.iter().find(|k| k.kid == kid)?,
+                Some(kid) => st.signing_key(kid)?,
                 None => st.signing_keys.last()?,
             };
             Some((k.kid.clone(), k.secret.clone()))
@@ -149,21 +122,18 @@ fn issued_after_revocation(st: &State, iat: Option<i64>, user_id: &str, ws: &str
 /// expiry that cannot be read means never, as iam-svc stores it).
 fn api_key_holds(st: &State, hash: &str, user_id: &str, now: i64) -> bool {
     let expired = |expires: &str| time::parse_iso8601(expires).is_some_and(|e| e < now);
-    st.api_keys
-        .iter()
-        .any(|k| k.hash == hash && k.user_id == user_id && !expired(&k.expires))
+    st.api_key_by_hash(hash)
+        .is_some_and(|k| k.user_id == user_id && !expired(&k.expires))
 }
 
 /// A rotated-out key validates for the grace period after its retirement,
 /// then never.
 fn signing_key_holds(st: &State, kid: &str, now: i64, gw: &Gateway) -> bool {
-    let Some(k) = st.signing_keys.iter().find(|k| k.kid == kid) else {
+    let Some(k) = st.signing_key(kid) else {
         return false;
     };
     match k.retired {
         None => true,
-        Some(r) => r
-            .checked_add(gw.cfg.rotation_grace)
-            .is_some_and(|end| now < end),
+        Some(r) => within_grace(r, gw.cfg.rotation_grace, now),
     }
 }

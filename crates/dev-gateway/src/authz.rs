@@ -1,38 +1,12 @@
-//! Authorisation: what each operation requires ([`Gate`]), the OSS role
-//! table (reader / writer / admin), and [`admit`], the gateway's check of
-//! one request against both.
+//! Authorisation: the OSS role table (reader / writer / admin), and
+//! [`admit`], the gateway's check of one request against what its
+//! operation requires ([`Access`], from the protocol's operation table).
 
-use crate::authn::Identity;
 use crate::gateway::Gateway;
-use crate::ops::{Body, Operation};
+use crate::request::{Body, Identity};
 use crate::state::User;
 use serde_json::Value;
-
-/// What the gateway requires before it runs an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    /// Anyone, with or without a credential.
-    Public,
-    /// Any authenticated caller; the operation acts on the caller.
-    Authenticated,
-    /// A capability, in scope of the request's `workspace` (the caller's
-    /// default workspace when the request names none): user and key
-    /// operations.
-    InWorkspace(&'static str),
-    /// A capability, with no workspace involved: workspace and
-    /// signing-key operations.
-    Global(&'static str),
-}
-
-impl Gate {
-    /// The capability the gate requires, if any.
-    pub fn capability(&self) -> Option<&'static str> {
-        match self {
-            Gate::InWorkspace(c) | Gate::Global(c) => Some(c),
-            Gate::Public | Gate::Authenticated => None,
-        }
-    }
-}
+use tg_iam_protocol::{Access, Scope};
 
 const READER: &[&str] = &[
     "agent",
@@ -119,26 +93,31 @@ pub enum Refusal {
     Denied,
 }
 
-/// The gateway's checks for one request: a credential if the operation
-/// needs one, and the capability if it names one.
+/// The gateway's checks for one request to an operation that requires
+/// `access`: a credential if it needs one, and the capability if it names
+/// one, in the request's `workspace` (the caller's when it names none) for
+/// [`Scope::Workspace`].
 pub fn admit(
     gw: &Gateway,
-    op: &Operation,
+    access: Access,
     body: &Body,
     identity: Option<&Identity>,
 ) -> Result<(), Refusal> {
-    if op.gate == Gate::Public {
+    if access == Access::Public {
         return Ok(());
     }
     let who = identity.ok_or(Refusal::Unauthenticated)?;
-    let ws = match op.gate {
-        Gate::InWorkspace(_) => match body.get("workspace").and_then(Value::as_str) {
+    let ws = match access {
+        Access::Admin {
+            scope: Scope::Workspace,
+            ..
+        } => match body.get("workspace").and_then(Value::as_str) {
             Some(w) if !w.is_empty() => w,
             _ => who.workspace.as_str(),
         },
         _ => "",
     };
-    match op.gate.capability() {
+    match access.capability() {
         Some(cap) if !gw.authorise(&who.user_id, cap, ws) => Err(Refusal::Denied),
         _ => Ok(()),
     }

@@ -25,20 +25,9 @@ pub fn token_urlsafe(n: usize) -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
-/// `str(uuid.uuid4())`.
+/// `str(uuid.uuid4())`: lowercase and hyphenated.
 pub fn uuid4() -> String {
-    let mut b: [u8; 16] = random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// `pbkdf2-sha256$<iterations>$<b64 salt>$<b64 hash>`, as iam-svc stores it.

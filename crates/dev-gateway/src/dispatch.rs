@@ -1,5 +1,5 @@
-//! The one dispatcher behind both front-ends (HTTP in [`crate::http`], the
-//! WebSocket in [`crate::ws`]): look the operation up in the table, admit
+//! The one dispatcher behind both front-ends (HTTP in `http`, the
+//! WebSocket in `ws`): look the operation up in the table, admit
 //! the caller, set `actor`, run the handler off the async threads with any
 //! panic contained, record the request in the audit log, and shape the
 //! reply for the selected compat mode.
@@ -10,16 +10,17 @@
 //! handlers know nothing of it.
 
 use crate::audit;
-use crate::authn::Identity;
-use crate::authz::{self, Gate, Refusal};
+use crate::authz::{self, Refusal};
 use crate::config::Compat;
-use crate::gateway::Gateway;
-use crate::ops::{Body, IamError, Operation, Reply};
+use crate::gateway::{Gateway, Handler};
+use crate::ops::OPERATIONS;
+use crate::request::{Body, Identity, Reply};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use tg_iam_protocol::{Access, IamError, IamErrorType};
 
 /// Why a request produced no reply.
 #[derive(Debug)]
@@ -54,7 +55,7 @@ pub struct Noted {
     /// The caller's user id.
     pub actor: Option<String>,
     /// `ok`, or the IAM error type.
-    pub outcome: Option<&'static str>,
+    pub outcome: Option<String>,
 }
 
 impl Call {
@@ -104,9 +105,12 @@ impl Call {
 }
 
 /// The operation a request body names, if clients may call it.
-pub fn lookup(gw: &Gateway, body: &Body) -> Option<&'static Operation> {
+pub fn lookup(gw: &Gateway, body: &Body) -> Option<&'static Handler> {
     let name = body.get("operation").and_then(Value::as_str)?;
-    gw.operations.iter().find(|o| o.name == name)
+    OPERATIONS
+        .iter()
+        .chain(gw.extra_operations)
+        .find(|o| o.name == name)
 }
 
 /// Run one IAM request for `identity` (`None`: no valid credential), and
@@ -130,13 +134,13 @@ pub async fn dispatch(
 
 impl Failure {
     /// The outcome an audit record gives it (a success is `ok`).
-    fn outcome(&self) -> &'static str {
+    fn outcome(&self) -> &str {
         match self {
             Failure::UnknownOperation => "unknown-operation",
             Failure::Refused(Refusal::Unauthenticated) => "auth-required",
             Failure::Refused(Refusal::Denied) => "access-denied",
-            Failure::Iam(e) => e.kind,
-            Failure::Panicked => "internal-error",
+            Failure::Iam(e) => e.kind.as_str(),
+            Failure::Panicked => IamErrorType::InternalError.as_str(),
         }
     }
 }
@@ -158,17 +162,20 @@ fn admit(
     gw: &Gateway,
     mut body: Body,
     identity: Option<&Identity>,
-) -> Result<(&'static Operation, Body), Failure> {
+) -> Result<(&'static Handler, Body), Failure> {
     let op = lookup(gw, &body).ok_or(Failure::UnknownOperation)?;
-    authz::admit(gw, op, &body, identity).map_err(Failure::Refused)?;
+    authz::admit(gw, op.access, &body, identity).map_err(Failure::Refused)?;
     if let Some(hook) = &gw.cfg.refuse {
         if let Some((kind, message)) = (hook.0)(&body) {
-            return Err(Failure::Iam(crate::ops::err(kind, message)));
+            return Err(Failure::Iam(IamError::new(
+                IamErrorType::from_wire(kind),
+                message,
+            )));
         }
     }
     // The caller's id replaces any `actor` in the body.
     match identity {
-        Some(who) if op.gate != Gate::Public => {
+        Some(who) if op.access != Access::Public => {
             body.insert("actor".into(), who.user_id.clone().into());
         }
         _ => {
@@ -198,7 +205,7 @@ impl Pending {
             draft: gw
                 .audit
                 .as_ref()
-                .map(|_| audit::Draft::new(gw, body, identity)),
+                .map(|_| gw.read(|st| audit::Draft::new(st, body, identity))),
         }
     }
 
@@ -211,15 +218,15 @@ impl Pending {
         self.finish_as(gw, call, outcome, result.as_ref().ok());
     }
 
-    fn finish_as(self, gw: &Gateway, call: &Call, outcome: &'static str, reply: Option<&Reply>) {
+    fn finish_as(self, gw: &Gateway, call: &Call, outcome: &str, reply: Option<&Reply>) {
         *call.noted.lock().unwrap_or_else(|e| e.into_inner()) = Noted {
             operation: self.operation,
             actor: self.actor_id,
-            outcome: Some(outcome),
+            outcome: Some(outcome.to_string()),
         };
         if let (Some(log), Some(draft)) = (&gw.audit, self.draft) {
             let request = (call.request_id.as_str(), call.remote, call.started);
-            log.write(&draft.finish(gw, request, outcome, reply));
+            log.write(&gw.read(|st| draft.finish(st, request, outcome, reply)));
         }
     }
 }
@@ -233,13 +240,13 @@ impl Pending {
 async fn run(
     gw: &Arc<Gateway>,
     call: &Call,
-    op: &'static Operation,
+    op: &'static Handler,
     body: Body,
     pending: Pending,
 ) -> Result<Reply, Failure> {
     let (gw, call) = (gw.clone(), call.clone());
     let task = tokio::task::spawn_blocking(move || {
-        let result = match std::panic::catch_unwind(AssertUnwindSafe(|| (op.handler)(&gw, &body))) {
+        let result = match std::panic::catch_unwind(AssertUnwindSafe(|| (op.run)(&gw, &body))) {
             Ok(Ok(reply)) => Ok(reply),
             Ok(Err(e)) => Err(Failure::Iam(e)),
             Err(_) => Err(Failure::Panicked),
@@ -261,7 +268,7 @@ pub fn success(gw: &Gateway, mut reply: Reply) -> Value {
 /// An IAM error as carried in a reply; 2.11 drops it and sends a bare reply.
 pub fn failure(gw: &Gateway, e: &IamError) -> Value {
     match gw.cfg.compat {
-        Compat::Design => serde_json::json!({"error": {"type": e.kind, "message": e.message}}),
+        Compat::Design => serde_json::json!({"error": e}),
         Compat::V2_11 => serde_json::json!({"bootstrap_available": false}),
     }
 }
@@ -269,5 +276,5 @@ pub fn failure(gw: &Gateway, e: &IamError) -> Value {
 /// What a panicked request gets: `internal-error`, with nothing of the
 /// panic's message (it might quote a secret).
 pub fn internal_error() -> Value {
-    serde_json::json!({"error": {"type": "internal-error", "message": "internal error"}})
+    serde_json::json!({"error": IamError::new(IamErrorType::InternalError, "internal error")})
 }

@@ -26,7 +26,7 @@
 //! CMD gets SIGTERM (Linux).
 
 use crate::config::Config;
-use crate::ops::Body;
+use crate::request::Body;
 use crate::Server;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -254,7 +254,10 @@ pub fn run(mut cfg: Config, command: &[OsString], opts: &ExecOptions) -> Result<
 fn bootstrap(server: &Server, signals: &Signals) -> Option<String> {
     let call = crate::dispatch::Call::new(None);
     let mut body = Body::new();
-    body.insert("operation".into(), "bootstrap".into());
+    body.insert(
+        "operation".into(),
+        tg_iam_protocol::Operation::Bootstrap.name().into(),
+    );
     let reply = signals
         .rt
         .block_on(crate::dispatch::dispatch(

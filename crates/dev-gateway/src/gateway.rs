@@ -1,50 +1,75 @@
 //! The gateway's core: its configuration and its state, read and changed
-//! in transactions that are on disk before they are acknowledged.
+//! in transactions that are on disk before they are acknowledged, and the
+//! shape of an operation run against it ([`Handler`]).
 //! Authentication ([`crate::authn`]), authorisation ([`crate::authz`]) and
-//! the operations ([`crate::ops`]) are written against it.
+//! the operations ([`crate::ops`]) are written against it, and it knows
+//! none of them: the operation table is the dispatcher's.
 
 use crate::audit::AuditLog;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
 use crate::jwt::Signer25519;
-use crate::ops::{err, sessions, signing_keys, IamError, Operation, OPERATIONS};
-use crate::state::{State, Store};
+use crate::request::{Body, IamResult};
+use crate::state::{SigningKey, State, Tx};
+use crate::store::Store;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::sync::Mutex;
+use tg_iam_protocol::{Access, IamError, IamErrorType};
+
+/// One operation as the gateway runs it: its name on the wire, what the
+/// gateway requires before running it (the table in [`crate::ops`] takes
+/// both from [`tg_iam_protocol::Operation`]), and the function that runs
+/// it on a request body.
+#[derive(Clone, Copy)]
+pub struct Handler {
+    pub name: &'static str,
+    pub access: Access,
+    pub(crate) run: fn(&Gateway, &Body) -> IamResult,
+}
 
 /// The IAM service and its state.
 pub struct Gateway {
     pub cfg: Config,
-    state: Mutex<State>,
-    store: Option<Store>,
+    inner: Mutex<Inner>,
     /// Where every IAM request is recorded, if anywhere.
     pub(crate) audit: Option<AuditLog>,
     /// What a login for an unknown or disabled user is checked against.
     dummy_password_hash: String,
-    /// The operations clients can reach: [`OPERATIONS`] (the crate's
-    /// own tests add a failing one).
-    pub(crate) operations: &'static [Operation],
+    /// Operations clients can reach besides [`crate::ops::OPERATIONS`]:
+    /// none, but the crate's own tests add a failing one.
+    pub(crate) extra_operations: &'static [Handler],
+}
+
+/// The state, and the file it is kept in (if any): one lock for both.
+struct Inner {
+    state: State,
+    store: Option<Store>,
 }
 
 impl Gateway {
-    /// Check the configuration, load the state file (if any), open the
-    /// audit log (if any), seed the admin in token mode, and make sure a
-    /// signing key exists.
+    /// Check the configuration, open the state file (if any: locked, and
+    /// migrated if it is JSON, with a note on stderr), open the audit log
+    /// (if any), delete the signing keys whose grace period is over, make
+    /// sure a current signing key exists, and seed the admin in token mode.
     pub fn open(cfg: Config) -> anyhow::Result<Gateway> {
         cfg.validate()?;
-        let store = cfg.state_file.clone().map(Store::new);
-        let loaded = match &store {
-            Some(s) => s.load()?,
-            None => None,
+        let (state, store) = match &cfg.state_file {
+            Some(path) => {
+                let opened = Store::open(path)?;
+                if let Some(m) = &opened.migrated {
+                    eprintln!("tg-dev-gateway: note: {m}");
+                }
+                (opened.state, Some(opened.store))
+            }
+            None => (State::default(), None),
         };
         let audit = cfg.audit_log.as_ref().map(AuditLog::open).transpose()?;
         let gw = Gateway {
-            state: Mutex::new(loaded.unwrap_or_default()),
-            store,
+            inner: Mutex::new(Inner { state, store }),
             audit,
             dummy_password_hash: crypto::dummy_password_hash(cfg.iterations),
-            operations: OPERATIONS,
+            extra_operations: &[],
             cfg,
         };
         // One write at start: a signing key if there is none, and in token
@@ -59,12 +84,14 @@ impl Gateway {
         let seed_hash = seed_token
             .as_ref()
             .map(|_| crypto::hash_password(&crypto::token_urlsafe(32), gw.cfg.iterations));
+        let grace = gw.cfg.rotation_grace;
         gw.mutate(|st| {
-            if st.signing_keys.is_empty() {
-                st.signing_keys.push(signing_keys::new_key());
+            st.delete_expired_signing_keys(grace, tg_iam_protocol::time::now());
+            if st.signing_keys.iter().all(|k| k.retired.is_some()) {
+                st.insert(SigningKey::generate());
             }
             if let (Some(token), Some(hash)) = (&seed_token, seed_hash) {
-                sessions::seed(st, token, hash);
+                st.seed_admin(token, hash);
             }
             Ok(())
         })
@@ -78,30 +105,32 @@ impl Gateway {
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        f(&self.state.lock().unwrap_or_else(|p| p.into_inner()))
+        f(&self.inner.lock().unwrap_or_else(|p| p.into_inner()).state)
     }
 
-    /// Apply `f` to a copy of the state, persist the copy, then publish it:
-    /// a failed write (or a panic in `f`) leaves nothing half-done and
-    /// acknowledges nothing.
+    /// Run `f` in a transaction on the state, then write the rows it
+    /// changed to the state file in one commit, before returning: a
+    /// failure in `f`, a failed write (or a panic in `f`) rolls the state
+    /// back, leaves nothing half-done and acknowledges nothing.
     pub(crate) fn mutate<T>(
         &self,
-        f: impl FnOnce(&mut State) -> Result<T, IamError>,
+        f: impl FnOnce(&mut Tx) -> Result<T, IamError>,
     ) -> Result<T, IamError> {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let mut next = guard.clone();
-        let out = f(&mut next)?;
-        if next != *guard {
-            if let Some(store) = &self.store {
-                store.save(&next).map_err(|e| {
-                    err(
-                        "internal-error",
-                        format!("cannot write state file {}: {e}", store.path().display()),
-                    )
-                })?;
-            }
-            *guard = next;
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let Inner { state, store } = &mut *guard;
+        let mut tx = Tx::new(state);
+        let out = f(&mut tx)?;
+        let changed = tx.changed();
+        match store {
+            Some(store) if !changed.is_empty() => store.write(&tx, &changed).map_err(|e| {
+                IamError::new(
+                    IamErrorType::InternalError,
+                    format!("cannot write state file {}: {e}", store.path().display()),
+                )
+            })?,
+            _ => {}
         }
+        tx.keep();
         Ok(out)
     }
 
@@ -125,12 +154,12 @@ impl Gateway {
                 .iter()
                 .rev()
                 .find(|k| k.retired.is_none())
-                .ok_or_else(|| err("internal-error", "no signing key"))?;
+                .ok_or_else(|| IamError::new(IamErrorType::InternalError, "no signing key"))?;
             let secret: [u8; 32] = STANDARD
                 .decode(&k.secret)
                 .ok()
                 .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| err("internal-error", "bad signing key"))?;
+                .ok_or_else(|| IamError::new(IamErrorType::InternalError, "bad signing key"))?;
             Ok(Signer25519::from_secret(k.kid.clone(), &secret))
         })
     }

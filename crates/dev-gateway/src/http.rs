@@ -3,12 +3,11 @@
 //! `--compat 2.11`). Every IAM request goes through
 //! [`dispatch`](crate::dispatch::dispatch).
 
-use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{Compat, MAX_BODY, MAX_UNAUTHENTICATED_BODY};
 use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
-use crate::ops::{Body as Fields, Reply};
+use crate::request::{Body as Fields, Identity, Reply};
 use crate::ws;
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, State};
@@ -19,21 +18,22 @@ use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use tg_iam_protocol::{paths, IamErrorType, Operation};
 
 /// Python `json.dumps` spacing, as the aiohttp gateway writes replies.
-pub use tg_iam_wire::to_python_json as py_json;
+pub use tg_iam_protocol::to_python_json as py_json;
 
 pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/bootstrap", public_route("bootstrap"))
+        .route(paths::LOGIN, post(login))
+        .route(paths::BOOTSTRAP, public_route(Operation::Bootstrap))
         .route(
-            "/api/v1/auth/bootstrap-status",
-            public_route("bootstrap-status"),
+            paths::BOOTSTRAP_STATUS,
+            public_route(Operation::BootstrapStatus),
         )
-        .route("/api/v1/auth/change-password", post(change_password))
-        .route("/api/v1/iam", post(iam_forward))
-        .route("/api/v1/socket", get(ws::upgrade))
+        .route(paths::CHANGE_PASSWORD, post(change_password))
+        .route(paths::IAM, post(iam_forward))
+        .route(paths::SOCKET, get(ws::upgrade))
         .route("/api/v1/{kind}", post(registry_kind))
         .method_not_allowed_fallback(|| async {
             text(StatusCode::METHOD_NOT_ALLOWED, "405: Method Not Allowed")
@@ -156,9 +156,9 @@ fn masked(gw: &Gateway) -> Response {
 }
 
 /// An IAM request built by a dedicated route.
-fn request(op: &str, fields: &[(&str, Option<Value>)]) -> Fields {
+fn request(op: Operation, fields: &[(&str, Option<Value>)]) -> Fields {
     let mut req = Map::new();
-    req.insert("operation".into(), op.into());
+    req.insert("operation".into(), op.name().into());
     for (k, v) in fields {
         if let Some(v) = v {
             req.insert((*k).into(), v.clone());
@@ -186,7 +186,7 @@ async fn login(
     };
     let field = |k: &str| v.get(k).cloned();
     let req = request(
-        "login",
+        Operation::Login,
         &[
             ("username", field("username")),
             ("password", field("password")),
@@ -201,7 +201,7 @@ async fn login(
 }
 
 /// `bootstrap` and `bootstrap-status`: the body is read but not used.
-fn public_route(op: &'static str) -> MethodRouter<Arc<Gateway>> {
+fn public_route(op: Operation) -> MethodRouter<Arc<Gateway>> {
     post(
         move |State(gw): State<Arc<Gateway>>,
               Extension(call): Extension<Call>,
@@ -230,7 +230,7 @@ async fn change_password(
     // No credential, no body read: the dispatcher refuses (and records)
     // the bare operation.
     let Some(who) = caller(&gw, &headers) else {
-        let _ = dispatch::dispatch(&gw, &call, request("change-password", &[]), None).await;
+        let _ = dispatch::dispatch(&gw, &call, request(Operation::ChangePassword, &[]), None).await;
         return unauthorised();
     };
     let v = match json_body(&gw, &headers, body, MAX_BODY).await {
@@ -240,7 +240,7 @@ async fn change_password(
     };
     let field = |k: &str| Some(v.get(k).cloned().unwrap_or_default());
     let req = request(
-        "change-password",
+        Operation::ChangePassword,
         &[
             ("user_id", Some(who.user_id.clone().into())),
             ("password", field("current_password")),
@@ -252,7 +252,7 @@ async fn change_password(
         Err(Failure::Panicked) => internal_error(),
         Err(Failure::Refused(_)) => unauthorised(),
         Err(_) if gw.cfg.compat == Compat::V2_11 => ok(&gw, Map::new()),
-        Err(Failure::Iam(e)) if e.kind != "auth-failed" => {
+        Err(Failure::Iam(e)) if e.kind != IamErrorType::AuthFailed => {
             error_spaced(StatusCode::BAD_REQUEST, &e.message)
         }
         Err(_) => masked(&gw),

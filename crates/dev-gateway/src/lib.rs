@@ -1,20 +1,32 @@
 //! tg-dev-gateway: the client-visible IAM surface of a TrustGraph API
 //! gateway, on loopback, with the real mechanisms (PBKDF2 passwords, hashed
 //! API keys, Ed25519 JWTs, the OSS role regime) and an optional durable
-//! state file.
+//! state file (SQLite).
 //!
-//! Where things are, following the protocol:
-//! - [`config`]: configuration, and every limit the gateway enforces;
-//! - [`authn`]: credentials (API keys, JWTs) to an identity;
-//! - [`authz`]: the role table, each operation's gate, and `admit`;
-//! - [`ops`]: the operation table and one function per operation, by
-//!   resource (users, keys, workspaces, signing keys, sessions);
-//! - [`dispatch`]: the one path from a request to an operation, used by
-//!   the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
+//! Where things are, from the top of the import graph down (each module
+//! imports only modules below it; the wire types are `tg_iam_protocol`'s):
 //! - `net`: connections, their cap and timeouts, the request log, and
 //!   panic containment; `slots`: the places under the cap, and eviction;
+//! - the HTTP front-end (`http`) and the WebSocket front-end (`ws`);
+//! - [`dispatch`]: the one path from a request to an operation, used by
+//!   both front-ends, and the only reader of the operation table;
+//! - [`ops`]: the operation table (which function runs each
+//!   [`tg_iam_protocol::Operation`]) and one function per operation, by
+//!   resource (users, keys, workspaces, signing keys, sessions), each
+//!   taking the protocol's typed request and returning its typed reply;
+//! - [`authn`]: credentials (API keys, JWTs) to an [`Identity`];
+//! - [`authz`]: the role table, and `admit` (a request against its
+//!   operation's [`tg_iam_protocol::Access`]);
+//! - [`gateway`]: the configuration and the state, read and changed in
+//!   transactions, and what an operation is to it ([`gateway::Handler`]);
 //! - [`audit`]: the audit log (its records are made by `dispatch`);
-//! - [`gateway`] and [`state`]: the state and its durable file;
+//! - [`store`]: the state file (SQLite), its lock, and the migration of a
+//!   JSON state;
+//! - [`state`]: the state in memory (indexed tables, with its records'
+//!   wire form, and the first admin's seed) and its transactions;
+//! - [`config`]: configuration, and every limit the gateway enforces;
+//! - [`request`]: what every layer passes on about one request (its body,
+//!   the caller's [`Identity`], the reply or the error);
 //! - [`crypto`], [`jwt`], [`time`]: passwords and keys, JWTs, timestamps.
 //!
 //! Tests start it in-process: `Server::spawn(config, "127.0.0.1:0")`.
@@ -31,18 +43,20 @@ mod http;
 pub mod jwt;
 mod net;
 pub mod ops;
+pub mod request;
 mod slots;
 pub mod state;
+pub mod store;
 mod ws;
 
 #[cfg(test)]
 mod tests;
 
-pub use authn::Identity;
 pub use config::{BootstrapMode, Compat, Config, Limits, RefuseHook};
 pub use gateway::Gateway;
 pub use net::connection_cap;
-pub use tg_iam_wire::time;
+pub use request::Identity;
+pub use tg_iam_protocol::time;
 
 use anyhow::Context as _;
 use std::future::Future;

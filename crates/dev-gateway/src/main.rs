@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tg_dev_gateway::audit::AuditTarget;
 use tg_dev_gateway::exec::ExecOptions;
+use tg_dev_gateway::store::StateInUse;
 use tg_dev_gateway::{config, crypto, BootstrapMode, Compat, Config, Gateway, Limits};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -179,7 +180,7 @@ const EXAMPLES: &[tg_iam_docgen::Example] = &[
     ),
     (
         "Keep its state in a file, on a free port (it prints the address)",
-        "tg-dev-gateway --bootstrap-mode bootstrap --state gw.json --listen 127.0.0.1:0",
+        "tg-dev-gateway --bootstrap-mode bootstrap --state gw.db --listen 127.0.0.1:0",
     ),
     (
         "A script against a throw-away gateway (TRUSTGRAPH_URL and _TOKEN set)",
@@ -197,6 +198,7 @@ Exit codes:
   0    stopped by SIGINT or SIGTERM
   1    could not start (state file, address, descriptor limit), or stopped by a failure
   2    usage error (bad flags or values)
+  3    the --state file is in use by another tg-dev-gateway (nothing started)
   exec: the command's exit code; 128+N if it died of signal N; 126 if it cannot be run,
   127 if it cannot be found; 1 if the gateway could not start";
 
@@ -258,7 +260,8 @@ struct GatewayArgs {
     #[arg(long, value_enum)]
     compat: Option<CompatArg>,
 
-    /// Keep state in FILE; every change is on disk before it is acknowledged
+    /// Keep state in FILE (SQLite; a JSON state is migrated); every change
+    /// is on disk before it is acknowledged; one gateway per FILE
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
 
@@ -438,7 +441,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tg-dev-gateway: error: {e:#}");
-            ExitCode::from(1)
+            match e.downcast_ref::<StateInUse>() {
+                Some(_) => ExitCode::from(StateInUse::EXIT_CODE),
+                None => ExitCode::from(1),
+            }
         }
     }
 }

@@ -3,11 +3,10 @@
 //! the gateway must answer it with `internal-error` and carry on, over
 //! HTTP and over the socket.
 
-use crate::authz::Gate;
 use crate::config::{BootstrapMode, Config};
 use crate::crypto;
-use crate::gateway::Gateway;
-use crate::ops::{op, Body, IamResult, Operation, OPERATIONS};
+use crate::gateway::{Gateway, Handler};
+use crate::request::{Body, IamResult};
 use crate::Server;
 use axum::body::Body as HttpBody;
 use axum::routing::get;
@@ -16,6 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use tg_iam_protocol::Access;
 use tokio_tungstenite::tungstenite::Message;
 
 fn explode(_: &Gateway, _: &Body) -> IamResult {
@@ -31,10 +31,18 @@ fn server() -> Server {
     let mut cfg = Config::new(BootstrapMode::Bootstrap);
     cfg.iterations = crypto::FAST_ITERATIONS;
     let mut gw = Gateway::open(cfg).unwrap();
-    let mut table: Vec<Operation> = OPERATIONS.to_vec();
-    table.push(op("explode", Gate::Public, explode));
-    table.push(op("echo", Gate::Authenticated, echo));
-    gw.operations = Box::leak(table.into_boxed_slice());
+    gw.extra_operations = &[
+        Handler {
+            name: "explode",
+            access: Access::Public,
+            run: explode,
+        },
+        Handler {
+            name: "echo",
+            access: Access::Authenticated,
+            run: echo,
+        },
+    ];
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     Server::start(gw, listener).unwrap()
 }
@@ -222,8 +230,8 @@ fn a_jwt_issued_in_the_second_of_a_revocation_is_refused() {
     let gw = &server.gateway;
     let set_not_before = |nb: i64| {
         gw.mutate(|st| {
-            let u = st.users.iter_mut().find(|u| u.username == "bob").unwrap();
-            u.not_before = Some(nb);
+            let id = st.user_by_name("bob").unwrap().id.clone();
+            st.update_user(&id, |u| u.not_before = Some(nb));
             Ok(())
         })
         .unwrap()
@@ -237,7 +245,7 @@ fn a_jwt_issued_in_the_second_of_a_revocation_is_refused() {
     // later second, and works.
     gw.mutate(|st| {
         let id = st.user_by_name("bob").unwrap().id.clone();
-        st.revoke_user_jwts(&id, crate::time::now());
+        st.revoke_user_jwts(&id, tg_iam_protocol::time::now());
         Ok(())
     })
     .unwrap();

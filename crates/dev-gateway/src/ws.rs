@@ -18,11 +18,11 @@
 //! streamed replies, delays, a request that stops being answered, a
 //! socket that stops answering altogether, and a ping from the gateway.
 
-use crate::authn::Identity;
 use crate::authz::Refusal;
 use crate::config::{MAX_SOCKET_IN_FLIGHT, MAX_SOCKET_MESSAGE};
 use crate::dispatch::{self, Call, Failure};
 use crate::gateway::Gateway;
+use crate::request::Identity;
 use crate::slots::{Phase, Slot};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};
@@ -33,7 +33,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
-use tg_iam_wire::to_python_json;
+use tg_iam_protocol::{to_python_json, EnvelopeErrorType, IamErrorType};
 use tokio::sync::{mpsc, watch, Semaphore};
 
 /// The upgrade: the socket keeps the connection's place under the cap
@@ -138,7 +138,7 @@ async fn session(socket: WebSocket, gw: Arc<Gateway>, opened: Call, slot: Arc<Sl
             Ok(n) => n,
             Err(_) => Next::Answer(envelope_error(
                 frame_id(&text).as_ref(),
-                "internal-error",
+                IamErrorType::InternalError,
                 "internal error",
             )),
         };
@@ -164,7 +164,7 @@ async fn session(socket: WebSocket, gw: Arc<Gateway>, opened: Call, slot: Arc<Sl
                     if AssertUnwindSafe(work).catch_unwind().await.is_err() {
                         let _ = tx.send(Out::Frame(envelope_error(
                             id.as_ref(),
-                            "internal-error",
+                            IamErrorType::InternalError,
                             "internal error",
                         )));
                     }
@@ -184,7 +184,9 @@ fn frame_id(text: &str) -> Option<Value> {
         .and_then(|v| v.get("id").cloned())
 }
 
-fn envelope_error(id: Option<&Value>, kind: &str, message: &str) -> Value {
+/// An envelope error: `kind` is an [`EnvelopeErrorType`], or
+/// `internal-error` ([`IamErrorType`]) for a panic.
+fn envelope_error(id: Option<&Value>, kind: impl serde::Serialize, message: &str) -> Value {
     let mut v = json!({});
     if let Some(id) = id {
         v["id"] = id.clone();
@@ -202,6 +204,7 @@ fn log_frame(call: &Call, answer: &Value) {
             Some(_) => "error",
             None => "ok",
         }
+        .to_string()
     });
     call.log("WS", "/api/v1/socket", &outcome);
 }
@@ -220,10 +223,20 @@ fn frame(
 ) -> Next {
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return Next::Answer(envelope_error(None, "error", &e.to_string())),
+        Err(e) => {
+            return Next::Answer(envelope_error(
+                None,
+                EnvelopeErrorType::Error,
+                &e.to_string(),
+            ))
+        }
     };
     let Value::Object(f) = v else {
-        return Next::Answer(envelope_error(None, "error", "frame is not a JSON object"));
+        return Next::Answer(envelope_error(
+            None,
+            EnvelopeErrorType::Error,
+            "frame is not a JSON object",
+        ));
     };
     if f.get("type").and_then(Value::as_str) == Some("auth") {
         let token = f.get("token").and_then(Value::as_str).unwrap_or("");
@@ -239,7 +252,7 @@ fn frame(
     }
     let id = f.get("id");
     let (Some(id), Some(Value::Object(request))) = (id, f.get("request")) else {
-        return Next::Answer(envelope_error(id, "error", "Bad message"));
+        return Next::Answer(envelope_error(id, EnvelopeErrorType::Error, "Bad message"));
     };
     let is_iam = f.get("service").and_then(Value::as_str) == Some("iam");
     let refuse = |who: Option<&Identity>, kind: &'static str| {
@@ -249,7 +262,11 @@ fn frame(
     };
     let Some(who) = identity.as_ref() else {
         refuse(None, "auth-required");
-        return Next::Answer(envelope_error(Some(id), "auth-required", "auth failure"));
+        return Next::Answer(envelope_error(
+            Some(id),
+            EnvelopeErrorType::AuthRequired,
+            "auth failure",
+        ));
     };
     // The credential is checked again on every frame (revoked, expired,
     // user disabled or deleted); once it fails, the socket must
@@ -257,7 +274,11 @@ fn frame(
     if !gw.still_valid(who) {
         refuse(Some(who), "auth-required");
         *identity = None;
-        return Next::Answer(envelope_error(Some(id), "auth-required", "auth failure"));
+        return Next::Answer(envelope_error(
+            Some(id),
+            EnvelopeErrorType::AuthRequired,
+            "auth failure",
+        ));
     }
     // The registry is consulted before the workspace, as upstream does.
     let service = f.get("service").and_then(Value::as_str);
@@ -270,7 +291,7 @@ fn frame(
         refuse(Some(who), "unknown-operation");
         return Next::Answer(envelope_error(
             Some(id),
-            "unknown-service",
+            EnvelopeErrorType::UnknownService,
             "unknown service",
         ));
     }
@@ -282,7 +303,7 @@ fn frame(
         refuse(Some(who), "workspace-not-found");
         return Next::Answer(envelope_error(
             Some(id),
-            "workspace-not-found",
+            EnvelopeErrorType::WorkspaceNotFound,
             "workspace not found",
         ));
     }
@@ -313,15 +334,17 @@ async fn iam(gw: &Arc<Gateway>, call: &Call, who: &Identity, request: Map<String
         Ok(r) => dispatch::success(gw, r),
         Err(Failure::Iam(e)) => dispatch::failure(gw, &e),
         Err(Failure::UnknownOperation) => {
-            return envelope_error(None, "unknown-service", "unknown service")
+            return envelope_error(None, EnvelopeErrorType::UnknownService, "unknown service")
         }
         Err(Failure::Refused(Refusal::Unauthenticated)) => {
-            return envelope_error(None, "auth-required", "auth failure")
+            return envelope_error(None, EnvelopeErrorType::AuthRequired, "auth failure")
         }
         Err(Failure::Refused(Refusal::Denied)) => {
-            return envelope_error(None, "access-denied", "access denied")
+            return envelope_error(None, EnvelopeErrorType::AccessDenied, "access denied")
         }
-        Err(Failure::Panicked) => return envelope_error(None, "internal-error", "internal error"),
+        Err(Failure::Panicked) => {
+            return envelope_error(None, IamErrorType::InternalError, "internal error")
+        }
     };
     json!({"response": response, "complete": true})
 }
@@ -424,7 +447,7 @@ fn test_service(r: &Map<String, Value>, out: Replies, pongs: watch::Receiver<Vec
         })),
         _ => Next::Answer(envelope_error(
             Some(&out.id),
-            "error",
+            EnvelopeErrorType::Error,
             "unknown test operation",
         )),
     }

@@ -292,7 +292,7 @@ fn the_role_matrix_covers_every_gated_operation_in_the_table() {
     let mut tested: Vec<&str> = gated_ops("u").iter().map(|(op, _)| *op).collect();
     let mut table: Vec<&str> = OPERATIONS
         .iter()
-        .filter(|o| o.gate.capability().is_some())
+        .filter(|o| o.access.capability().is_some())
         .map(|o| o.name)
         .collect();
     tested.sort();

@@ -1,5 +1,7 @@
 //! The binary and its state file: start-up line, signals, restarts, a
-//! corrupt file, and a SIGKILL in the middle of a burst of writes.
+//! corrupt file, a SIGKILL in the middle of a burst of writes, the file's
+//! mode and its companions', a second gateway on the same file, and the
+//! migration of a JSON state file.
 
 mod support;
 use serde_json::json;
@@ -124,7 +126,7 @@ fn usage_and_configuration_errors() {
 #[test]
 fn state_survives_a_restart_including_signing_keys() {
     let dir = temp_dir("restart");
-    let file = dir.join("state.json");
+    let file = dir.join("state.db");
     let cfg = |f: &Path| {
         let mut c = Config::new(BootstrapMode::Bootstrap);
         c.iterations = tg_dev_gateway::crypto::FAST_ITERATIONS;
@@ -187,8 +189,39 @@ fn a_corrupt_or_unreadable_state_file_stops_start_up() {
         "{err}"
     );
     c.state_file = Some(dir.clone());
-    let e = Gateway::open(c).err().expect("refused").to_string();
+    let e = Gateway::open(c.clone()).err().expect("refused").to_string();
     assert!(e.starts_with("cannot read state file"), "{e}");
+
+    // A SQLite file that is damaged, or holds something else: refused,
+    // left as it was.
+    let file = dir.join("state.db");
+    let mut damaged = b"SQLite format 3\0".to_vec();
+    damaged.resize(4096, 0xa5);
+    std::fs::write(&file, &damaged).unwrap();
+    chmod(&file, 0o600);
+    c.state_file = Some(file.clone());
+    let e = Gateway::open(c.clone()).err().expect("refused").to_string();
+    assert!(
+        e.starts_with(&format!("state file {} is corrupt (", file.display()))
+            && e.ends_with("refusing to start empty — restore it or move it away"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), damaged, "left untouched");
+    let other = dir.join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    chmod(&other, 0o600);
+    c.state_file = Some(other.clone());
+    let e = Gateway::open(c).err().expect("refused").to_string();
+    assert_eq!(
+        e,
+        format!(
+            "state file {} is a SQLite database but not a tg-dev-gateway state; refusing to use it — give another --state",
+            other.display()
+        )
+    );
 }
 
 /// Create workspaces `{tag}-0`, `{tag}-1`, ... one after another until a
@@ -230,7 +263,7 @@ fn burst(
 #[test]
 fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
     let dir = temp_dir("crash");
-    let file = dir.join("state.json");
+    let file = dir.join("state.db");
     let state = file.to_str().unwrap().to_string();
     let args = [
         "--bootstrap-mode",
@@ -271,16 +304,14 @@ fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
         );
         acked_total.extend(got);
 
-        // The file is whole, and holds every acknowledged workspace...
-        let text = std::fs::read_to_string(&file).unwrap();
-        let st: serde_json::Value =
-            serde_json::from_str(&text).expect("state file parses after SIGKILL");
-        let ids: Vec<&str> = st["workspaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["id"].as_str().unwrap())
-            .collect();
+        // The file is whole, and holds every acknowledged workspace (read
+        // as any SQLite client reads it)...
+        let ids: Vec<String> = {
+            let db = rusqlite::Connection::open(&file).unwrap();
+            let mut q = db.prepare("SELECT id FROM workspaces").unwrap();
+            let ids = q.query_map([], |r| r.get(0)).unwrap();
+            ids.map(Result::unwrap).collect()
+        };
         // ...and a restarted gateway serves them.
         let (c, a, _) = start(&args);
         let listed = post(a, Some(&admin), json!({"operation": "list-workspaces"})).json();
@@ -291,10 +322,7 @@ fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
             .map(|w| w["id"].as_str().unwrap())
             .collect();
         for id in &acked_total {
-            assert!(
-                ids.contains(&id.as_str()),
-                "acknowledged {id} missing from the file"
-            );
+            assert!(ids.contains(id), "acknowledged {id} missing from the file");
             assert!(
                 served.contains(&id.as_str()),
                 "acknowledged {id} not served after restart"
@@ -307,11 +335,13 @@ fn sigkill_during_a_burst_of_writes_loses_no_acknowledged_change() {
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name())
+        .map(|e| e.file_name().into_string().unwrap())
         .collect();
     assert!(
-        leftovers.len() <= 2,
-        "only the state file (and at most the one temporary file of the last kill): {leftovers:?}"
+        leftovers.iter().all(
+            |f| ["state.db", "state.db.lock", "state.db-wal", "state.db-shm"].contains(&f.as_str())
+        ),
+        "only the state file, its lock and SQLite's log of the last kill: {leftovers:?}"
     );
 }
 
@@ -326,31 +356,52 @@ fn chmod(p: &Path, m: u32) {
 }
 
 /// The state file holds the signing secret and the password hashes: it is
-/// created 0600, stays 0600 across writes whatever was done to it in
-/// between, and a file others can read stops start-up.
+/// created 0600, and so are its lock and the files SQLite keeps beside it
+/// (under a umask that would let others read them), and a state file or
+/// companion that others may open stops start-up.
 #[test]
-fn the_state_file_is_private_to_its_owner() {
+fn the_state_file_and_its_companions_are_private_to_their_owner() {
     let dir = temp_dir("mode");
-    let file = dir.join("state.json");
+    let file = dir.join("state.db");
     let cfg = |f: &Path| {
         let mut c = Config::new(BootstrapMode::Bootstrap);
         c.iterations = tg_dev_gateway::crypto::FAST_ITERATIONS;
         c.state_file = Some(f.to_path_buf());
         c
     };
+    // The usual umask: files are created 0644 unless asked otherwise.
+    unsafe { libc::umask(0o022) };
+    let companions = ["state.db.lock", "state.db-wal", "state.db-shm"].map(|f| dir.join(f));
     {
         let gw = Gw::with(|c| *c = cfg(&file));
         assert_eq!(mode(&file), 0o600, "created private");
         let admin = gw.bootstrap();
         assert_eq!(mode(&file), 0o600, "after a write");
-        chmod(&file, 0o600);
         gw.user(&admin, "alice", "default", &["reader"]);
-        assert_eq!(mode(&file), 0o600, "after a chmod 600 and a write");
-        // Loosened while running: the next write makes a private file again.
-        chmod(&file, 0o644);
         gw.user(&admin, "bob", "default", &["reader"]);
-        assert_eq!(mode(&file), 0o600, "after a chmod 644 and a write");
+        for c in &companions {
+            assert_eq!(mode(c), 0o600, "{}", c.display());
+        }
     }
+    // SQLite removes its log on a clean close; one left by a crash, or
+    // made by hand, must be private too.
+    let wal = &companions[1];
+    assert!(!wal.exists());
+    std::fs::write(wal, b"").unwrap();
+    chmod(wal, 0o644);
+    let e = Gateway::open(cfg(&file))
+        .err()
+        .expect("refused")
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "state file {} is open to group or others (mode 644); it holds the signing key and password hashes: run chmod 600 {}",
+            wal.display(),
+            wal.display()
+        )
+    );
+    std::fs::remove_file(wal).unwrap();
     for loose in [0o644, 0o640, 0o604, 0o620] {
         chmod(&file, loose);
         let e = Gateway::open(cfg(&file))
@@ -476,5 +527,239 @@ fn connection_limits_out_of_range_are_refused() {
             && err.ends_with("raise ulimit -n or lower --max-connections\n")
             && err.lines().count() == 1,
         "{err}"
+    );
+}
+
+/// One gateway per state file: a second one, started while the first
+/// runs, exits 3 with one line and starts nothing (it does not seed its
+/// admin, listen, or touch the file); once the first has stopped, it
+/// starts.
+#[test]
+fn a_second_gateway_on_the_same_state_is_refused() {
+    let dir = temp_dir("second");
+    let file = dir.join("state.db");
+    let state = file.to_str().unwrap();
+    let (mut first, addr, _) = start(&[
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure-fast-hashing",
+        "--state",
+        state,
+    ]);
+    let r = request(addr, "POST", "/api/v1/auth/bootstrap", &[], b"{}");
+    let admin = r.json()["bootstrap_admin_api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = std::fs::read(&file).unwrap();
+    let second = [
+        "--bootstrap-mode",
+        "token",
+        "--bootstrap-token",
+        "tg_secondgatewaysecondgateway",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        state,
+    ];
+    let (code, err) = run_bounded(&second);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "tg-dev-gateway: error: state file {state} is in use by another tg-dev-gateway (lock {state}.lock is held); stop that gateway, or give this one another --state\n"
+        )
+    );
+    // In-process too, as the kind of error, not its text.
+    let mut c = Config::new(BootstrapMode::Bootstrap);
+    c.state_file = Some(file.clone());
+    let e = Gateway::open(c).err().expect("refused");
+    assert!(e
+        .downcast_ref::<tg_dev_gateway::store::StateInUse>()
+        .is_some());
+    // The first carries on, alone: the second's admin was never seeded.
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    let users = post(addr, Some(&admin), json!({"operation": "list-users"})).json();
+    assert_eq!(users["users"].as_array().unwrap().len(), 1);
+    assert!(Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    let (mut now, addr, lines) = start(&second);
+    assert_eq!(lines, [format!("listening on http://{addr}/")]);
+    let users = post(addr, Some(&admin), json!({"operation": "list-users"})).json();
+    assert_eq!(users["users"].as_array().unwrap().len(), 1, "{users}");
+    now.kill().unwrap();
+    let _ = now.wait();
+}
+
+/// A JSON state file as tg-dev-gateway wrote it before its state moved to
+/// SQLite (made by the gateway of commit ba58d98: bootstrap; workspace
+/// `lab`; user alice in it, whose password then changed from alice-pw-1 to
+/// alice-pw-2; `lab` disabled and enabled again; a signing-key rotation;
+/// an API key for alice). These are its credentials.
+const FIXTURE: &str = include_str!("fixtures/state-json-ba58d98.json");
+const FIXTURE_ADMIN_KEY: &str = "tg_4QKmBpMATup3blW8rAipir2Vw3lMVfuH";
+const FIXTURE_ALICE_KEY: &str = "tg_MZpPXfSG1QVoYGJ6MTkD-xQ4UK-o7kSF";
+
+/// It is migrated once, with a note on stderr: users, workspaces, API keys,
+/// revocations and the current signing key survive; the JSON is kept
+/// beside it (0600) and never read again.
+#[test]
+fn a_json_state_file_is_migrated_once() {
+    let dir = temp_dir("migrate");
+    let file = dir.join("state.json");
+    std::fs::write(&file, FIXTURE).unwrap();
+    chmod(&file, 0o600);
+    let state = file.to_str().unwrap();
+    // No grace for retired signing keys: the fixture's retired one is
+    // deleted at start, whenever this runs.
+    let args = [
+        "--bootstrap-mode",
+        "bootstrap",
+        "--listen",
+        "127.0.0.1:0",
+        "--rotation-grace",
+        "0",
+        "--state",
+        state,
+    ];
+    let (mut gw, addr, lines) = start(&args);
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "tg-dev-gateway: note: state file {state} was JSON: migrated to SQLite (2 users, 2 workspaces, 2 API keys, 2 signing keys); the JSON file is kept as {state}.json-migrated and no longer read"
+            ),
+            format!("listening on http://{addr}/"),
+        ]
+    );
+    let kept = dir.join("state.json.json-migrated");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), FIXTURE);
+    assert_eq!(mode(&kept), 0o600);
+    assert_eq!(mode(&file), 0o600);
+    assert!(std::fs::read(&file)
+        .unwrap()
+        .starts_with(b"SQLite format 3\0"));
+    let check = |addr: SocketAddr| {
+        let me = |key: &str| post(addr, Some(key), json!({"operation": "whoami"})).json();
+        assert_eq!(me(FIXTURE_ADMIN_KEY)["user"]["username"], "admin");
+        assert_eq!(me(FIXTURE_ALICE_KEY)["user"]["username"], "alice");
+        let login = |pw: &str| {
+            let body = json!({"username": "alice", "password": pw}).to_string();
+            request(addr, "POST", "/api/v1/auth/login", &[], body.as_bytes())
+        };
+        assert_eq!(login("alice-pw-1").status, 401, "the old password");
+        let jwt = login("alice-pw-2").json()["jwt"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(me(&jwt)["user"]["username"], "alice");
+        let users = post(
+            addr,
+            Some(FIXTURE_ADMIN_KEY),
+            json!({"operation": "list-users"}),
+        )
+        .json();
+        let names: Vec<&str> = users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["admin", "alice"]);
+        let ws = post(
+            addr,
+            Some(FIXTURE_ADMIN_KEY),
+            json!({"operation": "list-workspaces"}),
+        )
+        .json();
+        let ids: Vec<&str> = ws["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["default", "lab"]);
+    };
+    check(addr);
+    // The revocations came along; the retired signing key, whose grace
+    // is over, did not outlive the start.
+    let fixture: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
+    let db = rusqlite::Connection::open(&file).unwrap();
+    let not_before = |table: &str, id: &str| -> Option<i64> {
+        db.query_row(
+            &format!("SELECT not_before FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        not_before("users", fixture["users"][1]["id"].as_str().unwrap()),
+        fixture["users"][1]["not_before"].as_i64()
+    );
+    assert_eq!(
+        not_before("workspaces", "lab"),
+        fixture["workspaces"][1]["not_before"].as_i64()
+    );
+    let kids: Vec<String> = db
+        .prepare("SELECT kid FROM signing_keys")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kids, [fixture["signing_keys"][1]["kid"].as_str().unwrap()]);
+    drop(db);
+    assert!(Command::new("kill")
+        .args(["-TERM", &gw.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(gw.wait().unwrap().code(), Some(0));
+
+    // Once: the second start says nothing, and reads the database (not
+    // the kept JSON, which is made unreadable here to show it).
+    std::fs::write(&kept, b"not JSON").unwrap();
+    let (mut gw, addr, lines) = start(&args);
+    assert_eq!(lines, [format!("listening on http://{addr}/")]);
+    check(addr);
+    gw.kill().unwrap();
+    let _ = gw.wait();
+}
+
+/// A JWT issued before the migration still verifies after it: the JSON
+/// state of a running gateway (as the JSON store wrote it), then a gateway
+/// on that file.
+#[test]
+fn a_jwt_issued_before_the_migration_still_verifies() {
+    let dir = temp_dir("migrate-jwt");
+    let file = dir.join("state.json");
+    let (admin, jwt, before) = {
+        let gw = Gw::with(|_| {});
+        let admin = gw.bootstrap();
+        gw.user(&admin, "alice", "default", &["writer"]);
+        let jwt = gw.jwt("alice");
+        gw.ok(&admin, json!({"operation": "rotate-signing-key"}));
+        let st = gw.server.gateway.snapshot();
+        std::fs::write(&file, serde_json::to_vec_pretty(&st).unwrap()).unwrap();
+        chmod(&file, 0o600);
+        (admin, jwt, st)
+    };
+    let gw = Gw::with(|c| c.state_file = Some(file.clone()));
+    assert_eq!(gw.server.gateway.snapshot(), before, "every row, in order");
+    assert_eq!(
+        gw.ok(&jwt, json!({"operation": "whoami"}))["user"]["username"],
+        "alice",
+        "signed with the key rotated out just before, within its grace"
+    );
+    assert_eq!(
+        gw.ok(&admin, json!({"operation": "whoami"}))["user"]["username"],
+        "admin"
     );
 }

@@ -215,3 +215,52 @@ fn revocation_survives_a_restart() {
     drop(gw);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A signing key whose grace period is over is deleted, on rotation and at
+/// start, so a JWT that stopped working stays dead when a gateway restarts
+/// with a longer `--rotation-grace`.
+#[test]
+fn retired_signing_keys_are_gone_once_their_grace_is_over() {
+    let dir = std::env::temp_dir().join(format!("tg-retired-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.db");
+    let on = |grace: i64| {
+        let state = state.clone();
+        Gw::with(move |c| {
+            c.state_file = Some(state);
+            c.rotation_grace = grace;
+        })
+    };
+    let kids = |gw: &Gw| gw.server.gateway.snapshot().signing_keys.len();
+    // On rotation: no grace, so the key rotated out goes at once.
+    let (admin, jwt) = {
+        let gw = on(0);
+        let admin = gw.bootstrap();
+        gw.user(&admin, "bob", "default", &["reader"]);
+        let jwt = gw.jwt("bob");
+        gw.ok(&admin, json!({"operation": "rotate-signing-key"}));
+        assert!(!works(&gw, &jwt));
+        assert_eq!(kids(&gw), 1, "the retired key is deleted");
+        (admin, jwt)
+    };
+    let gw = on(3600);
+    assert!(!works(&gw, &jwt), "back to life with a longer grace");
+    assert!(works(&gw, &admin));
+    // At start: rotated out with an hour's grace (still valid), then a
+    // start with none deletes it.
+    let jwt = gw.jwt("bob");
+    gw.ok(&admin, json!({"operation": "rotate-signing-key"}));
+    assert!(works(&gw, &jwt), "within its grace");
+    assert_eq!(kids(&gw), 2);
+    drop(gw);
+    let gw = on(0);
+    assert!(!works(&gw, &jwt));
+    assert_eq!(kids(&gw), 1, "deleted at start");
+    drop(gw);
+    let gw = on(3600);
+    assert!(!works(&gw, &jwt), "back to life with a longer grace");
+    assert!(works(&gw, &gw.jwt("bob")));
+    drop(gw);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,22 +1,23 @@
 //! API keys: create (the plaintext is shown once), list, revoke.
 
-use super::records::{key_json, now_iso};
-use super::users::target_user;
-use super::{err, invalid, obj, one, required, s, void, Body, IamError, IamResult};
 use crate::config::Compat;
 use crate::crypto;
 use crate::gateway::Gateway;
-use crate::state::ApiKey;
-use crate::time;
+use crate::ops::users::target_user;
+use crate::request::{err, invalid, required, Actor, IamError, IamErrorType};
+use crate::state::{now_iso, ApiKey};
+use tg_iam_protocol::request::{CreateApiKey, RevokeApiKey, UserTarget};
+use tg_iam_protocol::time;
+use tg_iam_protocol::{ApiKeyList, CreatedApiKey, Void};
 
-pub fn create(gw: &Gateway, b: &Body) -> IamResult {
-    let k = obj(b, "key").cloned().unwrap_or_default();
-    let user_id = required(&k, "user_id", "key.user_id required")?.to_string();
-    let name = required(&k, "name", "key.name required")?.to_string();
-    let expires = expiry(gw, s(&k, "expires"))?;
+pub fn create(gw: &Gateway, _: Actor, req: CreateApiKey) -> Result<CreatedApiKey, IamError> {
+    let k = req.key;
+    let user_id = required(&k.user_id, "key.user_id required")?.to_string();
+    let name = required(&k.name, "key.name required")?.to_string();
+    let expires = expiry(gw, k.expires.as_deref().unwrap_or(""))?;
     let plaintext = crypto::new_api_key();
     gw.mutate(|st| {
-        let user_id = target_user(st, &user_id, s(b, "workspace"))?;
+        let user_id = target_user(st, &user_id, req.workspace.as_deref())?;
         let key = ApiKey {
             id: crypto::uuid4(),
             user_id,
@@ -26,10 +27,11 @@ pub fn create(gw: &Gateway, b: &Body) -> IamResult {
             created: now_iso(),
             hash: crypto::hash_api_key(&plaintext),
         };
-        st.api_keys.push(key.clone());
-        let mut r = one("api_key_plaintext", plaintext.clone().into());
-        r.insert("api_key".into(), key_json(&key));
-        Ok(r)
+        st.insert(key.clone());
+        Ok(CreatedApiKey {
+            api_key_plaintext: plaintext.clone(),
+            api_key: Some(key.record()),
+        })
     })
 }
 
@@ -48,40 +50,35 @@ fn expiry(gw: &Gateway, given: &str) -> Result<String, IamError> {
     }
 }
 
-pub fn list(gw: &Gateway, b: &Body) -> IamResult {
-    let id = required(b, "user_id", "user_id required for list-api-keys")?;
+pub fn list(gw: &Gateway, _: Actor, req: UserTarget) -> Result<ApiKeyList, IamError> {
+    let id = required(&req.user_id, "user_id required for list-api-keys")?;
     gw.read(|st| {
-        let id = target_user(st, id, s(b, "workspace"))?;
-        let keys = st
-            .api_keys
-            .iter()
-            .filter(|k| k.user_id == id)
-            .map(key_json)
-            .collect();
-        Ok(super::listing("api_keys", keys))
+        let id = target_user(st, id, req.workspace.as_deref())?;
+        Ok(ApiKeyList {
+            api_keys: st.api_keys_of(&id).map(ApiKey::record).collect(),
+        })
     })
 }
 
-pub fn revoke(gw: &Gateway, b: &Body) -> IamResult {
-    let id = required(b, "key_id", "key_id required")?;
-    let ws = s(b, "workspace");
+pub fn revoke(gw: &Gateway, _: Actor, req: RevokeApiKey) -> Result<Void, IamError> {
+    let id = required(&req.key_id, "key_id required")?;
+    let ws = req.workspace.as_deref().unwrap_or("");
     gw.mutate(|st| {
         let key = st
             .api_keys
-            .iter()
-            .find(|k| k.id == id)
-            .ok_or_else(|| err("not-found", "api key not found"))?;
+            .get(id)
+            .ok_or_else(|| IamError::not_found("api key not found"))?;
         let owner_ws = st
             .user(&key.user_id)
             .map(|u| u.workspace.as_str())
             .unwrap_or("");
         if !ws.is_empty() && owner_ws != ws {
             return Err(err(
-                "operation-not-permitted",
+                IamErrorType::OperationNotPermitted,
                 "key belongs to a different workspace",
             ));
         }
-        st.api_keys.retain(|k| k.id != id);
-        Ok(void())
+        st.remove_api_key(id);
+        Ok(Void {})
     })
 }

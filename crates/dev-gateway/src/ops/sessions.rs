@@ -1,16 +1,27 @@
 //! Getting a credential: `login` (a JWT for a username and password),
 //! `bootstrap` (the first admin and its API key) and `bootstrap-status`.
 
-use super::{err, invalid, one, s, Body, IamError, IamResult};
 use crate::authz::may_act_in;
 use crate::config::BootstrapMode;
 use crate::crypto;
 use crate::gateway::Gateway;
 use crate::jwt::Signer25519;
-use crate::ops::records::now_iso;
-use crate::state::{self, State};
-use crate::time;
+use crate::request::{err, invalid, Actor, IamError, IamErrorType};
 use serde_json::{json, Value};
+use tg_iam_protocol::request::{Empty, Login, MintToken};
+use tg_iam_protocol::time;
+use tg_iam_protocol::{BootstrapStatus, Bootstrapped, Token};
+
+type Result<T> = std::result::Result<T, IamError>;
+
+/// The one masked refusal of `login` and `bootstrap`.
+fn auth_failure() -> IamError {
+    err(IamErrorType::AuthFailed, "auth failure")
+}
+
+fn internal(message: &str) -> IamError {
+    err(IamErrorType::InternalError, message)
+}
 
 /// A JWT for a username and password, in the user's home workspace or in
 /// the `workspace` the request names, which must be enabled and one the
@@ -20,9 +31,9 @@ use serde_json::{json, Value};
 /// failed, and costs one password hash: an unknown or disabled user is
 /// checked against a dummy record, so neither the reply nor the time it
 /// takes tells whether a username exists.
-pub fn login(gw: &Gateway, b: &Body) -> IamResult {
-    let refused = || err("auth-failed", "auth failure");
-    let (username, password) = (s(b, "username"), s(b, "password"));
+pub fn login(gw: &Gateway, _: Actor, req: Login) -> Result<Token> {
+    let refused = auth_failure;
+    let (username, password) = (req.username.as_str(), req.password.as_str());
     if username.is_empty() || password.is_empty() {
         return Err(refused());
     }
@@ -33,7 +44,7 @@ pub fn login(gw: &Gateway, b: &Body) -> IamResult {
         .map_or(gw.dummy_password_hash(), |u| u.password_hash.as_str());
     let matches = crypto::verify_password(password, stored);
     let user = user.filter(|_| matches).ok_or_else(refused)?;
-    let ws = match s(b, "workspace") {
+    let ws = match req.workspace.as_deref().unwrap_or("") {
         "" => user.workspace.clone(),
         w => w.to_string(),
     };
@@ -61,7 +72,7 @@ fn issue_jwt(
     ws: &str,
     user_context: Option<Value>,
     refused: impl Fn() -> IamError,
-) -> IamResult {
+) -> Result<Token> {
     let signer = gw.signer()?;
     let signed = loop {
         let attempt = gw.read(|st| {
@@ -70,8 +81,7 @@ fn issue_jwt(
             }
             let iat = time::now();
             match st.jwts_revoked_through(sub, ws) {
-                Some(nb) if nb > iat => Err(err(
-                    "internal-error",
+                Some(nb) if nb > iat => Err(internal(
                     "the clock is behind this user's last revocation; try again later",
                 )),
                 Some(nb) if nb == iat => Ok(None),
@@ -84,13 +94,11 @@ fn issue_jwt(
         }
     };
     let (jwt, exp) = signed;
-    let expires = exp
+    let jwt_expires = exp
         .checked_mul(1000)
         .map(time::iso_millis)
-        .ok_or_else(|| err("internal-error", "JWT expiry out of range"))?;
-    let mut r = one("jwt", jwt.into());
-    r.insert("jwt_expires".into(), expires.into());
-    Ok(r)
+        .ok_or_else(|| internal("JWT expiry out of range"))?;
+    Ok(Token { jwt, jwt_expires })
 }
 
 /// The JWT and its `exp`.
@@ -101,10 +109,10 @@ fn sign(
     ws: &str,
     iat: i64,
     user_context: Option<&Value>,
-) -> Result<(String, i64), IamError> {
+) -> Result<(String, i64)> {
     let exp = iat
         .checked_add(gw.cfg.jwt_ttl)
-        .ok_or_else(|| err("internal-error", "JWT expiry out of range"))?;
+        .ok_or_else(|| internal("JWT expiry out of range"))?;
     let mut claims = json!({"default_workspace": ws, "exp": exp, "iat": iat, "iss": "trustgraph-iam", "sub": sub});
     if let Some(uc) = user_context {
         claims["user_context"] = uc.clone();
@@ -140,16 +148,17 @@ fn sort_keys(v: &Value) -> Value {
 /// `workspace`, carrying the caller-supplied `user_context_json` as its
 /// `user_context` claim. The checks and their messages are 2.11.1
 /// iam-svc's, in its order.
-pub fn mint_token(gw: &Gateway, b: &Body) -> IamResult {
-    let ws = s(b, "workspace");
+pub fn mint_token(gw: &Gateway, actor: Actor, req: MintToken) -> Result<Token> {
+    let ws = req.workspace.as_str();
     if ws.is_empty() {
         return Err(invalid("workspace required"));
     }
-    let context_json = s(b, "user_context_json");
+    let context_json = req.user_context_json.as_str();
     if context_json.is_empty() {
         return Err(invalid("user_context required"));
     }
-    let (user_id, username) = (s(b, "user_id"), s(b, "username"));
+    let user_id = req.user_id.as_deref().unwrap_or("");
+    let username = req.username.as_deref().unwrap_or("");
     if !user_id.is_empty() && !username.is_empty() {
         return Err(invalid("supply user_id or username, not both"));
     }
@@ -157,45 +166,44 @@ pub fn mint_token(gw: &Gateway, b: &Body) -> IamResult {
         let id = if !username.is_empty() {
             st.user_by_name(username)
                 .map(|u| u.id.clone())
-                .ok_or_else(|| err("not-found", "username not found"))?
+                .ok_or_else(|| IamError::not_found("username not found"))?
         } else if !user_id.is_empty() {
             user_id.to_string()
         } else {
-            match s(b, "actor") {
-                "" => return Err(invalid("user_id, username, or actor (self) required")),
-                a => a.to_string(),
+            match actor.get() {
+                None => return Err(invalid("user_id, username, or actor (self) required")),
+                Some(a) => a.to_string(),
             }
         };
         st.user(&id)
             .cloned()
-            .ok_or_else(|| err("not-found", "user not found"))
+            .ok_or_else(|| IamError::not_found("user not found"))
     })?;
+    let disabled = || err(IamErrorType::OperationNotPermitted, "user is disabled");
     if !user.enabled {
-        return Err(err("operation-not-permitted", "user is disabled"));
+        return Err(disabled());
     }
     let context: Value = serde_json::from_str(context_json)
         .map_err(|e| invalid(&format!("bad user_context json: {e}")))?;
     if !gw.workspace_enabled(ws) {
-        return Err(err("not-found", "workspace not found or disabled"));
+        return Err(IamError::not_found("workspace not found or disabled"));
     }
     // This gateway's own rule (as for login's workspace): a JWT for a
     // workspace its user may not act in would never authenticate here, so
     // it is refused rather than minted dead. iam-svc does not check.
     if !may_act_in(&user, ws) {
         return Err(err(
-            "operation-not-permitted",
+            IamErrorType::OperationNotPermitted,
             format!("user may not act in workspace {ws}"),
         ));
     }
-    issue_jwt(gw, &user.id, ws, Some(context), || {
-        err("operation-not-permitted", "user is disabled")
-    })
+    issue_jwt(gw, &user.id, ws, Some(context), disabled)
 }
 
 /// Refused with iam-svc's one masked pair in token mode and once anyone
 /// exists.
-pub fn bootstrap(gw: &Gateway, _: &Body) -> IamResult {
-    let refused = || err("auth-failed", "auth failure");
+pub fn bootstrap(gw: &Gateway, _: Actor, _: Empty) -> Result<Bootstrapped> {
+    let refused = auth_failure;
     if gw.cfg.bootstrap_mode != BootstrapMode::Bootstrap {
         return Err(refused());
     }
@@ -205,52 +213,15 @@ pub fn bootstrap(gw: &Gateway, _: &Body) -> IamResult {
         if !st.users.is_empty() {
             return Err(refused());
         }
-        let id = seed(st, &key, hash);
-        let mut r = one("bootstrap_admin_user_id", id.into());
-        r.insert("bootstrap_admin_api_key".into(), key.clone().into());
-        Ok(r)
+        Ok(Bootstrapped {
+            bootstrap_admin_user_id: st.seed_admin(&key, hash),
+            bootstrap_admin_api_key: key.clone(),
+        })
     })
 }
 
-pub fn bootstrap_status(gw: &Gateway, _: &Body) -> IamResult {
-    Ok(one("bootstrap_available", gw.bootstrap_available().into()))
-}
-
-/// Create the `default` workspace (if missing), the admin user (with an
-/// undisclosed password) and its API key `key`. Returns the admin's id.
-pub(crate) fn seed(st: &mut State, key: &str, password_hash: String) -> String {
-    let created = now_iso();
-    if st.workspace("default").is_none() {
-        st.workspaces.push(state::Workspace {
-            id: "default".into(),
-            name: "Default".into(),
-            enabled: true,
-            created: created.clone(),
-            not_before: None,
-        });
-    }
-    let id = crypto::uuid4();
-    st.users.push(state::User {
-        id: id.clone(),
-        workspace: "default".into(),
-        username: "admin".into(),
-        name: "Administrator".into(),
-        email: String::new(),
-        roles: vec!["admin".into()],
-        enabled: true,
-        must_change_password: true,
-        created: created.clone(),
-        password_hash,
-        not_before: None,
-    });
-    st.api_keys.push(state::ApiKey {
-        id: crypto::uuid4(),
-        user_id: id.clone(),
-        name: "bootstrap".into(),
-        prefix: key.chars().take(7).collect(),
-        expires: String::new(),
-        created,
-        hash: crypto::hash_api_key(key),
-    });
-    id
+pub fn bootstrap_status(gw: &Gateway, _: Actor, _: Empty) -> Result<BootstrapStatus> {
+    Ok(BootstrapStatus {
+        bootstrap_available: gw.bootstrap_available(),
+    })
 }

@@ -1,0 +1,49 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tg-rotate-api-key] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tg-rotate-api-key'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tg-rotate-api-key'= {
+            cand -t 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]'
+            cand --token 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]'
+            cand --token-file 'Read the token from the first line of FILE (must be private: chmod 600)'
+            cand --key-id 'Key id (tg-list-api-keys shows the ids)'
+            cand --name 'The key''s name, with --user-id or --username (two keys of that user with the name: refused, listing their ids)'
+            cand --user-id 'The key''s owner, by id (with --name)'
+            cand --username 'The key''s owner, by username (with --name; resolved with one list-users read)'
+            cand --expires 'The new key''s expiry: ISO-8601 (2027-01-31 or 2027-01-31T12:00:00+00:00), or `never` [default: the old key''s lifetime from now; none if it had none]'
+            cand -w 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
+            cand --workspace 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]'
+            cand -j 'With --key-id alone, read up to N users'' keys at once to find it'
+            cand --jobs 'With --key-id alone, read up to N users'' keys at once to find it'
+            cand -u 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
+            cand --api-url 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]'
+            cand --timeout 'Give up on a request after SECS seconds [default: 30, or the profile''s timeout]'
+            cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
+            cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
+            cand --yes 'Rotate the key this run authenticates with without asking'
+            cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'
+            cand -v 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+            cand --verbose 'Trace each request and reply on stderr, every redirect hop included (secrets masked)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,55 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tg-rotate-api-key' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tg-rotate-api-key'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tg-rotate-api-key' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'API key or JWT to authenticate with [default: the profile''s token_file, else its saved session]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the token from the first line of FILE (must be private: chmod 600)')
+            [CompletionResult]::new('--key-id', '--key-id', [CompletionResultType]::ParameterName, 'Key id (tg-list-api-keys shows the ids)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The key''s name, with --user-id or --username (two keys of that user with the name: refused, listing their ids)')
+            [CompletionResult]::new('--user-id', '--user-id', [CompletionResultType]::ParameterName, 'The key''s owner, by id (with --name)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'The key''s owner, by username (with --name; resolved with one list-users read)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The new key''s expiry: ISO-8601 (2027-01-31 or 2027-01-31T12:00:00+00:00), or `never` [default: the old key''s lifetime from now; none if it had none]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]')
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Workspace to act in (a filter or integrity check; sent only when set) [default: the profile''s workspace]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'With --key-id alone, read up to N users'' keys at once to find it')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'With --key-id alone, read up to N users'' keys at once to find it')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Gateway base URL [default: the profile''s url, else http://localhost:8888/]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after SECS seconds [default: 30, or the profile''s timeout]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Use this profile of the config file [default: the file''s default_profile, else "default"]')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Rotate the key this run authenticates with without asking')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the gateway''s TLS certificate (dangerous; warns)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace each request and reply on stderr, every redirect hop included (secrets masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace each request and reply on stderr, every redirect hop included (secrets masked)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
