@@ -34,12 +34,11 @@ impl Plan {
         self.lines.push((Sign::Same, text));
     }
 
-    /// Drop step `n` (a pruning step that would break an invariant) and
-    /// its line; an `=` line says what was kept, and why.
+    /// Drop step `n` (a pruning step that would break an invariant); an
+    /// `=` line says what was kept, and why. Its `-` line goes with the
+    /// other pruning lines whose step is gone, at the end of [`plan`].
     fn spare(&mut self, n: usize, kept_as: &str) {
         let s = self.steps.remove(n);
-        self.lines
-            .retain(|(sign, text)| !(*sign == s.sign && *text == s.text));
         let what = match &s.action {
             Action::DisableUser(h) => format!("user {}", h.username),
             Action::RevokeKey(user, k) => format!("api key {user}/{} ({}…)", k.name, k.prefix),
@@ -323,7 +322,8 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
         .with_hint("change the manifest, or apply it as another admin"));
     }
     // Keys of users the plan disables go with them (the gateway revokes
-    // them): revoking them too would fail.
+    // them): revoking them too would fail. A pruning line whose step is
+    // gone (spared, or gone with its user) goes too.
     let ends = after::simulate(m, st, &p.steps);
     let enabled = ends.enabled_ids();
     p.steps.retain(|s| match &s.action {

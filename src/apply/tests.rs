@@ -160,6 +160,28 @@ fn omitted_fields_are_not_managed_and_new_records_get_the_defaults() {
 }
 
 #[test]
+fn a_created_user_is_read_back_against_its_defaults() {
+    // What tg-apply asks of a user it creates (and checks on the read-back)
+    // is the manifest's home workspace and the documented defaults for
+    // what it leaves out; an existing user is asked only for what is given.
+    use super::plan::{new_user, want_user};
+    use crate::tools::converge::user_diffs;
+    let m = manifest("users: [{username: dave, workspace: ops}, {username: erin, workspace: ops, roles: [writer], enabled: false}]\n");
+    let other = user("u-x", "dave", "default", &["admin"], false);
+    let fields = |w| -> Vec<&str> { user_diffs(&other, &w).iter().map(|d| d.field).collect() };
+    assert_eq!(
+        fields(new_user(&m.users[0])),
+        ["workspace", "roles", "enabled"]
+    );
+    let w = new_user(&m.users[1]);
+    assert_eq!(
+        (w.roles, w.enabled),
+        (Some(vec!["writer".to_string()]), Some(false))
+    );
+    assert!(fields(want_user(&m.users[0])).is_empty());
+}
+
+#[test]
 fn the_caller_is_protected_naming_the_entry() {
     let st = state();
     let cases = [
@@ -506,6 +528,14 @@ fn steps_say_what_they_take_away_and_what_they_mint() {
         ]
     );
     assert_eq!(p.destructive(&m), 2);
+    assert_eq!(
+        lines(&p)[..2],
+        [
+            "~ update workspace ops: name ops -> Ops",
+            "~ update workspace off: enabled no -> yes"
+        ],
+        "renaming or enabling a workspace takes nothing away"
+    );
     assert!(p.mints(&m), "keys are minted");
     let m = manifest("users: [{username: dave, workspace: ops, password: {env: PW}}]\n");
     assert!(!plan(&m, &st, false, "m.yaml").unwrap().mints(&m));
