@@ -1467,3 +1467,68 @@ fn a_caller_missing_from_the_user_list_is_still_protected() {
         .iter()
         .any(|b| b.contains("disable-workspace")));
 }
+
+/// `--check`: the plan on stderr, nothing sent but reads, exit 0 in sync
+/// and 8 after a change made by hand; with `--prune`, what it would remove
+/// counts too. On both gateways.
+#[test]
+fn check_exits_8_on_drift_and_0_in_sync() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = start(compat, None);
+        let m = "users:\n  - {username: admin, workspace: default}\n  - {username: carl, workspace: default, roles: [writer], password: {file: pw}}\n";
+        let d = tmpdir("check");
+        write(&d, "pw", "carl-pw-123456\n");
+        let file = write(&d, "m.yaml", m);
+        let r = gw.apply(&["-f", &file, "--check"], &[]);
+        assert_eq!(r.code, 8, "{compat:?}: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+        assert!(
+            r.stderr.contains("+ create user carl (writer) in default")
+                && r.stderr.contains("1 change to make"),
+            "{compat:?}: {}",
+            r.stderr
+        );
+        assert!(
+            !gw.summary().iter().any(|l| l.starts_with("user carl ")),
+            "--check created nothing"
+        );
+        ok(&gw.apply(&["-f", &file], &[]));
+        let r = gw.apply(&["-f", &file, "--check"], &[]);
+        assert_eq!(r.code, 0, "{compat:?}: {}", r.stderr);
+        assert!(r.stderr.contains("In sync"), "{}", r.stderr);
+        // A change by hand is drift.
+        let users: Value =
+            serde_json::from_str(&gw.run("tg-list-users", &["-o", "json"], &[]).stdout).unwrap();
+        let carl = users
+            .as_array()
+            .and_then(|a| a.iter().find(|u| u["username"] == "carl"))
+            .and_then(|u| u["id"].as_str())
+            .expect("carl is listed")
+            .to_string();
+        ok(&gw.run(
+            "tg-update-user",
+            &["--user-id", &carl, "--roles", "reader"],
+            &[],
+        ));
+        let r = gw.apply(&["-f", &file, "--check"], &[]);
+        assert_eq!(r.code, 8, "{compat:?}: {}", r.stderr);
+        ok(&gw.apply(&["-f", &file, "--yes"], &[]));
+        assert_eq!(gw.apply(&["-f", &file, "--check"], &[]).code, 0);
+        // A user the manifest does not list: in sync without --prune,
+        // drift with it.
+        gw.user("dora", &[]);
+        let r = gw.apply(&["-f", &file, "--check"], &[]);
+        assert_eq!(r.code, 0, "{compat:?}: {}", r.stderr);
+        let r = gw.apply(&["-f", &file, "--check", "--prune"], &[]);
+        assert_eq!(r.code, 8, "{compat:?}: {}", r.stderr);
+        assert!(r.stderr.contains("dora"), "{}", r.stderr);
+        assert!(
+            gw.summary()
+                .iter()
+                .any(|l| l.starts_with("user dora ") && l.ends_with("enabled=true")),
+            "--check --prune disabled nothing"
+        );
+        // --check changes nothing, so it takes no --yes or --secrets-out.
+        assert_eq!(gw.apply(&["-f", &file, "--check", "--yes"], &[]).code, 2);
+    }
+}

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[tg-apply] = {|@words|
             cand --ca-cert 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile''s ca_cert]'
             cand --profile 'Use this profile of the config file [default: the file''s default_profile, else "default"]'
             cand --dry-run 'Print the plan and change nothing'
+            cand --check 'Print the plan, change nothing, and exit 8 when it has changes (0 when the gateway holds what the manifest describes): a drift check for CI; with --prune, what --prune would remove counts too'
             cand --prune 'Disable users and revoke API keys the manifest does not list (never the caller''s own user, the key in use or the last enabled admin; nothing is deleted)'
             cand --yes 'Apply a plan that takes something away (a role, an enabled user or workspace, an API key) without asking; needed without a terminal'
             cand --insecure 'Do not verify the gateway''s TLS certificate (dangerous; warns)'

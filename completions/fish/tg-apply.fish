@@ -11,6 +11,7 @@ complete -c tg-apply -l timeout -d 'Give up on a request after SECS seconds [def
 complete -c tg-apply -l ca-cert -d 'Trust the CA certificate(s) in this PEM file (for a private CA) [default: the profile\'s ca_cert]' -r -F
 complete -c tg-apply -l profile -d 'Use this profile of the config file [default: the file\'s default_profile, else "default"]' -r
 complete -c tg-apply -l dry-run -d 'Print the plan and change nothing'
+complete -c tg-apply -l check -d 'Print the plan, change nothing, and exit 8 when it has changes (0 when the gateway holds what the manifest describes): a drift check for CI; with --prune, what --prune would remove counts too'
 complete -c tg-apply -l prune -d 'Disable users and revoke API keys the manifest does not list (never the caller\'s own user, the key in use or the last enabled admin; nothing is deleted)'
 complete -c tg-apply -l yes -d 'Apply a plan that takes something away (a role, an enabled user or workspace, an API key) without asking; needed without a terminal'
 complete -c tg-apply -l insecure -d 'Do not verify the gateway\'s TLS certificate (dangerous; warns)'

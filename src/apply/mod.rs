@@ -14,7 +14,7 @@ mod tests;
 use crate::cli::{ConnArgs, TokenArgs};
 use crate::client::{Cap, Client};
 use crate::config::files;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::iam::Api;
 use crate::output::{self, note, Out};
 use crate::prompt;
@@ -78,6 +78,12 @@ pub struct Apply {
     /// Print the plan and change nothing
     #[arg(long = "dry-run")]
     pub dry_run: bool,
+
+    /// Print the plan, change nothing, and exit 8 when it has changes (0
+    /// when the gateway holds what the manifest describes): a drift check
+    /// for CI; with --prune, what --prune would remove counts too
+    #[arg(long, conflicts_with_all = ["dry_run", "yes", "secrets_out"])]
+    pub check: bool,
 
     /// Disable users and revoke API keys the manifest does not list
     /// (never the caller's own user, the key in use or the last enabled
@@ -227,6 +233,24 @@ impl Tool for Apply {
         let state = state::read_state(api, &m, self.prune, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan);
+        if self.check {
+            // Nothing is minted or sent, so no password file is read: a
+            // drift job needs no secrets.
+            return match plan.steps.len() {
+                0 => {
+                    note("In sync: the gateway holds what the manifest describes.");
+                    Ok(())
+                }
+                n => Err(Error::new(
+                    Kind::Check,
+                    format!(
+                        "{n} change{} to make: the gateway differs from {file}",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_hint("run tg-apply without --check to make them")),
+            };
+        }
         let mut passwords = HashMap::new();
         for s in &plan.steps {
             if let Action::CreateUser(i) = s.action {
