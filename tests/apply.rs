@@ -1477,7 +1477,8 @@ fn check_exits_8_on_drift_and_0_in_sync() {
         let gw = start(compat, None);
         let m = "users:\n  - {username: admin, workspace: default}\n  - {username: carl, workspace: default, roles: [writer], password: {file: pw}}\n";
         let d = tmpdir("check");
-        write(&d, "pw", "carl-pw-123456\n");
+        let pw = write(&d, "pw", "carl-pw-123456\n");
+        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
         let file = write(&d, "m.yaml", m);
         let r = gw.apply(&["-f", &file, "--check"], &[]);
         assert_eq!(r.code, 8, "{compat:?}: {}", r.stderr);
