@@ -645,7 +645,8 @@ fn plural(n: usize) -> &'static str {
 /// The plan on stderr: `+`/`~`/`-`/`=` lines, coloured only when `colour`,
 /// then the summary.
 pub fn print_plan(plan: &Plan, colour: bool) {
-    let mut e = io::stderr().lock();
+    // Buffered: a plan of 100,000 lines is not 100,000 writes.
+    let mut e = io::BufWriter::new(io::stderr().lock());
     for (sign, text) in &plan.lines {
         let line = stderr_text(&format!("{} {text}", sign.char()));
         let code = match sign {
@@ -661,6 +662,7 @@ pub fn print_plan(plan: &Plan, colour: bool) {
         };
     }
     let _ = writeln!(e, "{}", stderr_text(&plan.summary()));
+    let _ = e.flush();
 }
 
 /// Whether this is a secrets file path the run may create: it must not
