@@ -169,6 +169,8 @@ fn overview_page() -> Vec<u8> {
             item("TRUSTGRAPH_WORKSPACE", "The workspace sent with requests that take one."),
             item("TRUSTGRAPH_PROFILE", "The profile of the config file to use."),
             item("TRUSTGRAPH_CONFIG", "The config file's path; set but empty: no config file at all."),
+            item("TRUSTGRAPH_MAX_LIST_BYTES", "The cap on a list reply (tg-list-users, tg-list-workspaces, tg-list-my-workspaces, tg-list-api-keys): bytes, or a number with KiB, MiB or GiB; default 256MiB. Every other reply is held to 4 MiB."),
+            item("TRUSTGRAPH_MAX_MANIFEST_BYTES", "The cap on a tg-apply manifest, written the same way; default 64MiB."),
             item("XDG_CONFIG_HOME", "Where the config directory is looked for (default ~/.config)."),
             item("HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY", "Proxies, as Go's ProxyFromEnvironment reads them (also in lower case); a loopback gateway is never proxied."),
         ]),
@@ -180,7 +182,7 @@ fn overview_page() -> Vec<u8> {
         exit_status(),
         Section::new("SECURITY", vec![
             para("A secret (a token, password, API key, JWT or temporary password) reaches stdout when it is the result, the configured gateway, or a 0600 file the user asked for; never stderr, a -v trace or an error line, where every secret the run holds is masked as ***, however a server spells it."),
-            para("Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size and time."),
+            para("Only a 307 or 308 redirect to the same origin is followed; any other is refused (exit 6) and nothing is sent there. Replies are bounded in size (a list reply by TRUSTGRAPH_MAX_LIST_BYTES, any other by 4 MiB) and time."),
             para("Tools that print a one-time secret (tg-bootstrap-iam, tg-create-api-key, tg-rotate-api-key, tg-reset-password) check stdout before asking for it: closed, /dev/null, /dev/full, read-only or a pipe nobody reads is refused with exit 2 and nothing is sent. If writing fails after the secret was minted, the tool exits 7 and says how to recover. A JWT (tg-login, tg-mint-token) can be had again: it may go to /dev/null."),
             para("Passwords are best read with --password-stdin or typed at the no-echo prompt: a password given as a flag is visible in ps(1) and shell history, and the tool warns."),
         ]),

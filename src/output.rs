@@ -86,12 +86,15 @@ pub fn write_light_table<W: Write + ?Sized, R>(
     row: impl for<'a> Fn(&'a R) -> Vec<Cow<'a, str>>,
 ) -> io::Result<()> {
     let cell = |c: &str| -> String { sanitize(c.trim()).into_owned() };
+    // A sanitised cell has no controls: printable ASCII is one column a
+    // byte (unicode-width says so too); anything else is measured.
+    let width = |c: &str| if c.is_ascii() { c.len() } else { c.width() };
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width().max(1)).collect();
     for r in items {
         for (i, c) in row(r).iter().enumerate() {
             let c = sanitize(c.trim());
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.width());
+                *w = (*w).max(width(&c));
             }
         }
     }
@@ -117,7 +120,7 @@ pub fn write_light_table<W: Write + ?Sized, R>(
             let c = sanitize(c.trim());
             line.push(' ');
             line.push_str(&c);
-            line.extend(std::iter::repeat_n(' ', n - c.width().min(n) + 1));
+            line.extend(std::iter::repeat_n(' ', n - width(&c).min(n) + 1));
             line.push('|');
         }
         line.push('\n');

@@ -255,13 +255,15 @@ pub fn register_json_text(text: &str) {
 }
 
 /// False when `text` cannot hold a member with a secret key: none of
-/// [`SECRET_KEYS`] appears in it, and no backslash (a key may be written
-/// with escapes). One pass; most list replies stop here.
+/// [`SECRET_KEYS`] appears in it as a JSON string (`"password"`; a key
+/// inside a longer one, `"must_change_password"`, is no secret key), and
+/// no backslash (a key may be written with escapes). One pass; most list
+/// replies stop here.
 fn may_name_a_secret(text: &str) -> bool {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     let ac = AC.get_or_init(|| {
-        let mut pats: Vec<&str> = SECRET_KEYS.to_vec();
-        pats.push("\\");
+        let mut pats: Vec<String> = SECRET_KEYS.iter().map(|k| format!("\"{k}\"")).collect();
+        pats.push("\\".to_string());
         AhoCorasick::new(pats).expect("valid patterns")
     });
     ac.is_match(text)
@@ -970,6 +972,22 @@ mod tests {
             assert!(!s.contains("Secret-Value"), "{max}: {s}");
             assert!(!s.contains("indow-Sec"), "{max}: {s}");
         }
+    }
+
+    #[test]
+    fn secrets_in_json_text_are_registered_without_a_tree() {
+        assert!(!may_name_a_secret(
+            r#"{"users": [{"must_change_password": true, "name": "my api_key"}]}"#
+        ));
+        register_json_text(
+            r#"{"users": [{"must_change_password": true, "x": {"password": "Scan-Secret-1"}},
+                          {"pass\u0077ord": "Scan-Secret-2", "token": ["Not-Registered-3"]},
+                          {"jwt": {"jwt": "Scan-Secret-4"}}]}"#,
+        );
+        assert_eq!(
+            scrub("Scan-Secret-1 Scan-Secret-2 Not-Registered-3 Scan-Secret-4"),
+            "*** *** Not-Registered-3 ***"
+        );
     }
 
     #[test]

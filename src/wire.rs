@@ -106,6 +106,12 @@ impl Serialize for SortedText<'_> {
                 let items: Vec<&RawValue> = serde_json::from_str(text).map_err(S::Error::custom)?;
                 s.collect_seq(items.iter().map(|v| SortedText(v.get())))
             }
+            // A string without escapes is written from the text as it is.
+            Some(b'"') => s.serialize_str(
+                &serde_json::from_str::<Key>(text)
+                    .map_err(S::Error::custom)?
+                    .0,
+            ),
             _ => serde_json::from_str::<Value>(text)
                 .map_err(S::Error::custom)?
                 .serialize(s),

@@ -639,7 +639,8 @@ fn plural(n: usize) -> &'static str {
 /// CLICOLOR=0 or TERM=dumb (CLICOLOR_FORCE forces them).
 pub fn print_plan(plan: &Plan) {
     use anstyle::{AnsiColor, Style};
-    let mut e = anstream::stderr().lock();
+    // Buffered: a plan of 100,000 lines is not 100,000 writes.
+    let mut e = io::BufWriter::new(anstream::stderr().lock());
     for (sign, text) in &plan.lines {
         // Scrubbed and stripped of controls first: the style is ours.
         let line = stderr_text(&format!("{} {text}", sign.char()));
@@ -652,6 +653,7 @@ pub fn print_plan(plan: &Plan) {
         let _ = writeln!(e, "{style}{line}{style:#}");
     }
     let _ = writeln!(e, "{}", stderr_text(&plan.summary()));
+    let _ = e.flush();
 }
 
 /// Whether this is a secrets file path the run may create: it must not
