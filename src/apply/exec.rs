@@ -137,10 +137,7 @@ fn unconfirmed(e: Error) -> StepError {
 
 /// The request for user `id`, in no particular workspace.
 fn user(id: &str) -> iam::UserTarget {
-    iam::UserTarget {
-        user_id: id.into(),
-        workspace: None,
-    }
+    iam::user(id, None)
 }
 
 /// Read workspace `i` back: it must hold `enabled` (when given) and the
