@@ -86,8 +86,9 @@
 //!   steps moved to `apply/state.rs`.
 //!
 //! **Local failures** (done): `Kind::Local`, exit code 9 (8 is
-//! `tg-apply --check`'s), for a file that cannot be written, a runtime
-//! that cannot start, a failing random source. The library's `Error`
+//! `Kind::Check`'s: a `--check` that found something), for a file that
+//! cannot be written, a runtime that cannot start, a failing random
+//! source. The library's `Error`
 //! keeps the cause as `source: Option<Arc<dyn std::error::Error + Send +
 //! Sync>>`, returned by `std::error::Error::source` and shown after the
 //! message; the exit-code table (`--help`, the man pages) and `tg-iam(7)`
