@@ -165,7 +165,7 @@ fn a_created_user_is_read_back_against_its_defaults() {
     // is the manifest's home workspace and the documented defaults for
     // what it leaves out; an existing user is asked only for what is given.
     use super::plan::{new_user, want_user};
-    use crate::tools::converge::user_diffs;
+    use crate::iam::converge::user_diffs;
     let m = manifest("users: [{username: dave, workspace: ops}, {username: erin, workspace: ops, roles: [writer], enabled: false}]\n");
     let other = user("u-x", "dave", "default", &["admin"], false);
     let fields = |w| -> Vec<&str> { user_diffs(&other, &w).iter().map(|d| d.field).collect() };
