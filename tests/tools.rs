@@ -257,28 +257,27 @@ fn whoami_reads_the_older_workspace_field_and_prints_json() {
 fn records_of_the_wrong_types_are_unexpected_responses() {
     // Every gateway sends strings, lists and JSON booleans (the 2.11.1
     // transcripts included): a record that does not is not read as one.
-    let mock = Mock::start(vec![json(
-        200,
-        r#"{"user": {"id": "1", "username": "u", "enabled": "yes"}}"#,
-    )]);
-    let r = tg("tg-whoami").gateway(&mock).run();
-    assert_eq!(r.code, 6, "{}", r.stderr);
-    assert_eq!(
-        r.stderr,
-        "tg-whoami: error: unexpected response from the gateway: `user` is not a user record (`enabled`: invalid type: string \"yes\", expected a boolean)\n"
-    );
-    assert!(r.stdout.is_empty());
-    let mock = Mock::start(vec![json(
-        200,
-        r#"{"users": [{"id": "1", "username": "u"}, {"id": 5, "username": "v"}]}"#,
-    )]);
-    let r = tg("tg-list-users").gateway(&mock).run();
-    assert_eq!(r.code, 6, "{}", r.stderr);
-    assert_eq!(
-        r.stderr,
-        "tg-list-users: error: unexpected response from the gateway: `users[1]` is not a user record (`id`: invalid type: integer `5`, expected a string)\n"
-    );
-    assert!(r.stdout.is_empty());
+    for (tool, reply, want) in [
+        (
+            "tg-whoami",
+            r#"{"user": {"id": "1", "username": "u", "enabled": "yes"}}"#,
+            "`user` is not a user record (`enabled`: invalid type: string \"yes\", expected a boolean)",
+        ),
+        (
+            "tg-list-users",
+            r#"{"users": [{"id": "1", "username": "u"}, {"id": 5, "username": "v"}]}"#,
+            "`users[1]` is not a user record (`id`: invalid type: integer `5`, expected a string)",
+        ),
+    ] {
+        let mock = Mock::start(vec![json(200, reply)]);
+        let r = tg(tool).gateway(&mock).run();
+        assert_eq!(r.code, 6, "{}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!("{tool}: error: unexpected response from the gateway: {want}\n")
+        );
+        assert!(r.stdout.is_empty());
+    }
 }
 
 // ---------------------------------------------------------------- users

@@ -6,7 +6,7 @@
 use super::manifest::Manifest;
 use super::plan::{generated, new_user, want_user, Plan};
 use super::state::{Action, Sign, Step};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::iam::converge::{self, show_diffs, user_diffs, workspace_diffs, WantUser};
 use crate::iam::{self, Api, ApiKey, Flag, Operation};
 use crate::output::{note, stderr_text, Minted};
@@ -137,10 +137,7 @@ fn unconfirmed(e: Error) -> StepError {
 
 /// The request for user `id`, in no particular workspace.
 fn user(id: &str) -> iam::UserTarget {
-    iam::UserTarget {
-        user_id: id.into(),
-        workspace: None,
-    }
+    iam::user(id, None)
 }
 
 /// Read workspace `i` back: it must hold `enabled` (when given) and the

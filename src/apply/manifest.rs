@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// The workspaces, users and API keys that should exist. Anything the
@@ -252,12 +252,16 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
         }
         Format::Yaml => {
             let mut path = None;
-            serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
-                serde_path_to_error::deserialize(de).map_err(|e| {
-                    path = Some(e.path().clone());
-                    e.into_inner()
-                })
-            })
+            serde_saphyr::with_deserializer_from_str_with_options(
+                text,
+                yaml_options(text.len()),
+                |de| {
+                    serde_path_to_error::deserialize(de).map_err(|e| {
+                        path = Some(e.path().clone());
+                        e.into_inner()
+                    })
+                },
+            )
             .map_err(|e| yaml_error(&e, path.as_ref(), file))
         }
     }
@@ -267,12 +271,15 @@ pub fn parse(text: &str, format: Format, file: &str) -> Result<Manifest> {
 /// `users`, a user, its `roles`).
 const MAX_YAML_DEPTH: usize = 16;
 
-/// serde-saphyr's limits for a manifest: no anchors and no aliases at all
-/// (an alias re-expands its anchor's whole value, so a few KiB can become
-/// gigabytes: "billion laughs"), shallow nesting, and no more nodes and
-/// events than the largest manifest read (16 MiB) can hold. It checks them
-/// while it parses, so a hostile file costs no more than its size.
-fn yaml_options() -> serde_saphyr::Options {
+/// serde-saphyr's limits for a manifest of `len` bytes: no anchors and
+/// no aliases at all (an alias re-expands its anchor's whole value, so a
+/// few KiB can become gigabytes: "billion laughs"), shallow nesting, and
+/// no more nodes, events and scalar bytes than a text of that length (at
+/// least 16 MiB's worth) can hold. It checks them while it parses, so a
+/// hostile file costs no more than its size, which the manifest cap
+/// bounds (`TRUSTGRAPH_MAX_MANIFEST_BYTES`).
+fn yaml_options(len: usize) -> serde_saphyr::Options {
+    let room = len.max(16 * 1024 * 1024);
     let mut budget = serde_saphyr::Budget::default();
     budget.max_anchors = 0;
     budget.max_aliases = 0;
@@ -280,9 +287,9 @@ fn yaml_options() -> serde_saphyr::Options {
     budget.flow_nesting_limit = MAX_YAML_DEPTH;
     budget.max_documents = 1;
     budget.max_merge_keys = 0;
-    budget.max_nodes = 2_000_000;
-    budget.max_events = 4_000_000;
-    budget.max_total_scalar_bytes = 16 * 1024 * 1024;
+    budget.max_nodes = room / 8;
+    budget.max_events = room / 4;
+    budget.max_total_scalar_bytes = room;
     let mut o = serde_saphyr::Options::default();
     o.budget = Some(budget);
     o.alias_limits.max_total_replayed_events = 0;
@@ -353,7 +360,14 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
             return Err(bad(path, format!("workspace {:?} is listed twice", w.id)));
         }
     }
-    let mut names = HashSet::new();
+    // Look-ups by key, so that validation is linear in the manifest.
+    let disabled: HashSet<&str> = m
+        .workspaces
+        .iter()
+        .filter(|w| w.enabled == Some(false))
+        .map(|w| w.id.as_str())
+        .collect();
+    let mut names = HashMap::new();
     for (i, u) in m.users.iter().enumerate() {
         if u.username.trim().is_empty() || u.username.trim() != u.username {
             return Err(bad(
@@ -361,7 +375,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
                 format!("{:?} is empty or has surrounding spaces", u.username),
             ));
         }
-        if !names.insert(u.username.as_str()) {
+        if names.insert(u.username.as_str(), u).is_some() {
             return Err(bad(
                 format!("users[{i}].username"),
                 format!("user {:?} is listed twice", u.username),
@@ -379,10 +393,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
                 "is empty: a user needs a home workspace".into(),
             ));
         }
-        let ws_disabled = m
-            .workspaces
-            .iter()
-            .any(|w| w.id == u.workspace && w.enabled == Some(false));
+        let ws_disabled = disabled.contains(u.workspace.as_str());
         if ws_disabled && u.enabled == Some(true) {
             return Err(bad(
                 format!("users[{i}].enabled"),
@@ -418,7 +429,7 @@ pub fn validate(m: &Manifest, file: &str) -> Result<()> {
                 format!("API key {:?} of user {:?} is listed twice", k.name, k.user),
             ));
         }
-        if let Some(u) = m.users.iter().find(|u| u.username == k.user) {
+        if let Some(u) = names.get(k.user.as_str()) {
             if u.enabled == Some(false) {
                 return Err(bad(
                     format!("api_keys[{i}].user"),

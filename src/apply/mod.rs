@@ -12,7 +12,7 @@ pub mod state;
 mod tests;
 
 use crate::cli::{ConnArgs, TokenArgs};
-use crate::client::Client;
+use crate::client::{Cap, Client};
 use crate::config::files;
 use crate::error::{Error, Result};
 use crate::iam::Api;
@@ -29,8 +29,19 @@ use std::path::{Path, PathBuf};
 
 pub use manifest::schema;
 
-/// The largest manifest read.
-const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest manifest read unless `TRUSTGRAPH_MAX_MANIFEST_BYTES` says
+/// otherwise: room for a manifest of 100,000 users with every field
+/// (about 200 bytes each in YAML).
+pub const DEFAULT_MAX_MANIFEST_BYTES: usize = 64 * 1024 * 1024;
+
+/// The manifest cap: [`DEFAULT_MAX_MANIFEST_BYTES`], or the variable's.
+fn manifest_cap() -> Result<Cap> {
+    Ok(Cap {
+        bytes: crate::config::size_var(crate::config::ENV_MAX_MANIFEST_BYTES)?
+            .unwrap_or(DEFAULT_MAX_MANIFEST_BYTES),
+        var: Some(crate::config::ENV_MAX_MANIFEST_BYTES),
+    })
+}
 
 /// Make the gateway hold what a manifest describes: workspaces, users and
 /// API keys. Reads the current state, prints the plan on stderr (+ create,
@@ -102,17 +113,16 @@ impl Apply {
             let format = self.format.ok_or_else(|| {
                 Error::usage("-f - reads the manifest from standard input: say its format with --format json, toml or yaml")
             })?;
+            let cap = manifest_cap()?;
             let mut text = String::new();
             std::io::stdin()
-                .take(MAX_MANIFEST_BYTES + 1)
+                .take(cap.bytes as u64 + 1)
                 .read_to_string(&mut text)
                 .map_err(|e| {
                     Error::usage(format!("cannot read the manifest from standard input: {e}"))
                 })?;
-            if text.len() as u64 > MAX_MANIFEST_BYTES {
-                return Err(Error::usage(
-                    "the manifest on standard input is larger than 16 MiB",
-                ));
+            if text.len() > cap.bytes {
+                return Err(too_large(cap, "the manifest on standard input"));
             }
             return Ok((text, "<stdin>".into(), format, PathBuf::from(".")));
         }
@@ -125,7 +135,12 @@ impl Apply {
                 )))
             }
         };
-        let text = files::read_text(&self.file, "manifest")?
+        let cap = manifest_cap()?;
+        let text = files::read_text_within(&self.file, "manifest", cap.bytes as u64)
+            .map_err(|e| match e {
+                files::TooLarge::Over => too_large(cap, &format!("manifest {shown}")),
+                files::TooLarge::Other(e) => e,
+            })?
             .ok_or_else(|| Error::usage(format!("manifest {shown} does not exist")))?;
         let dir = self
             .file
@@ -135,6 +150,16 @@ impl Apply {
             .to_path_buf();
         Ok((text, shown, format, dir))
     }
+}
+
+/// The usage error for a manifest (`what`) over `cap`, naming the
+/// variable that raises it.
+fn too_large(cap: Cap, what: &str) -> Error {
+    Error::usage(format!("{what} is larger than {}", cap.shown())).with_hint(format!(
+        "set {} to raise the cap (for example {}=256MiB)",
+        crate::config::ENV_MAX_MANIFEST_BYTES,
+        crate::config::ENV_MAX_MANIFEST_BYTES
+    ))
 }
 
 /// The initial password of manifest user `i`: from its variable, its
@@ -199,7 +224,7 @@ impl Tool for Apply {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let jobs = usize::from(self.jobs);
         let api = Api::new(&client);
-        let state = state::read_state(api, &m, jobs).await?;
+        let state = state::read_state(api, &m, self.prune, jobs).await?;
         let plan = plan::plan(&m, &state, self.prune, &file)?;
         exec::print_plan(&plan);
         let mut passwords = HashMap::new();

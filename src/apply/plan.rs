@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::iam::converge::{
     key_diffs, role_set, show_diffs, user_diffs, workspace_diffs, WantUser,
 };
-use crate::iam::{ApiKey, User};
+use crate::iam::{ApiKey, User, Workspace};
 use std::collections::{HashMap, HashSet};
 
 /// The plan: every line, in order, and the steps among them.
@@ -118,8 +118,11 @@ fn conflict(file: &str, path: String, msg: String, hint: &str) -> Error {
 /// except what an invariant protects (the caller, the key in use).
 pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
     let mut p = Plan::default();
+    // Look-ups by key: a plan is linear in the manifest and the state.
+    let workspaces: HashMap<&str, &Workspace> =
+        st.workspaces.iter().map(|w| (w.id.as_str(), w)).collect();
     for (i, w) in m.workspaces.iter().enumerate() {
-        match st.workspaces.iter().find(|h| h.id == w.id) {
+        match workspaces.get(w.id.as_str()).copied() {
             None => p.step(
                 0,
                 Sign::Create,

@@ -763,6 +763,7 @@ mod tests {
                 .unwrap_err()
                 .hint
                 .unwrap()
+                .to_string()
         };
         assert_eq!(
             hint("http://127.0.0.1:9/api/v1/"),

@@ -395,6 +395,7 @@ impl Client {
                 source: Source::Minted,
             }),
             timeout: self.timeout,
+            list_cap: self.list_cap,
             verbose: self.verbose,
             plain_remote: self.plain_remote,
             warned_plain: Cell::new(self.warned_plain.get()),

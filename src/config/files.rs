@@ -23,6 +23,52 @@ pub const PIPE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// with none reads as empty), and a pipe, FIFO or terminal gets
 /// [`PIPE_WAIT`] to deliver.
 pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Option<Vec<u8>>> {
+    read_bytes_within(path, what, max).map_err(|e| match e {
+        TooLarge::Over => Error::usage(format!(
+            "{what} {} is larger than {} KiB",
+            path.display(),
+            max / 1024
+        )),
+        TooLarge::Other(e) => e,
+    })
+}
+
+/// Why a bounded read failed: the file is over the bound (for the caller
+/// to word, naming what raises it), or anything else.
+#[derive(Debug)]
+pub enum TooLarge {
+    Over,
+    Other(Error),
+}
+
+impl From<Error> for TooLarge {
+    fn from(e: Error) -> TooLarge {
+        TooLarge::Other(e)
+    }
+}
+
+/// [`read_text`] with the bound `max`.
+pub fn read_text_within(
+    path: &Path,
+    what: &str,
+    max: u64,
+) -> std::result::Result<Option<String>, TooLarge> {
+    let Some(bytes) = read_bytes_within(path, what, max)? else {
+        return Ok(None);
+    };
+    String::from_utf8(bytes).map(Some).map_err(|_| {
+        TooLarge::Other(Error::usage(format!(
+            "{what} {} is not valid UTF-8",
+            path.display()
+        )))
+    })
+}
+
+fn read_bytes_within(
+    path: &Path,
+    what: &str,
+    max: u64,
+) -> std::result::Result<Option<Vec<u8>>, TooLarge> {
     let cannot =
         |e: std::io::Error| Error::usage(format!("cannot read {what} {}: {e}", path.display()));
     let file = match OpenOptions::new()
@@ -32,14 +78,11 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Option<Vec<u8>>> 
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(cannot(e)),
+        Err(e) => return Err(cannot(e).into()),
     };
     let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
-        return Err(Error::usage(format!(
-            "{what} {} is a directory",
-            path.display()
-        )));
+        return Err(Error::usage(format!("{what} {} is a directory", path.display())).into());
     }
     let deadline = std::time::Instant::now() + PIPE_WAIT;
     let mut bytes = Vec::new();
@@ -57,18 +100,15 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Option<Vec<u8>>> 
                         "cannot read {what} {}: nothing arrived within {} s",
                         path.display(),
                         PIPE_WAIT.as_secs()
-                    )));
+                    ))
+                    .into());
                 }
             }
-            Err(e) => return Err(cannot(e)),
+            Err(e) => return Err(cannot(e).into()),
         }
     }
     if bytes.len() as u64 > max {
-        return Err(Error::usage(format!(
-            "{what} {} is larger than {} KiB",
-            path.display(),
-            max / 1024
-        )));
+        return Err(TooLarge::Over);
     }
     Ok(Some(bytes))
 }

@@ -64,6 +64,8 @@ pub const ENV_PROFILE: &str = "TRUSTGRAPH_PROFILE";
 pub const ENV_CONFIG: &str = "TRUSTGRAPH_CONFIG";
 /// The cap on a list reply (`tg-list-users`, …), in bytes.
 pub const ENV_MAX_LIST_BYTES: &str = "TRUSTGRAPH_MAX_LIST_BYTES";
+/// The cap on a tg-apply manifest, in bytes.
+pub const ENV_MAX_MANIFEST_BYTES: &str = "TRUSTGRAPH_MAX_MANIFEST_BYTES";
 
 /// The proxy variables (read by the HTTP client, see `client::proxy`).
 pub const PROXY_VARS: &[&str] = &[

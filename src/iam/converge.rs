@@ -2,7 +2,7 @@
 //! it differs from what was asked: shared by the create tools'
 //! `--exists-ok` and by tg-apply.
 
-use super::{Api, CreateApiKey, CreateUser, CreatedKey, NewWorkspace, Record, UserTarget};
+use super::{Api, CreateApiKey, CreateUser, CreatedKey, NewWorkspace, Record};
 use super::{ApiKey, User, Workspace};
 use crate::error::{IamErrorType, Kind, Result};
 use crate::output::note;
@@ -157,11 +157,7 @@ pub async fn get_user(
     user_id: &str,
     ws: Option<&str>,
 ) -> Result<Option<Record<User>>> {
-    let req = UserTarget {
-        user_id: user_id.into(),
-        workspace: ws.map(Into::into),
-    };
-    match api.get_user(&req).await {
+    match api.get_user(&super::user(user_id, ws)).await {
         Ok(a) => Ok(a.value),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
@@ -189,11 +185,7 @@ pub async fn user_keys(
     user_id: &str,
     ws: Option<&str>,
 ) -> Result<Vec<Record<ApiKey>>> {
-    let req = UserTarget {
-        user_id: user_id.into(),
-        workspace: ws.map(Into::into),
-    };
-    Ok(api.list_api_keys(&req).await?.value)
+    Ok(api.list_api_keys(&super::user(user_id, ws)).await?.value)
 }
 
 /// Send `create-user` (tg-create-user, tg-apply) and return the new

@@ -62,6 +62,14 @@ pub struct Answer<T> {
 }
 
 impl<T> Answer<T> {
+    /// `reply`, and its value as `read` reads it.
+    fn read(reply: Reply, read: impl FnOnce(&Reply) -> Result<T>) -> Result<Answer<T>> {
+        Ok(Answer {
+            value: read(&reply)?,
+            reply,
+        })
+    }
+
     /// True for the bare reply with which a TrustGraph 2.11 gateway
     /// answers both void successes and refusals.
     pub fn is_bare_2_11(&self) -> bool {
@@ -262,6 +270,12 @@ fn fields<T: DeserializeOwned>(reply: &Reply, what: &str) -> Result<T> {
     typed(&Value::Object(set), "reply", what)
 }
 
+/// A token reply's JWT, or `None` when it has none.
+fn token(reply: &Reply, what: &str) -> Result<Option<Token>> {
+    let t: Token = fields(reply, what)?;
+    Ok((!t.jwt.is_empty()).then_some(t))
+}
+
 /// A non-empty string: `None` for the empty one a reply without it reads as.
 fn set(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -297,11 +311,7 @@ impl<'c> Api<'c> {
         req: &R,
         key: &str,
     ) -> Result<Answer<Option<Record<T>>>> {
-        let reply = self.call(op, req).await?;
-        Ok(Answer {
-            value: record(&reply, key)?,
-            reply,
-        })
+        Answer::read(self.call(op, req).await?, |r| record(r, key))
     }
 
     /// `op`, answered by a list of records at `key`, read record by
@@ -324,8 +334,21 @@ impl<'c> Api<'c> {
 
     /// `op`, answered by nothing (a void reply).
     async fn void<R: Serialize>(&self, op: Operation, req: &R) -> Result<Answer<()>> {
-        let reply = self.call(op, req).await?;
-        Ok(Answer { value: (), reply })
+        Answer::read(self.call(op, req).await?, |_| Ok(()))
+    }
+
+    /// POST `req`'s fields (no `operation`) to one of the
+    /// `/api/v1/auth/*` routes; `auth` sends the token.
+    async fn auth_route<R: Serialize>(
+        &self,
+        path: &str,
+        req: &R,
+        auth: bool,
+        retry: Retry,
+    ) -> Result<Reply> {
+        self.client
+            .post(path, &request::fields(req), auth, retry)
+            .await
     }
 
     // Sessions.
@@ -334,62 +357,40 @@ impl<'c> Api<'c> {
     /// `None` when the reply has none.
     pub async fn login(&self, req: &Login) -> Result<Answer<Option<Token>>> {
         let reply = self
-            .client
-            .post(paths::LOGIN, &request::fields(req), false, Retry::Never)
+            .auth_route(paths::LOGIN, req, false, Retry::Never)
             .await?;
-        let t: Token = fields(&reply, "a login reply")?;
-        Ok(Answer {
-            value: (!t.jwt.is_empty()).then_some(t),
-            reply,
-        })
+        Answer::read(reply, |r| token(r, "a login reply"))
     }
 
     /// `bootstrap` (`POST /api/v1/auth/bootstrap`, no credential, body
     /// `{}`): the first admin and its API key, or `None`.
     pub async fn bootstrap(&self) -> Result<Answer<Option<Bootstrapped>>> {
         let reply = self
-            .client
-            .post(
-                paths::BOOTSTRAP,
-                &request::fields(&Empty {}),
-                false,
-                Retry::Never,
-            )
+            .auth_route(paths::BOOTSTRAP, &Empty {}, false, Retry::Never)
             .await?;
-        let b: Bootstrapped = fields(&reply, "a bootstrap reply")?;
-        Ok(Answer {
-            value: (!b.bootstrap_admin_api_key.is_empty()).then_some(b),
-            reply,
+        Answer::read(reply, |r| {
+            let b: Bootstrapped = fields(r, "a bootstrap reply")?;
+            Ok((!b.bootstrap_admin_api_key.is_empty()).then_some(b))
         })
     }
 
     /// `bootstrap-status` (`POST /api/v1/auth/bootstrap-status`): whether
     /// `bootstrap` would succeed now.
     pub async fn bootstrap_status(&self) -> Result<Answer<bool>> {
+        let op = Operation::BootstrapStatus;
         let reply = self
-            .client
-            .post(
-                paths::BOOTSTRAP_STATUS,
-                &request::fields(&Empty {}),
-                false,
-                retry(Operation::BootstrapStatus),
-            )
+            .auth_route(paths::BOOTSTRAP_STATUS, &Empty {}, false, retry(op))
             .await?;
-        let s: reply::BootstrapStatus = fields(&reply, "a bootstrap-status reply")?;
-        Ok(Answer {
-            value: s.bootstrap_available,
-            reply,
+        Answer::read(reply, |r| {
+            let s: reply::BootstrapStatus = fields(r, "a bootstrap-status reply")?;
+            Ok(s.bootstrap_available)
         })
     }
 
     /// `mint-token`: the JWT, or `None`.
     pub async fn mint_token(&self, req: &MintToken) -> Result<Answer<Option<Token>>> {
         let reply = self.call(Operation::MintToken, req).await?;
-        let t: Token = fields(&reply, "a mint-token reply")?;
-        Ok(Answer {
-            value: (!t.jwt.is_empty()).then_some(t),
-            reply,
-        })
+        Answer::read(reply, |r| token(r, "a mint-token reply"))
     }
 
     // Users.
@@ -403,15 +404,9 @@ impl<'c> Api<'c> {
     /// /api/v1/auth/change-password` (what tg-change-password sends).
     pub async fn change_own_password(&self, req: &AuthChangePassword) -> Result<Answer<()>> {
         let reply = self
-            .client
-            .post(
-                paths::CHANGE_PASSWORD,
-                &request::fields(req),
-                true,
-                Retry::Never,
-            )
+            .auth_route(paths::CHANGE_PASSWORD, req, true, Retry::Never)
             .await?;
-        Ok(Answer { value: (), reply })
+        Answer::read(reply, |_| Ok(()))
     }
 
     /// `change-password` through `/api/v1/iam`.
@@ -460,10 +455,9 @@ impl<'c> Api<'c> {
     /// `reset-password`: the one-time temporary password, or `None`.
     pub async fn reset_password(&self, req: &UserTarget) -> Result<Answer<Option<String>>> {
         let reply = self.call(Operation::ResetPassword, req).await?;
-        let t: reply::TemporaryPassword = fields(&reply, "a reset-password reply")?;
-        Ok(Answer {
-            value: set(t.temporary_password),
-            reply,
+        Answer::read(reply, |r| {
+            let t: reply::TemporaryPassword = fields(r, "a reset-password reply")?;
+            Ok(set(t.temporary_password))
         })
     }
 
@@ -473,16 +467,15 @@ impl<'c> Api<'c> {
     /// when the reply has no plaintext.
     pub async fn create_api_key(&self, req: &CreateApiKey) -> Result<Answer<Option<CreatedKey>>> {
         let reply = self.call(Operation::CreateApiKey, req).await?;
-        let plaintext =
-            fields::<reply::CreatedApiKey>(&reply, "a create-api-key reply")?.api_key_plaintext;
-        crate::redact::register(&plaintext);
-        let key = record::<ApiKey>(&reply, "api_key")?.map(|r| r.value);
-        Ok(Answer {
-            value: set(plaintext).map(|plaintext| CreatedKey {
+        Answer::read(reply, |r| {
+            let plaintext =
+                fields::<reply::CreatedApiKey>(r, "a create-api-key reply")?.api_key_plaintext;
+            crate::redact::register(&plaintext);
+            let key = record::<ApiKey>(r, "api_key")?.map(|k| k.value);
+            Ok(set(plaintext).map(|plaintext| CreatedKey {
                 plaintext,
                 key: key.unwrap_or_default(),
-            }),
-            reply,
+            }))
         })
     }
 
@@ -554,6 +547,15 @@ impl<'c> Api<'c> {
     /// `rotate-signing-key`.
     pub async fn rotate_signing_key(&self) -> Result<Answer<()>> {
         self.void(Operation::RotateSigningKey, &Empty {}).await
+    }
+}
+
+/// The request naming user `user_id`, checked against workspace `ws`
+/// when given.
+pub fn user(user_id: &str, ws: Option<&str>) -> UserTarget {
+    UserTarget {
+        user_id: user_id.into(),
+        workspace: ws.map(Into::into),
     }
 }
 

@@ -159,10 +159,7 @@ impl Tool for ListApiKeys {
         let api = Api::new(&client);
         let ws = config::resolve_workspace(self.workspace.workspace.as_deref());
         let user_id = self.user.resolve(api, ws.as_deref()).await?;
-        let req = iam::UserTarget {
-            user_id: user_id.clone(),
-            workspace: ws.clone(),
-        };
+        let req = iam::user(&user_id, ws.as_deref());
         let keys = api.list_api_keys(&req).await?;
         // A 2.11 gateway answers an unknown user id with an empty list:
         // tell the two apart.

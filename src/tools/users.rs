@@ -459,10 +459,7 @@ async fn change_user(
     let user_id = t.user.resolve(api, ws.as_deref()).await?;
     let before = require_user(api, &user_id, ws.as_deref()).await?;
     before_op(&before)?;
-    let req = iam::UserTarget {
-        user_id: user_id.clone(),
-        workspace: ws.clone(),
-    };
+    let req = iam::user(&user_id, ws.as_deref());
     change.send(api, &req).await?;
     let after = get_user(api, &user_id, ws.as_deref()).await?;
     if !change.done(after.as_deref()) {
@@ -570,10 +567,7 @@ impl Tool for ResetPassword {
         let api = Api::new(&client);
         let ws = config::resolve_workspace(t.workspace.workspace.as_deref());
         let user_id = t.user.resolve(api, ws.as_deref()).await?;
-        let req = iam::UserTarget {
-            user_id: user_id.clone(),
-            workspace: ws,
-        };
+        let req = iam::user(&user_id, ws.as_deref());
         let tmp = api.reset_password(&req).await?.require(
             "temporary password",
             Kind::Refused,

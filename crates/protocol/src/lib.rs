@@ -25,35 +25,37 @@
 //! (name and access; request and reply types here if it needs new ones),
 //! a method on the library's `Api`, and a handler in the gateway's table.
 //!
-//! **The typed client API** *(to do)*: `tg_iam::iam` (`src/iam.rs`), over
-//! `tg_iam::client::Client`:
+//! **The typed client API** (done): `tg_iam::iam` (`src/iam/mod.rs`),
+//! over `tg_iam::client::Client`:
 //! ```text
 //! pub struct Api<'c> { client: &'c Client }
 //! impl Api<'_> {
-//!     pub async fn whoami(&self) -> Result<Answer<User>>;
-//!     pub async fn create_user(&self, req: &CreateUser) -> Result<Answer<User>>;
-//!     pub async fn list_users(&self, req: &ListUsers) -> Result<Answer<Vec<User>>>;
+//!     pub async fn whoami(&self) -> Result<Answer<Option<Record<User>>>>;
+//!     pub async fn create_user(&self, req: &CreateUser) -> Result<Answer<Option<Record<User>>>>;
+//!     pub async fn list_users(&self, req: &ListUsers) -> Result<Answer<Vec<Record<User>>>>;
 //!     // ... one method per Operation
 //! }
-//! /// What came back: the typed value, and the reply as sent (for `-o
-//! /// json`, which prints records as the gateway wrote them, and for
-//! /// telling a bare 2.11 reply from an answer).
+//! /// What came back: the typed value, and the reply as sent (for telling
+//! /// a bare 2.11 reply from an answer); `Answer::require` turns a missing
+//! /// answer into the "missing" error, with the tool's words.
 //! pub struct Answer<T> { pub value: T, pub reply: Reply }
+//! /// A record: typed, and the JSON object the gateway wrote (`-o json`).
+//! pub struct Record<T> { pub value: T, pub json: Value }
 //! ```
 //! Each method writes `request::body(Operation::X, req)`, sends it with
-//! the operation's retry rule (reads once more after a connection error,
-//! writes never), checks the reply's shape (a record is an object, a list
-//! holds at most `MAX_LIST_RECORDS` objects) and reads the typed reply; a
-//! reply without the field asked for becomes the library's "missing"
-//! error (a refusal on a bare 2.11 reply, else exit 6), whose hint the
-//! tool may replace. No operation name is spelled outside this crate
-//! (and the tests): `tools/` and `apply/` call `Api`, never `iam_body`.
+//! the operation's retry rule (`iam::retry`: reads once more after a
+//! connection error, writes never), checks the reply's shape (a record is
+//! an object, a list holds at most `MAX_LIST_RECORDS` objects) and reads
+//! the typed reply (one reader for every list, `iam::list`); a record of
+//! the wrong types is an unexpected response (exit 6). No operation name
+//! is spelled outside this crate (and the tests): `tools/` and `apply/`
+//! call `Api`.
 //!
-//! **converge** *(to do)*: `tools/converge.rs` (finding what exists and
-//! diffing it against what was asked) moves to `src/iam/converge.rs`,
-//! beside `Api`, which it calls. `apply/` then uses `iam` only and never
-//! `tools`, and `tools` stops re-exporting `apply::Apply` (the registry
-//! names it directly): the `tools ↔ apply` back-and-forth is gone.
+//! **converge** (done): `src/iam/converge.rs` (finding what exists,
+//! creating what does not, diffing it against what was asked) and
+//! `src/iam/rules.rs` (what is checked before sending), beside `Api`.
+//! `apply/` uses `iam` and never `tools`, and `tools` no longer re-exports
+//! `apply::Apply` (the registry names each tool by path).
 //!
 //! **The gateway** (done): its table (`tg_dev_gateway::ops::OPERATIONS`)
 //! is `op!(Operation::CreateUser, users::create)`, name and gate read from
@@ -64,8 +66,8 @@
 //! records are [`User`], [`ApiKey`], [`Workspace`]. Its conformance tests
 //! keep asserting literal JSON.
 //!
-//! **The three import circles** *(to do)*, broken by moving the shared
-//! piece down a layer:
+//! **The import circles** (done), broken by moving the shared piece down a
+//! layer:
 //! * gateway `authn ↔ authz ↔ ops ↔ gateway` (done): [`Access`] replaces
 //!   the gate that `ops` took from `authz`; `Identity`, the request body
 //!   and reply types move into `request.rs`, below everything that handles
@@ -74,21 +76,22 @@
 //!   `ops` into the state layer, so `gateway.rs` no longer imports `ops`;
 //!   only the dispatcher reads the operation table; the audit draft is
 //!   given the state, not the `Gateway`.
-//! * `client ↔ config` (`describe_duration`): the duration wording moves
+//! * `client ↔ config` (`describe_duration`): the duration wording moved
 //!   to the library's `time` module (this crate's [`time`] plus it), which
 //!   both import.
-//! * `output ↔ redact` (`is_unsafe_char`): the character class moves into
+//! * `output ↔ redact` (`is_unsafe_char`): the character class moved into
 //!   `redact`, the lower of the two, which `output` already imports.
+//! * `docs ↔ multicall`: tg-iam's own command line moved to
+//!   `multicall/cli.rs`; `apply/plan ↔ apply/after`: the state and the
+//!   steps moved to `apply/state.rs`.
 //!
-//! **Local failures** *(to do)*: a new error kind, `Kind::Local`, exit
-//! code 8 ("a local resource failed: a file could not be written, the
-//! runtime could not start, the random source failed"), for what today
-//! borrows exit 6 (runtime, random source) or exit 2 (a file that cannot
-//! be written). The library's `Error` keeps the cause as
-//! `source: Option<Arc<dyn std::error::Error + Send + Sync>>`, returned by
-//! `std::error::Error::source`, instead of flattening it into the
+//! **Local failures** (done): `Kind::Local`, exit code 9 (8 is
+//! `tg-apply --check`'s), for a file that cannot be written, a runtime
+//! that cannot start, a failing random source. The library's `Error`
+//! keeps the cause as `source: Option<Arc<dyn std::error::Error + Send +
+//! Sync>>`, returned by `std::error::Error::source` and shown after the
 //! message; the exit-code table (`--help`, the man pages) and `tg-iam(7)`
-//! document code 8.
+//! document code 9.
 
 /// Wire types: serde structs read leniently (an unknown field is ignored,
 /// a missing one takes its default) and compared as data.
