@@ -152,7 +152,7 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-/// [`csv`] of the rows `row` gives for `items`, written as it goes.
+/// [`csv()`] of the rows `row` gives for `items`, written as it goes.
 pub fn write_csv<W: Write + ?Sized, R>(
     w: &mut W,
     headers: &[&str],

@@ -33,7 +33,7 @@ pub struct User {
     /// Every JWT of this user issued in or before this second (epoch
     /// seconds) is refused: set when the user is disabled (directly, or
     /// with its workspace) and when its password is reset or changed, and
-    /// kept when it is enabled again. See [`State::revoke_user_jwts`].
+    /// kept when it is enabled again. See [`Tx::revoke_user_jwts`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<i64>,
 }
@@ -403,7 +403,7 @@ pub fn within_grace(retired: i64, grace: i64, now: i64) -> bool {
     retired.checked_add(grace).is_some_and(|end| now < end)
 }
 
-/// The four tables, by name: what a [`Change`] is to.
+/// The four tables, by name: what a change is to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Users,
@@ -496,7 +496,7 @@ stored!(SigningKey, signing_keys, SigningKey);
 
 /// A change to the state under way: it reads as the [`State`] (with its
 /// changes so far), records every row it changes, and is rolled back when
-/// dropped without [`Tx::keep`] (a failed request, a failed write to the
+/// dropped without `Tx::keep` (a failed request, a failed write to the
 /// state file, a panic).
 pub struct Tx<'a> {
     st: &'a mut State,
