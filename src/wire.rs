@@ -4,7 +4,6 @@
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Error as _, Serialize, Serializer};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -54,67 +53,102 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The members of a JSON object, in order, each value left as text.
-pub struct Members<'a>(pub Vec<(Key<'a>, &'a RawValue)>);
-
-impl<'de> Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Members<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<Key<'de>, &'de RawValue>()? {
-                    out.push((k, v));
-                }
-                Ok(Members(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 /// JSON text written as [`sorted`] writes the value it parses to (keys
 /// sorted at every level; of a key given twice, the last value), without
-/// building the tree: objects and arrays are read one level at a time,
-/// and only scalars become [`Value`]s. How `-o json` writes a list of
-/// records kept as the gateway's text.
+/// a tree of owned values: the text is parsed once into [`Node`]s that
+/// borrow its strings. How `-o json` writes a list of records kept as the
+/// gateway's text.
 pub struct SortedText<'a>(pub &'a str);
 
 impl Serialize for SortedText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.trim_start();
-        match text.as_bytes().first() {
-            Some(b'{') => {
-                let Members(mut m) = serde_json::from_str(text).map_err(S::Error::custom)?;
+        serde_json::from_str::<Node>(self.0)
+            .map_err(S::Error::custom)?
+            .serialize(s)
+    }
+}
+
+/// A JSON value borrowing its strings from the text (unless they hold an
+/// escape), its objects' members sorted by key, the last of a key given
+/// twice kept.
+pub enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl<'de> Deserialize<'de> for Node<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Node<'de>, E> {
+                Ok(Node::Bool(b))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Node<'de>, E> {
+                Ok(Node::Number(n.into()))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Node<'de>, E> {
+                Ok(Node::Number(n.into()))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Node<'de>, E> {
+                Ok(serde_json::Number::from_f64(n).map_or(Node::Null, Node::Number))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Node<'de>, E> {
+                Ok(Node::String(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Node<'de>, E> {
+                Ok(Node::String(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Node<'de>, E> {
+                Ok(Node::String(Cow::Owned(s)))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Node<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(n) = a.next_element()? {
+                    out.push(n);
+                }
+                Ok(Node::Array(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Node<'de>, A::Error> {
+                let mut out: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+                while let Some((Key(k), v)) = m.next_entry::<Key<'de>, Node<'de>>()? {
+                    out.push((k, v));
+                }
                 // Stable: of the members with one key, the last is kept.
-                m.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
-                let mut i = 0;
-                s.collect_map(std::iter::from_fn(|| {
-                    while i + 1 < m.len() && m[i].0 .0 == m[i + 1].0 .0 {
-                        i += 1;
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut kept: Vec<(Cow<'de, str>, Node<'de>)> = Vec::with_capacity(out.len());
+                for (k, v) in out {
+                    match kept.last_mut() {
+                        Some(last) if last.0 == k => last.1 = v,
+                        _ => kept.push((k, v)),
                     }
-                    let (k, v) = m.get(i)?;
-                    i += 1;
-                    Some((k.0.as_ref(), SortedText(v.get())))
-                }))
+                }
+                Ok(Node::Object(kept))
             }
-            Some(b'[') => {
-                let items: Vec<&RawValue> = serde_json::from_str(text).map_err(S::Error::custom)?;
-                s.collect_seq(items.iter().map(|v| SortedText(v.get())))
-            }
-            // A string without escapes is written from the text as it is.
-            Some(b'"') => s.serialize_str(
-                &serde_json::from_str::<Key>(text)
-                    .map_err(S::Error::custom)?
-                    .0,
-            ),
-            _ => serde_json::from_str::<Value>(text)
-                .map_err(S::Error::custom)?
-                .serialize(s),
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Number(n) => n.serialize(s),
+            Node::String(t) => s.serialize_str(t),
+            Node::Array(a) => s.collect_seq(a),
+            Node::Object(m) => s.collect_map(m.iter().map(|(k, v)| (k.as_ref(), v))),
         }
     }
 }

@@ -10,7 +10,7 @@ use super::MAX_REPLY_BYTES;
 use crate::config::Source;
 use crate::error::{Error, Result};
 use crate::redact;
-use crate::wire::Members;
+use crate::wire::Key;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
@@ -35,8 +35,8 @@ pub struct ListReply {
 enum Listed {
     /// No list (absent or `null`: the gateway leaves empty lists out).
     None,
-    /// The list's span in the text.
-    Array(Range<usize>),
+    /// The span of each entry in the text.
+    Array(Vec<Range<usize>>),
     /// Not a list: what it is (`a string`).
     Not(&'static str),
 }
@@ -60,12 +60,15 @@ fn offset(whole: &str, part: &str) -> usize {
 
 /// A gateway answer to a list operation, the list at `key` left as text:
 /// as [`decode_reply`] decodes any reply (the same errors, the same
-/// secrets registered), but without a tree of the records. A field
-/// other than the list over [`MAX_REPLY_BYTES`] is refused.
+/// secrets registered), but without a tree of the records. The reply is
+/// read once, which finds each record's span; a list of more than `max`
+/// entries stops the reading there. A field other than the list over
+/// [`MAX_REPLY_BYTES`] is refused.
 pub(crate) fn decode_list_reply(
     status: u16,
     body: Vec<u8>,
     key: &str,
+    max: usize,
     token_source: Source,
     shown: &str,
 ) -> Result<ListReply> {
@@ -83,8 +86,21 @@ pub(crate) fn decode_list_reply(
         Ok(t) => t,
         Err(e) => return Err(not_json(e.as_bytes())),
     };
-    let members: Members = match serde_json::from_str(&text) {
+    let mut listed = Listed::None;
+    let mut failed = None;
+    let top = Top {
+        whole: &text,
+        key,
+        max,
+        listed: &mut listed,
+        failed: &mut failed,
+    };
+    let members = match de::Deserializer::deserialize_map(
+        &mut serde_json::Deserializer::from_str(&text),
+        top,
+    ) {
         Ok(m) => m,
+        Err(_) if failed.is_some() => return Err(failed.unwrap_or_else(|| not_json(b""))),
         Err(e) if e.is_data() => {
             return Err(Error::protocol(format!(
                 "unexpected response from the gateway: expected a JSON object, got {}",
@@ -94,35 +110,27 @@ pub(crate) fn decode_list_reply(
         Err(_) => return Err(not_json(text.as_bytes())),
     };
     let mut map = Map::new();
-    let mut listed = Listed::None;
-    for (k, raw) in members.0 {
-        let t = raw.get();
-        let v = if k.0 == key {
-            listed = match t.as_bytes().first() {
-                Some(b'[') => Listed::Array(offset(&text, t)..offset(&text, t) + t.len()),
-                Some(b'n') => Listed::None,
-                _ => Listed::Not(kind_of_text(t)),
-            };
-            match listed {
+    for (k, raw) in members {
+        let v = match raw {
+            // The list: present, its records read apart.
+            None => match listed {
                 Listed::None => Value::Null,
                 _ => Value::Array(Vec::new()),
+            },
+            Some(raw) if raw.get().len() > MAX_REPLY_BYTES => {
+                return Err(Error::protocol(format!(
+                    "unexpected response from the gateway: `{}` is larger than {} MiB",
+                    super::server_text(k.0.as_bytes()),
+                    MAX_REPLY_BYTES / (1024 * 1024)
+                )))
             }
-        } else if t.len() > MAX_REPLY_BYTES {
-            return Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{}` is larger than {} MiB",
-                super::server_text(k.0.as_bytes()),
-                MAX_REPLY_BYTES / (1024 * 1024)
-            )));
-        } else {
-            serde_json::from_str(t).map_err(|_| not_json(text.as_bytes()))?
+            Some(raw) => serde_json::from_str(raw.get()).map_err(|_| not_json(text.as_bytes()))?,
         };
         map.insert(k.0.into_owned(), v);
     }
     let v = Value::Object(map);
     redact::register_json(&v);
-    if let Listed::Array(r) = &listed {
-        redact::register_json_text(&text[r.clone()]);
-    }
+    redact::register_json_text(&text);
     let reply = decode_object(v, Some(200))?;
     Ok(ListReply {
         reply,
@@ -132,83 +140,88 @@ pub(crate) fn decode_list_reply(
     })
 }
 
-impl ListReply {
-    /// The list at `key` of a reply already read whole (the socket's).
-    pub fn from_reply(reply: &Reply, key: &str) -> Result<ListReply> {
-        let text = Value::Object(reply.0.clone()).to_string();
-        decode_list_reply(200, text.into_bytes(), key, Source::None, "")
-    }
-
-    /// The key of the list.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The reply's text, of which [`ListReply::records`] hands out spans.
-    pub fn text(&self) -> &Arc<String> {
-        &self.text
-    }
-
-    /// Hand each entry of the list to `f`, in order: its index and its
-    /// span in [`ListReply::text`]. Every entry must be a record (an
-    /// object), and there may be at most `max`; a list that is absent or
-    /// `null` has none. Stops at the first error, `f`'s or its own.
-    pub fn records(
-        &self,
-        max: usize,
-        mut f: impl FnMut(usize, Range<usize>) -> Result<()>,
-    ) -> Result<()> {
-        let span = match &self.listed {
-            Listed::None => return Ok(()),
-            Listed::Not(kind) => {
-                return Err(Error::protocol(format!(
-                    "unexpected response from the gateway: `{}` is {kind}, not a list",
-                    self.key
-                )))
-            }
-            Listed::Array(span) => span.clone(),
-        };
-        let mut failed = None;
-        let mut de = serde_json::Deserializer::from_str(&self.text[span]);
-        let walk = Walk {
-            whole: &self.text,
-            key: &self.key,
-            max,
-            f: &mut f,
-            failed: &mut failed,
-        };
-        let r = de::Deserializer::deserialize_seq(&mut de, walk);
-        match (failed, r) {
-            (Some(e), _) => Err(e),
-            (None, Ok(())) => Ok(()),
-            // The text was read whole before: this cannot happen.
-            (None, Err(e)) => Err(Error::protocol(format!(
-                "unexpected response from the gateway: `{}`: {e}",
-                self.key
-            ))),
-        }
-    }
-}
-
-/// The walk over a list's entries of [`ListReply::records`].
-struct Walk<'a, F> {
+/// The reading of a list reply's top level: each member's value as
+/// text, except the list's (`None`), whose entries [`Entries`] finds.
+struct Top<'a> {
     whole: &'a str,
     key: &'a str,
     max: usize,
-    f: &'a mut F,
+    listed: &'a mut Listed,
     failed: &'a mut Option<Error>,
 }
 
-impl<'de, F: FnMut(usize, Range<usize>) -> Result<()>> Visitor<'de> for Walk<'_, F> {
-    type Value = ();
+impl<'de> Visitor<'de> for Top<'_> {
+    type Value = Vec<(Key<'de>, Option<&'de RawValue>)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> std::result::Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = m.next_key::<Key<'de>>()? {
+            if k.0 == self.key {
+                *self.listed = m.next_value_seed(Entries {
+                    whole: self.whole,
+                    key: self.key,
+                    max: self.max,
+                    failed: &mut *self.failed,
+                })?;
+                out.push((k, None));
+            } else {
+                out.push((k, Some(m.next_value::<&'de RawValue>()?)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The list's value: the span of each entry (each must be a record, at
+/// most `max` of them), or what it is instead of a list.
+struct Entries<'a> {
+    whole: &'a str,
+    key: &'a str,
+    max: usize,
+    failed: &'a mut Option<Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for Entries<'_> {
+    type Value = Listed;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Listed, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries<'_> {
+    type Value = Listed;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        let mut i = 0;
+    fn visit_unit<E>(self) -> std::result::Result<Listed, E> {
+        Ok(Listed::None)
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Listed, E> {
+        Ok(Listed::Not("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Listed, E> {
+        Ok(Listed::Not("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Listed, E> {
+        Ok(Listed::Not("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Listed, E> {
+        Ok(Listed::Not("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Listed, E> {
+        Ok(Listed::Not("a string"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> std::result::Result<Listed, A::Error> {
+        while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Listed::Not("an object"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Listed, A::Error> {
+        let mut spans = Vec::new();
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
             let t = raw.get();
-            let fail = if i >= self.max {
+            let fail = if spans.len() >= self.max {
                 Some(Error::protocol(format!(
                     "unexpected response from the gateway: `{}` lists more than {} entries, more than a reply within the size cap could hold as records",
                     self.key, self.max
@@ -223,16 +236,51 @@ impl<'de, F: FnMut(usize, Range<usize>) -> Result<()>> Visitor<'de> for Walk<'_,
                     kind_of_text(t)
                 )))
             } else {
-                let at = offset(self.whole, t);
-                (self.f)(i, at..at + t.len()).err()
+                None
             };
             if let Some(e) = fail {
                 *self.failed = Some(e);
                 return Err(de::Error::custom("stopped"));
             }
-            i += 1;
+            let at = offset(self.whole, t);
+            spans.push(at..at + t.len());
         }
-        Ok(())
+        Ok(Listed::Array(spans))
+    }
+}
+
+impl ListReply {
+    /// The list at `key` of a reply already read whole (the socket's).
+    pub fn from_reply(reply: &Reply, key: &str, max: usize) -> Result<ListReply> {
+        let text = Value::Object(reply.0.clone()).to_string();
+        decode_list_reply(200, text.into_bytes(), key, max, Source::None, "")
+    }
+
+    /// The key of the list.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The reply's text, of which [`ListReply::records`] hands out spans.
+    pub fn text(&self) -> &Arc<String> {
+        &self.text
+    }
+
+    /// Hand each entry of the list to `f`, in order: its index and its
+    /// span in [`ListReply::text`] (each a record: an object). A list
+    /// that is absent or `null` has none. Stops at `f`'s first error.
+    pub fn records(&self, mut f: impl FnMut(usize, Range<usize>) -> Result<()>) -> Result<()> {
+        match &self.listed {
+            Listed::None => Ok(()),
+            Listed::Not(kind) => Err(Error::protocol(format!(
+                "unexpected response from the gateway: `{}` is {kind}, not a list",
+                self.key
+            ))),
+            Listed::Array(spans) => spans
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, s)| f(i, s.clone())),
+        }
     }
 }
 
@@ -331,12 +379,12 @@ mod tests {
     use super::*;
 
     fn decode(body: &str) -> Result<ListReply> {
-        decode_list_reply(200, body.into(), "users", Source::None, "u")
+        decode_list_reply(200, body.into(), "users", 2, Source::None, "u")
     }
 
-    fn spans(r: &ListReply, max: usize) -> Result<Vec<String>> {
+    fn spans(r: &ListReply) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        r.records(max, |i, s| {
+        r.records(|i, s| {
             assert_eq!(i, out.len());
             out.push(r.text()[s].to_string());
             Ok(())
@@ -349,7 +397,7 @@ mod tests {
         let r = decode(r#"{"users": [{"id": "a"}, {"id": "b", "x": [1, {"y": 2}]} ], "bootstrap_available": false}"#)
             .unwrap();
         assert_eq!(
-            spans(&r, 10).unwrap(),
+            spans(&r).unwrap(),
             [r#"{"id": "a"}"#, r#"{"id": "b", "x": [1, {"y": 2}]}"#]
         );
         assert_eq!(
@@ -362,34 +410,29 @@ mod tests {
         assert!(!r.reply.is_bare_2_11());
         let bare = decode(r#"{"bootstrap_available": false}"#).unwrap();
         assert!(bare.reply.is_bare_2_11());
-        assert!(spans(&bare, 10).unwrap().is_empty());
-        assert!(spans(&decode(r#"{"users": null}"#).unwrap(), 10)
+        assert!(spans(&bare).unwrap().is_empty());
+        assert!(spans(&decode(r#"{"users": null}"#).unwrap())
             .unwrap()
             .is_empty());
     }
 
     #[test]
     fn the_wrong_shapes_are_refused_as_before() {
-        let msg = |body: &str, max: usize| {
-            decode(body)
-                .and_then(|r| spans(&r, max))
-                .unwrap_err()
-                .message
-        };
+        let msg = |body: &str| decode(body).and_then(|r| spans(&r)).unwrap_err().message;
         assert_eq!(
-            msg(r#"{"users": "x"}"#, 10),
+            msg(r#"{"users": "x"}"#),
             "unexpected response from the gateway: `users` is a string, not a list"
         );
         assert_eq!(
-            msg(r#"{"users": [{}, 3]}"#, 10),
+            msg(r#"{"users": [{}, 3]}"#),
             "unexpected response from the gateway: `users` holds a number, not only records"
         );
-        assert!(msg(r#"{"users": [{}, {}, {}]}"#, 2).contains("more than 2 entries"));
+        assert!(msg(r#"{"users": [{}, {}, {}]}"#).contains("more than 2 entries"));
         assert_eq!(
-            msg("[1, 2]", 10),
+            msg("[1, 2]"),
             "unexpected response from the gateway: expected a JSON object, got an array"
         );
-        assert!(msg(r#"{"users": [{}"#, 10).contains("HTTP 200 but not JSON"));
+        assert!(msg(r#"{"users": [{}"#).contains("HTTP 200 but not JSON"));
         // An IAM error wins over the list's shape, as before.
         let e =
             decode(r#"{"users": 5, "error": {"type": "not-found", "message": "no"}}"#).unwrap_err();

@@ -38,7 +38,14 @@ impl Client {
     /// `POST /api/v1/iam` of a list operation: the reply with the list at
     /// `key` kept as text, to be read record by record
     /// ([`ListReply::records`]).
-    pub async fn iam_list(&self, body: Value, retry: Retry, key: &str) -> Result<ListReply> {
+    /// At most `max` records are read.
+    pub async fn iam_list(
+        &self,
+        body: Value,
+        retry: Retry,
+        key: &str,
+        max: usize,
+    ) -> Result<ListReply> {
         let cap = self.cap_for(&body);
         let answer = self
             .fetch(tg_iam_protocol::paths::IAM, &body, true, retry, cap)
@@ -47,6 +54,7 @@ impl Client {
             answer.status,
             answer.body,
             key,
+            max,
             self.token_source(),
             &self.shown,
         )

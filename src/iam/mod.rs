@@ -220,22 +220,29 @@ pub fn record<T: Named>(reply: &Reply, key: &str) -> Result<Option<Record<T>>> {
 /// The records listed at `key` of a reply already read whole (the
 /// socket's): [`records`], with the default list cap.
 pub fn list<T: Named>(reply: &Reply, key: &str) -> Result<Vec<Record<T>>> {
-    records(&ListReply::from_reply(reply, key)?, DEFAULT_MAX_LIST_BYTES)
+    records(&ListReply::from_reply(
+        reply,
+        key,
+        max_records::<T>(DEFAULT_MAX_LIST_BYTES),
+    )?)
+}
+
+/// The most records of type `T` a list within `cap` bytes may hold: as
+/// many as `cap` bytes hold in typed form (a real record's text is larger
+/// than its typed form, so a reply within the cap never holds more; more
+/// is junk that would take more memory than the cap).
+pub fn max_records<T>(cap: usize) -> usize {
+    cap / std::mem::size_of::<Record<T>>().max(1)
 }
 
 /// The records of a list reply: absent means none (the gateway leaves
 /// empty lists out). Each is read from its text straight into its typed
-/// form, and keeps that text. There may be at most as many as `cap`
-/// bytes hold in typed form (a real record's text is larger than its
-/// typed form, so a reply within the cap never holds more; more is junk
-/// that would take more memory than the cap). The one reader of every
-/// list reply.
-pub fn records<T: Named>(reply: &ListReply, cap: usize) -> Result<Vec<Record<T>>> {
-    let max = cap / std::mem::size_of::<Record<T>>().max(1);
+/// form, and keeps that text. The one reader of every list reply.
+pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
     let key = reply.key();
     let text = reply.text();
     let mut out = Vec::new();
-    reply.records(max, |i, span| {
+    reply.records(|i, span| {
         let raw = &text[span.clone()];
         let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
             Ok(v) => v,
@@ -322,12 +329,13 @@ impl<'c> Api<'c> {
         req: &R,
         key: &str,
     ) -> Result<Answer<Vec<Record<T>>>> {
+        let max = max_records::<T>(self.client.list_cap().bytes);
         let list = self
             .client
-            .iam_list(request::body(op, req), retry(op), key)
+            .iam_list(request::body(op, req), retry(op), key, max)
             .await?;
         Ok(Answer {
-            value: records(&list, self.client.list_cap().bytes)?,
+            value: records(&list)?,
             reply: list.reply,
         })
     }
