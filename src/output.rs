@@ -559,6 +559,8 @@ mod tests {
         let headers = ["id", "name", "x", "last used", "e"];
         let want = pretty_table(&headers, &rows);
         let mut got = Vec::new();
+        // The rows are `Vec<String>`s, so `&R` is a `&Vec`.
+        #[allow(clippy::ptr_arg)]
         fn row(r: &Vec<String>) -> Vec<Cow<'_, str>> {
             r.iter().map(|c| Cow::Borrowed(c.as_str())).collect()
         }

@@ -25,8 +25,8 @@ fn user(i: usize) -> Value {
     json!({"id": format!("{i:08x}-4ad2-4cc0-be3e-1af41c0c{:04x}", i % 65536),
            "default_workspace": format!("ws{}", i % 1000), "username": format!("user{i}"),
            "name": format!("User {i}"), "email": format!("user{i}@example.com"),
-           "roles": if i % 7 == 0 { json!(["reader", "writer"]) } else { json!(["reader"]) },
-           "enabled": i % 11 != 0, "must_change_password": i % 3 == 0, "created": CREATED})
+           "roles": if i.is_multiple_of(7) { json!(["reader", "writer"]) } else { json!(["reader"]) },
+           "enabled": !i.is_multiple_of(11), "must_change_password": i.is_multiple_of(3), "created": CREATED})
 }
 
 #[test]

@@ -71,7 +71,7 @@ impl Cap {
 
     /// `4 MiB`, `300000 bytes`.
     pub fn shown(&self) -> String {
-        if self.bytes % (1024 * 1024) == 0 {
+        if self.bytes.is_multiple_of(1024 * 1024) {
             format!("{} MiB", self.bytes / (1024 * 1024))
         } else {
             format!("{} bytes", self.bytes)
