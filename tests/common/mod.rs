@@ -403,6 +403,8 @@ const MACHINE_VARS: &[&str] = &[
     "CLICOLOR",
     "CLICOLOR_FORCE",
     "TERM",
+    // anstream colours a terminal under CI=true whatever TERM says.
+    "CI",
     "TG_IAM_TEST_NOW",
 ];
 
