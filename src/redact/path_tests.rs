@@ -313,6 +313,136 @@ fn registration_finds_secrets_in_objects_arrays_and_nesting() {
 }
 
 #[test]
+fn registration_from_json_text_finds_what_the_tree_walk_finds() {
+    // (reply text, strings it must register, strings it must not): the
+    // table above, as text, and what only text has.
+    let cases: [(&str, &[&str], &[&str]); 10] = [
+        (
+            r#"{"password": "Txt-Obj-Secret-1"}"#,
+            &["Txt-Obj-Secret-1"],
+            &[],
+        ),
+        (
+            r#"{"users": [{"temporary_password": "Txt-Arr-Secret-2"}]}"#,
+            &["Txt-Arr-Secret-2"],
+            &[],
+        ),
+        (
+            r#"[{"jwt": "Txt-TopArr-Secret-3"}, "Txt-Bare-String-3"]"#,
+            &["Txt-TopArr-Secret-3"],
+            &["Txt-Bare-String-3"],
+        ),
+        (
+            r#"{"a": {"b": [[{"api_key": "Txt-Nested-Secret-4"}]]}}"#,
+            &["Txt-Nested-Secret-4"],
+            &[],
+        ),
+        (
+            r#"{"api_key": {"id": "Txt-Record-Id-5", "api_key_plaintext": "Txt-Deep-Secret-5"}}"#,
+            &["Txt-Deep-Secret-5"],
+            &["Txt-Record-Id-5"],
+        ),
+        (
+            r#"{"name": "Txt-Not-A-Secret-6", "password": 123, "token": null, "ok": true, "n": -1, "f": 1.5, "jwt": ["Txt-In-List-6"], "api_key": "Txt-After-Scalars-6"}"#,
+            &["Txt-After-Scalars-6"],
+            &["Txt-Not-A-Secret-6", "Txt-In-List-6"],
+        ),
+        // A key written with escapes is the same key; a value is
+        // registered as it decodes.
+        (
+            r#"{"pass\u0077ord": "Txt-Escaped-Key-7"}"#,
+            &["Txt-Escaped-Key-7"],
+            &[],
+        ),
+        (
+            r#"{"password": "Txt-\u0045scaped-Value-8"}"#,
+            &["Txt-Escaped-Value-8"],
+            &[],
+        ),
+        // Not JSON: what comes before the fault is registered.
+        (
+            r#"{"password": "Txt-Before-Fault-9", "x": oops, "jwt": "Txt-After-Fault-9"}"#,
+            &["Txt-Before-Fault-9"],
+            &["Txt-After-Fault-9"],
+        ),
+        // Keys are matched as they are spelled, as by register_json.
+        (
+            r#"{"PASSWORD": "Txt-Upper-Key-10"}"#,
+            &[],
+            &["Txt-Upper-Key-10"],
+        ),
+    ];
+    for (text, secrets, others) in cases {
+        register_json_text(text);
+        for s in secrets {
+            assert_eq!(scrub(s), MASK, "{text}: {s}");
+        }
+        for s in others {
+            assert_eq!(scrub(s), *s, "{text}: {s}");
+        }
+    }
+}
+
+#[test]
+fn json_text_is_parsed_only_when_it_may_name_a_secret() {
+    for (text, may) in [
+        (r#"{"name": "x", "id": 1}"#, false),
+        ("", false),
+        (r#"{"PASSWORD": "x"}"#, false),
+        (r#"{"password": "x"}"#, true),
+        // A key inside a longer string is none; a whole string is taken
+        // for a key, value or not.
+        (r#"{"x": "a token", "must_change_password": true}"#, false),
+        (r#"{"x": "token"}"#, true),
+        (r#"{"pass\u0077ord": "x"}"#, true),
+        (r"\", true),
+    ] {
+        assert_eq!(may_name_a_secret(text), may, "{text}");
+    }
+}
+
+#[test]
+fn matchers_are_built_for_new_secrets_only_and_merged_as_a_binary_counter() {
+    let mut r = Registry {
+        secrets: Vec::new(),
+        seen: None,
+        bytes: 0,
+        levels: Vec::new(),
+    };
+    let counts = |r: &mut Registry| r.matchers().iter().map(|m| m.count).collect::<Vec<_>>();
+    assert_eq!(counts(&mut r), Vec::<usize>::new());
+    // After each batch of new secrets: the secrets each level holds.
+    for (new, want) in [
+        (1, vec![1]),
+        (0, vec![1]),
+        (1, vec![2]),
+        (1, vec![2, 1]),
+        (1, vec![4]),
+        (2, vec![4, 2]),
+        (1, vec![4, 2, 1]),
+        (0, vec![4, 2, 1]),
+        (1, vec![8]),
+        (3, vec![8, 3]),
+        (5, vec![16]),
+    ] {
+        let before = r.matchers();
+        for _ in 0..new {
+            r.add(&format!("Level-Secret-{}", r.secrets.len()));
+        }
+        assert_eq!(counts(&mut r), want, "after {new} more");
+        // Asked again with nothing new: the same matchers, none built.
+        let again = r.matchers();
+        assert_eq!(counts(&mut r), want);
+        if new == 0 {
+            assert!(before
+                .iter()
+                .zip(&again)
+                .all(|(a, b)| std::sync::Arc::ptr_eq(a, b)));
+        }
+    }
+}
+
+#[test]
 fn url_passwords_are_registered_and_hidden() {
     for (url, shown, registered) in [
         (
@@ -526,6 +656,7 @@ fn fresh_process() {
     // Nothing registered: clipping trims back what the patterns cannot
     // see whole.
     assert!(matcher().is_none());
+    assert_eq!(clip_window(100), 101);
     for (text, max, want) in CLIPS {
         assert_eq!(scrub_clip(text, *max), *want, "{text:?} at {max}");
     }
@@ -557,6 +688,11 @@ fn fresh_process() {
     assert_eq!(scrub("Cap-Over-11"), "Cap-Over-11");
     assert_eq!(scrub("Cap-Exact1"), MASK);
     assert_eq!(scrub("Cap-Past-1"), "Cap-Past-1");
+    // The clip window holds the longest form of any of them: the big
+    // secret's base64, 8/6 of its bytes less the characters shared with
+    // its neighbours.
+    assert_eq!(m.longest, (cap - 20) * 8 / 6);
+    assert_eq!(clip_window(100), 100 + 12 * m.longest + 1);
 }
 
 // What the property test below found, each failing before its fix in
