@@ -224,6 +224,16 @@ def bench_apply(n, work):
     wall, rss, _ = measure([os.path.join(RELEASE, "tg-apply"), "-f", m, "--dry-run"], env, work)
     out.append((f"read {n:,} users, plan {n - 1:,} in sync", wall, rss))
     log(f"  tg-apply in sync: {wall:.2f} s, {rss / 1024:.0f} MiB")
+    # Disabling every workspace but the caller's: each disables its
+    # members, so the model of the plan's end state must not cost
+    # workspaces x users.
+    nws = max(n // 10, 1000)
+    m = os.path.join(work, "disable.json")
+    with open(m, "w") as f:
+        json.dump({"workspaces": [{"id": f"ws{i}", "enabled": False} for i in range(nws)]}, f)
+    wall, rss, _ = measure([os.path.join(RELEASE, "tg-apply"), "-f", m, "--dry-run"], env, work)
+    out.append((f"read {n:,} users, plan disabling {nws:,} workspaces", wall, rss))
+    log(f"  tg-apply disable {nws} workspaces: {wall:.2f} s, {rss / 1024:.0f} MiB")
     srv.stop()
     srv = Scripted(1)
     env = clean_env(srv.url)

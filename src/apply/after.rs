@@ -73,6 +73,10 @@ pub struct After {
     ws: HashMap<String, (bool, Option<Cause>)>,
     /// Users by username.
     users: HashMap<String, UserAfter>,
+    /// Usernames by home workspace, so that disabling a workspace costs
+    /// its members, not every user (a plan that disables 10,000
+    /// workspaces of 100,000 users stays linear).
+    members: HashMap<String, Vec<String>>,
     /// The step that revoked the API key in use.
     key_in_use_by: Option<Cause>,
 }
@@ -83,7 +87,15 @@ fn has_admin(roles: &[String]) -> bool {
 
 /// The state as read, in the model's terms.
 fn before(st: &State) -> After {
+    let mut members: HashMap<String, Vec<String>> = HashMap::new();
+    for u in &st.users {
+        members
+            .entry(u.default_workspace.clone())
+            .or_default()
+            .push(u.username.clone());
+    }
     After {
+        members,
         ws: st
             .workspaces
             .iter()
@@ -152,7 +164,12 @@ pub fn simulate(m: &Manifest, st: &State, steps: &[Step]) -> After {
                     admin_by: None,
                     disabled_by: None,
                 };
-                a.users.insert(u.username.clone(), new);
+                if a.users.insert(u.username.clone(), new).is_none() {
+                    a.members
+                        .entry(u.workspace.clone())
+                        .or_default()
+                        .push(u.username.clone());
+                }
             }
             Action::UpdateUser(i, have) => {
                 let u = &m.users[*i];
@@ -207,7 +224,10 @@ impl After {
     /// The gateway's effect of disabling workspace `id`: its users are
     /// disabled and their keys revoked.
     fn disable_members(&mut self, id: &str, by: Cause, caller_id: &str) {
-        for x in self.users.values_mut().filter(|x| x.workspace == id) {
+        for name in self.members.get(id).into_iter().flatten() {
+            let Some(x) = self.users.get_mut(name) else {
+                continue;
+            };
             if x.enabled {
                 x.disabled_by = Some(by);
             }
