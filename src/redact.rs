@@ -260,13 +260,32 @@ pub fn register_json_text(text: &str) {
 /// no backslash (a key may be written with escapes). One pass; most list
 /// replies stop here.
 fn may_name_a_secret(text: &str) -> bool {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    let ac = AC.get_or_init(|| {
-        let mut pats: Vec<String> = SECRET_KEYS.iter().map(|k| format!("\"{k}\"")).collect();
-        pats.push("\\".to_string());
-        AhoCorasick::new(pats).expect("valid patterns")
+    // The keys with their quotes, through the crate's SIMD searcher
+    // (Teddy), which looks for several bytes of each at once: a general
+    // automaton would stop at every `"`, which a JSON text is full of. The
+    // backslash has a search of its own (one byte would make Teddy stop
+    // at every `"` too).
+    enum Keys {
+        Packed(aho_corasick::packed::Searcher),
+        Automaton(AhoCorasick),
+    }
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        let pats: Vec<String> = SECRET_KEYS.iter().map(|k| format!("\"{k}\"")).collect();
+        match aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&pats)
+            .build()
+        {
+            Some(p) => Keys::Packed(p),
+            None => Keys::Automaton(AhoCorasick::new(&pats).expect("valid patterns")),
+        }
     });
-    ac.is_match(text)
+    let named = match keys {
+        Keys::Packed(p) => p.find(text).is_some(),
+        Keys::Automaton(a) => a.is_match(text),
+    };
+    named || memchr::memchr(b'\\', text.as_bytes()).is_some()
 }
 
 /// The JSON walk of [`register_json_text`]: `secret` when the value is

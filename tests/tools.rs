@@ -278,6 +278,31 @@ fn records_of_the_wrong_types_are_unexpected_responses() {
         );
         assert!(r.stdout.is_empty());
     }
+    // A long list is read by two threads, each half of it: the error is
+    // still the first bad record's, in either half.
+    for bad in [&[4999][..], &[3000, 4999], &[10, 4999]] {
+        let users: Vec<String> = (0..5000)
+            .map(|i| match bad.contains(&i) {
+                true => format!(r#"{{"id": {i}, "username": "u{i}"}}"#),
+                false => format!(r#"{{"id": "{i}", "username": "u{i}"}}"#),
+            })
+            .collect();
+        let reply = format!(r#"{{"users": [{}]}}"#, users.join(", "));
+        let mock = Mock::start(vec![json(200, &reply)]);
+        let r = tg("tg-list-users")
+            .gateway(&mock)
+            .args(["-o", "json"])
+            .run();
+        assert_eq!(r.code, 6, "{}", r.stderr);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "tg-list-users: error: unexpected response from the gateway: `users[{0}]` is not a user record (`id`: invalid type: integer `{0}`, expected a string)\n",
+                bad[0]
+            )
+        );
+        assert!(r.stdout.is_empty());
+    }
 }
 
 // ---------------------------------------------------------------- users

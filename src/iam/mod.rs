@@ -160,7 +160,7 @@ impl<T> Deref for Record<T> {
 }
 
 /// The record types, as messages name them.
-pub trait Named: DeserializeOwned {
+pub trait Named: DeserializeOwned + Send {
     /// `a user record`.
     const WHAT: &'static str;
 }
@@ -241,29 +241,56 @@ pub fn max_records<T>(cap: usize) -> usize {
 pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
     let key = reply.key();
     let text = reply.text();
-    let mut out = Vec::new();
-    reply.records(|i, span| {
-        let raw = &text[span.clone()];
-        let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
-            Ok(v) => v,
-            // The reader of every other record decides (a key given
-            // twice: the last one, as a tree has it) and words the error.
-            Err(_) => {
-                let v: Value = serde_json::from_str(raw).unwrap_or_default();
-                typed(&v, &format!("{key}[{i}]"), T::WHAT)?
-            }
-        };
-        out.push(Record {
-            value,
-            json: Json {
-                text: text.clone(),
-                span,
-            },
-        });
+    let mut spans = Vec::new();
+    reply.records(|_, span| {
+        spans.push(span);
         Ok(())
     })?;
-    Ok(out)
+    let read = |first: usize, spans: &[Range<usize>]| -> Result<Vec<Record<T>>> {
+        let mut out = Vec::with_capacity(spans.len());
+        for (i, span) in (first..).zip(spans) {
+            let raw = &text[span.clone()];
+            let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
+                Ok(v) => v,
+                // The reader of every other record decides (a key given
+                // twice: the last one, as a tree has it) and words the
+                // error.
+                Err(_) => {
+                    let v: Value = serde_json::from_str(raw).unwrap_or_default();
+                    typed(&v, &format!("{key}[{i}]"), T::WHAT)?
+                }
+            };
+            out.push(Record {
+                value,
+                json: Json {
+                    text: text.clone(),
+                    span: span.clone(),
+                },
+            });
+        }
+        Ok(out)
+    };
+    // A long list is read by two threads, each half of it; the error is
+    // the first record's in list order either way.
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    if !two || spans.len() < PARALLEL_RECORDS {
+        return read(0, &spans);
+    }
+    let (front, back) = spans.split_at(spans.len() / 2);
+    std::thread::scope(|s| {
+        let later = s.spawn(|| read(front.len(), back));
+        let mut out = read(0, front)?;
+        let later = later
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        out.reserve_exact(later.len());
+        out.extend(later);
+        Ok(out)
+    })
 }
+
+/// From this many records on, a list is read by two threads.
+const PARALLEL_RECORDS: usize = 4096;
 
 /// The reply's own fields as a `T` (a [`reply`] shape); a `null` field
 /// reads as absent.

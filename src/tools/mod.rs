@@ -57,7 +57,7 @@ pub(crate) async fn require_user(
 /// record's cells, the record's id first. The list is written straight
 /// to stdout when the run succeeds ([`Out::stream`]): the records are
 /// held once, as read, and no output is built whole.
-pub(crate) fn print_list<T: 'static>(
+pub(crate) fn print_list<T: Sync + 'static>(
     out: &mut Out,
     format: ListFormat,
     items: Vec<Record<T>>,
@@ -71,7 +71,7 @@ pub(crate) fn print_list<T: 'static>(
     let items = std::mem::ManuallyDrop::new(items);
     match format {
         ListFormat::Json => {
-            out.stream(move |w| output::write_json_list(w, items.iter().map(|r| r.json.text())))
+            out.stream(move |w| output::write_json_list(w, &items, |r| r.json.text()))
         }
         ListFormat::Table if items.is_empty() => out.line(empty),
         ListFormat::Table => {
