@@ -150,10 +150,11 @@ pub struct ApiKeySpec {
     /// Rotate the key once it is older than this: a whole number of
     /// hours, days or weeks (`12h`, `90d`, `13w`; at least 1h, at most
     /// 100 years). tg-apply then mints a new key of the same name and
-    /// owner (with this entry's `expires`), writes its secret, and only
-    /// then revokes the old one; the age is counted from the key's
-    /// `created` time. The API key the run uses is never rotated. Absent:
-    /// never rotated.
+    /// owner, writes its secret, and only then revokes the old one; the
+    /// age is counted from the key's `created` time. The new key gets
+    /// this entry's `expires` (absent: never), not the old key's lifetime
+    /// as tg-rotate-api-key does, so that the next run finds it in sync.
+    /// The API key the run uses is never rotated. Absent: never rotated.
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+[hdw]$"))]
     pub rotate_after: Option<RotateAfter>,
