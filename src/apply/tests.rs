@@ -744,43 +744,35 @@ fn rotate_after_takes_hours_days_and_weeks_and_refuses_the_rest_located() {
         assert!(!e.message.contains('\n'), "one line: {}", e.message);
     }
     // The same, located, in TOML and JSON; a number is not a duration.
-    let e = parse(
-        "[[api_keys]]\nuser = \"a\"\nname = \"k\"\nrotate_after = \"3m\"\n",
-        Format::Toml,
-        "m.toml",
-    )
-    .unwrap_err();
-    assert!(
-        e.message.starts_with("m.toml:4:")
-            && e.message
-                .contains("api_keys[0].rotate_after: \"3m\" is not a key age"),
-        "{}",
-        e.message
-    );
-    let e = parse(
-        "{\"api_keys\": [{\"user\": \"a\", \"name\": \"k\",\n  \"rotate_after\": 90}]}",
-        Format::Json,
-        "m.json",
-    )
-    .unwrap_err();
-    assert!(
-        e.message.starts_with("m.json:2:")
-            && e.message
-                .contains("api_keys[0].rotate_after: invalid type: integer `90`"),
-        "{}",
-        e.message
-    );
-    let e = parse(
-        "api_keys: [{user: a, name: k, rotate_after: 90}]\n",
-        Format::Yaml,
-        "m.yaml",
-    )
-    .unwrap_err();
-    assert!(
-        e.message.contains("api_keys[0].rotate_after: "),
-        "{}",
-        e.message
-    );
+    for (text, format, at, said) in [
+        (
+            "[[api_keys]]\nuser = \"a\"\nname = \"k\"\nrotate_after = \"3m\"\n",
+            Format::Toml,
+            "m:4:",
+            "\"3m\" is not a key age",
+        ),
+        (
+            "{\"api_keys\": [{\"user\": \"a\", \"name\": \"k\",\n  \"rotate_after\": 90}]}",
+            Format::Json,
+            "m:2:",
+            "invalid type: integer `90`",
+        ),
+        (
+            "api_keys: [{user: a, name: k, rotate_after: 90}]\n",
+            Format::Yaml,
+            "m:1:",
+            "",
+        ),
+    ] {
+        let e = parse(text, format, "m").unwrap_err();
+        assert!(
+            e.message.starts_with(at)
+                && e.message
+                    .contains(&format!("api_keys[0].rotate_after: {said}")),
+            "{format:?}: {}",
+            e.message
+        );
+    }
 }
 
 // ------------------------------------------------------------- property
