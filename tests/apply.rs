@@ -1533,3 +1533,252 @@ fn check_exits_8_on_drift_and_0_in_sync() {
         assert_eq!(gw.apply(&["-f", &file, "--check", "--yes"], &[]).code, 2);
     }
 }
+
+/// The gateway's keys as `(owner/name, id)`, sorted.
+fn key_ids(gw: &Gw) -> Vec<(String, String)> {
+    let st = gw.server.gateway.snapshot();
+    let mut out: Vec<(String, String)> = st
+        .api_keys
+        .iter()
+        .map(|k| {
+            let owner = st
+                .users
+                .iter()
+                .find(|u| u.id == k.user_id)
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
+            (format!("{owner}/{}", k.name), k.id.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Whether `key` authenticates: tg-whoami's exit code (3 for a 401).
+fn whoami(gw: &Gw, key: &str) -> i32 {
+    tg("tg-whoami").url(&gw.url).token(key).run().code
+}
+
+/// The plan lines of a run, rotations included.
+fn plan_of(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| {
+            ["+ ", "~ ", "- ", "= ", "↻ "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect()
+}
+
+const ROTATING: &str = "users:\n  - {username: alice, workspace: default}\napi_keys:\n  - {user: alice, name: ci, rotate_after: 90d}\n  - {user: alice, name: laptop, rotate_after: 200d}\n  - {user: admin, name: bootstrap, rotate_after: 30d}\n";
+
+#[test]
+fn rotate_after_rotates_an_old_key_new_secret_first_and_spares_a_young_one_and_the_key_in_use() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = start(compat, None);
+        let d = tmpdir(&format!("rotate-{compat:?}"));
+        let m = write(&d, "m.yaml", ROTATING);
+        let r = gw.apply(&["-f", &m], &[]);
+        ok(&r);
+        let minted = secrets(&r.stdout);
+        let old_ci = minted
+            .iter()
+            .find(|s| s["name"] == "ci")
+            .and_then(|s| s["secret"].as_str())
+            .expect("the ci key is minted")
+            .to_string();
+        assert!(
+            r.stderr.contains("= api key admin/bootstrap unchanged\n"),
+            "{}",
+            r.stderr
+        );
+        let before = key_ids(&gw);
+        // 120 days on (the test clock of debug builds).
+        let later = (tg_iam::time::now() + 120 * 86_400).to_string();
+        let env = [("TG_IAM_TEST_NOW", later.as_str())];
+
+        // --check: exit 8, the rotation planned, nothing sent.
+        let r = gw.apply(&["-f", &m, "--check"], &env);
+        assert_eq!(r.code, 8, "{compat:?}: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+        assert_eq!(
+            plan_of(&r.stderr),
+            [
+                "= user alice unchanged",
+                "↻ rotate api key alice/ci (age 120 d)",
+                "= api key alice/laptop unchanged",
+                "= api key admin/bootstrap is the key in use: not rotated (age 120 d)",
+            ],
+            "{compat:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("Plan: 0 to create, 0 to change, 1 to rotate, 3 unchanged.\n")
+                && r.stderr.contains("1 change to make"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(key_ids(&gw), before);
+        // --dry-run: the same plan, nothing sent.
+        let r = gw.apply(&["-f", &m, "--dry-run"], &env);
+        ok(&r);
+        assert_eq!(r.stdout, "");
+        assert!(r.stderr.contains("↻ rotate api key alice/ci (age 120 d)\n"));
+        assert_eq!(key_ids(&gw), before);
+        // A rotation revokes a key: without a terminal it needs --yes.
+        let r = gw.apply(&["-f", &m], &env);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+        assert_eq!(key_ids(&gw), before);
+        // A stdout that cannot take the new secret: nothing is minted.
+        let r = gw
+            .tg("tg-apply")
+            .args(["-f", &m, "--yes"])
+            .env("TG_IAM_TEST_NOW", &later)
+            .stdout(Stdio::null())
+            .run();
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(key_ids(&gw), before, "a closed stdout mints nothing");
+
+        let r = gw.apply(&["-f", &m, "--yes"], &env);
+        ok(&r);
+        assert!(
+            r.stderr
+                .contains("↻ rotate api key alice/ci (age 120 d): done"),
+            "{}",
+            r.stderr
+        );
+        let s = secrets(&r.stdout);
+        assert_eq!(s.len(), 1, "{}", r.stdout);
+        let new = s[0]["secret"].as_str().unwrap();
+        let after = key_ids(&gw);
+        let id_of = |ks: &[(String, String)], k: &str| {
+            ks.iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, id)| id.clone())
+                .collect::<Vec<_>>()
+        };
+        let new_id = id_of(&after, "alice/ci");
+        assert_eq!(new_id.len(), 1, "{after:?}");
+        assert_ne!(new_id, id_of(&before, "alice/ci"), "a new key");
+        assert_eq!(
+            s[0],
+            serde_json::json!({"kind": "api_key", "user": "alice", "name": "ci", "key_id": new_id[0], "secret": new}),
+            "the record of a created key"
+        );
+        assert!(!r.stderr.contains(new), "the secret is never on stderr");
+        for k in ["alice/laptop", "admin/bootstrap"] {
+            assert_eq!(id_of(&after, k), id_of(&before, k), "{k} is kept");
+        }
+        assert_eq!(whoami(&gw, new), 0, "{compat:?}: the new key works");
+        assert_eq!(whoami(&gw, &old_ci), 3, "{compat:?}: the old key gets 401");
+        assert_eq!(whoami(&gw, &gw.admin), 0, "the caller keeps its key");
+        // Today, the new key is young: in sync.
+        let r = gw.apply(&["-f", &m, "--check"], &[]);
+        assert_eq!(r.code, 0, "{compat:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_revoke_that_fails_after_the_mint_leaves_both_keys_and_says_so() {
+    for compat in [Compat::Design, Compat::V2_11] {
+        let gw = start(compat, Some(refuse_op("revoke-api-key")));
+        let d = tmpdir(&format!("rotate-fail-{compat:?}"));
+        let m = write(&d, "m.yaml", ROTATING);
+        ok(&gw.apply(&["-f", &m], &[]));
+        let old_id = key_ids(&gw)
+            .into_iter()
+            .find(|(k, _)| k == "alice/ci")
+            .unwrap()
+            .1;
+        let later = (tg_iam::time::now() + 120 * 86_400).to_string();
+        let r = gw.apply(&["-f", &m, "--yes"], &[("TG_IAM_TEST_NOW", &later)]);
+        assert_eq!(r.code, 1, "{compat:?}: {}", r.stderr);
+        // The new secret is out, and both keys exist.
+        let s = secrets(&r.stdout);
+        assert_eq!(s.len(), 1, "{}", r.stdout);
+        let new_id = s[0]["key_id"].as_str().unwrap();
+        let ci: Vec<String> = key_ids(&gw)
+            .into_iter()
+            .filter(|(k, _)| k == "alice/ci")
+            .map(|(_, id)| id)
+            .collect();
+        assert_eq!(ci.len(), 2, "{ci:?}");
+        assert!(ci.contains(&old_id) && ci.iter().any(|i| i == new_id));
+        assert_eq!(whoami(&gw, s[0]["secret"].as_str().unwrap()), 0);
+        let said = format!(
+            "the new key {new_id} was created (its secret written), but the old key {old_id} was not revoked: "
+        );
+        assert!(
+            r.stderr.contains(&format!(
+                "[1/1] ↻ rotate api key alice/ci (age 120 d): FAILED: {said}"
+            )),
+            "{compat:?}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(
+                "0 of 1 step done (0 confirmed, 0 not confirmed), 1 failed, 0 not started."
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&format!(
+                "tg-apply: error: step 1 of 1 failed: ↻ rotate api key alice/ci (age 120 d): {said}"
+            )) && r.stderr.contains("; both keys now exist\n"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains(&format!(
+                "revoke the old key with tg-revoke-api-key --key-id {old_id}"
+            )),
+            "{}",
+            r.stderr
+        );
+        // A re-run names both and guesses nothing.
+        let r = gw.apply(&["-f", &m, "--yes"], &[("TG_IAM_TEST_NOW", &later)]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&old_id) && r.stderr.contains(new_id),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_bad_rotate_after_is_refused_located_before_anything_is_sent() {
+    let d = tmpdir("rotate-bad");
+    // Nothing listens here: a run that sent anything would exit 5.
+    let url = format!("http://127.0.0.1:{}/", common::closed_port());
+    for (name, text, want) in [
+        (
+            "m.yaml",
+            "api_keys:\n  - user: a\n    name: k\n    rotate_after: 3m\n",
+            ":4:19: api_keys[0].rotate_after: \"3m\" is not a key age: m is not a unit (minutes or months?); write a whole number of hours, days or weeks, such as 12h, 90d or 13w\n",
+        ),
+        (
+            "m.toml",
+            "[[api_keys]]\nuser = \"a\"\nname = \"k\"\nrotate_after = \"0d\"\n",
+            ":4:16: api_keys[0].rotate_after: \"0d\" is not a key age: it is zero (every run would rotate the key); write a whole number of hours, days or weeks, such as 12h, 90d or 13w\n",
+        ),
+        (
+            "m.json",
+            "{\"api_keys\": [{\"user\": \"a\", \"name\": \"k\", \"rotate_after\": 90}]}",
+            ":1:59: api_keys[0].rotate_after: invalid type: integer `90`, expected a string\n",
+        ),
+    ] {
+        let p = write(&d, name, text);
+        let r = tg("tg-apply")
+            .url(&url)
+            .token("tg_x1234567")
+            .args(["-f", &p, "--check"])
+            .run();
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert_eq!(r.stderr, format!("tg-apply: error: {p}{want}"), "{name}");
+    }
+}

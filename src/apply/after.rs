@@ -26,7 +26,8 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum At {
     /// Step `.0` of the plan, through its manifest field `.1` (`roles`,
-    /// `enabled`, `expires`, `workspace`; `prune` for a pruning step).
+    /// `enabled`, `expires`, `rotate_after`, `workspace`; `prune` for a
+    /// pruning step).
     Step(usize, &'static str),
     /// A manifest entry, by its path (`api_keys[2]`).
     Entry(String),
@@ -122,7 +123,7 @@ fn before(st: &State) -> After {
 
 /// The ids of the API keys the run uses (the caller's keys whose prefix is
 /// the token's; normally one).
-fn keys_in_use(st: &State) -> HashSet<&str> {
+pub fn keys_in_use(st: &State) -> HashSet<&str> {
     let Some(prefix) = st.key_in_use.as_deref() else {
         return HashSet::new();
     };
@@ -208,6 +209,11 @@ pub fn simulate(m: &Manifest, st: &State, steps: &[Step]) -> After {
             Action::ReplaceKey(_, old) => {
                 if in_use.contains(old.id.as_str()) {
                     a.key_in_use_by = a.key_in_use_by.or(Some((n, "expires")));
+                }
+            }
+            Action::RotateKey(_, old) => {
+                if in_use.contains(old.id.as_str()) {
+                    a.key_in_use_by = a.key_in_use_by.or(Some((n, "rotate_after")));
                 }
             }
             Action::RevokeKey(_, k) => {

@@ -288,8 +288,10 @@ async fn revoke_key(ctx: &Ctx<'_>, key: &ApiKey) -> StepResult {
     Ok(())
 }
 
-/// Replace key `old` by manifest key `i`: a new key (its secret written),
-/// then the old one revoked. A failure after the new key exists says so.
+/// Replace key `old` by manifest key `i` (a different expiry, or a
+/// rotation): a new key with the manifest's `expires` (its secret
+/// written), then the old one revoked. A failure after the new key exists
+/// says so, naming both keys.
 async fn replace_key(ctx: &Ctx<'_>, i: usize, old: &ApiKey) -> StepResult {
     let (minted, created) = create_key(ctx, i).await;
     let new = minted?;
@@ -298,10 +300,18 @@ async fn replace_key(ctx: &Ctx<'_>, i: usize, old: &ApiKey) -> StepResult {
     }
     let also = |e: Error| {
         let message = format!(
-            "the new key {} was created (its secret written), but the old key {} was not revoked: {}",
+            "the new key {} was created (its secret written), but the old key {} was not revoked: {}; both keys now exist",
             new.id, old.id, e.message
         );
-        e.reworded(message)
+        let revoke = format!(
+            "revoke the old key with tg-revoke-api-key --key-id {}",
+            old.id
+        );
+        let hint = match &e.hint {
+            Some(h) => format!("{h}; {revoke}"),
+            None => revoke,
+        };
+        e.reworded(message).with_hint(hint)
     };
     match (created, revoke_key(ctx, old).await) {
         (_, Err(StepError::Failed(e))) => Err(StepError::Failed(also(e))),
@@ -446,7 +456,7 @@ async fn run_step(ctx: &Ctx<'_>, step: &Step) -> StepResult {
             minted?;
             check
         }
-        Action::ReplaceKey(i, old) => replace_key(ctx, *i, old).await,
+        Action::ReplaceKey(i, old) | Action::RotateKey(i, old) => replace_key(ctx, *i, old).await,
         Action::RevokeKey(_, key) => revoke_key(ctx, key).await,
     }
 }
@@ -646,7 +656,7 @@ pub fn print_plan(plan: &Plan) {
         let line = stderr_text(&format!("{} {text}", sign.char()));
         let style = match sign {
             Sign::Create => AnsiColor::Green.on_default(),
-            Sign::Change => AnsiColor::Yellow.on_default(),
+            Sign::Change | Sign::Rotate => AnsiColor::Yellow.on_default(),
             Sign::Prune => AnsiColor::Red.on_default(),
             Sign::Same => Style::new().dimmed(),
         };

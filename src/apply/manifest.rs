@@ -147,6 +147,74 @@ pub struct ApiKeySpec {
     /// old key revoked).
     #[serde(default)]
     pub expires: Option<String>,
+    /// Rotate the key once it is older than this: a whole number of
+    /// hours, days or weeks (`12h`, `90d`, `13w`; at least 1h, at most
+    /// 100 years). tg-apply then mints a new key of the same name and
+    /// owner, writes its secret, and only then revokes the old one; the
+    /// age is counted from the key's `created` time. The new key gets
+    /// this entry's `expires` (absent: never), not the old key's lifetime
+    /// as tg-rotate-api-key does, so that the next run finds it in sync.
+    /// The API key the run uses is never rotated. Absent: never rotated.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+[hdw]$"))]
+    pub rotate_after: Option<RotateAfter>,
+}
+
+/// A key's maximum age (`rotate_after`), in seconds.
+///
+/// Hand-written rather than humantime's `parse_duration`, on purpose:
+/// that grammar reads `3m` as three minutes (and `3M` as three months),
+/// so a manifest meaning months would rotate every key on every run. The
+/// grammar here is one whole number and one unit of `h`, `d` or `w`,
+/// nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct RotateAfter {
+    pub secs: i64,
+}
+
+/// The longest `rotate_after`: 100 years (36,500 days).
+const MAX_ROTATE_AFTER: i64 = 36_500 * 86_400;
+
+impl TryFrom<String> for RotateAfter {
+    type Error = String;
+
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl std::str::FromStr for RotateAfter {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = |why: &str| {
+            format!(
+                "{s:?} is not a key age: {why}; write a whole number of hours, days or weeks, such as 12h, 90d or 13w"
+            )
+        };
+        let (n, unit) = s.split_at(s.len() - s.chars().last().map_or(0, char::len_utf8));
+        let per = match unit {
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            "m" | "M" => return Err(bad("m is not a unit (minutes or months?)")),
+            _ => return Err(bad("it does not end in h, d or w")),
+        };
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("the number is not a whole number"));
+        }
+        let secs = n
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(per))
+            .filter(|s| *s <= MAX_ROTATE_AFTER)
+            .ok_or_else(|| bad("it is longer than 100 years"))?;
+        if secs == 0 {
+            return Err(bad("it is zero (every run would rotate the key)"));
+        }
+        Ok(RotateAfter { secs })
+    }
 }
 
 /// A manifest's format.

@@ -45,16 +45,22 @@ fn manifest_cap() -> Result<Cap> {
 
 /// Make the gateway hold what a manifest describes: workspaces, users and
 /// API keys. Reads the current state, prints the plan on stderr (+ create,
-/// ~ change, - prune, = unchanged), then applies it. Re-running it is
-/// safe: what is already there is left alone.
+/// ~ change, ↻ rotate, - prune, = unchanged), then applies it. Re-running
+/// it is safe: what is already there is left alone.
 ///
 /// A field the manifest leaves out is left as it is (omitted means
 /// unmanaged); a new record gets the defaults (a reader, enabled). A plan
 /// that would take the caller's admin role, disable the caller or its home
 /// workspace, revoke or replace the API key in use, or leave no enabled
 /// admin in an enabled workspace is refused before anything is sent (exit
-/// 2, naming the manifest entry). A plan that takes something away asks
-/// first on a terminal, and needs --yes elsewhere.
+/// 2, naming the manifest entry). A plan that takes something away (a
+/// rotation too: it revokes the old key) asks first on a terminal, and
+/// needs --yes elsewhere.
+///
+/// An API key older than its rotate_after (12h, 90d, 13w) is rotated: a
+/// new key of the same name and owner is minted and its secret written,
+/// then the old key is revoked. The key the run authenticates with is
+/// never rotated; the plan says so.
 ///
 /// Secrets it mints (API keys, generated passwords) go to stdout, one JSON
 /// object per line, or to --secrets-out. Every write is read back, so a

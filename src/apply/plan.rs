@@ -1,6 +1,6 @@
 //! Computing the plan from the manifest and the gateway's state: one line
-//! per thing in the manifest (`+` create, `~` change, `=` unchanged) and,
-//! with `--prune`, one per thing pruned (`-`).
+//! per thing in the manifest (`+` create, `~` change, `↻` rotate, `=`
+//! unchanged) and, with `--prune`, one per thing pruned (`-`).
 
 use super::after::{self, At};
 use super::manifest::{Manifest, PasswordSource, UserSpec};
@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::iam::converge::{
     key_diffs, role_set, show_diffs, user_diffs, workspace_diffs, WantUser,
 };
+use crate::iam::credentials::{instant, DAY};
 use crate::iam::{ApiKey, User, Workspace};
 use std::collections::{HashMap, HashSet};
 
@@ -56,7 +57,7 @@ impl Plan {
     /// password).
     pub fn mints(&self, m: &Manifest) -> bool {
         self.steps.iter().any(|s| match s.action {
-            Action::CreateKey(_) | Action::ReplaceKey(..) => true,
+            Action::CreateKey(_) | Action::ReplaceKey(..) | Action::RotateKey(..) => true,
             Action::CreateUser(u) => generated(&m.users[u]),
             _ => false,
         })
@@ -72,6 +73,9 @@ impl Plan {
             format!("{} to create", n(Sign::Create)),
             format!("{} to change", n(Sign::Change)),
         ];
+        if n(Sign::Rotate) > 0 {
+            parts.push(format!("{} to rotate", n(Sign::Rotate)));
+        }
         if n(Sign::Prune) > 0 {
             parts.push(format!("{} to prune", n(Sign::Prune)));
         }
@@ -104,6 +108,15 @@ pub fn new_user(u: &UserSpec) -> WantUser {
         roles: Some(u.roles_when_new()),
         enabled: Some(u.enabled_when_new()),
         ..want_user(u)
+    }
+}
+
+/// A key's age in a plan line: whole days (`120 d`), or hours under a
+/// day (`13 h`).
+fn show_age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < DAY => format!("{} h", s / 3600),
+        s => format!("{} d", s / DAY),
     }
 }
 
@@ -219,6 +232,7 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
         }
     }
     let mut kept: HashSet<&str> = HashSet::new();
+    let in_use = after::keys_in_use(st);
     let in_manifest: HashSet<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
     for (i, k) in m.api_keys.iter().enumerate() {
         let existing = users.get(k.user.as_str());
@@ -257,7 +271,29 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
                 kept.insert(&old.id);
                 let d = key_diffs(old, k.expires.as_deref());
                 if d.is_empty() {
-                    p.same(format!("api key {label} unchanged"));
+                    let age = instant(&old.created).map(|c| st.now.saturating_sub(c));
+                    match (k.rotate_after, age) {
+                        (Some(_), None) => p.same(format!(
+                            "api key {label} unchanged: not rotated, its age is unknown (created {:?} is not a time)",
+                            old.created
+                        )),
+                        (Some(r), Some(a)) if a > r.secs => {
+                            if in_use.contains(old.id.as_str()) {
+                                p.same(format!(
+                                    "api key {label} is the key in use: not rotated (age {})",
+                                    show_age(a)
+                                ));
+                            } else {
+                                p.step(
+                                    2,
+                                    Sign::Rotate,
+                                    format!("rotate api key {label} (age {})", show_age(a)),
+                                    Action::RotateKey(i, (*old).clone()),
+                                );
+                            }
+                        }
+                        _ => p.same(format!("api key {label} unchanged")),
+                    }
                 } else {
                     p.step(
                         2,

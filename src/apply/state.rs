@@ -22,6 +22,9 @@ pub struct State {
     pub users: Vec<User>,
     /// API keys by owner id, for the users the plan needs them of.
     pub keys: HashMap<String, Vec<ApiKey>>,
+    /// When it was read, in epoch seconds: what key ages (`rotate_after`)
+    /// are counted to ([`crate::time::now_or_test`]).
+    pub now: i64,
 }
 
 /// Read the caller, the workspaces, the users, and the keys of the users
@@ -72,6 +75,7 @@ pub async fn read_state(api: Api<'_>, m: &Manifest, prune: bool, jobs: usize) ->
     Ok(State {
         key_in_use: api.client().api_key_prefix().map(str::to_string),
         caller_id: me.id,
+        now: crate::time::now_or_test(),
         workspaces,
         users,
         keys,
@@ -103,6 +107,8 @@ pub(super) fn named_users(m: &Manifest) -> HashSet<&str> {
 pub enum Sign {
     Create,
     Change,
+    /// A key rotated: a new one minted, the old one revoked.
+    Rotate,
     Prune,
     Same,
 }
@@ -112,6 +118,7 @@ impl Sign {
         match self {
             Sign::Create => '+',
             Sign::Change => '~',
+            Sign::Rotate => '↻',
             Sign::Prune => '-',
             Sign::Same => '=',
         }
@@ -130,6 +137,9 @@ pub enum Action {
     CreateKey(usize),
     /// A key whose expiry differs: a new one, then the old one revoked.
     ReplaceKey(usize, ApiKey),
+    /// A key older than its `rotate_after`: a new one, then the old one
+    /// revoked.
+    RotateKey(usize, ApiKey),
     /// Pruning: a key not in the manifest, and its owner's username.
     RevokeKey(String, ApiKey),
 }
@@ -153,13 +163,17 @@ impl Step {
                 format!("workspaces[{i}]")
             }
             Action::CreateUser(i) | Action::UpdateUser(i, _) => format!("users[{i}]"),
-            Action::CreateKey(i) | Action::ReplaceKey(i, _) => format!("api_keys[{i}]"),
+            Action::CreateKey(i) | Action::ReplaceKey(i, _) | Action::RotateKey(i, _) => {
+                format!("api_keys[{i}]")
+            }
             Action::DisableUser(_) | Action::RevokeKey(..) => "--prune".to_string(),
         }
     }
 
     /// Whether it takes something away: a role, an enabled user or
-    /// workspace, an API key. Such a plan asks before it runs.
+    /// workspace, an API key (a rotation too: it revokes the old key,
+    /// which whoever holds it can no longer use). Such a plan asks before
+    /// it runs.
     pub fn destructive(&self, m: &Manifest) -> bool {
         match &self.action {
             Action::CreateWorkspace(_) | Action::CreateUser(_) | Action::CreateKey(_) => false,
@@ -174,7 +188,10 @@ impl Step {
                     .is_some_and(|r| have.roles.iter().any(|h| !r.contains(h)));
                 dropped || (have.enabled && u.enabled == Some(false))
             }
-            Action::DisableUser(_) | Action::ReplaceKey(..) | Action::RevokeKey(..) => true,
+            Action::DisableUser(_)
+            | Action::ReplaceKey(..)
+            | Action::RotateKey(..)
+            | Action::RevokeKey(..) => true,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::manifest::{parse, validate, Format, Manifest};
 use super::plan::{plan, Plan};
 use super::state::{Action, Sign, State};
 use crate::error::{Error, Kind};
+use crate::iam::credentials::DAY;
 use crate::iam::{ApiKey, User, Workspace};
 use std::collections::HashMap;
 
@@ -31,19 +32,27 @@ fn user(id: &str, name: &str, w: &str, roles: &[&str], enabled: bool) -> User {
     }
 }
 
+/// When the scripted state is read: 2027-01-15T08:00:00Z.
+const NOW: i64 = 1_800_000_000;
+
+/// The age of every key of the scripted state.
+const KEY_AGE_DAYS: i64 = 100;
+
 fn key(id: &str, owner: &str, name: &str, prefix: &str) -> ApiKey {
     ApiKey {
         id: id.into(),
         user_id: owner.into(),
         name: name.into(),
         prefix: prefix.into(),
+        created: crate::time::iso_millis((NOW - KEY_AGE_DAYS * DAY) * 1000 + 250),
         ..ApiKey::default()
     }
 }
 
-/// The scripted deployment. The caller is `admin` (home `default`), on
-/// its key `bootstrap` (prefix tg_AAAA). `bob` is the other admin, in
-/// `ops`; `carol` is disabled; workspace `off` is disabled.
+/// The scripted deployment, read at [`NOW`]. The caller is `admin` (home
+/// `default`), on its key `bootstrap` (prefix tg_AAAA). `bob` is the
+/// other admin, in `ops`; `carol` is disabled; workspace `off` is
+/// disabled. Every key is [`KEY_AGE_DAYS`] old.
 fn state() -> State {
     let mut keys = HashMap::new();
     keys.insert(
@@ -76,6 +85,7 @@ fn state() -> State {
             user("u-carol", "carol", "ops", &["reader"], false),
         ],
         keys,
+        now: NOW,
     }
 }
 
@@ -561,6 +571,210 @@ fn steps_say_what_they_take_away_and_what_they_mint() {
     assert!(p.steps.iter().all(|s| s.sign != Sign::Prune));
 }
 
+#[test]
+fn a_key_older_than_rotate_after_is_rotated_and_the_key_in_use_never() {
+    let st = state();
+    // Every key is 100 days old: 90d is due, 101d and 15w (105 days) not.
+    let yaml = "api_keys:\n  - {user: alice, name: ci, rotate_after: 90d}\n  - {user: alice, name: laptop, rotate_after: 101d}\n  - {user: bob, name: k, rotate_after: 15w}\n  - {user: admin, name: spare}\n";
+    let m = manifest(yaml);
+    let p = plan(&m, &st, false, "m.yaml").unwrap();
+    assert_eq!(
+        lines(&p),
+        [
+            "↻ rotate api key alice/ci (age 100 d)",
+            "= api key alice/laptop unchanged",
+            "= api key bob/k unchanged",
+            "= api key admin/spare unchanged",
+        ]
+    );
+    assert_eq!(p.steps.len(), 1);
+    assert!(matches!(&p.steps[0].action, Action::RotateKey(0, old) if old.id == "k-ci"));
+    assert_eq!(p.steps[0].entry(), "api_keys[0]");
+    assert!(
+        p.steps[0].destructive(&m),
+        "a rotation revokes a key: it asks first"
+    );
+    assert!(p.mints(&m), "a rotation mints a secret");
+    assert_eq!(
+        p.summary(),
+        "Plan: 0 to create, 0 to change, 1 to rotate, 3 unchanged."
+    );
+
+    // The key in use: never rotated, and the plan says so. On a JWT no
+    // key is in use, and it is rotated like any other.
+    let yaml = "api_keys: [{user: admin, name: bootstrap, rotate_after: 30d}]\n";
+    let said = "= api key admin/bootstrap is the key in use: not rotated (age 100 d)";
+    assert_eq!(outcome(&st, yaml, false).unwrap(), [said]);
+    assert!(run(&st, yaml, false).unwrap().steps.is_empty());
+    let p = run(&st, yaml, true).unwrap();
+    assert!(lines(&p).contains(&said.to_string()), "{:?}", lines(&p));
+    assert!(!p.steps.iter().any(|s| s.sign == Sign::Rotate));
+    let jwt = State {
+        key_in_use: None,
+        ..state()
+    };
+    assert_eq!(
+        outcome(&jwt, yaml, false).unwrap(),
+        ["↻ rotate api key admin/bootstrap (age 100 d)"]
+    );
+
+    // Strictly older: at exactly 100 days (2400 hours) a key is not due,
+    // a second later it is. Under a day, the age is in hours.
+    let yaml = "api_keys: [{user: alice, name: ci, rotate_after: 2400h}]\n";
+    assert_eq!(
+        outcome(&st, yaml, false).unwrap(),
+        ["= api key alice/ci unchanged"]
+    );
+    let later = State {
+        now: NOW + 1,
+        ..state()
+    };
+    assert_eq!(
+        outcome(&later, yaml, false).unwrap(),
+        ["↻ rotate api key alice/ci (age 100 d)"]
+    );
+    let mut young = state();
+    young.now = NOW - (KEY_AGE_DAYS * DAY) + 13 * 3600;
+    assert_eq!(
+        outcome(
+            &young,
+            "api_keys: [{user: alice, name: ci, rotate_after: 12h}]\n",
+            false
+        )
+        .unwrap(),
+        ["↻ rotate api key alice/ci (age 13 h)"]
+    );
+
+    // A different expiry replaces the key anyway: one step, not two.
+    let p = outcome(
+        &st,
+        "api_keys: [{user: alice, name: ci, rotate_after: 1d, expires: \"2099-01-01\"}]\n",
+        false,
+    )
+    .unwrap();
+    assert_eq!(p.len(), 1);
+    assert!(
+        p[0].starts_with("~ replace api key alice/ci: expires "),
+        "{p:?}"
+    );
+
+    // A key whose age cannot be told is left alone, saying why.
+    let mut odd = state();
+    odd.keys.get_mut("u-alice").unwrap()[1].created = "yesterday".into();
+    assert_eq!(
+        outcome(&odd, "api_keys: [{user: alice, name: ci, rotate_after: 1d}]\n", false).unwrap(),
+        ["= api key alice/ci unchanged: not rotated, its age is unknown (created \"yesterday\" is not a time)"]
+    );
+
+    // A new key is created, not rotated.
+    assert_eq!(
+        outcome(
+            &st,
+            "api_keys: [{user: alice, name: new, rotate_after: 1d}]\n",
+            false
+        )
+        .unwrap(),
+        ["+ create api key alice/new"]
+    );
+}
+
+#[test]
+fn rotating_the_key_in_use_breaks_an_invariant() {
+    // The planner never plans it; were a step to, the check names it.
+    use super::after::{check, At};
+    use super::state::Step;
+    let st = state();
+    let m = manifest("api_keys: [{user: admin, name: bootstrap, rotate_after: 1d}]\n");
+    let boot = st.keys["u-admin"][0].clone();
+    let step = Step {
+        stage: 2,
+        sign: Sign::Rotate,
+        text: "rotate api key admin/bootstrap (age 100 d)".into(),
+        action: Action::RotateKey(0, boot),
+    };
+    let v = check(&m, &st, &[step]).expect("a violation");
+    assert_eq!(v.at, At::Step(0, "rotate_after"));
+    assert_eq!(v.kept_as, "the key in use");
+}
+
+#[test]
+fn rotate_after_takes_hours_days_and_weeks_and_refuses_the_rest_located() {
+    let secs = |v: &str| {
+        manifest(&format!(
+            "api_keys: [{{user: a, name: k, rotate_after: \"{v}\"}}]\n"
+        ))
+        .api_keys[0]
+            .rotate_after
+            .unwrap()
+            .secs
+    };
+    assert_eq!(secs("1h"), 3600);
+    assert_eq!(secs("90d"), 90 * DAY);
+    assert_eq!(secs("13w"), 91 * DAY);
+    assert_eq!(secs("36500d"), 36_500 * DAY);
+    for (v, why) in [
+        ("90", "it does not end in h, d or w"),
+        ("90 d", "the number is not a whole number"),
+        ("3m", "m is not a unit (minutes or months?)"),
+        ("3M", "m is not a unit (minutes or months?)"),
+        ("1.5d", "the number is not a whole number"),
+        ("-1d", "the number is not a whole number"),
+        ("+1d", "the number is not a whole number"),
+        ("d", "the number is not a whole number"),
+        ("", "it does not end in h, d or w"),
+        ("90days", "it does not end in h, d or w"),
+        ("0d", "it is zero (every run would rotate the key)"),
+        ("36501d", "it is longer than 100 years"),
+        ("99999999999999999999w", "it is longer than 100 years"),
+        ("٣d", "the number is not a whole number"),
+    ] {
+        let yaml = format!("api_keys:\n  - user: a\n    name: k\n    rotate_after: \"{v}\"\n");
+        let e = parse(&yaml, Format::Yaml, "m.yaml").unwrap_err();
+        assert_eq!(e.kind, Kind::Usage);
+        assert!(
+            e.message.starts_with("m.yaml:4:") && e.message.contains(" api_keys[0].rotate_after: "),
+            "{v}: {}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with(&format!("{v:?} is not a key age: {why}; write a whole number of hours, days or weeks, such as 12h, 90d or 13w")),
+            "{v}: {}",
+            e.message
+        );
+        assert!(!e.message.contains('\n'), "one line: {}", e.message);
+    }
+    // The same, located, in TOML and JSON; a number is not a duration.
+    for (text, format, at, said) in [
+        (
+            "[[api_keys]]\nuser = \"a\"\nname = \"k\"\nrotate_after = \"3m\"\n",
+            Format::Toml,
+            "m:4:",
+            "\"3m\" is not a key age",
+        ),
+        (
+            "{\"api_keys\": [{\"user\": \"a\", \"name\": \"k\",\n  \"rotate_after\": 90}]}",
+            Format::Json,
+            "m:2:",
+            "invalid type: integer `90`",
+        ),
+        (
+            "api_keys: [{user: a, name: k, rotate_after: 90}]\n",
+            Format::Yaml,
+            "m:1:",
+            "",
+        ),
+    ] {
+        let e = parse(text, format, "m").unwrap_err();
+        assert!(
+            e.message.starts_with(at)
+                && e.message
+                    .contains(&format!("api_keys[0].rotate_after: {said}")),
+            "{format:?}: {}",
+            e.message
+        );
+    }
+}
+
 // ------------------------------------------------------------- property
 
 /// An independent model of the gateway: what each step does to the state,
@@ -635,7 +849,7 @@ fn model_apply(m: &Manifest, st: &State, p: &Plan) -> State {
                     "tg_NEW0",
                 ));
             }
-            Action::ReplaceKey(i, old) => {
+            Action::ReplaceKey(i, old) | Action::RotateKey(i, old) => {
                 let k = &m.api_keys[*i];
                 let ks = s.keys.entry(old.user_id.clone()).or_default();
                 ks.retain(|x| x.id != old.id);
@@ -715,7 +929,10 @@ mod property {
             0..=5,
         );
         let key_specs = each(keys, || {
-            opt(proptest::sample::select(vec!["2099-01-01", "2098-01-01"]))
+            (
+                opt(proptest::sample::select(vec!["2099-01-01", "2098-01-01"])),
+                opt(proptest::sample::select(vec!["30d", "2000h", "15w"])),
+            )
         });
         (ws_specs, user_specs, key_specs).prop_map(|((ws, we), (us, uf), (ks, ke))| {
             use serde_json::{json, Map, Value};
@@ -749,10 +966,12 @@ mod property {
             let keys: Vec<Value> = ks
                 .iter()
                 .zip(ke)
-                .map(|((u, n), e)| {
+                .map(|((u, n), (e, r))| {
                     let mut o = one("user", u);
                     o.insert("name".into(), (*n).into());
-                    with(o, "expires", e.map(Value::from))
+                    let o = with(o, "expires", e.map(Value::from));
+                    let Value::Object(o) = o else { unreachable!() };
+                    with(o, "rotate_after", r.map(Value::from))
                 })
                 .collect();
             json!({"workspaces": workspaces, "users": users, "api_keys": keys}).to_string()
