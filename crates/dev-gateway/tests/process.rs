@@ -369,19 +369,57 @@ fn the_state_file_and_its_companions_are_private_to_their_owner() {
         c.state_file = Some(f.to_path_buf());
         c
     };
-    // The usual umask: files are created 0644 unless asked otherwise.
-    unsafe { libc::umask(0o022) };
+    // The usual umask, under which files are created 0644 unless asked
+    // otherwise, set in the gateway's own process: the umask is the whole
+    // process's, and the tests beside this one create files too.
     let companions = ["state.db.lock", "state.db-wal", "state.db-shm"].map(|f| dir.join(f));
     {
-        let gw = Gw::with(|c| *c = cfg(&file));
+        let mut cmd = bin();
+        cmd.args([
+            "--bootstrap-mode",
+            "bootstrap",
+            "--listen",
+            "127.0.0.1:0",
+            "--insecure-fast-hashing",
+            "--state",
+            file.to_str().unwrap(),
+        ]);
+        use std::os::unix::process::CommandExt;
+        // SAFETY: umask is async-signal-safe and touches no memory.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::umask(0o022);
+                Ok(())
+            });
+        }
+        let s = start_binary(cmd);
+        let (mut child, addr) = (s.child, s.addr);
         assert_eq!(mode(&file), 0o600, "created private");
-        let admin = gw.bootstrap();
+        let r = request(addr, "POST", "/api/v1/auth/bootstrap", &[], b"{}");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let admin = r.json()["bootstrap_admin_api_key"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert_eq!(mode(&file), 0o600, "after a write");
-        gw.user(&admin, "alice", "default", &["reader"]);
-        gw.user(&admin, "bob", "default", &["reader"]);
+        for name in ["alice", "bob"] {
+            let r = post(
+                addr,
+                Some(&admin),
+                json!({"operation": "create-user", "workspace": "default", "user": {"username": name, "password": format!("pw-{name}"), "roles": ["reader"]}}),
+            );
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
         for c in &companions {
             assert_eq!(mode(c), 0o600, "{}", c.display());
         }
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        assert_eq!(child.wait().unwrap().code(), Some(0));
     }
     // SQLite removes its log on a clean close; one left by a crash, or
     // made by hand, must be private too.
