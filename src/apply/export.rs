@@ -258,14 +258,15 @@ pub fn export(
     }
 }
 
-/// The line that ends the notes' comment block.
+/// `2 users`, `1 user`.
+pub fn count(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The line that starts the notes' comment block.
 fn notes_summary(notes: &[Note]) -> String {
     let pruned = notes.iter().filter(|n| n.pruned).count();
-    let mut s = format!(
-        "{} thing{} a manifest cannot express",
-        notes.len(),
-        if notes.len() == 1 { "" } else { "s" }
-    );
+    let mut s = format!("{} a manifest cannot express", count(notes.len(), "thing"));
     if pruned > 0 {
         s.push_str(&format!(
             " ({pruned} of which tg-apply --prune would change: applied with --prune, this manifest is not an exact copy)"
@@ -374,8 +375,18 @@ fn yaml_list<T: Serialize>(w: &mut dyn Write, key: &str, items: &[T]) -> io::Res
 /// (the toml crate writes each as `[[key]]` and its fields). An entry
 /// with a character unsafe on a terminal is written field by field with
 /// JSON's escapes, which TOML's basic strings share.
-fn toml_list<T: Serialize>(w: &mut dyn Write, key: &str, items: &[T]) -> io::Result<()> {
+/// `started`: whether a table was written before (tables are separated by
+/// a blank line).
+fn toml_list<T: Serialize>(
+    w: &mut dyn Write,
+    key: &str,
+    items: &[T],
+    started: &mut bool,
+) -> io::Result<()> {
     for it in items {
+        if std::mem::replace(started, true) {
+            w.write_all(b"\n")?;
+        }
         let one = BTreeMap::from([(key, [it])]);
         let text = toml::to_string(&one).map_err(toml_error)?;
         if text.chars().any(|c| is_unsafe_char(c) && c != '\n') {
@@ -387,7 +398,6 @@ fn toml_list<T: Serialize>(w: &mut dyn Write, key: &str, items: &[T]) -> io::Res
         } else {
             w.write_all(text.as_bytes())?;
         }
-        w.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -405,9 +415,10 @@ pub fn write(w: &mut dyn Write, e: &Export, format: Format) -> io::Result<()> {
         }
         Format::Toml => {
             w.write_all(comments(&e.notes).as_bytes())?;
-            toml_list(w, "workspaces", &m.workspaces)?;
-            toml_list(w, "users", &m.users)?;
-            toml_list(w, "api_keys", &m.api_keys)
+            let mut started = false;
+            toml_list(w, "workspaces", &m.workspaces, &mut started)?;
+            toml_list(w, "users", &m.users, &mut started)?;
+            toml_list(w, "api_keys", &m.api_keys, &mut started)
         }
         Format::Json => {
             // serde_json's pretty printer writes as it goes, through the

@@ -102,11 +102,11 @@ impl Tool for ExportIam {
         }
         let m = &e.manifest;
         note(&format!(
-            "{}: {} workspaces, {} users, {} API keys",
+            "{}: {}, {}, {}",
             Self::NAME,
-            m.workspaces.len(),
-            m.users.len(),
-            m.api_keys.len()
+            export::count(m.workspaces.len(), "workspace"),
+            export::count(m.users.len(), "user"),
+            export::count(m.api_keys.len(), "API key")
         ));
         let format = self.format;
         out.complete();
