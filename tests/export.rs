@@ -24,12 +24,10 @@ struct Gw {
 fn start(compat: Compat) -> Gw {
     let server = common::dev_gateway(|c| c.compat = compat);
     let url = server.url();
-    let r = tg("tg-bootstrap-iam").url(&url).run();
-    assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         _server: server,
+        admin: common::bootstrap(&url),
         url,
-        admin: r.stdout.trim().to_string(),
     }
 }
 
@@ -409,11 +407,7 @@ fn a_reader_that_goes_away_mid_export_is_exit_7() {
         common::json(200, KEYS),
     ]);
     let mut child = tg("tg-export-iam").gateway(&mock).spawn();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while mock.requests().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no request");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    mock.wait_for_requests(1, "no request");
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
