@@ -55,17 +55,24 @@ fn q(s: &str) -> String {
 
 /// The state as a manifest: `workspaces`, `users` and their `keys` (by
 /// owner id), as read; `now` decides which keys have expired. Sorted:
-/// workspaces by id, users by username, keys by owner and name.
+/// workspaces by id, users by username, keys by owner and name. The
+/// records are consumed: their strings move into the manifest, so that
+/// a state of 100,000 users is not held twice.
 pub fn export(
-    workspaces: &[Workspace],
-    users: &[User],
-    keys: &HashMap<String, Vec<ApiKey>>,
+    workspaces: Vec<Workspace>,
+    users: Vec<User>,
+    keys: HashMap<String, Vec<ApiKey>>,
     now: i64,
 ) -> Export {
     let mut notes = Vec::new();
     let mut note = |text: String, pruned: bool| notes.push(Note { text, pruned });
 
-    let mut ws: Vec<&Workspace> = workspaces.iter().collect();
+    let disabled_ws: HashSet<String> = workspaces
+        .iter()
+        .filter(|w| !w.enabled)
+        .map(|w| w.id.clone())
+        .collect();
+    let mut ws = workspaces;
     ws.sort_by(|a, b| a.id.cmp(&b.id));
     ws.dedup_by(|a, b| a.id == b.id);
     let mut out_ws = Vec::new();
@@ -81,23 +88,19 @@ pub fn export(
             continue;
         }
         out_ws.push(WorkspaceSpec {
-            id: w.id.clone(),
-            name: Some(w.name.clone()),
+            id: w.id,
+            name: Some(w.name),
             enabled: Some(w.enabled),
         });
     }
-    let disabled_ws: HashSet<&str> = workspaces
-        .iter()
-        .filter(|w| !w.enabled)
-        .map(|w| w.id.as_str())
-        .collect();
 
-    let mut us: Vec<&User> = users.iter().collect();
+    let mut us = users;
     us.sort_by(|a, b| (&a.username, &a.id).cmp(&(&b.username, &b.id)));
     us.dedup_by(|a, b| a.id == b.id);
-    let mut out_users = Vec::new();
-    // The users the manifest holds, by id.
-    let mut exported: HashMap<&str, &User> = HashMap::new();
+    let mut out_users: Vec<UserSpec> = Vec::with_capacity(us.len());
+    // The users the manifest holds, by id: their place in `out_users`,
+    // and whether they are enabled.
+    let mut exported: HashMap<String, (usize, bool)> = HashMap::with_capacity(us.len());
     for u in us {
         let prune = if u.enabled {
             "; tg-apply --prune would disable it"
@@ -150,38 +153,41 @@ pub fn export(
         } else {
             Some(u.enabled)
         };
-        exported.insert(u.id.as_str(), u);
+        exported.insert(u.id, (out_users.len(), u.enabled));
         out_users.push(UserSpec {
-            username: u.username.clone(),
-            workspace: u.default_workspace.clone(),
+            username: u.username,
+            workspace: u.default_workspace,
             roles,
-            name: Some(u.name.clone()),
-            email: Some(u.email.clone()),
+            name: Some(u.name),
+            email: Some(u.email),
             enabled,
             password: None,
         });
     }
 
     // Keys by owner username and name: a name held twice is left out.
-    let mut by_name: BTreeMap<(&str, &str), (&User, Vec<&ApiKey>)> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&str, String), (bool, Vec<ApiKey>)> = BTreeMap::new();
     for (owner, ks) in keys {
-        let Some(u) = exported.get(owner.as_str()).copied() else {
+        let Some(&(i, enabled)) = exported.get(&owner) else {
             continue;
         };
-        for k in ks {
+        let user = out_users[i].username.as_str();
+        for mut k in ks {
+            let name = std::mem::take(&mut k.name);
             by_name
-                .entry((u.username.as_str(), k.name.as_str()))
-                .or_insert_with(|| (u, Vec::new()))
+                .entry((user, name))
+                .or_insert_with(|| (enabled, Vec::new()))
                 .1
                 .push(k);
         }
     }
     let mut out_keys = Vec::new();
-    for ((user, name), (owner, mut ks)) in by_name {
+    for ((user, name), (owner_enabled, mut ks)) in by_name {
+        let name = name.as_str();
         ks.sort_by(|a, b| (&a.created, &a.id).cmp(&(&b.created, &b.id)));
         let label = format!("{}/{}", q(user), q(name));
         let ids = ks.iter().map(|k| k.id.as_str()).collect::<Vec<_>>();
-        if !owner.enabled {
+        if !owner_enabled {
             note(
                 format!(
                     "API key {label} (id {}) left out: its owner is disabled, and a manifest gives a disabled user no keys; tg-apply leaves it alone",
@@ -212,7 +218,7 @@ pub fn export(
             );
             continue;
         }
-        let k = ks[0];
+        let k = &ks[0];
         let expires = k.expires.trim();
         if !expires.is_empty() {
             match instant(expires) {
@@ -558,7 +564,7 @@ mod tests {
     #[test]
     fn hard_strings_read_back_exactly_in_each_format() {
         let (w, u, k) = hard_state();
-        let e = export(&w, &u, &k, NOW);
+        let e = export(w.clone(), u.clone(), k.clone(), NOW);
         for format in [Format::Yaml, Format::Toml, Format::Json] {
             let mut buf = Vec::new();
             write(&mut buf, &e, format).unwrap();
@@ -604,10 +610,10 @@ mod tests {
                 key("a", "2", "a", ""),
             ],
         );
-        let e = export(&w, &u, &k, NOW);
+        let e = export(w.clone(), u.clone(), k.clone(), NOW);
         let mut u2 = u.clone();
         u2.reverse();
-        let e2 = export(&w.iter().rev().cloned().collect::<Vec<_>>(), &u2, &k, NOW);
+        let e2 = export(w.iter().rev().cloned().collect(), u2, k.clone(), NOW);
         for format in [Format::Yaml, Format::Toml, Format::Json] {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             write(&mut a, &e, format).unwrap();
@@ -687,7 +693,7 @@ api_keys:
         );
         k.insert("2".to_string(), vec![key("k6", "2", "held", "")]);
         k.insert("3".to_string(), vec![key("k7", "3", "x", "")]);
-        let e = export(&w, &u, &k, NOW);
+        let e = export(w.clone(), u.clone(), k.clone(), NOW);
         let m = &e.manifest;
         assert_eq!(
             m.workspaces

@@ -95,8 +95,7 @@ impl Tool for ExportIam {
         let users = users_of(api, &self.workspaces).await?;
         let keys = keys_of(api, &users, usize::from(self.jobs)).await?;
         let users: Vec<_> = users.into_iter().map(|(u, _)| u).collect();
-        let e = export::export(&workspaces, &users, &keys, crate::time::now_or_test());
-        drop((workspaces, users, keys));
+        let e = export::export(workspaces, users, keys, crate::time::now_or_test());
         for w in export::warnings(&e, self.format) {
             note(&format!("{}: warning: {w}", Self::NAME));
         }
