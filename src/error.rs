@@ -17,7 +17,8 @@ Exit codes:
   0  success
   1  refused by IAM, or not found
   2  usage error (bad flags or input, missing password with no terminal,
-     stdout closed before a one-time secret was requested); nothing was sent
+     stdout closed before a one-time secret or an export was requested);
+     nothing was sent
   3  authentication failed (HTTP 401, or a local credential already expired)
   4  permission denied (HTTP 403)
   5  gateway unreachable, timed out, or TLS failure

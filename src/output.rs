@@ -315,6 +315,18 @@ fn json_block<T>(
     Ok(())
 }
 
+/// `v` as pretty JSON to `w`, in its own field order (not sorted), with
+/// the escapes of [`json`]: written as it is serialized.
+pub fn write_safe_json<W: Write + ?Sized, T: serde::Serialize + ?Sized>(
+    w: &mut W,
+    v: &T,
+) -> io::Result<()> {
+    let mut buf = io::BufWriter::with_capacity(1 << 16, w);
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    v.serialize(&mut ser)?;
+    buf.flush()
+}
+
 /// serde_json's pretty printer, escaping the characters
 /// [`is_unsafe_char`] names inside strings.
 #[derive(Default)]
@@ -422,6 +434,7 @@ pub struct Out {
     stream: Option<Stream>,
     minted: Option<Minted>,
     keep_on_failure: bool,
+    complete: bool,
 }
 
 impl std::fmt::Debug for Out {
@@ -483,6 +496,13 @@ impl Out {
         self.keep_on_failure = true;
     }
 
+    /// Fail the run (exit 7) when stdout goes away before the result is
+    /// written whole: for a result that is wrong when cut short (a
+    /// manifest), where a list cut by `| head` is not.
+    pub fn complete(&mut self) {
+        self.complete = true;
+    }
+
     /// Whether [`Out::keep_on_failure`] was asked for.
     pub fn kept_on_failure(&self) -> bool {
         self.keep_on_failure
@@ -494,8 +514,8 @@ impl Out {
     }
 
     /// Write the buffer to stdout. A closed pipe (`tool | head -1`) is not
-    /// an error, unless the buffer holds a one-time secret: that must not
-    /// be lost silently.
+    /// an error, unless the buffer holds a one-time secret (that must not
+    /// be lost silently) or the result must be whole ([`Out::complete`]).
     pub fn flush_to_stdout(&mut self) -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         let stream = self.stream.take();
@@ -508,7 +528,13 @@ impl Out {
             stdout.flush()
         });
         match written {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe && self.minted.is_none() => Ok(()),
+            Err(e)
+                if e.kind() == io::ErrorKind::BrokenPipe
+                    && self.minted.is_none()
+                    && !self.complete =>
+            {
+                Ok(())
+            }
             r => r,
         }
     }

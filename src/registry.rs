@@ -231,6 +231,11 @@ registry! {
         "Apply it, minted secrets into a new private file" => "tg-apply -f team.toml --secrets-out secrets.jsonl",
         "Also disable users and revoke keys the manifest does not list" => "tg-apply -f team.yaml --prune",
     ];
+    "tg-export-iam" => tools::ExportIam, New, "Write the workspaces, users and API keys as a tg-apply manifest (YAML, TOML, JSON); never a secret; reads only", [
+        "Keep the IAM state in git; the nightly check exits 8 when it drifted" => "tg-export-iam > iam.yaml\ngit add iam.yaml\n# nightly:\ntg-apply -f iam.yaml --check",
+        "One workspace, as TOML" => "tg-export-iam -w research --format toml > research.toml",
+        "Check that the export is exact: nothing to do, nothing to prune" => "tg-export-iam | tg-apply -f - --format yaml --check --prune",
+    ];
 }
 
 /// The tool called `name`, if there is one.

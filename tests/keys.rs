@@ -27,12 +27,10 @@ fn start_with(compat: Compat, f: impl FnOnce(&mut Config)) -> Gw {
         f(c);
     });
     let url = server.url();
-    let r = tg("tg-bootstrap-iam").url(&url).run();
-    assert_eq!(r.code, 0, "{}", r.stderr);
     Gw {
         server,
+        admin: common::bootstrap(&url),
         url,
-        admin: r.stdout.trim().to_string(),
     }
 }
 
@@ -347,11 +345,7 @@ fn a_new_key_that_cannot_be_written_is_reported_and_the_old_one_kept() {
         .gateway(&mock)
         .args(["--user-id", "u1", "--name", "ci"])
         .spawn();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while mock.requests().len() < 2 {
-        assert!(std::time::Instant::now() < deadline, "no mint request");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    mock.wait_for_requests(2, "no mint request");
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -193,11 +193,7 @@ fn a_secret_that_cannot_be_written_after_minting_fails_and_says_how_to_recover()
         let mock = Mock::start(vec![Reply::Delayed(300, Box::new(json(200, t.reply)))]);
         let mut child = t.at(&mock).spawn();
         // Close the reading end once the request has reached the gateway.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while mock.requests().is_empty() {
-            assert!(std::time::Instant::now() < deadline, "{tool}: no request");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        mock.wait_for_requests(1, &format!("{tool}: no request"));
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

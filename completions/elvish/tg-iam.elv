@@ -56,6 +56,7 @@ set edit:completion:arg-completer[tg-iam] = {|@words|
             cand tg-logout 'Remove a session saved by tg-login --save (--all: every profile)'
             cand tg-auth-status 'Show which credential is used and whether it works over HTTP and the socket'
             cand tg-apply 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines'
+            cand tg-export-iam 'Write the workspaces, users and API keys as a tg-apply manifest (YAML, TOML, JSON); never a secret; reads only'
         }
         &'tg-iam;install-links'= {
             cand --hard 'Create hard links instead of symbolic links (same file system only)'
@@ -129,6 +130,8 @@ set edit:completion:arg-completer[tg-iam] = {|@words|
         &'tg-iam;tg-auth-status'= {
         }
         &'tg-iam;tg-apply'= {
+        }
+        &'tg-iam;tg-export-iam'= {
         }
     ]
     $completions[$command]

@@ -60,6 +60,7 @@ complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-config" -d 'Show e
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-logout" -d 'Remove a session saved by tg-login --save (--all: every profile)'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-auth-status" -d 'Show which credential is used and whether it works over HTTP and the socket'
 complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-apply" -d 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines'
+complete -c tg-iam -n "__fish_tg_iam_needs_command" -f -a "tg-export-iam" -d 'Write the workspaces, users and API keys as a tg-apply manifest (YAML, TOML, JSON); never a secret; reads only'
 complete -c tg-iam -n "__fish_tg_iam_using_subcommand install-links" -l hard -d 'Create hard links instead of symbolic links (same file system only)'
 complete -c tg-iam -n "__fish_tg_iam_using_subcommand install-links" -s h -l help -d 'Print help'
 complete -c tg-iam -n "__fish_tg_iam_using_subcommand completions" -s h -l help -d 'Print help'

@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'tg-iam' -ScriptBlock {
             [CompletionResult]::new('tg-logout', 'tg-logout', [CompletionResultType]::ParameterValue, 'Remove a session saved by tg-login --save (--all: every profile)')
             [CompletionResult]::new('tg-auth-status', 'tg-auth-status', [CompletionResultType]::ParameterValue, 'Show which credential is used and whether it works over HTTP and the socket')
             [CompletionResult]::new('tg-apply', 'tg-apply', [CompletionResultType]::ParameterValue, 'Create or update workspaces, users and API keys from a manifest (TOML, YAML, JSON); idempotent; minted secrets as JSON lines')
+            [CompletionResult]::new('tg-export-iam', 'tg-export-iam', [CompletionResultType]::ParameterValue, 'Write the workspaces, users and API keys as a tg-apply manifest (YAML, TOML, JSON); never a secret; reads only')
             break
         }
         'tg-iam;install-links' {
@@ -165,6 +166,9 @@ Register-ArgumentCompleter -Native -CommandName 'tg-iam' -ScriptBlock {
             break
         }
         'tg-iam;tg-apply' {
+            break
+        }
+        'tg-iam;tg-export-iam' {
             break
         }
     })

@@ -5,14 +5,14 @@
 
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// The workspaces, users and API keys that should exist. Anything the
 /// gateway has beyond them is left alone, unless `tg-apply --prune`
 /// (users are then disabled and API keys revoked; nothing is deleted).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "tg-apply manifest")]
 pub struct Manifest {
@@ -28,19 +28,19 @@ pub struct Manifest {
 }
 
 /// A workspace.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceSpec {
     /// The workspace id (must not start with `_`).
     pub id: String,
     /// Display name (when absent: not managed; a new workspace is named
     /// after its id).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether the workspace is enabled (when absent: not managed; a new
     /// workspace is enabled). Disabling one disables every user whose home
     /// it is and revokes their API keys (the gateway does so).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
@@ -52,7 +52,7 @@ impl WorkspaceSpec {
 }
 
 /// A user.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     /// Login name (globally unique; cannot be changed).
@@ -61,40 +61,40 @@ pub struct UserSpec {
     pub workspace: String,
     /// Roles: reader, writer, admin (when absent: not managed; a new user
     /// gets `["reader"]`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// Display name (when absent: not managed; a new user is named after
     /// its username).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email (when absent: not managed).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether the user is enabled (when absent: not managed; a new user
     /// is enabled). Disabling a user revokes its API keys.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The initial password, used only when the user is created (an
     /// existing user's password is never changed). Absent: generated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<PasswordSpec>,
 }
 
 /// Where a new user's initial password comes from: exactly one of
 /// `env`, `file` or `generate = true`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordSpec {
     /// The value of this environment variable (must be set and not empty).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<String>,
     /// The first line of this file, which must not be readable by group or
     /// others (chmod 600). A relative path is relative to the manifest.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
     /// A random password, printed with the minted secrets (also what an
     /// absent `password` means).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generate: Option<bool>,
 }
 
@@ -135,7 +135,7 @@ impl UserSpec {
 }
 
 /// An API key.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeySpec {
     /// The owner's username: a user of this manifest, or one that exists.
@@ -145,7 +145,7 @@ pub struct ApiKeySpec {
     /// ISO-8601 expiry (absent: never). A key's expiry cannot be changed:
     /// a different one replaces the key (a new secret is minted and the
     /// old key revoked).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
     /// Rotate the key once it is older than this: a whole number of
     /// hours, days or weeks (`12h`, `90d`, `13w`; at least 1h, at most
@@ -155,7 +155,7 @@ pub struct ApiKeySpec {
     /// this entry's `expires` (absent: never), not the old key's lifetime
     /// as tg-rotate-api-key does, so that the next run finds it in sync.
     /// The API key the run uses is never rotated. Absent: never rotated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>", regex(pattern = r"^[0-9]+[hdw]$"))]
     pub rotate_after: Option<RotateAfter>,
 }
@@ -175,6 +175,19 @@ pub struct RotateAfter {
 
 /// The longest `rotate_after`: 100 years (36,500 days).
 const MAX_ROTATE_AFTER: i64 = 36_500 * 86_400;
+
+/// Written in the largest unit that divides it (`13w`, `90d`, `12h`),
+/// which reads back as the same age.
+impl Serialize for RotateAfter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let text = match self.secs {
+            n if n % (7 * 86_400) == 0 => format!("{}w", n / (7 * 86_400)),
+            n if n % 86_400 == 0 => format!("{}d", n / 86_400),
+            n => format!("{}h", n / 3600),
+        };
+        s.serialize_str(&text)
+    }
+}
 
 impl TryFrom<String> for RotateAfter {
     type Error = String;

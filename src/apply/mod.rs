@@ -5,6 +5,7 @@
 
 pub mod after;
 pub mod exec;
+pub mod export;
 pub mod manifest;
 pub mod plan;
 pub mod state;

@@ -870,6 +870,27 @@ fn model_apply(m: &Manifest, st: &State, p: &Plan) -> State {
     s
 }
 
+/// `rotate_after` as tg-export-iam would write it: the largest unit that
+/// divides it, which reads back as the same age.
+#[test]
+fn rotate_after_is_written_in_its_largest_unit() {
+    use super::manifest::RotateAfter;
+    for (given, written) in [
+        ("12h", "12h"),
+        ("24h", "1d"),
+        ("90d", "90d"),
+        ("14d", "2w"),
+        ("13w", "13w"),
+        ("25h", "25h"),
+    ] {
+        let age: RotateAfter = given.parse().unwrap();
+        let text = serde_json::to_string(&age).unwrap();
+        assert_eq!(text, format!("{written:?}"), "{given}");
+        let back: RotateAfter = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, age, "{given}");
+    }
+}
+
 mod property {
     use super::*;
     use proptest::prelude::*;

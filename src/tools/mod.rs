@@ -2,6 +2,7 @@
 //! them share.
 
 mod auth;
+mod export;
 mod keys;
 mod mint;
 mod profiles;
@@ -13,6 +14,7 @@ mod users;
 mod workspaces;
 
 pub use auth::{BootstrapIam, ChangePassword, Login, Whoami};
+pub use export::ExportIam;
 pub use keys::{CreateApiKey, KeyRef, ListApiKeys, RevokeApiKey};
 pub use mint::MintToken;
 pub use profiles::{Config, Logout};
@@ -31,9 +33,12 @@ pub use workspaces::{
 use crate::cli::ListFormat;
 use crate::error::{Error, Kind, Result};
 use crate::iam::converge::get_user;
-use crate::iam::{Api, ListUsers as ListUsersRequest, Record, User};
+use crate::iam::rules::check_workspace_id;
+use crate::iam::{converge, Api, ApiKey, ListUsers as ListUsersRequest, Record, User};
 use crate::output::{self, Out};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// [`get_user`], failing with exit 1 when the user does not exist.
 pub(crate) async fn require_user(
@@ -50,6 +55,60 @@ pub(crate) async fn require_user(
             }),
         ),
     }
+}
+
+/// The users whose home is one of `workspaces` (`-w`, each checked and
+/// read with its own `list-users`; one named twice is read once), or
+/// every user when none is given; each with the workspace its keys are
+/// read with (the one `-w` named, or none). tg-credential-report and
+/// tg-export-iam read their users so.
+pub(crate) async fn users_of(
+    api: Api<'_>,
+    workspaces: &[String],
+) -> Result<Vec<(User, Option<String>)>> {
+    if workspaces.is_empty() {
+        return Ok(converge::all_users(api)
+            .await?
+            .into_iter()
+            .map(|u| (u.value, None))
+            .collect());
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for w in workspaces {
+        let w = check_workspace_id(w, "-w/--workspace")?;
+        if seen.contains(&w) {
+            continue;
+        }
+        seen.push(w);
+        let a = api
+            .list_users(&ListUsersRequest {
+                workspace: Some(w.into()),
+            })
+            .await?;
+        if a.is_empty() {
+            users::confirm_no_users(api, &a, Some(w)).await?;
+        }
+        out.extend(a.value.into_iter().map(|u| (u.value, Some(w.to_string()))));
+    }
+    Ok(out)
+}
+
+/// The API keys of each of `users` ([`users_of`]), by owner id:
+/// `list-api-keys` for each, `jobs` at a time.
+pub(crate) async fn keys_of(
+    api: Api<'_>,
+    users: &[(User, Option<String>)],
+    jobs: usize,
+) -> Result<HashMap<String, Vec<ApiKey>>> {
+    stream::iter(users.iter())
+        .map(|(u, ws)| async move {
+            let ks = converge::user_keys(api, &u.id, ws.as_deref()).await?;
+            Ok::<_, Error>((u.id.clone(), ks.into_iter().map(|k| k.value).collect()))
+        })
+        .buffered(jobs)
+        .try_collect()
+        .await
 }
 
 /// Print a list of records as a table (or `empty` when there are none),

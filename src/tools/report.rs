@@ -1,20 +1,16 @@
 //! tg-credential-report: every API key with its owner, age and expiry,
 //! and what is wrong with it.
 
-use super::users::confirm_no_users;
+use super::{keys_of, users_of};
 use crate::cli::{ConnArgs, ReportFormat, TokenArgs};
 use crate::client::Client;
 use crate::error::{Error, Kind, Result};
-use crate::iam::converge;
 use crate::iam::credentials::{self, instant, Finding, Policy, Row};
-use crate::iam::rules::check_workspace_id;
-use crate::iam::{Api, ApiKey, ListUsers, User};
+use crate::iam::{Api, ApiKey, User};
 use crate::output::{self, note, yes_no, Out};
 use crate::Tool;
 use clap::Parser;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// Report every API key with its owner, age, expiry and findings, and
 /// the users who hold none. It only reads.
@@ -94,39 +90,6 @@ const HEADERS: [&str; 14] = [
     "findings",
 ];
 
-impl CredentialReport {
-    /// The users reported on, each with the workspace sent with its key
-    /// read (the one -w named, or none).
-    async fn users(&self, api: Api<'_>) -> Result<Vec<(User, Option<String>)>> {
-        if self.workspaces.is_empty() {
-            return Ok(converge::all_users(api)
-                .await?
-                .into_iter()
-                .map(|u| (u.value, None))
-                .collect());
-        }
-        let mut seen = Vec::new();
-        let mut out = Vec::new();
-        for w in &self.workspaces {
-            let w = check_workspace_id(w, "-w/--workspace")?;
-            if seen.contains(&w) {
-                continue;
-            }
-            seen.push(w);
-            let a = api
-                .list_users(&ListUsers {
-                    workspace: Some(w.into()),
-                })
-                .await?;
-            if a.is_empty() {
-                confirm_no_users(api, &a, Some(w)).await?;
-            }
-            out.extend(a.value.into_iter().map(|u| (u.value, Some(w.to_string()))));
-        }
-        Ok(out)
-    }
-}
-
 /// The cells of a row; `table`: dates rather than times, `—` and `never`
 /// where the other formats leave a cell empty.
 fn cells(r: &Row, table: bool) -> Vec<String> {
@@ -198,15 +161,8 @@ impl Tool for CredentialReport {
     async fn run(self, out: &mut Out) -> Result<()> {
         let client = Client::new(Self::NAME, &self.conn, Some(&self.token))?;
         let api = Api::new(&client);
-        let users = self.users(api).await?;
-        let keys: HashMap<String, Vec<ApiKey>> = stream::iter(users.iter())
-            .map(|(u, ws)| async move {
-                let ks = converge::user_keys(api, &u.id, ws.as_deref()).await?;
-                Ok::<_, Error>((u.id.clone(), ks.into_iter().map(|k| k.value).collect()))
-            })
-            .buffered(usize::from(self.jobs))
-            .try_collect()
-            .await?;
+        let users = users_of(api, &self.workspaces).await?;
+        let keys = keys_of(api, &users, usize::from(self.jobs)).await?;
         let policy = Policy {
             require_expiry: self.require_expiry,
             max_key_age: self.max_key_age,

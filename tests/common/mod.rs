@@ -214,6 +214,17 @@ impl Mock {
         self.requests.lock().unwrap().clone()
     }
 
+    /// Wait until `n` requests have reached it (a test fails after 10 s
+    /// without them, saying `what`): for a test that acts while the tool
+    /// waits for its reply.
+    pub fn wait_for_requests(&self, n: usize, what: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.requests.lock().unwrap().len() < n {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// The request bodies, as sent.
     pub fn bodies(&self) -> Vec<String> {
         self.requests().into_iter().map(|r| r.body).collect()
@@ -817,6 +828,14 @@ pub fn dev_gateway(f: impl FnOnce(&mut tg_dev_gateway::Config)) -> tg_dev_gatewa
     c.test_service = true;
     f(&mut c);
     tg_dev_gateway::Server::spawn(c, "127.0.0.1:0").expect("gateway starts")
+}
+
+/// Bootstrap the gateway at `url` with tg-bootstrap-iam: the first
+/// admin's API key.
+pub fn bootstrap(url: &str) -> String {
+    let r = tg("tg-bootstrap-iam").url(url).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout.trim().to_string()
 }
 
 /// A JWT-shaped token whose claims say it expired at `exp` (its

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    tg_iam::tools::ExportIam::main()
+}
