@@ -246,8 +246,7 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
         spans.push(span);
         Ok(())
     })?;
-    let read = |first: usize, spans: &[Range<usize>]| -> Result<Vec<Record<T>>> {
-        let mut out = Vec::with_capacity(spans.len());
+    let read = |mut out: Vec<Record<T>>, first: usize, spans: &[Range<usize>]| {
         for (i, span) in (first..).zip(spans) {
             let raw = &text[span.clone()];
             let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
@@ -268,22 +267,24 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
                 },
             });
         }
-        Ok(out)
+        Ok::<_, Error>(out)
     };
     // A long list is read by two threads, each half of it; the error is
-    // the first record's in list order either way.
+    // the first record's in list order either way. The front half goes
+    // into the whole list's room, the back half is moved in after it: at
+    // the peak, the records and a copy of half of them.
     let two = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    let out = Vec::with_capacity(spans.len());
     if !two || spans.len() < PARALLEL_RECORDS {
-        return read(0, &spans);
+        return read(out, 0, &spans);
     }
     let (front, back) = spans.split_at(spans.len() / 2);
     std::thread::scope(|s| {
-        let later = s.spawn(|| read(front.len(), back));
-        let mut out = read(0, front)?;
+        let later = s.spawn(|| read(Vec::with_capacity(back.len()), front.len(), back));
+        let mut out = read(out, 0, front)?;
         let later = later
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        out.reserve_exact(later.len());
         out.extend(later);
         Ok(out)
     })
