@@ -1,6 +1,6 @@
 //! tg-export-iam's library half: the gateway's state as a tg-apply
 //! manifest ([`export`]), and that manifest written as YAML, TOML or JSON
-//! ([`write`]).
+//! ([`write()`]).
 //!
 //! The manifest is built from the manifest's own types
 //! ([`super::manifest`]) and written with the crates that read it
