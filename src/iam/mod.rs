@@ -246,8 +246,8 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
         spans.push(span);
         Ok(())
     })?;
-    let read = |mut out: Vec<Record<T>>, first: usize, spans: &[Range<usize>]| {
-        for (i, span) in (first..).zip(spans) {
+    let read = |slots: &mut [Option<Record<T>>], first: usize, spans: &[Range<usize>]| {
+        for ((i, span), slot) in (first..).zip(spans).zip(slots) {
             let raw = &text[span.clone()];
             let value = match T::deserialize(&mut serde_json::Deserializer::from_str(raw)) {
                 Ok(v) => v,
@@ -259,7 +259,7 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
                     typed(&v, &format!("{key}[{i}]"), T::WHAT)?
                 }
             };
-            out.push(Record {
+            *slot = Some(Record {
                 value,
                 json: Json {
                     text: text.clone(),
@@ -267,27 +267,37 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
                 },
             });
         }
-        Ok::<_, Error>(out)
+        Ok::<_, Error>(())
     };
-    // A long list is read by two threads, each half of it; the error is
-    // the first record's in list order either way. The front half goes
-    // into the whole list's room, the back half is moved in after it: at
-    // the peak, the records and a copy of half of them.
+    // Each record is read into its place in one list, so that nothing is
+    // copied or held twice. A long list is read by two threads, each half
+    // of it; the error is the first record's in list order either way.
+    let mut slots: Vec<Option<Record<T>>> = Vec::new();
+    slots.resize_with(spans.len(), || None);
     let two = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    let out = Vec::with_capacity(spans.len());
     if !two || spans.len() < PARALLEL_RECORDS {
-        return read(out, 0, &spans);
+        read(&mut slots, 0, &spans)?;
+    } else {
+        let mid = spans.len() / 2;
+        let (front, back) = slots.split_at_mut(mid);
+        let (front_spans, back_spans) = spans.split_at(mid);
+        std::thread::scope(|s| {
+            let later = s.spawn(|| read(back, mid, back_spans));
+            let first = read(front, 0, front_spans);
+            let later = later
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            first.and(later)
+        })?;
     }
-    let (front, back) = spans.split_at(spans.len() / 2);
-    std::thread::scope(|s| {
-        let later = s.spawn(|| read(Vec::with_capacity(back.len()), front.len(), back));
-        let mut out = read(out, 0, front)?;
-        let later = later
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        out.extend(later);
-        Ok(out)
-    })
+    // Every slot is filled now. `Option<Record>` is a `Record` in size
+    // (its pointers cannot be null), so this collects in place, in the
+    // list's own memory. Not `flatten()`, which clippy would rather see:
+    // that one is not collected in place, and takes a second list (at
+    // 100,000 users, 114 MiB at the peak instead of 94).
+    #[allow(clippy::filter_map_identity)]
+    let records = slots.into_iter().filter_map(|r| r).collect();
+    Ok(records)
 }
 
 /// From this many records on, a list is read by two threads.
