@@ -97,6 +97,33 @@ pub fn export(
     let mut us = users;
     us.sort_by(|a, b| (&a.username, &a.id).cmp(&(&b.username, &b.id)));
     us.dedup_by(|a, b| a.id == b.id);
+    // A username held by two users (unique per workspace only, before
+    // TrustGraph #1001): a manifest names a user by username, so neither
+    // can be listed (tg-apply refuses a username listed twice).
+    let mut shared: HashSet<String> = HashSet::new();
+    for group in us.chunk_by(|a, b| a.username == b.username) {
+        if group.len() < 2 {
+            continue;
+        }
+        let enabled = group.iter().any(|u| u.enabled);
+        let ids: Vec<&str> = group.iter().map(|u| u.id.as_str()).collect();
+        note(
+            format!(
+                "users {} left out, with their API keys: {} users have this username (ids {}), and a manifest names a user by username; {}",
+                q(&group[0].username),
+                group.len(),
+                ids.join(", "),
+                if enabled {
+                    "tg-apply --prune would disable the enabled ones"
+                } else {
+                    "they are disabled, and tg-apply leaves them alone"
+                }
+            ),
+            enabled,
+        );
+        shared.insert(group[0].username.clone());
+    }
+    us.retain(|u| !shared.contains(&u.username));
     let mut out_users: Vec<UserSpec> = Vec::with_capacity(us.len());
     // The users the manifest holds, by id: their place in `out_users`,
     // and whether they are enabled.
@@ -666,6 +693,44 @@ api_keys:
             ),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_username_held_by_two_users_is_left_out_and_noted() {
+        // Usernames were unique per workspace before TrustGraph #1001: a
+        // state from then can hold two users named bob. A manifest names
+        // a user by username (tg-apply refuses one listing bob twice).
+        let w = vec![ws("a", "A", true), ws("b", "B", true)];
+        let u = vec![
+            user("1", "bob", "a", &["reader"], true),
+            user("2", "alice", "a", &["reader"], true),
+            user("3", "bob", "b", &["writer"], false),
+            // The same record twice (a list that repeats one) is one user.
+            user("2", "alice", "a", &["reader"], true),
+        ];
+        let mut k = HashMap::new();
+        k.insert("1".to_string(), vec![key("k1", "1", "ci", "")]);
+        k.insert("2".to_string(), vec![key("k2", "2", "ci", "")]);
+        let e = export(w, u, k, NOW);
+        let m = &e.manifest;
+        let names: Vec<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["alice"]);
+        assert_eq!(m.api_keys.len(), 1);
+        assert_eq!(m.api_keys[0].user, "alice");
+        assert_eq!(
+            e.notes,
+            [Note {
+                text: "users \"bob\" left out, with their API keys: 2 users have this username (ids 1, 3), and a manifest names a user by username; tg-apply --prune would disable the enabled ones".into(),
+                pruned: true,
+            }]
+        );
+        for format in [Format::Yaml, Format::Toml, Format::Json] {
+            let mut buf = Vec::new();
+            write(&mut buf, &e, format).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            let back = parse(&text, format, "x").unwrap();
+            validate(&back, "x").unwrap_or_else(|e| panic!("{format:?}: {}", e.message));
+        }
     }
 
     #[test]
