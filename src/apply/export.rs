@@ -310,10 +310,19 @@ fn notes_summary(notes: &[Note]) -> String {
     s
 }
 
-/// A note as one safe line: no control or bidi characters (a name is
-/// any text; `{:?}` escaped most, this drops the rest).
+/// Whether `c` is unsafe on a terminal ([`is_unsafe_char`]), or a line
+/// break to a YAML 1.1 reader (U+2028, U+2029; YAML 1.2, which tg-apply
+/// reads, has none but CR and LF): a manifest kept in git meets other
+/// readers too.
+fn unsafe_in_yaml(c: char) -> bool {
+    is_unsafe_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A note as one safe line: no control, bidi or line-breaking characters
+/// (a name is any text; `{:?}` escaped most, this drops the rest, such as
+/// those of ids, which notes give as the gateway sent them).
 fn line(s: &str) -> String {
-    s.chars().filter(|c| !is_unsafe_char(*c)).collect()
+    s.chars().filter(|c| !unsafe_in_yaml(*c)).collect()
 }
 
 /// The notes as a comment block (YAML and TOML both start comments with
@@ -347,17 +356,18 @@ pub fn warnings(e: &Export, format: Format) -> Vec<String> {
     }
 }
 
-/// `v` as compact JSON, with DEL, the C1 controls and the bidi controls
-/// escaped too (serde_json escapes the rest that needs it): safe on a
-/// terminal, and valid as a YAML flow node and as a TOML value.
+/// `v` as compact JSON, with DEL, the C1 controls, the bidi controls and
+/// U+2028/U+2029 escaped too (serde_json escapes the rest that needs
+/// it): safe on a terminal, and valid as a YAML flow node (for YAML 1.1
+/// readers too) and as a TOML value.
 fn safe_json<T: Serialize + ?Sized>(v: &T) -> io::Result<String> {
     let s = serde_json::to_string(v)?;
-    if !s.chars().any(is_unsafe_char) {
+    if !s.chars().any(unsafe_in_yaml) {
         return Ok(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if is_unsafe_char(c) {
+        if unsafe_in_yaml(c) {
             // Every such character is in the BMP: one \uXXXX.
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
@@ -731,6 +741,48 @@ api_keys:
             let back = parse(&text, format, "x").unwrap();
             validate(&back, "x").unwrap_or_else(|e| panic!("{format:?}: {}", e.message));
         }
+    }
+
+    #[test]
+    fn a_note_breaks_no_line_for_any_yaml_reader() {
+        // YAML 1.1 readers (PyYAML, ...) also break lines at U+2028 and
+        // U+2029: ids, which notes give as the gateway sent them, must
+        // not end a comment and start manifest entries there.
+        let evil = "k\u{2028}users: [{username: evil, workspace: w}]\u{2029}x";
+        let mut u = user(evil, "bob", "w", &["reader"], true);
+        u.roles.clear();
+        let mut k = HashMap::new();
+        k.insert(evil.to_string(), vec![key(evil, evil, "", "")]);
+        let mut a = user("a\u{2028}b", " spaced", "w", &["reader"], true);
+        a.name = evil.into();
+        let e = export(vec![ws("w", evil, true)], vec![u, a], k, NOW);
+        assert_eq!(e.notes.len(), 3, "{:#?}", e.notes);
+        for format in [Format::Yaml, Format::Toml] {
+            let mut buf = Vec::new();
+            write(&mut buf, &e, format).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            for line in text.lines().filter(|l| l.starts_with('#')) {
+                assert!(
+                    !line.contains(['\u{2028}', '\u{2029}']),
+                    "{format:?}: {line:?}"
+                );
+            }
+            assert!(
+                text.contains("(id k\\u2028users: ") || text.contains("(id kusers: "),
+                "{text}"
+            );
+        }
+        // A YAML entry written as JSON (it holds a character unsafe on a
+        // terminal) escapes them too.
+        let mut u = user("1", "carol", "w", &["reader"], true);
+        u.name = format!("{evil}\u{1b}");
+        let e = export(vec![ws("w", "W", true)], vec![u], HashMap::new(), NOW);
+        let mut buf = Vec::new();
+        write(&mut buf, &e, Format::Yaml).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains(['\u{2028}', '\u{2029}']), "{text:?}");
+        let m = parse(&text, Format::Yaml, "x").unwrap();
+        assert_eq!(m.users[0].name, Some(format!("{evil}\u{1b}")));
     }
 
     #[test]
