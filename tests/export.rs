@@ -468,3 +468,68 @@ fn a_hostile_server_gets_a_one_line_error() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, "");
 }
+
+#[test]
+fn users_who_share_a_username_are_left_out_and_noted() {
+    // A gateway from before TrustGraph #1001 (usernames unique per
+    // workspace): two users named bob. A manifest that listed both would
+    // be one tg-apply refuses; one that listed either would be wrong.
+    let mock = Mock::always(common::handler(|req| {
+        let body = req.json();
+        match body["operation"].as_str().unwrap_or_default() {
+            "list-workspaces" => common::json(
+                200,
+                r#"{"workspaces": [{"id": "a", "name": "A", "enabled": true}, {"id": "b", "name": "B", "enabled": true}]}"#,
+            ),
+            "list-users" => common::json(
+                200,
+                r#"{"users": [
+                    {"id": "u1", "default_workspace": "a", "username": "admin", "roles": ["admin"], "enabled": true},
+                    {"id": "u2", "default_workspace": "a", "username": "bob", "roles": ["reader"], "enabled": true},
+                    {"id": "u3", "default_workspace": "b", "username": "bob", "roles": ["writer"], "enabled": true}
+                ]}"#,
+            ),
+            "list-api-keys" => {
+                let user = body["user_id"].as_str().unwrap_or_default().to_string();
+                common::json(
+                    200,
+                    &format!(
+                        r#"{{"api_keys": [{{"id": "k-{user}", "user_id": "{user}", "name": "ci", "prefix": "tg_Abcd"}}]}}"#
+                    ),
+                )
+            }
+            op => common::json(500, &format!(r#"{{"error": "unexpected {op}"}}"#)),
+        }
+    }));
+    for format in FORMATS {
+        let r = tg("tg-export-iam")
+            .gateway(&mock)
+            .args(["--format", format])
+            .run();
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        let f = match format {
+            "yaml" => tg_iam::apply::manifest::Format::Yaml,
+            "toml" => tg_iam::apply::manifest::Format::Toml,
+            _ => tg_iam::apply::manifest::Format::Json,
+        };
+        let m = tg_iam::apply::manifest::parse(&r.stdout, f, "-")
+            .unwrap_or_else(|e| panic!("{format}: {}\n{}", e.message, r.stdout));
+        tg_iam::apply::manifest::validate(&m, "-")
+            .unwrap_or_else(|e| panic!("{format}: {}\n{}", e.message, r.stdout));
+        let users: Vec<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(users, ["admin"], "{format}");
+        let keys: Vec<&str> = m.api_keys.iter().map(|k| k.user.as_str()).collect();
+        assert_eq!(keys, ["admin"], "{format}");
+        let note = "users \"bob\" left out, with their API keys: 2 users have this username (ids u2, u3), and a manifest names a user by username; tg-apply --prune would disable the enabled ones";
+        if format == "json" {
+            assert!(
+                r.stderr
+                    .contains(&format!("tg-export-iam: warning: {note}\n")),
+                "{}",
+                r.stderr
+            );
+        } else {
+            assert!(r.stdout.contains(&format!("# - {note}\n")), "{}", r.stdout);
+        }
+    }
+}

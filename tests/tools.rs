@@ -268,6 +268,18 @@ fn records_of_the_wrong_types_are_unexpected_responses() {
             r#"{"users": [{"id": "1", "username": "u"}, {"id": 5, "username": "v"}]}"#,
             "`users[1]` is not a user record (`id`: invalid type: integer `5`, expected a string)",
         ),
+        // A lone surrogate (Python's json.dumps writes one as it is held):
+        // not a string Rust can hold, and the error says so, where.
+        (
+            "tg-list-users",
+            r#"{"users": [{"id": "1", "username": "u"}, {"id": "2", "username": "v", "name": "x\ud800y"}]}"#,
+            "`users[1]` is not a user record (`name`: unexpected end of hex escape)",
+        ),
+        (
+            "tg-list-workspaces",
+            r#"{"workspaces": [{"id": "w", "name": "\udc00"}]}"#,
+            "`workspaces[0]` is not a workspace record (`name`: lone leading surrogate in hex escape)",
+        ),
     ] {
         let mock = Mock::start(vec![json(200, reply)]);
         let r = tg(tool).gateway(&mock).run();

@@ -97,6 +97,33 @@ pub fn export(
     let mut us = users;
     us.sort_by(|a, b| (&a.username, &a.id).cmp(&(&b.username, &b.id)));
     us.dedup_by(|a, b| a.id == b.id);
+    // A username held by two users (unique per workspace only, before
+    // TrustGraph #1001): a manifest names a user by username, so neither
+    // can be listed (tg-apply refuses a username listed twice).
+    let mut shared: HashSet<String> = HashSet::new();
+    for group in us.chunk_by(|a, b| a.username == b.username) {
+        if group.len() < 2 {
+            continue;
+        }
+        let enabled = group.iter().any(|u| u.enabled);
+        let ids: Vec<&str> = group.iter().map(|u| u.id.as_str()).collect();
+        note(
+            format!(
+                "users {} left out, with their API keys: {} users have this username (ids {}), and a manifest names a user by username; {}",
+                q(&group[0].username),
+                group.len(),
+                ids.join(", "),
+                if enabled {
+                    "tg-apply --prune would disable the enabled ones"
+                } else {
+                    "they are disabled, and tg-apply leaves them alone"
+                }
+            ),
+            enabled,
+        );
+        shared.insert(group[0].username.clone());
+    }
+    us.retain(|u| !shared.contains(&u.username));
     let mut out_users: Vec<UserSpec> = Vec::with_capacity(us.len());
     // The users the manifest holds, by id: their place in `out_users`,
     // and whether they are enabled.
@@ -283,10 +310,19 @@ fn notes_summary(notes: &[Note]) -> String {
     s
 }
 
-/// A note as one safe line: no control or bidi characters (a name is
-/// any text; `{:?}` escaped most, this drops the rest).
+/// Whether `c` is unsafe on a terminal ([`is_unsafe_char`]), or a line
+/// break to a YAML 1.1 reader (U+2028, U+2029; YAML 1.2, which tg-apply
+/// reads, has none but CR and LF): a manifest kept in git meets other
+/// readers too.
+fn unsafe_in_yaml(c: char) -> bool {
+    is_unsafe_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A note as one safe line: no control, bidi or line-breaking characters
+/// (a name is any text; `{:?}` escaped most, this drops the rest, such as
+/// those of ids, which notes give as the gateway sent them).
 fn line(s: &str) -> String {
-    s.chars().filter(|c| !is_unsafe_char(*c)).collect()
+    s.chars().filter(|c| !unsafe_in_yaml(*c)).collect()
 }
 
 /// The notes as a comment block (YAML and TOML both start comments with
@@ -320,17 +356,18 @@ pub fn warnings(e: &Export, format: Format) -> Vec<String> {
     }
 }
 
-/// `v` as compact JSON, with DEL, the C1 controls and the bidi controls
-/// escaped too (serde_json escapes the rest that needs it): safe on a
-/// terminal, and valid as a YAML flow node and as a TOML value.
+/// `v` as compact JSON, with DEL, the C1 controls, the bidi controls and
+/// U+2028/U+2029 escaped too (serde_json escapes the rest that needs
+/// it): safe on a terminal, and valid as a YAML flow node (for YAML 1.1
+/// readers too) and as a TOML value.
 fn safe_json<T: Serialize + ?Sized>(v: &T) -> io::Result<String> {
     let s = serde_json::to_string(v)?;
-    if !s.chars().any(is_unsafe_char) {
+    if !s.chars().any(unsafe_in_yaml) {
         return Ok(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if is_unsafe_char(c) {
+        if unsafe_in_yaml(c) {
             // Every such character is in the BMP: one \uXXXX.
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
@@ -666,6 +703,86 @@ api_keys:
             ),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_username_held_by_two_users_is_left_out_and_noted() {
+        // Usernames were unique per workspace before TrustGraph #1001: a
+        // state from then can hold two users named bob. A manifest names
+        // a user by username (tg-apply refuses one listing bob twice).
+        let w = vec![ws("a", "A", true), ws("b", "B", true)];
+        let u = vec![
+            user("1", "bob", "a", &["reader"], true),
+            user("2", "alice", "a", &["reader"], true),
+            user("3", "bob", "b", &["writer"], false),
+            // The same record twice (a list that repeats one) is one user.
+            user("2", "alice", "a", &["reader"], true),
+        ];
+        let mut k = HashMap::new();
+        k.insert("1".to_string(), vec![key("k1", "1", "ci", "")]);
+        k.insert("2".to_string(), vec![key("k2", "2", "ci", "")]);
+        let e = export(w, u, k, NOW);
+        let m = &e.manifest;
+        let names: Vec<&str> = m.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["alice"]);
+        assert_eq!(m.api_keys.len(), 1);
+        assert_eq!(m.api_keys[0].user, "alice");
+        assert_eq!(
+            e.notes,
+            [Note {
+                text: "users \"bob\" left out, with their API keys: 2 users have this username (ids 1, 3), and a manifest names a user by username; tg-apply --prune would disable the enabled ones".into(),
+                pruned: true,
+            }]
+        );
+        for format in [Format::Yaml, Format::Toml, Format::Json] {
+            let mut buf = Vec::new();
+            write(&mut buf, &e, format).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            let back = parse(&text, format, "x").unwrap();
+            validate(&back, "x").unwrap_or_else(|e| panic!("{format:?}: {}", e.message));
+        }
+    }
+
+    #[test]
+    fn a_note_breaks_no_line_for_any_yaml_reader() {
+        // YAML 1.1 readers (PyYAML, ...) also break lines at U+2028 and
+        // U+2029: ids, which notes give as the gateway sent them, must
+        // not end a comment and start manifest entries there.
+        let evil = "k\u{2028}users: [{username: evil, workspace: w}]\u{2029}x";
+        let mut u = user(evil, "bob", "w", &["reader"], true);
+        u.roles.clear();
+        let mut k = HashMap::new();
+        k.insert(evil.to_string(), vec![key(evil, evil, "", "")]);
+        let mut a = user("a\u{2028}b", " spaced", "w", &["reader"], true);
+        a.name = evil.into();
+        let e = export(vec![ws("w", evil, true)], vec![u, a], k, NOW);
+        assert_eq!(e.notes.len(), 3, "{:#?}", e.notes);
+        for format in [Format::Yaml, Format::Toml] {
+            let mut buf = Vec::new();
+            write(&mut buf, &e, format).unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            for line in text.lines().filter(|l| l.starts_with('#')) {
+                assert!(
+                    !line.contains(['\u{2028}', '\u{2029}']),
+                    "{format:?}: {line:?}"
+                );
+            }
+            assert!(
+                text.contains("(id k\\u2028users: ") || text.contains("(id kusers: "),
+                "{text}"
+            );
+        }
+        // A YAML entry written as JSON (it holds a character unsafe on a
+        // terminal) escapes them too.
+        let mut u = user("1", "carol", "w", &["reader"], true);
+        u.name = format!("{evil}\u{1b}");
+        let e = export(vec![ws("w", "W", true)], vec![u], HashMap::new(), NOW);
+        let mut buf = Vec::new();
+        write(&mut buf, &e, Format::Yaml).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(!text.contains(['\u{2028}', '\u{2029}']), "{text:?}");
+        let m = parse(&text, Format::Yaml, "x").unwrap();
+        assert_eq!(m.users[0].name, Some(format!("{evil}\u{1b}")));
     }
 
     #[test]

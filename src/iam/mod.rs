@@ -192,18 +192,37 @@ pub fn retry(op: Operation) -> Retry {
 /// Read `v` (at `at`, for the message) as a `T`; the wrong types are an
 /// unexpected response, said with the path of the field that has them.
 fn typed<T: DeserializeOwned>(v: &Value, at: &str, what: &str) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            String::new()
-        } else {
-            format!("`{path}`: ")
-        };
-        Error::protocol(format!(
-            "unexpected response from the gateway: `{at}` is not {what} ({field}{})",
-            server_text(e.inner().to_string().as_bytes())
-        ))
-    })
+    serde_path_to_error::deserialize(v)
+        .map_err(|e| not_a(at, what, &e.path().to_string(), &e.inner().to_string()))
+}
+
+/// `` `at` is not `what` (`path`: why) ``, an unexpected response.
+fn not_a(at: &str, what: &str, path: &str, why: &str) -> Error {
+    let field = if path == "." {
+        String::new()
+    } else {
+        format!("`{path}`: ")
+    };
+    Error::protocol(format!(
+        "unexpected response from the gateway: `{at}` is not {what} ({field}{})",
+        server_text(why.as_bytes())
+    ))
+}
+
+/// Why the record text `raw` at `at` cannot be read as a `T`, when it
+/// cannot be read as a tree either (a lone surrogate: JSON, but no string
+/// Rust holds): as [`typed`] words it, without serde_json's position (in
+/// the record, not the reply).
+fn untyped<T: Named>(raw: &str, at: &str) -> Error {
+    let de = &mut serde_json::Deserializer::from_str(raw);
+    let Err(e) = serde_path_to_error::deserialize::<_, T>(de) else {
+        return not_a(at, T::WHAT, ".", "not JSON");
+    };
+    let inner = e.inner();
+    let why = inner.to_string();
+    let pos = format!(" at line {} column {}", inner.line(), inner.column());
+    let why = why.strip_suffix(&pos).unwrap_or(&why);
+    not_a(at, T::WHAT, &e.path().to_string(), why)
 }
 
 /// The record at `key`, if the reply holds one.
@@ -254,10 +273,10 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
                 // The reader of every other record decides (a key given
                 // twice: the last one, as a tree has it) and words the
                 // error.
-                Err(_) => {
-                    let v: Value = serde_json::from_str(raw).unwrap_or_default();
-                    typed(&v, &format!("{key}[{i}]"), T::WHAT)?
-                }
+                Err(_) => match serde_json::from_str::<Value>(raw) {
+                    Ok(v) => typed(&v, &format!("{key}[{i}]"), T::WHAT)?,
+                    Err(_) => return Err(untyped::<T>(raw, &format!("{key}[{i}]"))),
+                },
             };
             *slot = Some(Record {
                 value,

@@ -31,7 +31,9 @@ use clap::Parser;
 /// YAML or TOML manifest, as warnings on stderr for JSON. Left out: an
 /// API key that has expired, two keys of one user with the same name, a
 /// key without a name (tg-apply --prune would revoke each of these, and
-/// the comment says so); a key of a disabled user and a workspace whose
+/// the comment says so); users who share a username (unique per workspace
+/// only before TrustGraph #1001), with their keys (tg-apply --prune would
+/// disable the enabled ones); a key of a disabled user and a workspace whose
 /// id begins with '_' (tg-apply leaves them alone). Left unmanaged: the
 /// roles of a user with none, the enabled flag of a user enabled in a
 /// disabled workspace.
