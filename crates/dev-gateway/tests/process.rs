@@ -140,7 +140,7 @@ fn state_survives_a_restart_including_signing_keys() {
         let jwt = gw.jwt("alice");
         (admin, jwt, gw.server.gateway.snapshot())
     };
-    let gw = Gw::with(|c| *c = cfg(&file));
+    let gw = Gw::reopen(|c| *c = cfg(&file));
     assert_eq!(gw.server.gateway.snapshot(), before);
     assert_eq!(
         gw.ok(&admin, json!({"operation": "whoami"}))["user"]["username"],
@@ -374,24 +374,27 @@ fn the_state_file_and_its_companions_are_private_to_their_owner() {
     // process's, and the tests beside this one create files too.
     let companions = ["state.db.lock", "state.db-wal", "state.db-shm"].map(|f| dir.join(f));
     {
-        let mut cmd = bin();
-        cmd.args([
-            "--bootstrap-mode",
-            "bootstrap",
-            "--listen",
-            "127.0.0.1:0",
-            "--insecure-fast-hashing",
-            "--state",
-            file.to_str().unwrap(),
-        ]);
-        use std::os::unix::process::CommandExt;
-        // SAFETY: umask is async-signal-safe and touches no memory.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::umask(0o022);
-                Ok(())
-            });
-        }
+        // Through sh, which sets the umask and becomes the gateway: a
+        // `pre_exec` hook would make the test process fork rather than
+        // spawn, and a fork's child holds a copy of every descriptor the
+        // process has open (other tests' state locks among them) until
+        // it execs.
+        let gateway = bin().get_program().to_owned();
+        let mut cmd = Command::new("sh");
+        cmd.env_remove("IAM_BOOTSTRAP_MODE")
+            .env_remove("IAM_BOOTSTRAP_TOKEN")
+            .arg("-c")
+            .arg(r#"umask 022 && exec "$0" "$@""#)
+            .arg(gateway)
+            .args([
+                "--bootstrap-mode",
+                "bootstrap",
+                "--listen",
+                "127.0.0.1:0",
+                "--insecure-fast-hashing",
+                "--state",
+                file.to_str().unwrap(),
+            ]);
         let s = start_binary(cmd);
         let (mut child, addr) = (s.child, s.addr);
         assert_eq!(mode(&file), 0o600, "created private");
@@ -466,7 +469,7 @@ fn the_state_file_and_its_companions_are_private_to_their_owner() {
         assert_eq!(err, format!("tg-dev-gateway: error: {e}\n"));
     }
     chmod(&file, 0o600);
-    let gw = Gw::with(|c| *c = cfg(&file));
+    let gw = Gw::reopen(|c| *c = cfg(&file));
     assert_eq!(gw.server.gateway.snapshot().users.len(), 3);
 }
 
@@ -789,7 +792,7 @@ fn a_jwt_issued_before_the_migration_still_verifies() {
         chmod(&file, 0o600);
         (admin, jwt, st)
     };
-    let gw = Gw::with(|c| c.state_file = Some(file.clone()));
+    let gw = Gw::reopen(|c| c.state_file = Some(file.clone()));
     assert_eq!(gw.server.gateway.snapshot(), before, "every row, in order");
     assert_eq!(
         gw.ok(&jwt, json!({"operation": "whoami"}))["user"]["username"],

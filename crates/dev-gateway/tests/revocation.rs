@@ -208,7 +208,7 @@ fn revocation_survives_a_restart() {
         gw.ok(&admin, json!({"operation": "enable-user", "user_id": bob}));
         (admin, jwt)
     };
-    let gw = Gw::with(with_state);
+    let gw = Gw::reopen(with_state);
     assert!(works(&gw, &admin), "the state was kept");
     assert!(!works(&gw, &jwt), "revocation forgotten across a restart");
     assert!(works(&gw, &gw.jwt("bob")));
@@ -227,8 +227,8 @@ fn retired_signing_keys_are_gone_once_their_grace_is_over() {
     let state = dir.join("state.db");
     let on = |grace: i64| {
         let state = state.clone();
-        Gw::with(move |c| {
-            c.state_file = Some(state);
+        Gw::reopen(move |c| {
+            c.state_file = Some(state.clone());
             c.rotation_grace = grace;
         })
     };

@@ -121,6 +121,31 @@ impl Gw {
         }
     }
 
+    /// [`Gw::with`] on a state file that a gateway of this test process
+    /// had open a moment ago. A child that a test beside this one is
+    /// spawning holds a copy of every descriptor of the process until it
+    /// execs, the state's lock among them: for that moment the state is
+    /// in use, and the start is tried again (for at most 10 s).
+    pub fn reopen(f: impl Fn(&mut Config)) -> Gw {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut c = Config::new(BootstrapMode::Bootstrap);
+            c.iterations = crypto::FAST_ITERATIONS;
+            f(&mut c);
+            match Server::spawn(c, "127.0.0.1:0") {
+                Ok(server) => return Gw { server },
+                Err(e)
+                    if e.downcast_ref::<tg_dev_gateway::store::StateInUse>()
+                        .is_some()
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                Err(e) => panic!("{e:#}"),
+            }
+        }
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.server.addr
     }
