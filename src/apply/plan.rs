@@ -371,3 +371,26 @@ pub fn plan(m: &Manifest, st: &State, prune: bool, file: &str) -> Result<Plan> {
         .retain(|(sign, text)| *sign != Sign::Prune || steps.contains(text.as_str()));
     Ok(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hours under a day, whole days from one day on (cargo mutants: the
+    /// day's boundary was not held by a test).
+    #[test]
+    fn an_age_is_hours_under_a_day_and_days_from_one() {
+        for (secs, shown) in [
+            (-5, "0 h"),
+            (0, "0 h"),
+            (3599, "0 h"),
+            (3600, "1 h"),
+            (DAY - 1, "23 h"),
+            (DAY, "1 d"),
+            (2 * DAY - 1, "1 d"),
+            (120 * DAY, "120 d"),
+        ] {
+            assert_eq!(show_age(secs), shown, "{secs}");
+        }
+    }
+}
