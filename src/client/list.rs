@@ -1,7 +1,7 @@
 //! List replies, read record by record: a reply of a hundred thousand
 //! records is never a tree of [`Value`]s. The reply's own fields (a few)
 //! are parsed as usual; the list stays text, and each of its records is
-//! handed over as a span of that text ([`ListReply::records`]), to be read
+//! handed over as a span of that text ([`ListReply::spans`]), to be read
 //! into its typed form and kept as text for `-o json`.
 
 use super::classify::{decode_object, decode_reply, not_json};
@@ -24,7 +24,7 @@ use std::sync::Arc;
 pub struct ListReply {
     /// The reply's fields. The list's key is there as the gateway sent
     /// it, present or not, but its value is an empty array: the records
-    /// are read with [`ListReply::records`].
+    /// are read with [`ListReply::spans`].
     pub reply: Reply,
     text: Arc<String>,
     listed: Listed,
@@ -261,25 +261,22 @@ impl ListReply {
         &self.key
     }
 
-    /// The reply's text, of which [`ListReply::records`] hands out spans.
+    /// The reply's text, of which [`ListReply::spans`] gives the records'.
     pub fn text(&self) -> &Arc<String> {
         &self.text
     }
 
-    /// Hand each entry of the list to `f`, in order: its index and its
-    /// span in [`ListReply::text`] (each a record: an object). A list
-    /// that is absent or `null` has none. Stops at `f`'s first error.
-    pub fn records(&self, mut f: impl FnMut(usize, Range<usize>) -> Result<()>) -> Result<()> {
+    /// The span in [`ListReply::text`] of each entry of the list, in
+    /// order (each a record: an object). A list that is absent or `null`
+    /// has none.
+    pub fn spans(&self) -> Result<&[Range<usize>]> {
         match &self.listed {
-            Listed::None => Ok(()),
+            Listed::None => Ok(&[]),
             Listed::Not(kind) => Err(Error::protocol(format!(
                 "unexpected response from the gateway: `{}` is {kind}, not a list",
                 self.key
             ))),
-            Listed::Array(spans) => spans
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, s)| f(i, s.clone())),
+            Listed::Array(spans) => Ok(spans),
         }
     }
 }
@@ -383,13 +380,10 @@ mod tests {
     }
 
     fn spans(r: &ListReply) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        r.records(|i, s| {
-            assert_eq!(i, out.len());
-            out.push(r.text()[s].to_string());
-            Ok(())
-        })?;
-        Ok(out)
+        Ok(r.spans()?
+            .iter()
+            .map(|s| r.text()[s.clone()].to_string())
+            .collect())
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Client {
 
     /// `POST /api/v1/iam` of a list operation: the reply with the list at
     /// `key` kept as text, to be read record by record
-    /// ([`ListReply::records`]).
+    /// ([`ListReply::spans`]).
     /// At most `max` records are read.
     pub async fn iam_list(
         &self,

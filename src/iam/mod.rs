@@ -260,11 +260,7 @@ pub fn max_records<T>(cap: usize) -> usize {
 pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
     let key = reply.key();
     let text = reply.text();
-    let mut spans = Vec::new();
-    reply.records(|_, span| {
-        spans.push(span);
-        Ok(())
-    })?;
+    let spans = reply.spans()?;
     let read = |slots: &mut [Option<Record<T>>], first: usize, spans: &[Range<usize>]| {
         for ((i, span), slot) in (first..).zip(spans).zip(slots) {
             let raw = &text[span.clone()];
@@ -295,7 +291,7 @@ pub fn records<T: Named>(reply: &ListReply) -> Result<Vec<Record<T>>> {
     slots.resize_with(spans.len(), || None);
     let two = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
     if !two || spans.len() < PARALLEL_RECORDS {
-        read(&mut slots, 0, &spans)?;
+        read(&mut slots, 0, spans)?;
     } else {
         let mid = spans.len() / 2;
         let (front, back) = slots.split_at_mut(mid);
