@@ -176,16 +176,19 @@ pub struct RotateAfter {
 /// The longest `rotate_after`: 100 years (36,500 days).
 const MAX_ROTATE_AFTER: i64 = 36_500 * 86_400;
 
+/// The units of a `rotate_after`, largest first, in seconds.
+const AGE_UNITS: [(&str, i64); 3] = [("w", 7 * 86_400), ("d", 86_400), ("h", 3600)];
+
 /// Written in the largest unit that divides it (`13w`, `90d`, `12h`),
 /// which reads back as the same age.
 impl Serialize for RotateAfter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let text = match self.secs {
-            n if n % (7 * 86_400) == 0 => format!("{}w", n / (7 * 86_400)),
-            n if n % 86_400 == 0 => format!("{}d", n / 86_400),
-            n => format!("{}h", n / 3600),
-        };
-        s.serialize_str(&text)
+        // Every age is a whole number of hours, the last unit.
+        let (unit, per) = AGE_UNITS
+            .into_iter()
+            .find(|(_, per)| self.secs % per == 0)
+            .unwrap_or(AGE_UNITS[2]);
+        s.serialize_str(&format!("{}{unit}", self.secs / per))
     }
 }
 
@@ -207,12 +210,12 @@ impl std::str::FromStr for RotateAfter {
             )
         };
         let (n, unit) = s.split_at(s.len() - s.chars().last().map_or(0, char::len_utf8));
-        let per = match unit {
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            "m" | "M" => return Err(bad("m is not a unit (minutes or months?)")),
-            _ => return Err(bad("it does not end in h, d or w")),
+        let per = match AGE_UNITS.into_iter().find(|(u, _)| *u == unit) {
+            Some((_, per)) => per,
+            None if unit == "m" || unit == "M" => {
+                return Err(bad("m is not a unit (minutes or months?)"))
+            }
+            None => return Err(bad("it does not end in h, d or w")),
         };
         if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("the number is not a whole number"));
