@@ -377,6 +377,12 @@ fn safe_json<T: Serialize + ?Sized>(v: &T) -> io::Result<String> {
     Ok(out)
 }
 
+/// Whether a serializer's `text` (lines of it) holds a character unsafe
+/// on a terminal: then the entry is written with JSON's escapes.
+fn unsafe_on_a_terminal(text: &str) -> bool {
+    text.chars().any(|c| is_unsafe_char(c) && c != '\n')
+}
+
 fn yaml_error(e: serde_saphyr::ser::Error) -> io::Error {
     io::Error::other(e.to_string())
 }
@@ -407,7 +413,7 @@ fn yaml_list<T: Serialize>(w: &mut dyn Write, key: &str, items: &[T]) -> io::Res
     for it in items {
         let text =
             serde_saphyr::to_string_with_options(&[it], yaml_options()).map_err(yaml_error)?;
-        if text.chars().any(|c| is_unsafe_char(c) && c != '\n') {
+        if unsafe_on_a_terminal(&text) {
             writeln!(w, "- {}", safe_json(it)?)?;
         } else {
             w.write_all(text.as_bytes())?;
@@ -434,7 +440,7 @@ fn toml_list<T: Serialize>(
         }
         let one = BTreeMap::from([(key, [it])]);
         let text = toml::to_string(&one).map_err(toml_error)?;
-        if text.chars().any(|c| is_unsafe_char(c) && c != '\n') {
+        if unsafe_on_a_terminal(&text) {
             writeln!(w, "[[{key}]]")?;
             let fields = serde_json::to_value(it)?;
             for (k, v) in fields.as_object().into_iter().flatten() {
