@@ -700,32 +700,24 @@ fn a_json_state_file_is_migrated_once() {
             .unwrap()
             .to_string();
         assert_eq!(me(&jwt)["user"]["username"], "alice");
-        let users = post(
-            addr,
-            Some(FIXTURE_ADMIN_KEY),
-            json!({"operation": "list-users"}),
-        )
-        .json();
-        let names: Vec<&str> = users["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["username"].as_str().unwrap())
-            .collect();
-        assert_eq!(names, ["admin", "alice"]);
-        let ws = post(
-            addr,
-            Some(FIXTURE_ADMIN_KEY),
-            json!({"operation": "list-workspaces"}),
-        )
-        .json();
-        let ids: Vec<&str> = ws["workspaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(ids, ["default", "lab"]);
+        // `field` of each record a list operation gives, in order.
+        let listed = |op: &str, list: &str, field: &str| -> Vec<String> {
+            let reply = post(addr, Some(FIXTURE_ADMIN_KEY), json!({"operation": op})).json();
+            reply[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[field].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            listed("list-users", "users", "username"),
+            ["admin", "alice"]
+        );
+        assert_eq!(
+            listed("list-workspaces", "workspaces", "id"),
+            ["default", "lab"]
+        );
     };
     check(addr);
     // The revocations came along; the retired signing key, whose grace
